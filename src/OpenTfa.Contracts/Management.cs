@@ -1,0 +1,60 @@
+namespace OpenTfa.Contracts;
+
+// OpenTfa's own surface (/opentfa/v1/*): tenants, API keys and message states.
+
+public sealed class CreateTenantRequest
+{
+    public string? Name { get; set; }
+}
+
+public sealed class TenantResponse
+{
+    public required string TenantId { get; init; }
+    public required string Name { get; init; }
+    public required long CreatedAt { get; init; }
+}
+
+public sealed class CreateApiKeyRequest
+{
+    public string? Name { get; set; }
+    public string? TenantId { get; set; }
+    public IReadOnlyList<string>? Scopes { get; set; }
+    /// <summary>Expiry as UNIX milliseconds; omitted means the key does not expire.</summary>
+    public long? ExpiresAt { get; set; }
+}
+
+public sealed class ApiKeyResponse
+{
+    public required string KeyId { get; init; }
+    public required string TenantId { get; init; }
+    public required string Name { get; init; }
+    public required IReadOnlyList<string> Scopes { get; init; }
+    public required long CreatedAt { get; init; }
+    public long? ExpiresAt { get; init; }
+    public long? LastUsedAt { get; init; }
+    public long? RevokedAt { get; init; }
+    /// <summary>The clear key; present only in the answer that created it.</summary>
+    public string? Key { get; init; }
+}
+
+public sealed class MessageStateResponse
+{
+    public required string MessageId { get; init; }
+    public required string PinId { get; init; }
+    public required string Channel { get; init; }
+    public required string State { get; init; }
+    public required string To { get; init; }
+    public required int Attempts { get; init; }
+    public required long CreatedAt { get; init; }
+    public long? UpdatedAt { get; init; }
+    public string? ChannelName { get; init; }
+    public string? ChannelMessageId { get; init; }
+    public string? Error { get; init; }
+    public long? DeliveredAt { get; init; }
+}
+
+public sealed class HealthResponse
+{
+    public required string Status { get; init; }
+    public IDictionary<string, string>? Details { get; init; }
+}

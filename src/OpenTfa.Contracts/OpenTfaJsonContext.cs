@@ -1,0 +1,37 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OpenTfa.Contracts;
+
+/// <summary>Source-generated serializers for every wire shape, shared by the server and the client.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.Strict,
+    AllowTrailingCommas = false,
+    ReadCommentHandling = JsonCommentHandling.Disallow)]
+[JsonSerializable(typeof(ApplicationRequest))]
+[JsonSerializable(typeof(ApplicationResponse))]
+[JsonSerializable(typeof(List<ApplicationResponse>))]
+[JsonSerializable(typeof(MessageTemplateRequest))]
+[JsonSerializable(typeof(EmailTemplateRequest))]
+[JsonSerializable(typeof(MessageTemplateResponse))]
+[JsonSerializable(typeof(List<MessageTemplateResponse>))]
+[JsonSerializable(typeof(StartAuthenticationRequest))]
+[JsonSerializable(typeof(ResendPinRequest))]
+[JsonSerializable(typeof(StartAuthenticationResponse))]
+[JsonSerializable(typeof(StartEmailAuthenticationResponse))]
+[JsonSerializable(typeof(VerifyPinRequest))]
+[JsonSerializable(typeof(VerifyPinResponse))]
+[JsonSerializable(typeof(VerificationResponse))]
+[JsonSerializable(typeof(ApiErrorResponse))]
+[JsonSerializable(typeof(CreateTenantRequest))]
+[JsonSerializable(typeof(TenantResponse))]
+[JsonSerializable(typeof(List<TenantResponse>))]
+[JsonSerializable(typeof(CreateApiKeyRequest))]
+[JsonSerializable(typeof(ApiKeyResponse))]
+[JsonSerializable(typeof(List<ApiKeyResponse>))]
+[JsonSerializable(typeof(MessageStateResponse))]
+[JsonSerializable(typeof(List<MessageStateResponse>))]
+[JsonSerializable(typeof(HealthResponse))]
+public sealed partial class OpenTfaJsonContext : JsonSerializerContext;

@@ -1,0 +1,43 @@
+namespace OpenTfa.Core.Delivery;
+
+/// <summary>How the outbox is dispatched (<c>OpenTfa:Delivery</c>).</summary>
+public sealed class DeliveryOptions
+{
+    /// <summary>This node's name in outbox leases; unique per process by default.</summary>
+    public string? NodeId { get; set; }
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a node holds a claimed message before another node may take it over.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
+
+    public int BatchSize { get; set; } = 64;
+
+    public int Parallelism { get; set; } = 16;
+
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>Which channels carry each kind of message (<c>OpenTfa:Routes</c>), in order of preference.</summary>
+public sealed class RoutingOptions
+{
+    public IList<string> Sms { get; } = [];
+
+    public IList<string> Voice { get; } = [];
+
+    public IList<string> Email { get; } = [];
+
+    /// <summary>Per-application overrides, keyed by application id.</summary>
+    public IDictionary<string, RoutingOptions> Applications { get; } = new Dictionary<string, RoutingOptions>(StringComparer.OrdinalIgnoreCase);
+
+    public IList<string> For(ChannelKind kind) => kind switch
+    {
+        ChannelKind.Sms => Sms,
+        ChannelKind.Voice => Voice,
+        _ => Email,
+    };
+}

@@ -1,0 +1,94 @@
+using OpenTfa.Core.Security;
+
+namespace OpenTfa.Core.Delivery;
+
+public enum ChannelKind
+{
+    Sms,
+    Voice,
+    Email,
+}
+
+public enum MessageState
+{
+    /// <summary>Written to the outbox, waiting for (another) delivery attempt.</summary>
+    Queued,
+
+    /// <summary>Accepted by the channel (SMSC, gateway, relay); delivery not yet confirmed.</summary>
+    Submitted,
+
+    /// <summary>The channel reported delivery to the handset or mailbox.</summary>
+    Delivered,
+
+    /// <summary>Refused for good, or still undelivered when the PIN expired.</summary>
+    Failed,
+}
+
+/// <summary>What a message carries; sealed at rest because the text holds the PIN.</summary>
+public sealed record MessageContent(
+    string Text,
+    string? Subject = null,
+    string? Html = null,
+    string? Language = null,
+    string? VoiceName = null,
+    double? SpeechRate = null,
+    string? RepeatDtmf = null);
+
+/// <summary>An outbox row: one delivery of one PIN (a resend is a new row).</summary>
+public sealed record OutboxMessage(
+    string Id,
+    string PinId,
+    string TenantId,
+    string ApplicationId,
+    ChannelKind Kind,
+    string To,
+    string? From,
+    SealedSecret Body,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    int Attempts = 0);
+
+/// <summary>A message's state as operators see it.</summary>
+public sealed record MessageStatus(
+    string Id,
+    string PinId,
+    string TenantId,
+    ChannelKind Kind,
+    string To,
+    MessageState State,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    string? ChannelName,
+    string? ChannelMessageId,
+    string? Error,
+    DateTimeOffset? DeliveredAt);
+
+/// <summary>A message opened for delivery.</summary>
+public sealed record OutgoingMessage(string Id, string PinId, ChannelKind Kind, string To, string? From, MessageContent Content, int Attempt);
+
+public enum DeliveryOutcome
+{
+    Accepted,
+    TemporaryFailure,
+    PermanentFailure,
+}
+
+public sealed record DeliveryResult(DeliveryOutcome Outcome, string? ChannelMessageId = null, string? Error = null)
+{
+    public static DeliveryResult Accepted(string? channelMessageId = null) => new(DeliveryOutcome.Accepted, channelMessageId);
+
+    public static DeliveryResult Temporary(string error) => new(DeliveryOutcome.TemporaryFailure, Error: error);
+
+    public static DeliveryResult Permanent(string error) => new(DeliveryOutcome.PermanentFailure, Error: error);
+}
+
+/// <summary>A named delivery channel (the log channel, an SMPP account, an SMTP relay, a gateway).</summary>
+public interface IMessageChannel
+{
+    string Name { get; }
+
+    bool Supports(ChannelKind kind);
+
+    Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken);
+}

@@ -1,0 +1,175 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTfa.Core.Numbers;
+using OpenTfa.Core.Security;
+using OpenTfa.Core.Storage;
+
+namespace OpenTfa.Core.Delivery;
+
+/// <summary>
+/// Delivers the outbox: claims due messages under a lease, hands each to its route's
+/// channels, and records the answer. A temporary failure is retried with exponential
+/// back-off until the PIN expires; a permanent one fails the message at once.
+/// </summary>
+public sealed partial class OutboxDispatcher : BackgroundService
+{
+    private readonly IOutboxStore _store;
+    private readonly ChannelRouter _router;
+    private readonly SecretProtector _protector;
+    private readonly OutboxSignal _signal;
+    private readonly DeliveryOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<OutboxDispatcher> _logger;
+
+    public OutboxDispatcher(IOutboxStore store, ChannelRouter router, SecretProtector protector, OutboxSignal signal, IOptions<DeliveryOptions> options, TimeProvider time, ILogger<OutboxDispatcher> logger)
+    {
+        _store = store;
+        _router = router;
+        _protector = protector;
+        _signal = signal;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        NodeId = _options.NodeId ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(3))}";
+    }
+
+    public string NodeId { get; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int handled = 0;
+            try
+            {
+                handled = await DispatchOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                Log.DispatchLoopFailed(_logger, ex);
+                await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
+            }
+
+            if (handled < _options.BatchSize)
+            {
+                try
+                {
+                    await _signal.WaitAsync(_options.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await _store.ReleaseAsync(NodeId, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Log.ReleaseFailed(_logger, ex);
+        }
+    }
+
+    /// <summary>Claims and delivers one batch; returns how many messages it handled.</summary>
+    public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<OutboxMessage> batch = await _store.ClaimDueAsync(NodeId, _time.GetUtcNow(), _options.Lease, _options.BatchSize, cancellationToken);
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, DeliverAsync);
+        return batch.Count;
+    }
+
+    private async ValueTask DeliverAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        MessageContent content = JsonSerializer.Deserialize(_protector.Open(message.Id, message.Body), CoreJsonContext.Default.MessageContent)!;
+        var outgoing = new OutgoingMessage(message.Id, message.PinId, message.Kind, message.To, message.From, content, message.Attempts + 1);
+        IReadOnlyList<IMessageChannel> route = _router.Route(message.Kind, message.ApplicationId);
+        IMessageChannel channel = route[0];
+        DeliveryResult result;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.SendTimeout);
+            result = await channel.SendAsync(outgoing, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result = DeliveryResult.Temporary($"no answer from the channel within {_options.SendTimeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            result = DeliveryResult.Temporary($"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        switch (result.Outcome)
+        {
+            case DeliveryOutcome.Accepted:
+                await _store.MarkSubmittedAsync(message.Id, NodeId, channel.Name, result.ChannelMessageId, now, CancellationToken.None);
+                Log.Submitted(_logger, message.Id, message.Kind, Destinations.Mask(message.To), channel.Name);
+                break;
+            case DeliveryOutcome.TemporaryFailure:
+                DateTimeOffset next = now + Backoff(outgoing.Attempt);
+                if (next < message.ExpiresAt)
+                {
+                    await _store.MarkRetryAsync(message.Id, NodeId, channel.Name, result.Error ?? "temporary failure", next, now, CancellationToken.None);
+                    Log.Retrying(_logger, message.Id, channel.Name, outgoing.Attempt, result.Error);
+                }
+                else
+                {
+                    string error = $"not delivered before the PIN expired; last error: {result.Error}";
+                    await _store.MarkFailedAsync(message.Id, NodeId, channel.Name, error, now, CancellationToken.None);
+                    Log.Failed(_logger, message.Id, channel.Name, error);
+                }
+
+                break;
+            default:
+                await _store.MarkFailedAsync(message.Id, NodeId, channel.Name, result.Error ?? "refused by the channel", now, CancellationToken.None);
+                Log.Failed(_logger, message.Id, channel.Name, result.Error);
+                break;
+        }
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        double factor = Math.Pow(2, Math.Min(attempt - 1, 20));
+        TimeSpan delay = TimeSpan.FromTicks((long)Math.Min(_options.RetryInitialDelay.Ticks * factor, _options.RetryMaxDelay.Ticks));
+        return delay;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Message {MessageId} ({Kind} to {Destination}) accepted by channel {Channel}")]
+        public static partial void Submitted(ILogger logger, string messageId, ChannelKind kind, string destination, string channel);
+
+        [LoggerMessage(2, LogLevel.Warning, "Message {MessageId}: channel {Channel} failed attempt {Attempt} ({Error}); will retry")]
+        public static partial void Retrying(ILogger logger, string messageId, string channel, int attempt, string? error);
+
+        [LoggerMessage(3, LogLevel.Error, "Message {MessageId} failed on channel {Channel}: {Error}")]
+        public static partial void Failed(ILogger logger, string messageId, string channel, string? error);
+
+        [LoggerMessage(4, LogLevel.Error, "The outbox dispatcher failed; retrying")]
+        public static partial void DispatchLoopFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(5, LogLevel.Warning, "Could not hand back this node's outbox leases on shutdown")]
+        public static partial void ReleaseFailed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,86 @@
+namespace OpenTfa.Core.Errors;
+
+public enum ErrorKind
+{
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    TooManyRequests,
+    Unavailable,
+}
+
+/// <summary>An expected failure, returned as a value and mapped to the wire by the host.</summary>
+public sealed record TfaError(ErrorKind Kind, string Text, IReadOnlyDictionary<string, string[]>? ValidationErrors = null, TimeSpan? RetryAfter = null)
+{
+    public static TfaError Validation(ValidationErrors errors) =>
+        new(ErrorKind.BadRequest, errors.Summary(), errors.ToDictionary());
+
+    public static TfaError Field(string field, string message) =>
+        Validation(new ValidationErrors().Add(field, message));
+}
+
+/// <summary>Either a value or an expected failure.</summary>
+public readonly struct Result<T>
+{
+    private Result(T? value, TfaError? error)
+    {
+        Value = value;
+        Error = error;
+    }
+
+    public T? Value { get; }
+
+    public TfaError? Error { get; }
+
+    public bool IsSuccess => Error is null;
+
+    /// <summary>A success; needed where <typeparamref name="T"/> is an interface, which implicit conversions cannot take.</summary>
+    public static Result<T> Ok(T value) => new(value, null);
+
+    public static implicit operator Result<T>(T value) => new(value, null);
+
+    public static implicit operator Result<T>(TfaError error) => new(default, error);
+}
+
+/// <summary>Validation messages per field, keyed by the dotted wire path (<c>configuration.pinAttempts</c>).</summary>
+public sealed class ValidationErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public ValidationErrors Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out List<string>? list))
+        {
+            _errors[field] = list = [];
+        }
+
+        list.Add(message);
+        return this;
+    }
+
+    public IReadOnlyDictionary<string, string[]> ToDictionary() =>
+        _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+
+    public string Summary() =>
+        "Bad request: " + string.Join("; ", _errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}"));
+}
+
+/// <summary>The texts of the errors OpenTfa answers; one place, so that wording stays consistent.</summary>
+public static class ErrorTexts
+{
+    public const string Unauthorized = "Invalid login details";
+    public const string ApplicationNotFound = "Application not found";
+    public const string TemplateNotFound = "Message template not found";
+    public const string PinNotFound = "PIN not found";
+    public const string ApplicationDisabled = "The application is disabled";
+    public const string TooManyRequests = "Too many requests";
+    public const string StoreUnavailable = "Something went wrong. Please contact support.";
+
+    public static string MissingScope(string scope) => $"The API key lacks the scope '{scope}' that this operation needs";
+
+    public static string LimitExceeded(string setting, string limit) => $"Too many requests: {setting} {limit} reached";
+}

@@ -1,0 +1,78 @@
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Security;
+
+namespace OpenTfa.Core.Pins;
+
+/// <summary>One issued PIN. <see cref="Destination"/> is canonical (digits, or a lower-case address).</summary>
+public sealed record PinRecord(
+    string Id,
+    string TenantId,
+    string ApplicationId,
+    string TemplateId,
+    ChannelKind Kind,
+    string Destination,
+    SealedSecret Pin,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    int AttemptsRemaining,
+    bool Sent,
+    DateTimeOffset? VerifiedAt = null,
+    bool Consumed = false,
+    string? PlaceholdersJson = null,
+    string? From = null);
+
+/// <summary>The mutable part of a PIN, as the store holds it inside one atomic operation.</summary>
+public readonly record struct PinState(int AttemptsRemaining, DateTimeOffset ExpiresAt, DateTimeOffset? VerifiedAt, bool Consumed);
+
+public enum PinError
+{
+    None,
+    WrongPin,
+    TtlExpired,
+    NoMorePinAttempts,
+}
+
+public readonly record struct VerifyDecision(bool Verified, PinError Error, PinState NewState)
+{
+    public int AttemptsRemaining => NewState.Consumed ? 0 : NewState.AttemptsRemaining;
+}
+
+/// <summary>The rules that decide a verify or a resend; stores call them inside their atomic operation.</summary>
+public static class PinRules
+{
+    public static VerifyDecision Decide(PinState state, bool matches, bool allowMultipleVerifications, DateTimeOffset now)
+    {
+        if (state.Consumed || state.AttemptsRemaining <= 0)
+        {
+            return new VerifyDecision(false, PinError.NoMorePinAttempts, state);
+        }
+
+        if (now >= state.ExpiresAt)
+        {
+            return new VerifyDecision(false, PinError.TtlExpired, state);
+        }
+
+        if (!matches)
+        {
+            return new VerifyDecision(false, PinError.WrongPin, state with { AttemptsRemaining = state.AttemptsRemaining - 1 });
+        }
+
+        var verified = state with { VerifiedAt = state.VerifiedAt ?? now, Consumed = !allowMultipleVerifications };
+        return new VerifyDecision(true, PinError.None, verified);
+    }
+
+    /// <summary>Why a PIN cannot be resent, or <see cref="PinError.None"/> when it can.</summary>
+    public static PinError CanResend(PinState state, DateTimeOffset now) =>
+        state.VerifiedAt is not null || state.Consumed ? PinError.NoMorePinAttempts
+        : state.AttemptsRemaining <= 0 ? PinError.NoMorePinAttempts
+        : now >= state.ExpiresAt ? PinError.TtlExpired
+        : PinError.None;
+
+    public static string ToWire(PinError error) => error switch
+    {
+        PinError.WrongPin => "WRONG_PIN",
+        PinError.TtlExpired => "TTL_EXPIRED",
+        PinError.NoMorePinAttempts => "NO_MORE_PIN_ATTEMPTS",
+        _ => throw new ArgumentOutOfRangeException(nameof(error)),
+    };
+}

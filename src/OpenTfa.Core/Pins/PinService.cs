@@ -1,0 +1,352 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OpenTfa.Core.Applications;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Errors;
+using OpenTfa.Core.Numbers;
+using OpenTfa.Core.Security;
+using OpenTfa.Core.Storage;
+using OpenTfa.Core.Templates;
+
+namespace OpenTfa.Core.Pins;
+
+public sealed record SendPinCommand(
+    ChannelKind Kind,
+    string? ApplicationId,
+    string? MessageId,
+    string? To,
+    string? From,
+    IReadOnlyDictionary<string, string>? Placeholders,
+    bool NumberCheckNeeded);
+
+public sealed record SendPinOutcome(string PinId, string To, NumberCheck? NumberCheck, bool Sent);
+
+public sealed record VerifyPinOutcome(string PinId, string Msisdn, bool Verified, int AttemptsRemaining, PinError Error);
+
+/// <summary>Send, resend and verify: the rules around a PIN's life. Each request is one atomic store step.</summary>
+public sealed class PinService(
+    IApplicationStore applications,
+    IPinStore pins,
+    SecretProtector protector,
+    OutboxSignal outbox,
+    IOptions<PinOptions> options,
+    TimeProvider time)
+{
+    private readonly PinOptions _options = options.Value;
+
+    public async Task<Result<SendPinOutcome>> SendAsync(string tenantId, SendPinCommand command, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        Require(command.ApplicationId, "applicationId", errors);
+        Require(command.MessageId, "messageId", errors);
+        string? destination = CanonicalDestination(command.Kind, command.To, errors);
+        TextRendering.ValidatePlaceholders(command.Placeholders, _options.MaxPlaceholderLength, errors);
+        if (command.From is not null)
+        {
+            ValidateFrom(command.Kind, command.From, errors);
+        }
+
+        if (errors.Any)
+        {
+            return TfaError.Validation(errors);
+        }
+
+        Application? application = await applications.GetApplicationAsync(tenantId, command.ApplicationId!, cancellationToken);
+        if (application is null)
+        {
+            return TfaError.Field("applicationId", "no application with this id");
+        }
+
+        if (!application.Enabled)
+        {
+            return new TfaError(ErrorKind.Forbidden, ErrorTexts.ApplicationDisabled);
+        }
+
+        MessageTemplate? template = await applications.GetTemplateAsync(tenantId, application.Id, command.MessageId!, cancellationToken);
+        TemplateKind wanted = command.Kind == ChannelKind.Email ? TemplateKind.Email : TemplateKind.Text;
+        if (template is null || template.Kind != wanted)
+        {
+            return TfaError.Field("messageId", wanted == TemplateKind.Email
+                ? "no e-mail template with this id in the application"
+                : "no SMS/voice message template with this id in the application");
+        }
+
+        NumberCheck? check = command.Kind == ChannelKind.Sms && command.NumberCheckNeeded ? Destinations.Check(destination!) : null;
+        bool sendable = check != NumberCheck.NotReachable;
+
+        string pinValue = PinGenerator.Generate(template.PinType, template.PinLength);
+        string pinId = Ids.New();
+        DateTimeOffset now = time.GetUtcNow();
+        string? from = command.From ?? DefaultFrom(command.Kind, template);
+        OutboxMessage? message = null;
+        if (sendable)
+        {
+            Result<OutboxMessage> built = BuildMessage(pinId, tenantId, application.Id, command.Kind, destination!, from, template, pinValue, command.Placeholders, now, now + application.Settings.PinTtl);
+            if (!built.IsSuccess)
+            {
+                return built.Error!;
+            }
+
+            message = built.Value;
+        }
+
+        var pin = new PinRecord(pinId, tenantId, application.Id, template.Id, command.Kind, destination!, protector.Seal(pinId, pinValue),
+            now, now + application.Settings.PinTtl, application.Settings.PinAttempts, sendable,
+            PlaceholdersJson: command.Placeholders is null ? null : JsonSerializer.Serialize(command.Placeholders, CoreJsonContext.Default.IReadOnlyDictionaryStringString),
+            From: from);
+        LimitRefusal? refusal = await pins.IssuePinAsync(pin, message, SendLimits(application, destination!), now, cancellationToken);
+        if (refusal is not null)
+        {
+            return TooMany(refusal);
+        }
+
+        if (message is not null)
+        {
+            outbox.Notify();
+        }
+
+        return new SendPinOutcome(pinId, command.To!, check, sendable);
+    }
+
+    public async Task<Result<SendPinOutcome>> ResendAsync(string tenantId, string pinId, ChannelKind kind, IReadOnlyDictionary<string, string>? placeholders, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        TextRendering.ValidatePlaceholders(placeholders, _options.MaxPlaceholderLength, errors);
+        if (errors.Any)
+        {
+            return TfaError.Validation(errors);
+        }
+
+        PinRecord? pin = await pins.GetPinAsync(tenantId, pinId, cancellationToken);
+        if (pin is null)
+        {
+            return new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound);
+        }
+
+        if ((pin.Kind == ChannelKind.Email) != (kind == ChannelKind.Email))
+        {
+            return new TfaError(ErrorKind.BadRequest, pin.Kind == ChannelKind.Email
+                ? "This PIN was sent by e-mail and can only be resent by e-mail"
+                : "This PIN was sent to a phone number and can be resent by SMS or voice, not by e-mail");
+        }
+
+        Application? application = await applications.GetApplicationAsync(tenantId, pin.ApplicationId, cancellationToken);
+        MessageTemplate? template = await applications.GetTemplateAsync(tenantId, pin.ApplicationId, pin.TemplateId, cancellationToken);
+        if (application is null || template is null)
+        {
+            return new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound);
+        }
+
+        if (!application.Enabled)
+        {
+            return new TfaError(ErrorKind.Forbidden, ErrorTexts.ApplicationDisabled);
+        }
+
+        IReadOnlyDictionary<string, string>? values = placeholders
+            ?? (pin.PlaceholdersJson is null ? null : JsonSerializer.Deserialize(pin.PlaceholdersJson, CoreJsonContext.Default.IReadOnlyDictionaryStringString));
+        DateTimeOffset now = time.GetUtcNow();
+        string? from = kind == pin.Kind ? pin.From : DefaultFrom(kind, template);
+        Result<OutboxMessage> built = BuildMessage(pin.Id, tenantId, application.Id, kind, pin.Destination, from, template,
+            protector.Open(pin.Id, pin.Pin), values, now, pin.ExpiresAt);
+        if (!built.IsSuccess)
+        {
+            return built.Error!;
+        }
+
+        ResendResult result = await pins.ResendPinAsync(new ResendOperation(tenantId, pin.Id, built.Value!, SendLimits(application, pin.Destination), now), cancellationToken);
+        switch (result)
+        {
+            case ResendResult.Resent:
+                outbox.Notify();
+                return new SendPinOutcome(pin.Id, pin.Destination, null, true);
+            case ResendResult.Limited limited:
+                return TooMany(limited.Refusal);
+            case ResendResult.Refused refused:
+                return new TfaError(ErrorKind.BadRequest, refused.Reason == PinError.TtlExpired
+                    ? "The PIN has expired and cannot be resent; send a new one"
+                    : "The PIN is already verified or out of attempts and cannot be resent; send a new one");
+            default:
+                return new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound);
+        }
+    }
+
+    public async Task<Result<VerifyPinOutcome>> VerifyAsync(string tenantId, string pinId, string? candidate, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(candidate))
+        {
+            return TfaError.Field("pin", "must not be empty");
+        }
+
+        if (candidate.Length > 64)
+        {
+            return TfaError.Field("pin", "must be at most 64 characters");
+        }
+
+        PinRecord? pin = await pins.GetPinAsync(tenantId, pinId, cancellationToken);
+        if (pin is null)
+        {
+            return new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound);
+        }
+
+        Application? application = await applications.GetApplicationAsync(tenantId, pin.ApplicationId, cancellationToken);
+        if (application is null)
+        {
+            return new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound);
+        }
+
+        if (!application.Enabled)
+        {
+            return new TfaError(ErrorKind.Forbidden, ErrorTexts.ApplicationDisabled);
+        }
+
+        // The PIN value never changes, so comparing it before the atomic step is safe; the
+        // step itself decides against the PIN's state as it is at that moment.
+        bool matches = protector.Matches(pin.Id, pin.Pin, candidate);
+        LimitCheck limit = LimitKeys.VerifyPerDestination(application.Id, pin.Destination, application.Settings.VerifyPerPhoneNumber, application.Settings.VerifyPinLimit);
+        VerifyResult result = await pins.VerifyPinAsync(
+            new VerifyOperation(tenantId, pin.Id, matches, application.Settings.AllowMultiplePinVerifications, limit, time.GetUtcNow()), cancellationToken);
+        return result switch
+        {
+            VerifyResult.Decided d => new VerifyPinOutcome(pin.Id, pin.Destination, d.Decision.Verified, d.Decision.AttemptsRemaining, d.Decision.Error),
+            VerifyResult.Limited l => TooMany(l.Refusal),
+            _ => new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound),
+        };
+    }
+
+    public async Task<Result<IReadOnlyList<VerificationEntry>>> VerificationsAsync(string tenantId, string applicationId, string? msisdn, bool? verified, bool? sent, CancellationToken cancellationToken)
+    {
+        if (await applications.GetApplicationAsync(tenantId, applicationId, cancellationToken) is null)
+        {
+            return new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound);
+        }
+
+        if (string.IsNullOrWhiteSpace(msisdn))
+        {
+            return TfaError.Field("msisdn", "is required");
+        }
+
+        string? destination = msisdn.Contains('@', StringComparison.Ordinal) ? Destinations.CanonicalEmail(msisdn) : Destinations.CanonicalPhone(msisdn);
+        if (destination is null)
+        {
+            return TfaError.Field("msisdn", "must be a phone number in international format or an e-mail address");
+        }
+
+        IReadOnlyList<VerificationEntry> list = await pins.ListVerificationsAsync(new VerificationQuery(tenantId, applicationId, destination, verified, sent), cancellationToken);
+        return Result<IReadOnlyList<VerificationEntry>>.Ok(list);
+    }
+
+    private static TfaError TooMany(LimitRefusal refusal) =>
+        new(ErrorKind.TooManyRequests, ErrorTexts.LimitExceeded(refusal.Check.Setting, refusal.Check.Text), RetryAfter: refusal.RetryAfter);
+
+    private static IReadOnlyList<LimitCheck> SendLimits(Application application, string destination) =>
+    [
+        LimitKeys.SendPerApplication(application.Id, application.Settings.SendPerApplication, application.Settings.SendPinPerApplicationLimit),
+        LimitKeys.SendPerDestination(application.Id, destination, application.Settings.SendPerPhoneNumber, application.Settings.SendPinPerPhoneNumberLimit),
+    ];
+
+    private Result<OutboxMessage> BuildMessage(
+        string pinId, string tenantId, string applicationId, ChannelKind kind, string destination, string? from,
+        MessageTemplate template, string pinValue, IReadOnlyDictionary<string, string>? placeholders, DateTimeOffset now, DateTimeOffset expiresAt)
+    {
+        var errors = new ValidationErrors();
+        MessageContent? content = kind == ChannelKind.Email
+            ? RenderEmail(pinValue, placeholders, errors)
+            : RenderText(template, kind, pinValue, placeholders, errors);
+        if (content is null)
+        {
+            return TfaError.Validation(errors);
+        }
+
+        string messageId = Ids.New();
+        string body = JsonSerializer.Serialize(content, CoreJsonContext.Default.MessageContent);
+        return new OutboxMessage(messageId, pinId, tenantId, applicationId, kind, destination, from, protector.Seal(messageId, body), now, expiresAt);
+    }
+
+    private MessageContent? RenderText(MessageTemplate template, ChannelKind kind, string pin, IReadOnlyDictionary<string, string>? placeholders, ValidationErrors errors)
+    {
+        string? text = TextRendering.Render(template.MessageText ?? TextRendering.PinPlaceholder, pin, placeholders, errors);
+        if (text is null)
+        {
+            return null;
+        }
+
+        int segments = SmsSegments.Count(text);
+        if (kind == ChannelKind.Sms && segments > _options.MaxSmsSegments)
+        {
+            errors.Add("placeholders", $"the message would take {SmsSegments.Describe(segments)}; at most {_options.MaxSmsSegments} are allowed");
+            return null;
+        }
+
+        return new MessageContent(text, Language: template.Language, VoiceName: template.VoiceName, SpeechRate: template.SpeechRate, RepeatDtmf: template.RepeatDtmf);
+    }
+
+    private MessageContent? RenderEmail(string pin, IReadOnlyDictionary<string, string>? placeholders, ValidationErrors errors)
+    {
+        string? subject = TextRendering.Render(_options.DefaultEmailSubject, pin, placeholders, errors);
+        string? text = TextRendering.Render(_options.DefaultEmailText, pin, placeholders, errors);
+        return subject is null || text is null ? null : new MessageContent(text, Subject: subject);
+    }
+
+    private string? DefaultFrom(ChannelKind kind, MessageTemplate template) => kind switch
+    {
+        ChannelKind.Email => template.From ?? _options.DefaultEmailFrom,
+        ChannelKind.Sms => template.SenderId ?? _options.DefaultSmsSender,
+        _ => template.SenderId,
+    };
+
+    private void ValidateFrom(ChannelKind kind, string from, ValidationErrors errors)
+    {
+        if (kind == ChannelKind.Email)
+        {
+            if (from.AsSpan().IndexOfAny('\r', '\n') >= 0 || !System.Net.Mail.MailAddress.TryCreate(from, out _))
+            {
+                errors.Add("from", "must be an e-mail address such as company@example.com");
+            }
+        }
+        else if (Senders.Validate(from) is { } error)
+        {
+            errors.Add("from", error);
+        }
+
+        if (_options.AllowedSenders.Count > 0 && !_options.AllowedSenders.Contains(from, StringComparer.Ordinal))
+        {
+            errors.Add("from", "is not one of the senders allowed for this service");
+        }
+    }
+
+    private static void Require(string? value, string field, ValidationErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add(field, "must not be empty");
+        }
+    }
+
+    private static string? CanonicalDestination(ChannelKind kind, string? to, ValidationErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(to))
+        {
+            errors.Add("to", "must not be empty");
+            return null;
+        }
+
+        if (kind == ChannelKind.Email)
+        {
+            string? email = Destinations.CanonicalEmail(to);
+            if (email is null)
+            {
+                errors.Add("to", "must be one e-mail address");
+            }
+
+            return email;
+        }
+
+        string? phone = Destinations.CanonicalPhone(to);
+        if (phone is null)
+        {
+            errors.Add("to", "must be a phone number in international format, e.g. 41793026727");
+        }
+
+        return phone;
+    }
+}

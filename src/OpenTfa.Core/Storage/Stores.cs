@@ -1,0 +1,135 @@
+using OpenTfa.Core.Applications;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Pins;
+using OpenTfa.Core.Templates;
+using OpenTfa.Core.Tenancy;
+
+namespace OpenTfa.Core.Storage;
+
+// Store roles. Every method is one atomic step; none of them leaves a read-compare-write
+// to the caller across two round trips.
+
+public interface ITenantStore
+{
+    Task<bool> CreateTenantAsync(Tenant tenant, CancellationToken cancellationToken);
+
+    Task<Tenant?> GetTenantAsync(string tenantId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken);
+
+    Task CreateKeyAsync(ApiKey key, CancellationToken cancellationToken);
+
+    /// <summary>Creates the tenant and key only if the store holds no key at all; true when it did.</summary>
+    Task<bool> CreateFirstKeyAsync(Tenant tenant, ApiKey key, CancellationToken cancellationToken);
+
+    Task<ApiKey?> FindKeyAsync(string keyId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ApiKey>> ListKeysAsync(string? tenantId, CancellationToken cancellationToken);
+
+    Task<ApiKey?> RevokeKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task TouchKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+public interface IApplicationStore
+{
+    Task CreateApplicationAsync(Application application, CancellationToken cancellationToken);
+
+    Task<Application?> GetApplicationAsync(string tenantId, string applicationId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Application>> ListApplicationsAsync(string tenantId, CancellationToken cancellationToken);
+
+    Task<bool> UpdateApplicationAsync(Application application, CancellationToken cancellationToken);
+
+    Task CreateTemplateAsync(MessageTemplate template, CancellationToken cancellationToken);
+
+    Task<MessageTemplate?> GetTemplateAsync(string tenantId, string applicationId, string templateId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<MessageTemplate>> ListTemplatesAsync(string tenantId, string applicationId, CancellationToken cancellationToken);
+
+    Task<bool> UpdateTemplateAsync(MessageTemplate template, CancellationToken cancellationToken);
+}
+
+public sealed record ResendOperation(string TenantId, string PinId, OutboxMessage Message, IReadOnlyList<LimitCheck> Limits, DateTimeOffset Now);
+
+public sealed record VerifyOperation(string TenantId, string PinId, bool Matches, bool AllowMultipleVerifications, LimitCheck Limit, DateTimeOffset Now);
+
+public abstract record ResendResult
+{
+    public sealed record Resent : ResendResult;
+
+    public sealed record Limited(LimitRefusal Refusal) : ResendResult;
+
+    public sealed record Refused(PinError Reason) : ResendResult;
+
+    public sealed record NotFound : ResendResult;
+}
+
+public abstract record VerifyResult
+{
+    public sealed record Decided(PinRecord Pin, VerifyDecision Decision) : VerifyResult;
+
+    public sealed record Limited(LimitRefusal Refusal) : VerifyResult;
+
+    public sealed record NotFound : VerifyResult;
+}
+
+public sealed record VerificationEntry(string Destination, bool Sent, DateTimeOffset SentAt, DateTimeOffset? VerifiedAt);
+
+public sealed record VerificationQuery(string TenantId, string ApplicationId, string Destination, bool? Verified, bool? Sent);
+
+public interface IPinStore
+{
+    /// <summary>
+    /// Checks every limit, and if all admit it, counts the send against each, stores the PIN
+    /// and enqueues its message (when there is one) in one transaction.
+    /// </summary>
+    Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<PinRecord?> GetPinAsync(string tenantId, string pinId, CancellationToken cancellationToken);
+
+    /// <summary>Refuses a finished PIN, checks and counts the limits and enqueues the message, atomically.</summary>
+    Task<ResendResult> ResendPinAsync(ResendOperation operation, CancellationToken cancellationToken);
+
+    /// <summary>Checks and counts the verify limit, then applies <see cref="PinRules.Decide"/> to the PIN, atomically.</summary>
+    Task<VerifyResult> VerifyPinAsync(VerifyOperation operation, CancellationToken cancellationToken);
+
+    /// <summary>PINs sent to one destination by one application, newest first.</summary>
+    Task<IReadOnlyList<VerificationEntry>> ListVerificationsAsync(VerificationQuery query, CancellationToken cancellationToken);
+}
+
+public interface IOutboxStore
+{
+    /// <summary>Leases up to <paramref name="max"/> due messages to <paramref name="owner"/> until <c>now + lease</c>.</summary>
+    Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken);
+
+    Task MarkSubmittedAsync(string messageId, string owner, string channelName, string? channelMessageId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task MarkRetryAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset nextAttemptAt, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task MarkFailedAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Records a delivery report for the message the channel knows by <paramref name="channelMessageId"/>.</summary>
+    Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Hands back every lease <paramref name="owner"/> holds (on shutdown).</summary>
+    Task ReleaseAsync(string owner, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<MessageStatus>> ListMessagesAsync(string tenantId, string pinId, CancellationToken cancellationToken);
+
+    Task<MessageStatus?> GetMessageAsync(string tenantId, string messageId, CancellationToken cancellationToken);
+}
+
+public sealed record RetentionPolicy(TimeSpan PinAfterExpiry, TimeSpan History);
+
+public sealed record PruneCounts(int PinsSealed, int PinsDeleted, int Messages, int LimitEvents);
+
+public interface IStoreMaintenance
+{
+    /// <summary>Creates or migrates the schema; safe when several nodes start at once.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
+
+    Task<PruneCounts> PruneAsync(DateTimeOffset now, RetentionPolicy policy, CancellationToken cancellationToken);
+}

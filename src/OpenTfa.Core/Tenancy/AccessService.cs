@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using OpenTfa.Core.Errors;
+using OpenTfa.Core.Security;
+using OpenTfa.Core.Storage;
+
+namespace OpenTfa.Core.Tenancy;
+
+public sealed record CreatedKey(ApiKey Key, string ClearKey);
+
+/// <summary>API keys and tenants: who is calling, and what an administrator may do about keys.</summary>
+public sealed class AccessService(ITenantStore store, TimeProvider time)
+{
+    /// <summary>How long a node trusts a key it looked up; a revocation on another node takes effect within this bound.</summary>
+    public static readonly TimeSpan KeyCacheDuration = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+    private static readonly string[] Schemes = ["App", "Bearer"];
+    private readonly ConcurrentDictionary<string, (ApiKey Key, DateTimeOffset CachedAt)> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>Reads <c>App &lt;key&gt;</c>, <c>Bearer &lt;key&gt;</c> or a bare key; null when the header carries none.</summary>
+    public static string? KeyFromHeader(string? authorization)
+    {
+        if (string.IsNullOrWhiteSpace(authorization))
+        {
+            return null;
+        }
+
+        string value = authorization.Trim();
+        int space = value.IndexOf(' ', StringComparison.Ordinal);
+        if (space < 0)
+        {
+            return value;
+        }
+
+        string scheme = value[..space];
+        return Schemes.Contains(scheme, StringComparer.OrdinalIgnoreCase) ? value[(space + 1)..].Trim() : null;
+    }
+
+    public async Task<Caller?> AuthenticateAsync(string? authorization, CancellationToken cancellationToken)
+    {
+        string? key = KeyFromHeader(authorization);
+        if (key is null || key.Length > 512)
+        {
+            return null;
+        }
+
+        string keyId = ApiKeyFormat.KeyIdOf(key);
+        DateTimeOffset now = time.GetUtcNow();
+        ApiKey? stored;
+        if (_cache.TryGetValue(keyId, out var cached) && now - cached.CachedAt < KeyCacheDuration)
+        {
+            stored = cached.Key;
+        }
+        else
+        {
+            stored = await store.FindKeyAsync(keyId, cancellationToken);
+            if (stored is not null)
+            {
+                _cache[keyId] = (stored, now);
+            }
+        }
+
+        if (stored is null || !ApiKeyFormat.HashMatches(key, stored.Hash) || !stored.IsUsableAt(now))
+        {
+            return null;
+        }
+
+        if (stored.LastUsedAt is null || now - stored.LastUsedAt > LastUsedResolution)
+        {
+            ApiKey touched = stored with { LastUsedAt = now };
+            _cache[keyId] = (touched, now);
+            await store.TouchKeyAsync(keyId, now, cancellationToken);
+        }
+
+        return new Caller(stored.TenantId, stored);
+    }
+
+    /// <summary>
+    /// On an empty store, creates the operator tenant with one key holding every scope: the
+    /// configured key if there is one, else a generated one (returned so that it can be shown once).
+    /// </summary>
+    public async Task<(bool Created, string? GeneratedKey)> BootstrapAsync(string? configuredKey, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        string clear = configuredKey ?? ApiKeyFormat.Generate().Key;
+        var key = new ApiKey(ApiKeyFormat.KeyIdOf(clear), Tenant.OperatorId, "bootstrap", ApiKeyFormat.Hash(clear), Scopes.All, now, null, null, null);
+        bool created = await store.CreateFirstKeyAsync(new Tenant(Tenant.OperatorId, "Operator", now), key, cancellationToken);
+        return (created, created && configuredKey is null ? clear : null);
+    }
+
+    public async Task<Result<Tenant>> CreateTenantAsync(Caller caller, string? name, CancellationToken cancellationToken)
+    {
+        if (!caller.IsOperatorAdmin)
+        {
+            return new TfaError(ErrorKind.Forbidden, "Only an opentfa:admin key of the operator tenant may create tenants");
+        }
+
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 255 || name.Any(char.IsControl))
+        {
+            return TfaError.Field("name", "must be 1 to 255 characters without control characters");
+        }
+
+        var tenant = new Tenant(Pins.Ids.New(), name.Trim(), time.GetUtcNow());
+        await store.CreateTenantAsync(tenant, cancellationToken);
+        return tenant;
+    }
+
+    public async Task<Result<IReadOnlyList<Tenant>>> ListTenantsAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        if (caller.IsOperatorAdmin)
+        {
+            return Result<IReadOnlyList<Tenant>>.Ok(await store.ListTenantsAsync(cancellationToken));
+        }
+
+        Tenant? own = await store.GetTenantAsync(caller.TenantId, cancellationToken);
+        return Result<IReadOnlyList<Tenant>>.Ok(own is null ? [] : [own]);
+    }
+
+    public async Task<Result<CreatedKey>> CreateKeyAsync(Caller caller, string? name, string? tenantId, IReadOnlyList<string>? scopes, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    {
+        string target = string.IsNullOrEmpty(tenantId) ? caller.TenantId : tenantId;
+        if (target != caller.TenantId && (!caller.IsOperatorAdmin || await store.GetTenantAsync(target, cancellationToken) is null))
+        {
+            return new TfaError(ErrorKind.NotFound, "Tenant not found");
+        }
+
+        var errors = new ValidationErrors();
+        if (name is not null && (name.Length > 255 || name.Any(char.IsControl)))
+        {
+            errors.Add("name", "must be at most 255 characters without control characters");
+        }
+
+        if (scopes is null || scopes.Count == 0)
+        {
+            errors.Add("scopes", $"must name at least one of {string.Join(", ", Scopes.All)}");
+        }
+        else
+        {
+            foreach (string scope in scopes.Where(s => !Scopes.IsKnown(s)))
+            {
+                errors.Add("scopes", $"'{scope}' is not a scope: one of {string.Join(", ", Scopes.All)}");
+            }
+        }
+
+        DateTimeOffset now = time.GetUtcNow();
+        if (expiresAt is not null && expiresAt <= now)
+        {
+            errors.Add("expiresAt", "must be in the future");
+        }
+
+        if (errors.Any)
+        {
+            return TfaError.Validation(errors);
+        }
+
+        (string keyId, string clear) = ApiKeyFormat.Generate();
+        var key = new ApiKey(keyId, target, name ?? string.Empty, ApiKeyFormat.Hash(clear), scopes!.Distinct(StringComparer.Ordinal).ToArray(), now, expiresAt, null, null);
+        await store.CreateKeyAsync(key, cancellationToken);
+        return new CreatedKey(key, clear);
+    }
+
+    public async Task<Result<IReadOnlyList<ApiKey>>> ListKeysAsync(Caller caller, string? tenantId, CancellationToken cancellationToken)
+    {
+        string? target = caller.IsOperatorAdmin ? tenantId : caller.TenantId;
+        return Result<IReadOnlyList<ApiKey>>.Ok(await store.ListKeysAsync(target, cancellationToken));
+    }
+
+    public async Task<Result<ApiKey>> RevokeKeyAsync(Caller caller, string keyId, CancellationToken cancellationToken)
+    {
+        ApiKey? key = await store.FindKeyAsync(keyId, cancellationToken);
+        if (key is null || (key.TenantId != caller.TenantId && !caller.IsOperatorAdmin))
+        {
+            return new TfaError(ErrorKind.NotFound, "API key not found");
+        }
+
+        ApiKey? revoked = await store.RevokeKeyAsync(keyId, time.GetUtcNow(), cancellationToken);
+        _cache.TryRemove(keyId, out _);
+        return revoked is null ? new TfaError(ErrorKind.NotFound, "API key not found") : revoked;
+    }
+}
