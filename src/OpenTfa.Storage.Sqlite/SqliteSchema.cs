@@ -1,0 +1,125 @@
+namespace OpenTfa.Storage.Sqlite;
+
+/// <summary>The schema as ordered migrations; <c>schema_version</c> records how far a database is.</summary>
+internal static class SqliteSchema
+{
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE tenants (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created_at INTEGER NOT NULL);
+
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL REFERENCES tenants(id),
+            name TEXT NOT NULL,
+            hash BLOB NOT NULL,
+            scopes TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            last_used_at INTEGER,
+            revoked_at INTEGER);
+        CREATE INDEX api_keys_tenant ON api_keys(tenant_id);
+
+        CREATE TABLE applications (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            enabled INTEGER NOT NULL,
+            allow_multiple INTEGER NOT NULL,
+            pin_attempts INTEGER NOT NULL,
+            pin_ttl TEXT NOT NULL,
+            send_app_limit TEXT NOT NULL,
+            send_phone_limit TEXT NOT NULL,
+            verify_limit TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL);
+        CREATE INDEX applications_tenant ON applications(tenant_id, created_at);
+
+        CREATE TABLE templates (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            application_id TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            pin_type INTEGER NOT NULL,
+            pin_length INTEGER NOT NULL,
+            message_text TEXT,
+            language TEXT,
+            sender_id TEXT,
+            repeat_dtmf TEXT,
+            speech_rate REAL,
+            voice_name TEXT,
+            regional TEXT,
+            email_template_id INTEGER,
+            from_address TEXT,
+            landing_page_id TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL);
+        CREATE INDEX templates_application ON templates(application_id, created_at);
+
+        CREATE TABLE pins (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            application_id TEXT NOT NULL,
+            template_id TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            destination TEXT NOT NULL,
+            pin_key TEXT,
+            pin_data BLOB,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            attempts_remaining INTEGER NOT NULL,
+            sent INTEGER NOT NULL,
+            verified_at INTEGER,
+            consumed INTEGER NOT NULL DEFAULT 0,
+            placeholders TEXT,
+            from_value TEXT);
+        CREATE INDEX pins_destination ON pins(application_id, destination, created_at);
+        CREATE INDEX pins_expiry ON pins(expires_at);
+        CREATE INDEX pins_created ON pins(created_at);
+
+        CREATE TABLE outbox (
+            id TEXT PRIMARY KEY,
+            pin_id TEXT NOT NULL,
+            tenant_id TEXT NOT NULL,
+            application_id TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            destination TEXT NOT NULL,
+            from_value TEXT,
+            body_key TEXT,
+            body_data BLOB,
+            state INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            lease_owner TEXT,
+            lease_until INTEGER,
+            channel_name TEXT,
+            channel_message_id TEXT,
+            error TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            delivered_at INTEGER,
+            expires_at INTEGER NOT NULL);
+        CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+        CREATE INDEX outbox_pin ON outbox(pin_id);
+        CREATE INDEX outbox_channel_id ON outbox(channel_name, channel_message_id);
+
+        CREATE TABLE pending_receipts (
+            channel_name TEXT NOT NULL,
+            channel_message_id TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            error TEXT,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (channel_name, channel_message_id));
+
+        CREATE TABLE limit_events (
+            key TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL);
+        CREATE INDEX limit_events_key ON limit_events(key, at);
+        CREATE INDEX limit_events_expiry ON limit_events(expires_at);
+        """,
+    ];
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenTfa.Core.Storage;
+
+namespace OpenTfa.Storage.Sqlite;
+
+public static class SqliteStorageExtensions
+{
+    /// <summary>Registers one <see cref="SqliteStore"/> as every store role.</summary>
+    public static IServiceCollection AddOpenTfaSqliteStore(this IServiceCollection services, SqliteStoreOptions options)
+    {
+        services.AddSingleton(new SqliteStore(options));
+        services.AddSingleton<ITenantStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IPinStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IStoreMaintenance>(sp => sp.GetRequiredService<SqliteStore>());
+        return services;
+    }
+}

@@ -1,0 +1,133 @@
+using Microsoft.Data.Sqlite;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Security;
+
+namespace OpenTfa.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    private const string StatusColumns =
+        "id, pin_id, tenant_id, kind, destination, state, attempts, created_at, updated_at, channel_name, channel_message_id, error, delivered_at";
+
+    private static Task<int> EnqueueAsync(SqliteConnection c, SqliteTransaction t, OutboxMessage m, CancellationToken cancellationToken) =>
+        ExecuteAsync(c, t,
+            """
+            INSERT INTO outbox(id, pin_id, tenant_id, application_id, kind, destination, from_value, body_key, body_data, state, attempts, next_attempt_at, created_at, updated_at, expires_at)
+            VALUES ($id, $pin, $tenant, $app, $kind, $dest, $from, $key, $data, $state, 0, $created, $created, $created, $expires)
+            """, cancellationToken,
+            ("$id", m.Id), ("$pin", m.PinId), ("$tenant", m.TenantId), ("$app", m.ApplicationId), ("$kind", (int)m.Kind), ("$dest", m.To),
+            ("$from", m.From), ("$key", m.Body.KeyId), ("$data", m.Body.Data), ("$state", (int)MessageState.Queued), ("$created", Ms(m.CreatedAt)), ("$expires", Ms(m.ExpiresAt)));
+
+    public Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlyList<OutboxMessage>>(async (c, t) =>
+        {
+            List<OutboxMessage> due = await QueryAsync(c, t,
+                """
+                SELECT id, pin_id, tenant_id, application_id, kind, destination, from_value, body_key, body_data, created_at, expires_at, attempts FROM outbox
+                WHERE state = $queued AND next_attempt_at <= $now AND (lease_until IS NULL OR lease_until <= $now) AND body_data IS NOT NULL
+                ORDER BY next_attempt_at LIMIT $max
+                """,
+                r => new OutboxMessage(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), (ChannelKind)r.GetInt32(4), r.GetString(5),
+                    OptionalString(r, 6), new SealedSecret(r.GetString(7), (byte[])r.GetValue(8)), Time(r, 9), Time(r, 10), r.GetInt32(11)),
+                cancellationToken, ("$queued", (int)MessageState.Queued), ("$now", Ms(now)), ("$max", max));
+            foreach (OutboxMessage m in due)
+            {
+                await ExecuteAsync(c, t, "UPDATE outbox SET lease_owner = $owner, lease_until = $until WHERE id = $id", cancellationToken,
+                    ("$id", m.Id), ("$owner", owner), ("$until", Ms(now + lease)));
+            }
+
+            return due;
+        }, cancellationToken);
+
+    public Task MarkSubmittedAsync(string messageId, string owner, string channelName, string? channelMessageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (c, t) =>
+        {
+            int updated = await ExecuteAsync(c, t,
+                """
+                UPDATE outbox SET state = $state, attempts = attempts + 1, channel_name = $channel, channel_message_id = $cid, error = NULL,
+                    updated_at = $now, lease_owner = NULL, lease_until = NULL, body_data = NULL, body_key = NULL
+                WHERE id = $id AND lease_owner = $owner
+                """, cancellationToken,
+                ("$id", messageId), ("$owner", owner), ("$state", (int)MessageState.Submitted), ("$channel", channelName), ("$cid", channelMessageId), ("$now", Ms(now)));
+            if (updated == 1 && channelMessageId is not null)
+            {
+                // A receipt can overtake the channel's own answer; apply one that is waiting.
+                List<(int State, string? Error, long At)> early = await QueryAsync(c, t,
+                    "DELETE FROM pending_receipts WHERE channel_name = $channel AND channel_message_id = $cid RETURNING state, error, at",
+                    r => (r.GetInt32(0), OptionalString(r, 1), r.GetInt64(2)), cancellationToken, ("$channel", channelName), ("$cid", channelMessageId));
+                foreach ((int state, string? error, long at) in early)
+                {
+                    await ApplyReceiptAsync(c, t, messageId, (MessageState)state, error, at, cancellationToken);
+                }
+            }
+
+            return updated;
+        }, cancellationToken);
+
+    public Task MarkRetryAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset nextAttemptAt, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync((c, t) => ExecuteAsync(c, t,
+            """
+            UPDATE outbox SET state = $state, attempts = attempts + 1, channel_name = $channel, error = $error, next_attempt_at = $next,
+                updated_at = $now, lease_owner = NULL, lease_until = NULL
+            WHERE id = $id AND lease_owner = $owner
+            """, cancellationToken,
+            ("$id", messageId), ("$owner", owner), ("$state", (int)MessageState.Queued), ("$channel", channelName), ("$error", error), ("$next", Ms(nextAttemptAt)), ("$now", Ms(now))),
+            cancellationToken);
+
+    public Task MarkFailedAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync((c, t) => ExecuteAsync(c, t,
+            """
+            UPDATE outbox SET state = $state, attempts = attempts + 1, channel_name = $channel, error = $error, updated_at = $now,
+                lease_owner = NULL, lease_until = NULL, body_data = NULL, body_key = NULL
+            WHERE id = $id AND lease_owner = $owner
+            """, cancellationToken,
+            ("$id", messageId), ("$owner", owner), ("$state", (int)MessageState.Failed), ("$channel", channelName), ("$error", error), ("$now", Ms(now))),
+            cancellationToken);
+
+    public Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset at, CancellationToken cancellationToken) =>
+        WriteAsync(async (c, t) =>
+        {
+            List<string> ids = await QueryAsync(c, t, "SELECT id FROM outbox WHERE channel_name = $channel AND channel_message_id = $cid",
+                r => r.GetString(0), cancellationToken, ("$channel", channelName), ("$cid", channelMessageId));
+            if (ids.Count == 0)
+            {
+                await ExecuteAsync(c, t,
+                    "INSERT OR REPLACE INTO pending_receipts(channel_name, channel_message_id, state, error, at) VALUES ($channel, $cid, $state, $error, $at)",
+                    cancellationToken, ("$channel", channelName), ("$cid", channelMessageId), ("$state", (int)state), ("$error", error), ("$at", Ms(at)));
+                return false;
+            }
+
+            foreach (string id in ids)
+            {
+                await ApplyReceiptAsync(c, t, id, state, error, Ms(at), cancellationToken);
+            }
+
+            return true;
+        }, cancellationToken);
+
+    private static Task<int> ApplyReceiptAsync(SqliteConnection c, SqliteTransaction t, string messageId, MessageState state, string? error, long at, CancellationToken cancellationToken) =>
+        ExecuteAsync(c, t,
+            """
+            UPDATE outbox SET state = $state, error = COALESCE($error, error), updated_at = $at,
+                delivered_at = CASE WHEN $state = $delivered THEN $at ELSE delivered_at END
+            WHERE id = $id
+            """, cancellationToken,
+            ("$id", messageId), ("$state", (int)state), ("$error", error), ("$at", at), ("$delivered", (int)MessageState.Delivered));
+
+    public Task ReleaseAsync(string owner, CancellationToken cancellationToken) =>
+        WriteAsync((c, t) => ExecuteAsync(c, t, "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $owner", cancellationToken, ("$owner", owner)),
+            cancellationToken);
+
+    public Task<IReadOnlyList<MessageStatus>> ListMessagesAsync(string tenantId, string pinId, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<MessageStatus>>(async c => await QueryAsync(c, null,
+            $"SELECT {StatusColumns} FROM outbox WHERE tenant_id = $tenant AND pin_id = $pin ORDER BY created_at, rowid", ReadStatus, cancellationToken,
+            ("$tenant", tenantId), ("$pin", pinId)), cancellationToken);
+
+    public Task<MessageStatus?> GetMessageAsync(string tenantId, string messageId, CancellationToken cancellationToken) =>
+        ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {StatusColumns} FROM outbox WHERE tenant_id = $tenant AND id = $id", ReadStatus, cancellationToken,
+            ("$tenant", tenantId), ("$id", messageId))).FirstOrDefault(), cancellationToken);
+
+    private static MessageStatus ReadStatus(SqliteDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), (ChannelKind)r.GetInt32(3), r.GetString(4), (MessageState)r.GetInt32(5), r.GetInt32(6),
+        Time(r, 7), Time(r, 8), OptionalString(r, 9), OptionalString(r, 10), OptionalString(r, 11), OptionalTime(r, 12));
+}

@@ -1,0 +1,161 @@
+using Microsoft.Data.Sqlite;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Pins;
+using OpenTfa.Core.Security;
+using OpenTfa.Core.Storage;
+
+namespace OpenTfa.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    private const string PinColumns =
+        "id, tenant_id, application_id, template_id, kind, destination, pin_key, pin_data, created_at, expires_at, attempts_remaining, sent, verified_at, consumed, placeholders, from_value";
+
+    public Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (c, t) =>
+        {
+            LimitRefusal? refusal = await CountLimitsAsync(c, t, limits, now, cancellationToken);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            await ExecuteAsync(c, t,
+                $"INSERT INTO pins({PinColumns}) VALUES ($id, $tenant, $app, $template, $kind, $dest, $key, $data, $created, $expires, $attempts, $sent, NULL, 0, $placeholders, $from)",
+                cancellationToken,
+                ("$id", pin.Id), ("$tenant", pin.TenantId), ("$app", pin.ApplicationId), ("$template", pin.TemplateId), ("$kind", (int)pin.Kind),
+                ("$dest", pin.Destination), ("$key", pin.Pin.KeyId), ("$data", pin.Pin.Data), ("$created", Ms(pin.CreatedAt)), ("$expires", Ms(pin.ExpiresAt)),
+                ("$attempts", pin.AttemptsRemaining), ("$sent", pin.Sent), ("$placeholders", pin.PlaceholdersJson), ("$from", pin.From));
+            if (message is not null)
+            {
+                await EnqueueAsync(c, t, message, cancellationToken);
+            }
+
+            return null;
+        }, cancellationToken);
+
+    public Task<PinRecord?> GetPinAsync(string tenantId, string pinId, CancellationToken cancellationToken) =>
+        ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {PinColumns} FROM pins WHERE id = $id AND tenant_id = $tenant AND pin_data IS NOT NULL",
+            ReadPin, cancellationToken, ("$id", pinId), ("$tenant", tenantId))).FirstOrDefault(), cancellationToken);
+
+    public Task<ResendResult> ResendPinAsync(ResendOperation operation, CancellationToken cancellationToken) =>
+        WriteAsync<ResendResult>(async (c, t) =>
+        {
+            PinRecord? pin = (await QueryAsync(c, t, $"SELECT {PinColumns} FROM pins WHERE id = $id AND tenant_id = $tenant AND pin_data IS NOT NULL",
+                ReadPin, cancellationToken, ("$id", operation.PinId), ("$tenant", operation.TenantId))).FirstOrDefault();
+            if (pin is null)
+            {
+                return new ResendResult.NotFound();
+            }
+
+            PinError refusal = PinRules.CanResend(StateOf(pin), operation.Now);
+            if (refusal != PinError.None)
+            {
+                return new ResendResult.Refused(refusal);
+            }
+
+            LimitRefusal? limited = await CountLimitsAsync(c, t, operation.Limits, operation.Now, cancellationToken);
+            if (limited is not null)
+            {
+                return new ResendResult.Limited(limited);
+            }
+
+            await EnqueueAsync(c, t, operation.Message, cancellationToken);
+            await ExecuteAsync(c, t, "UPDATE pins SET sent = 1 WHERE id = $id", cancellationToken, ("$id", pin.Id));
+            return new ResendResult.Resent();
+        }, cancellationToken);
+
+    public Task<VerifyResult> VerifyPinAsync(VerifyOperation operation, CancellationToken cancellationToken) =>
+        WriteAsync<VerifyResult>(async (c, t) =>
+        {
+            PinRecord? pin = (await QueryAsync(c, t, $"SELECT {PinColumns} FROM pins WHERE id = $id AND tenant_id = $tenant AND pin_data IS NOT NULL",
+                ReadPin, cancellationToken, ("$id", operation.PinId), ("$tenant", operation.TenantId))).FirstOrDefault();
+            if (pin is null)
+            {
+                return new VerifyResult.NotFound();
+            }
+
+            // The verify limit comes first: a refused verify burns no attempt.
+            LimitRefusal? limited = await CountLimitsAsync(c, t, [operation.Limit], operation.Now, cancellationToken);
+            if (limited is not null)
+            {
+                return new VerifyResult.Limited(limited);
+            }
+
+            VerifyDecision decision = PinRules.Decide(StateOf(pin), operation.Matches, operation.AllowMultipleVerifications, operation.Now);
+            PinState next = decision.NewState;
+            await ExecuteAsync(c, t, "UPDATE pins SET attempts_remaining = $attempts, verified_at = $verified, consumed = $consumed WHERE id = $id",
+                cancellationToken, ("$id", pin.Id), ("$attempts", next.AttemptsRemaining), ("$verified", Ms(next.VerifiedAt)), ("$consumed", next.Consumed));
+            return new VerifyResult.Decided(pin with { AttemptsRemaining = next.AttemptsRemaining, VerifiedAt = next.VerifiedAt, Consumed = next.Consumed }, decision);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<VerificationEntry>> ListVerificationsAsync(VerificationQuery query, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<VerificationEntry>>(async c => await QueryAsync(c, null,
+            """
+            SELECT destination, sent, created_at, verified_at FROM pins
+            WHERE tenant_id = $tenant AND application_id = $app AND destination = $dest
+              AND ($verified IS NULL OR (verified_at IS NOT NULL) = $verified)
+              AND ($sent IS NULL OR sent = $sent)
+            ORDER BY created_at DESC, rowid DESC
+            """,
+            r => new VerificationEntry(r.GetString(0), r.GetBoolean(1), Time(r, 2), OptionalTime(r, 3)), cancellationToken,
+            ("$tenant", query.TenantId), ("$app", query.ApplicationId), ("$dest", query.Destination), ("$verified", query.Verified), ("$sent", query.Sent)), cancellationToken);
+
+    /// <summary>
+    /// Checks every limit against the accepted operations still inside its window; when all
+    /// admit one more, records one for each. Runs inside the caller's write transaction.
+    /// </summary>
+    private static async Task<LimitRefusal?> CountLimitsAsync(SqliteConnection c, SqliteTransaction t, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        LimitRefusal? worst = null;
+        foreach (LimitCheck check in limits)
+        {
+            long since = Ms(now - check.Limit.Window);
+            await using SqliteCommand count = Command(c, t, "SELECT COUNT(*) FROM limit_events WHERE key = $key AND at > $since", ("$key", check.Key), ("$since", since));
+            long inWindow = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            if (inWindow < check.Limit.Count)
+            {
+                continue;
+            }
+
+            List<DateTimeOffset> times = await QueryAsync(c, t, "SELECT at FROM limit_events WHERE key = $key AND at > $since ORDER BY at LIMIT $n",
+                r => Time(r, 0), cancellationToken, ("$key", check.Key), ("$since", since), ("$n", inWindow - check.Limit.Count + 1));
+            var refusal = new LimitRefusal(check, LimitKeys.RetryAfter(check.Limit, PadTo(times, (int)inWindow), now));
+            if (worst is null || refusal.RetryAfter > worst.RetryAfter)
+            {
+                worst = refusal;
+            }
+        }
+
+        if (worst is not null)
+        {
+            return worst;
+        }
+
+        foreach (LimitCheck check in limits)
+        {
+            await ExecuteAsync(c, t, "INSERT INTO limit_events(key, at, expires_at) VALUES ($key, $at, $expires)", cancellationToken,
+                ("$key", check.Key), ("$at", Ms(now)), ("$expires", Ms(now + check.Limit.Window)));
+        }
+
+        return null;
+    }
+
+    /// <summary>Only the oldest events decide the wait; the list is padded so that its indices match the full window.</summary>
+    private static List<DateTimeOffset> PadTo(List<DateTimeOffset> oldest, int count)
+    {
+        while (oldest.Count < count)
+        {
+            oldest.Add(oldest[^1]);
+        }
+
+        return oldest;
+    }
+
+    private static PinState StateOf(PinRecord pin) => new(pin.AttemptsRemaining, pin.ExpiresAt, pin.VerifiedAt, pin.Consumed);
+
+    private static PinRecord ReadPin(SqliteDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), (ChannelKind)r.GetInt32(4), r.GetString(5),
+        new SealedSecret(r.GetString(6), (byte[])r.GetValue(7)), Time(r, 8), Time(r, 9), r.GetInt32(10), r.GetBoolean(11),
+        OptionalTime(r, 12), r.GetBoolean(13), OptionalString(r, 14), OptionalString(r, 15));
+}

@@ -1,0 +1,186 @@
+using Microsoft.Data.Sqlite;
+using OpenTfa.Core.Storage;
+
+namespace OpenTfa.Storage.Sqlite;
+
+public sealed class SqliteStoreOptions
+{
+    /// <summary>Path of the database file.</summary>
+    public required string DatabasePath { get; init; }
+
+    /// <summary>
+    /// <c>synchronous=FULL</c> instead of <c>NORMAL</c>: survives power loss, not only a
+    /// killed process, at the cost of an fsync per commit.
+    /// </summary>
+    public bool FullSync { get; init; }
+}
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. Writes run in immediate transactions
+/// behind one in-process gate, so concurrent requests queue instead of meeting SQLITE_BUSY;
+/// the busy timeout covers other processes on the same file (backup tools, a second node
+/// started by mistake).
+/// </summary>
+public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IPinStore, IOutboxStore, IStoreMaintenance, IDisposable
+{
+    private readonly string _connectionString;
+    private readonly string _pragmas;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public SqliteStore(SqliteStoreOptions options)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = options.DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _pragmas = $"PRAGMA busy_timeout=30000; PRAGMA synchronous={(options.FullSync ? "FULL" : "NORMAL")};";
+    }
+
+    public void Dispose() => _writeGate.Dispose();
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        using SqliteCommand pragma = connection.CreateCommand();
+        pragma.CommandText = _pragmas;
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken);
+        return await work(connection);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one immediate transaction; it commits when the work returns.</summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using SqliteConnection connection = await OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+            T result = await work(connection, transaction);
+            await transaction.CommitAsync(CancellationToken.None);
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach ((string name, object? value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using SqliteCommand command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<List<T>> QueryAsync<T>(SqliteConnection connection, SqliteTransaction? transaction, string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using SqliteCommand command = Command(connection, transaction, sql, parameters);
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(map(reader));
+        }
+
+        return list;
+    }
+
+    private static long Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    private static long? Ms(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset Time(SqliteDataReader reader, int ordinal) => DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+
+    private static DateTimeOffset? OptionalTime(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+
+    private static string? OptionalString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using (SqliteConnection connection = await OpenAsync(cancellationToken))
+        {
+            // WAL is a property of the file; setting it once makes every later connection use it.
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+
+        await WriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);", cancellationToken);
+            List<long> versions = await QueryAsync(connection, transaction, "SELECT version FROM schema_version", r => r.GetInt64(0), cancellationToken);
+            long current = versions.Count == 0 ? 0 : versions.Max();
+            if (current > SqliteSchema.Migrations.Length)
+            {
+                throw new InvalidOperationException($"The database has schema version {current}, newer than this OpenTfa knows ({SqliteSchema.Migrations.Length}); upgrade OpenTfa.");
+            }
+
+            for (long v = current; v < SqliteSchema.Migrations.Length; v++)
+            {
+                await ExecuteAsync(connection, transaction, SqliteSchema.Migrations[v], cancellationToken);
+            }
+
+            await ExecuteAsync(connection, transaction, "DELETE FROM schema_version; INSERT INTO schema_version(version) VALUES ($v);", cancellationToken, ("$v", SqliteSchema.Migrations.Length));
+            return 0;
+        }, cancellationToken);
+    }
+
+    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAsync(async c =>
+            {
+                await using SqliteCommand command = Command(c, null, "SELECT COUNT(*) FROM schema_version");
+                return await command.ExecuteScalarAsync(cancellationToken) is long;
+            }, cancellationToken);
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    public Task<PruneCounts> PruneAsync(DateTimeOffset now, RetentionPolicy policy, CancellationToken cancellationToken) =>
+        WriteAsync(async (c, t) =>
+        {
+            // Small batches: each prune holds the write gate only briefly.
+            int sealedPins = await ExecuteAsync(c, t,
+                "UPDATE pins SET pin_data = NULL, pin_key = NULL WHERE rowid IN (SELECT rowid FROM pins WHERE expires_at < $cut AND pin_data IS NOT NULL LIMIT 1000)",
+                cancellationToken, ("$cut", Ms(now - policy.PinAfterExpiry)));
+            await ExecuteAsync(c, t,
+                "UPDATE outbox SET body_data = NULL, body_key = NULL WHERE rowid IN (SELECT rowid FROM outbox WHERE expires_at < $now AND body_data IS NOT NULL LIMIT 1000)",
+                cancellationToken, ("$now", Ms(now)));
+            long historyCut = Ms(now - policy.History);
+            int messages = await ExecuteAsync(c, t,
+                "DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE created_at < $cut LIMIT 1000)", cancellationToken, ("$cut", historyCut));
+            int deleted = await ExecuteAsync(c, t,
+                "DELETE FROM pins WHERE rowid IN (SELECT rowid FROM pins WHERE created_at < $cut LIMIT 1000)", cancellationToken, ("$cut", historyCut));
+            int events = await ExecuteAsync(c, t,
+                "DELETE FROM limit_events WHERE rowid IN (SELECT rowid FROM limit_events WHERE expires_at < $now LIMIT 5000)", cancellationToken, ("$now", Ms(now)));
+            await ExecuteAsync(c, t, "DELETE FROM pending_receipts WHERE at < $cut", cancellationToken, ("$cut", Ms(now - TimeSpan.FromDays(1))));
+            return new PruneCounts(sealedPins, deleted, messages, events);
+        }, cancellationToken);
+}
