@@ -34,4 +34,16 @@ namespace OpenTfa.Contracts;
 [JsonSerializable(typeof(MessageStateResponse))]
 [JsonSerializable(typeof(List<MessageStateResponse>))]
 [JsonSerializable(typeof(HealthResponse))]
-public sealed partial class OpenTfaJsonContext : JsonSerializerContext;
+public sealed partial class OpenTfaJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context for writing: like <see cref="Default"/>, but leaves quotes and non-ASCII
+    /// letters readable in texts instead of escaping them as '.
+    /// </summary>
+    public static OpenTfaJsonContext Wire { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.Strict,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -57,3 +57,6 @@ public sealed class DiscardChannel(string name) : IMessageChannel
     public Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken) =>
         Task.FromResult(DeliveryResult.Accepted());
 }
+
+/// <summary>Where log channels write; standard output unless the host registers another writer.</summary>
+public sealed record LogChannelOutput(TextWriter Writer);

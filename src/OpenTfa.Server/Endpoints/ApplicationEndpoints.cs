@@ -1,0 +1,54 @@
+using OpenTfa.Contracts;
+using OpenTfa.Core.Applications;
+using OpenTfa.Core.Errors;
+using OpenTfa.Core.Tenancy;
+using OpenTfa.Server.Auth;
+using OpenTfa.Server.Errors;
+
+namespace OpenTfa.Server.Endpoints;
+
+internal static class ApplicationEndpoints
+{
+    public static void MapApplications(this RouteGroupBuilder tfa)
+    {
+        RouteGroupBuilder group = tfa.MapGroup("/applications").RequireScope(Scopes.Manage);
+        group.MapGet("/", ListAsync);
+        group.MapPost("/", CreateAsync);
+        group.MapGet("/{appId}", GetAsync);
+        group.MapPut("/{appId}", ReplaceAsync);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, ApplicationService service, CancellationToken ct)
+    {
+        IReadOnlyList<Application> list = await service.ListAsync(http.Caller().TenantId, ct);
+        return TypedResults.Json(list.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListApplicationResponse);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, ApplicationService service, CancellationToken ct)
+    {
+        Result<ApplicationRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.ApplicationRequest, emptyAllowed: false, ct);
+        if (!body.IsSuccess)
+        {
+            return InfobipErrors.Result(body.Error!);
+        }
+
+        return Answer(await service.CreateAsync(http.Caller().TenantId, Wire.ToInput(body.Value!), ct));
+    }
+
+    private static async Task<IResult> GetAsync(string appId, HttpContext http, ApplicationService service, CancellationToken ct) =>
+        Answer(await service.GetAsync(http.Caller().TenantId, appId, ct));
+
+    private static async Task<IResult> ReplaceAsync(string appId, HttpContext http, ApplicationService service, CancellationToken ct)
+    {
+        Result<ApplicationRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.ApplicationRequest, emptyAllowed: false, ct);
+        if (!body.IsSuccess)
+        {
+            return InfobipErrors.Result(body.Error!);
+        }
+
+        return Answer(await service.ReplaceAsync(http.Caller().TenantId, appId, Wire.ToInput(body.Value!), ct));
+    }
+
+    private static IResult Answer(Result<Application> result) =>
+        result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value!), OpenTfaJsonContext.Wire.ApplicationResponse) : InfobipErrors.Result(result.Error!);
+}

@@ -1,0 +1,89 @@
+using OpenTfa.Contracts;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Errors;
+using OpenTfa.Core.Formats;
+using OpenTfa.Core.Storage;
+using OpenTfa.Core.Tenancy;
+using OpenTfa.Server.Auth;
+using OpenTfa.Server.Errors;
+
+namespace OpenTfa.Server.Endpoints;
+
+/// <summary>OpenTfa's own surface: tenants, API keys and message states (ProblemDetails errors).</summary>
+internal static class ManagementEndpoints
+{
+    public static void MapManagement(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1").AddEndpointFilter<ScopeFilter>();
+        v1.MapPost("/tenants", CreateTenantAsync).RequireScope(Scopes.Admin);
+        v1.MapGet("/tenants", ListTenantsAsync).RequireScope(Scopes.Admin);
+        v1.MapPost("/keys", CreateKeyAsync).RequireScope(Scopes.Admin);
+        v1.MapGet("/keys", ListKeysAsync).RequireScope(Scopes.Admin);
+        v1.MapDelete("/keys/{keyId}", RevokeKeyAsync).RequireScope(Scopes.Admin);
+        v1.MapGet("/pins/{pinId}/messages", ListMessagesAsync).RequireScope(Scopes.PinSend);
+        v1.MapGet("/messages/{messageId}", GetMessageAsync).RequireScope(Scopes.PinSend);
+    }
+
+    private static async Task<IResult> CreateTenantAsync(HttpContext http, AccessService access, CancellationToken ct)
+    {
+        Result<CreateTenantRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.CreateTenantRequest, emptyAllowed: false, ct);
+        if (!body.IsSuccess)
+        {
+            return Problems.Result(body.Error!);
+        }
+
+        Result<Tenant> result = await access.CreateTenantAsync(http.Caller(), body.Value!.Name, ct);
+        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value!), OpenTfaJsonContext.Wire.TenantResponse) : Problems.Result(result.Error!);
+    }
+
+    private static async Task<IResult> ListTenantsAsync(HttpContext http, AccessService access, CancellationToken ct)
+    {
+        Result<IReadOnlyList<Tenant>> result = await access.ListTenantsAsync(http.Caller(), ct);
+        return TypedResults.Json(result.Value!.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListTenantResponse);
+    }
+
+    private static async Task<IResult> CreateKeyAsync(HttpContext http, AccessService access, CancellationToken ct)
+    {
+        Result<CreateApiKeyRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.CreateApiKeyRequest, emptyAllowed: false, ct);
+        if (!body.IsSuccess)
+        {
+            return Problems.Result(body.Error!);
+        }
+
+        CreateApiKeyRequest r = body.Value!;
+        Result<CreatedKey> result = await access.CreateKeyAsync(http.Caller(), r.Name, r.TenantId, r.Scopes,
+            r.ExpiresAt is { } ms ? UnixTime.FromMilliseconds(ms) : null, ct);
+        return result.IsSuccess
+            ? TypedResults.Json(Wire.ToWire(result.Value!.Key, result.Value.ClearKey), OpenTfaJsonContext.Wire.ApiKeyResponse)
+            : Problems.Result(result.Error!);
+    }
+
+    private static async Task<IResult> ListKeysAsync(string? tenantId, HttpContext http, AccessService access, CancellationToken ct)
+    {
+        Result<IReadOnlyList<ApiKey>> result = await access.ListKeysAsync(http.Caller(), tenantId, ct);
+        return TypedResults.Json(result.Value!.Select(k => Wire.ToWire(k)).ToList(), OpenTfaJsonContext.Wire.ListApiKeyResponse);
+    }
+
+    private static async Task<IResult> RevokeKeyAsync(string keyId, HttpContext http, AccessService access, CancellationToken ct)
+    {
+        Result<ApiKey> result = await access.RevokeKeyAsync(http.Caller(), keyId, ct);
+        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value!), OpenTfaJsonContext.Wire.ApiKeyResponse) : Problems.Result(result.Error!);
+    }
+
+    private static async Task<IResult> ListMessagesAsync(string pinId, HttpContext http, IPinStore pins, IOutboxStore outbox, CancellationToken ct)
+    {
+        string tenant = http.Caller().TenantId;
+        if (await pins.GetPinAsync(tenant, pinId, ct) is null)
+        {
+            return Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound));
+        }
+
+        IReadOnlyList<MessageStatus> list = await outbox.ListMessagesAsync(tenant, pinId, ct);
+        return TypedResults.Json(list.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListMessageStateResponse);
+    }
+
+    private static async Task<IResult> GetMessageAsync(string messageId, HttpContext http, IOutboxStore outbox, CancellationToken ct) =>
+        await outbox.GetMessageAsync(http.Caller().TenantId, messageId, ct) is { } message
+            ? TypedResults.Json(Wire.ToWire(message), OpenTfaJsonContext.Wire.MessageStateResponse)
+            : Problems.Result(new TfaError(ErrorKind.NotFound, "Message not found"));
+}

@@ -1,0 +1,68 @@
+using OpenTfa.Contracts;
+using OpenTfa.Core.Errors;
+using OpenTfa.Core.Templates;
+using OpenTfa.Core.Tenancy;
+using OpenTfa.Server.Auth;
+using OpenTfa.Server.Errors;
+
+namespace OpenTfa.Server.Endpoints;
+
+internal static class TemplateEndpoints
+{
+    public static void MapTemplates(this RouteGroupBuilder tfa)
+    {
+        RouteGroupBuilder group = tfa.MapGroup("/applications/{appId}").RequireScope(Scopes.Manage);
+        group.MapGet("/messages", ListAsync);
+        group.MapPost("/messages", CreateAsync);
+        group.MapGet("/messages/{msgId}", GetAsync);
+        group.MapPut("/messages/{msgId}", UpdateAsync);
+        group.MapPost("/email/messages", CreateEmailAsync);
+        group.MapPut("/email/messages/{msgId}", UpdateEmailAsync);
+    }
+
+    private static async Task<IResult> ListAsync(string appId, HttpContext http, TemplateService service, CancellationToken ct)
+    {
+        Result<IReadOnlyList<MessageTemplate>> result = await service.ListAsync(http.Caller().TenantId, appId, ct);
+        return result.IsSuccess
+            ? TypedResults.Json(result.Value!.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListMessageTemplateResponse)
+            : InfobipErrors.Result(result.Error!);
+    }
+
+    private static async Task<IResult> GetAsync(string appId, string msgId, HttpContext http, TemplateService service, CancellationToken ct) =>
+        Answer(await service.FindAsync(http.Caller().TenantId, appId, msgId, ct));
+
+    private static async Task<IResult> CreateAsync(string appId, HttpContext http, TemplateService service, CancellationToken ct)
+    {
+        Result<MessageTemplateRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.MessageTemplateRequest, emptyAllowed: false, ct);
+        return body.IsSuccess
+            ? Answer(await service.CreateTextAsync(http.Caller().TenantId, appId, Wire.ToInput(body.Value!), ct))
+            : InfobipErrors.Result(body.Error!);
+    }
+
+    private static async Task<IResult> UpdateAsync(string appId, string msgId, HttpContext http, TemplateService service, CancellationToken ct)
+    {
+        Result<MessageTemplateRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.MessageTemplateRequest, emptyAllowed: false, ct);
+        return body.IsSuccess
+            ? Answer(await service.UpdateTextAsync(http.Caller().TenantId, appId, msgId, Wire.ToInput(body.Value!), ct))
+            : InfobipErrors.Result(body.Error!);
+    }
+
+    private static async Task<IResult> CreateEmailAsync(string appId, HttpContext http, TemplateService service, CancellationToken ct)
+    {
+        Result<EmailTemplateRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.EmailTemplateRequest, emptyAllowed: false, ct);
+        return body.IsSuccess
+            ? Answer(await service.CreateEmailAsync(http.Caller().TenantId, appId, Wire.ToInput(body.Value!), ct))
+            : InfobipErrors.Result(body.Error!);
+    }
+
+    private static async Task<IResult> UpdateEmailAsync(string appId, string msgId, HttpContext http, TemplateService service, CancellationToken ct)
+    {
+        Result<EmailTemplateRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.EmailTemplateRequest, emptyAllowed: false, ct);
+        return body.IsSuccess
+            ? Answer(await service.UpdateEmailAsync(http.Caller().TenantId, appId, msgId, Wire.ToInput(body.Value!), ct))
+            : InfobipErrors.Result(body.Error!);
+    }
+
+    private static IResult Answer(Result<MessageTemplate> result) =>
+        result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value!), OpenTfaJsonContext.Wire.MessageTemplateResponse) : InfobipErrors.Result(result.Error!);
+}

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Options;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Storage;
+using OpenTfa.Core.Tenancy;
+using OpenTfa.Server.Auth;
+using OpenTfa.Server.Endpoints;
+using OpenTfa.Server.Errors;
+
+namespace OpenTfa.Server.Hosting;
+
+/// <summary>Builds and starts the OpenTfa web application; tests use it to host the real server in-process.</summary>
+public static partial class OpenTfaHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
+        configure?.Invoke(builder);
+        builder.Services.AddOpenTfa(builder.Configuration);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Contracts.OpenTfaJsonContext.Default));
+        builder.Services.AddProblemDetails();
+        int maxBody = builder.Configuration.GetValue<int?>("OpenTfa:MaxRequestBodyBytes") ?? 64 * 1024;
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
+        builder.Host.ConfigureHostOptions(h => h.ShutdownTimeout = TimeSpan.FromSeconds(20));
+
+        WebApplication app = builder.Build();
+        app.UseMiddleware<PathNormalizationMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+
+        RouteGroupBuilder tfa = app.MapGroup("/2fa/2").AddEndpointFilter<ScopeFilter>();
+        tfa.MapApplications();
+        tfa.MapTemplates();
+        tfa.MapPins();
+        app.MapManagement();
+        app.MapHealth();
+        return app;
+    }
+
+    /// <summary>Prepares the store and the bootstrap key, and says what a new operator must know; then serves until stopped.</summary>
+    public static async Task RunAsync(WebApplication app)
+    {
+        await InitializeAsync(app, CancellationToken.None);
+        await app.RunAsync();
+    }
+
+    public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        IServiceProvider services = app.Services;
+        OpenTfaOptions options = services.GetRequiredService<IOptions<OpenTfaOptions>>().Value;
+        ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenTfa");
+        await services.GetRequiredService<IStoreMaintenance>().InitializeAsync(cancellationToken);
+
+        string? configuredKey = SecretSettings.Resolve(options.BootstrapApiKey, options.BootstrapApiKeyFile, "OpenTfa:BootstrapApiKey");
+        (bool created, string? generated) = await services.GetRequiredService<AccessService>().BootstrapAsync(configuredKey, cancellationToken);
+        if (generated is not null)
+        {
+            // Printed once, straight to standard output, never through the logger.
+            Console.Out.WriteLine($"[opentfa] Bootstrap API key (all scopes; shown only now): {generated}");
+            Console.Out.Flush();
+        }
+        else if (created)
+        {
+            Log.BootstrapKeyCreated(logger);
+        }
+
+        if (services.GetRequiredService<ChannelRouter>().Channels.OfType<LogChannel>().Any())
+        {
+            Log.LogChannelInUse(logger);
+        }
+
+        if (KeyRingLoader.BesideDatabase(options.Encryption, Path.GetFullPath(options.DataDirectory)) && options.Storage.Provider == "sqlite")
+        {
+            Log.KeyBesideDatabase(logger);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Created the bootstrap API key from OpenTfa:BootstrapApiKey on an empty store")]
+        public static partial void BootstrapKeyCreated(ILogger logger);
+
+        [LoggerMessage(2, LogLevel.Warning, "DEVELOPMENT DELIVERY: messages go to the 'log' channel, which prints them to standard output and delivers nothing. Configure OpenTfa:Channels and OpenTfa:Routes for real SMS, voice and e-mail.")]
+        public static partial void LogChannelInUse(ILogger logger);
+
+        [LoggerMessage(3, LogLevel.Warning, "The PIN encryption key file sits beside the database in the data folder; in production keep it elsewhere (OpenTfa:Encryption:KeyFile) so that a copy of the data alone does not reveal PINs")]
+        public static partial void KeyBesideDatabase(ILogger logger);
+    }
+}

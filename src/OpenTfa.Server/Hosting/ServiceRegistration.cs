@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Options;
+using OpenTfa.Core.Applications;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Pins;
+using OpenTfa.Core.Security;
+using OpenTfa.Core.Templates;
+using OpenTfa.Core.Tenancy;
+using OpenTfa.Storage.Sqlite;
+
+namespace OpenTfa.Server.Hosting;
+
+internal static class ServiceRegistration
+{
+    /// <summary>Binds and validates the <c>OpenTfa</c> section and registers Core, the store and the channels.</summary>
+    public static IServiceCollection AddOpenTfa(this IServiceCollection services, IConfiguration configuration)
+    {
+        IConfigurationSection section = configuration.GetSection(OpenTfaOptions.Section);
+        var options = new OpenTfaOptions();
+        section.Bind(options);
+        StartupValidation.ThrowIfInvalid(options);
+
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(Options.Create(options.Pins));
+        services.AddSingleton(Options.Create(options.Delivery));
+        services.TryAddTimeProvider();
+
+        string dataDirectory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        services.AddSingleton(KeyRingLoader.Load(options.Encryption, dataDirectory));
+        services.AddSingleton<SecretProtector>();
+
+        AddStore(services, options, dataDirectory);
+        AddChannels(services, options);
+
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<ApplicationService>();
+        services.AddSingleton<TemplateService>();
+        services.AddSingleton<PinService>();
+        services.AddSingleton<AccessService>();
+        services.AddSingleton(sp => new AuthFailureThrottle(sp.GetRequiredService<TimeProvider>(), options.MaxAuthFailuresPerMinute));
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddHostedService<RetentionService>();
+        return services;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+
+    private static TextWriter LogOutput(IServiceProvider services) => services.GetService<LogChannelOutput>()?.Writer ?? Console.Out;
+
+    private static void AddStore(IServiceCollection services, OpenTfaOptions options, string dataDirectory)
+    {
+        string? connection = SecretSettings.Resolve(options.Storage.ConnectionString, options.Storage.ConnectionStringFile, "OpenTfa:Storage:ConnectionString");
+        switch (options.Storage.Provider.ToLowerInvariant())
+        {
+            case "sqlite":
+                services.AddOpenTfaSqliteStore(new SqliteStoreOptions
+                {
+                    DatabasePath = connection ?? Path.Combine(dataDirectory, "opentfa.db"),
+                    FullSync = options.Storage.SqliteSynchronous.Equals("FULL", StringComparison.OrdinalIgnoreCase),
+                });
+                break;
+            default:
+                throw new InvalidOperationException($"OpenTfa:Storage:Provider '{options.Storage.Provider}' is not supported: use sqlite or postgres.");
+        }
+    }
+
+    private static void AddChannels(IServiceCollection services, OpenTfaOptions options)
+    {
+        var routes = options.Routes;
+        if (options.Channels.Count == 0)
+        {
+            // Nothing configured: every route is the development log channel (announced at start-up and in /health/ready).
+            services.AddSingleton<IMessageChannel>(sp => new LogChannel(LogChannel.Type, LogOutput(sp)));
+        }
+
+        foreach ((string name, ChannelOptions channel) in options.Channels)
+        {
+            string type = channel.Type?.ToLowerInvariant() ?? string.Empty;
+            Func<IServiceProvider, IMessageChannel> factory = type switch
+            {
+                LogChannel.Type => sp => new LogChannel(name, LogOutput(sp)),
+                DiscardChannel.Type => _ => new DiscardChannel(name),
+                _ => throw new InvalidOperationException($"OpenTfa:Channels:{name}:Type '{channel.Type}' is not a channel type: use log or discard."),
+            };
+            services.AddSingleton(factory);
+        }
+
+        string fallback = options.Channels.Count == 0 ? LogChannel.Type : options.Channels.Keys.First();
+        foreach (ChannelKind kind in Enum.GetValues<ChannelKind>())
+        {
+            if (routes.For(kind).Count == 0)
+            {
+                routes.For(kind).Add(fallback);
+            }
+        }
+
+        services.AddSingleton(Options.Create(routes));
+        services.AddSingleton<ChannelRouter>();
+    }
+}
