@@ -1,0 +1,530 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTfa.Delivery.Smpp.Encoding;
+using OpenTfa.Delivery.Smpp.Pdus;
+using OpenTfa.Delivery.Smpp.Receipts;
+
+namespace OpenTfa.Delivery.Smpp;
+
+/// <summary>
+/// An SMPP 3.4 ESME for one account: keeps <see cref="SmppConnectionOptions.Binds"/> sessions
+/// bound (reconnecting with exponential back-off, never throwing into the caller), submits
+/// messages within a per-session window and a client-wide throughput cap, and raises
+/// delivery receipts and mobile-originated messages.
+/// Subscribe to the events before <see cref="StartAsync"/>; a client is started once.
+/// </summary>
+public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionOwner
+{
+    private readonly SmppConnectionOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger<SmppClient> logger;
+    private readonly SmppRateLimiter limiter;
+    private readonly SessionSlot[] slots;
+    private readonly Channel<object> inbound = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Lock lifecycle = new();
+    private TaskCompletionSource capacity = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? dispatcher;
+    private Task? stopTask;
+    private bool started;
+    private volatile bool stopRequested;
+    private volatile bool stopped;
+    private int nextSlot;
+    private int reference;
+    private SmppClientError? lastError;
+
+    public SmppClient(SmppConnectionOptions options, TimeProvider time, ILogger<SmppClient> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid SMPP settings: " + string.Join(" ", errors), nameof(options));
+        }
+
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+        limiter = new SmppRateLimiter(options.MaxMessagesPerSecond, time);
+        reference = RandomNumberGenerator.GetInt32(256);
+
+        var kinds = options.BindMode == SmppBindMode.Transceiver
+            ? Enumerable.Repeat(SmppBindType.Transceiver, options.Binds)
+            : Enumerable.Repeat(SmppBindType.Transmitter, options.Binds).Concat(Enumerable.Repeat(SmppBindType.Receiver, options.Binds));
+        slots = kinds.Select((kind, i) => new SessionSlot(
+            string.Create(CultureInfo.InvariantCulture, $"{options.Host}:{options.Port}#{i + 1} {kind.ToString().ToLowerInvariant()}"),
+            kind)).ToArray();
+    }
+
+    /// <summary>
+    /// Raised for every deliver_sm that is a delivery receipt, after its deliver_sm_resp was sent,
+    /// one at a time in arrival order. A receipt can come before the submit_sm_resp of its message
+    /// has been read: it carries the SMSC's message id, and the consumer matches it.
+    /// A handler that throws is logged and does not stop the next one.
+    /// </summary>
+    public event Func<SmppDeliveryReceipt, Task>? DeliveryReceiptReceived;
+
+    /// <summary>Raised for every deliver_sm that is not a receipt (mobile-originated), after its deliver_sm_resp.</summary>
+    public event Func<SmppInboundMessage, Task>? MessageReceived;
+
+    public SmppClientState State
+    {
+        get
+        {
+            if (!started || stopped)
+            {
+                return SmppClientState.Stopped;
+            }
+
+            if (stopRequested)
+            {
+                return SmppClientState.Stopping;
+            }
+
+            return slots.Any(s => s.Session is { CanSubmit: true }) ? SmppClientState.Bound : SmppClientState.Connecting;
+        }
+    }
+
+    /// <summary>At least one session that can submit is bound.</summary>
+    public bool IsBound => State == SmppClientState.Bound;
+
+    /// <summary>Sessions bound now, receivers included.</summary>
+    public int BoundSessions => slots.Count(s => s.Session is { IsBound: true });
+
+    /// <summary>Sessions the client keeps: Binds, or twice that for TransmitterAndReceiver.</summary>
+    public int SessionCount => slots.Length;
+
+    /// <summary>The most recent connection problem, kept after recovery; null if there was none.</summary>
+    public SmppClientError? LastError => Volatile.Read(ref lastError);
+
+    /// <summary>Starts connecting in the background and returns at once; it never waits for a bind.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lock (lifecycle)
+        {
+            if (started)
+            {
+                throw new InvalidOperationException("The SMPP client was already started; create a new one.");
+            }
+
+            started = true;
+        }
+
+        Log.Starting(logger, slots.Length, options.Host, options.Port, options.SystemId, options.BindMode);
+        dispatcher = Task.Run(DispatchInboundAsync, CancellationToken.None);
+        foreach (var slot in slots)
+        {
+            slot.Loop = Task.Run(() => RunSlotAsync(slot), CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops reconnecting, lets submits in flight finish (up to ResponseTimeout), unbinds every
+    /// session and waits for the unbind_resp. Cancelling the token closes the links at once.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (lifecycle)
+        {
+            if (!started)
+            {
+                return Task.CompletedTask;
+            }
+
+            stopTask ??= StopCoreAsync(cancellationToken);
+            return stopTask;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        inbound.Writer.TryComplete();
+        if (dispatcher is not null)
+        {
+            await dispatcher.ConfigureAwait(false);
+        }
+
+        stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Encodes, segments and submits the message, and waits for the SMSC's answer to every
+    /// segment. Never throws for SMSC or link problems, nor when <paramref name="cancellationToken"/>
+    /// (the caller's deadline) fires: those come back as a Temporary or Permanent failure.
+    /// </summary>
+    public async Task<SmppSubmitResult> SubmitAsync(SmppMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var masked = SmppAddressing.Mask(message.Destination);
+
+        if (!SmppAddressing.TryGetSource(message.Source, options, out var source))
+        {
+            return Fail(masked, SmppFailureReasons.InvalidSource, SmppFailureKind.Permanent,
+                "the sender is neither a number of at most 20 digits nor an alphanumeric name of at most 11 printable ASCII characters");
+        }
+
+        if (!SmppAddressing.TryGetDestination(message.Destination, options, out var destination))
+        {
+            return Fail(masked, SmppFailureReasons.InvalidDestination, SmppFailureKind.Permanent,
+                "the destination must be 1 to 20 digits, optionally after '+'");
+        }
+
+        if (!SmsEncoder.TryEncode(message.Text ?? string.Empty, NextReference(), out var encoded))
+        {
+            return Fail(masked, SmppFailureReasons.MessageTooLong, SmppFailureKind.Permanent,
+                $"the text needs more than {SmsEncoder.MaxSegments} segments");
+        }
+
+        if (stopRequested || !started)
+        {
+            return Fail(masked, SmppFailureReasons.ClientStopped, SmppFailureKind.Temporary, "the SMPP client is not running");
+        }
+
+        var ids = new List<string>(encoded.Segments.Count);
+        foreach (var segment in encoded.Segments)
+        {
+            var pdu = new SubmitSm
+            {
+                SourceAddrTon = source.Ton,
+                SourceAddrNpi = source.Npi,
+                SourceAddr = source.Address,
+                DestAddrTon = destination.Ton,
+                DestAddrNpi = destination.Npi,
+                DestinationAddr = destination.Address,
+                EsmClass = encoded.HasUserDataHeader ? EsmClasses.UserDataHeaderIndicator : (byte)0,
+                RegisteredDelivery = message.RequestDeliveryReceipt ? (byte)1 : (byte)0,
+                DataCoding = encoded.DataCoding,
+                ValidityPeriod = FormatRelativeValidity(options.ValidityPeriod),
+                ShortMessage = segment,
+            };
+
+            var outcome = await SubmitSegmentAsync(pdu, masked, cancellationToken).ConfigureAwait(false);
+            if (outcome.Failure is { } failure)
+            {
+                Log.SubmitFailed(logger, masked, failure.FailureKind, failure.StatusName!, failure.Detail!);
+                return SmppSubmitResult.Failure(failure.FailureKind, failure.CommandStatus, failure.StatusName!, failure.Detail!, ids, encoded.Segments.Count);
+            }
+
+            ids.Add(outcome.MessageId!);
+        }
+
+        Log.SubmitAccepted(logger, masked, ids.Count, ids[0]);
+        return SmppSubmitResult.Success(ids);
+    }
+
+    void ISmppSessionOwner.OnDeliverSm(SmppSession session, DeliverSm pdu)
+    {
+        try
+        {
+            var now = time.GetUtcNow();
+            if (pdu.IsDeliveryReceipt)
+            {
+                var receipt = SmppDeliveryReceipt.FromDeliverSm(pdu, now);
+                Log.ReceiptReceived(logger, session.Name, receipt.MessageId, receipt.State);
+                inbound.Writer.TryWrite(receipt);
+            }
+            else
+            {
+                var message = SmppInboundMessage.FromDeliverSm(pdu, now);
+                Log.MessageReceived(logger, session.Name, SmppAddressing.Mask(message.Source));
+                inbound.Writer.TryWrite(message);
+            }
+        }
+        catch (Exception e)
+        {
+            Log.DeliverSmUnreadable(logger, session.Name, e);
+        }
+    }
+
+    void ISmppSessionOwner.OnCapacityChanged() =>
+        Interlocked.Exchange(ref capacity, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    private static string FormatRelativeValidity(TimeSpan? validity) =>
+        validity is { } v
+            ? string.Create(CultureInfo.InvariantCulture, $"0000{v.Days:00}{v.Hours:00}{v.Minutes:00}{v.Seconds:00}000R")
+            : string.Empty;
+
+    private SmppSubmitResult Fail(string maskedDestination, string reason, SmppFailureKind kind, string detail)
+    {
+        Log.SubmitFailed(logger, maskedDestination, kind, reason, detail);
+        return SmppSubmitResult.Failure(kind, null, reason, detail);
+    }
+
+    private byte NextReference() => (byte)Interlocked.Increment(ref reference);
+
+    private async Task<SegmentOutcome> SubmitSegmentAsync(SubmitSm pdu, string maskedDestination, CancellationToken cancellationToken)
+    {
+        var throttled = 0;
+        while (true)
+        {
+            var session = await AcquireSessionAsync(cancellationToken).ConfigureAwait(false);
+            if (session is null)
+            {
+                return stopRequested
+                    ? SegmentOutcome.Fail(SmppFailureKind.Temporary, null, SmppFailureReasons.ClientStopped, "the SMPP client is stopping")
+                    : SegmentOutcome.Fail(SmppFailureKind.Temporary, null, SmppFailureReasons.NoLink, "no bound SMPP session with room before the deadline");
+            }
+
+            SmppPdu response;
+            try
+            {
+                await limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                response = await session.RequestAsync(pdu, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SmppNotSentException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // That session closed before the PDU left; another one may take it.
+                continue;
+            }
+            catch (Exception e) when (e is OperationCanceledException or SmppNotSentException)
+            {
+                return SegmentOutcome.Fail(SmppFailureKind.Temporary, null, SmppFailureReasons.Canceled, "the caller's deadline passed");
+            }
+            catch (SmppResponseTimeoutException e)
+            {
+                return SegmentOutcome.Fail(SmppFailureKind.Temporary, null, SmppFailureReasons.ResponseTimeout, e.Message);
+            }
+            catch (SmppConnectionLostException e)
+            {
+                return SegmentOutcome.Fail(SmppFailureKind.Temporary, null, SmppFailureReasons.ConnectionLost, e.Message);
+            }
+            catch (SmppProtocolException e)
+            {
+                return SegmentOutcome.Fail(SmppFailureKind.Temporary, null, SmppFailureReasons.ProtocolError, e.Message);
+            }
+            finally
+            {
+                session.ReleaseWindow();
+            }
+
+            var status = response.CommandStatus;
+            if (status == SmppCommandStatus.ESME_ROK)
+            {
+                return response is SubmitSmResp resp
+                    ? SegmentOutcome.Accepted(resp.MessageId)
+                    : SegmentOutcome.Fail(SmppFailureKind.Temporary, null, SmppFailureReasons.ProtocolError, $"the SMSC answered submit_sm with {response.CommandId}");
+            }
+
+            var name = SmppCommandStatus.GetName(status);
+            if (SmppErrorClassifier.IsThrottling(status))
+            {
+                throttled++;
+                if (throttled > options.MaxThrottleRetries)
+                {
+                    return SegmentOutcome.Fail(SmppFailureKind.Temporary, status, name, $"still {name} after {options.MaxThrottleRetries} retries");
+                }
+
+                var delay = ThrottleDelay(throttled);
+                Log.Throttled(logger, maskedDestination, name, delay, throttled, options.MaxThrottleRetries);
+                limiter.Pause(delay);
+                try
+                {
+                    await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return SegmentOutcome.Fail(SmppFailureKind.Temporary, status, name, $"{name} and the caller's deadline passed during the pause");
+                }
+
+                continue;
+            }
+
+            var via = response is GenericNack ? "generic_nack" : "submit_sm_resp";
+            return SegmentOutcome.Fail(SmppErrorClassifier.Classify(status), status, name, $"the SMSC answered {via} {name} (0x{status:X8})");
+        }
+    }
+
+    // Doubles from ThrottleRetryDelay on each further throttling answer, up to ReconnectMaxDelay.
+    private TimeSpan ThrottleDelay(int attempt)
+    {
+        var cap = options.ReconnectMaxDelay > options.ThrottleRetryDelay ? options.ReconnectMaxDelay : options.ThrottleRetryDelay;
+        var ticks = options.ThrottleRetryDelay.Ticks * Math.Pow(2, Math.Min(attempt - 1, 20));
+        return ticks >= cap.Ticks ? cap : TimeSpan.FromTicks((long)ticks);
+    }
+
+    /// <summary>A bound session with a free window slot (round robin), or null when the deadline passes first.</summary>
+    private async Task<SmppSession?> AcquireSessionAsync(CancellationToken cancellationToken)
+    {
+        while (!stopRequested)
+        {
+            var signal = Volatile.Read(ref capacity).Task;
+            var start = (int)((uint)Interlocked.Increment(ref nextSlot) % (uint)slots.Length);
+            for (var i = 0; i < slots.Length; i++)
+            {
+                var session = slots[(start + i) % slots.Length].Session;
+                if (session is not null && session.TryAcquireWindow())
+                {
+                    return session;
+                }
+            }
+
+            try
+            {
+                await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task RunSlotAsync(SessionSlot slot)
+    {
+        var token = stopping.Token;
+        var delay = options.ReconnectInitialDelay;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                Log.Connecting(logger, slot.Name);
+                var session = await SmppSession.OpenAsync(options, slot.BindType, slot.Name, time, logger, this, token).ConfigureAwait(false);
+                slot.Session = session;
+                Log.Bound(logger, slot.Name, session.SmscSystemId);
+                delay = options.ReconnectInitialDelay;
+                ((ISmppSessionOwner)this).OnCapacityChanged();
+                if (token.IsCancellationRequested)
+                {
+                    // StopAsync may have looked at this slot before the session was set.
+                    await session.UnbindAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                var reason = await session.Completion.ConfigureAwait(false);
+                slot.Session = null;
+                await session.DisposeAsync().ConfigureAwait(false);
+                if (token.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                RecordError($"link lost: {reason}", null);
+                Log.LinkLost(logger, slot.Name, reason);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (SmppBindException e)
+            {
+                RecordError(e.Message, e.CommandStatus);
+                Log.BindRefused(logger, slot.Name, e.StatusName, e.CommandStatus);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or TimeoutException
+                or SmppConnectionLostException or SmppResponseTimeoutException or SmppNotSentException
+                or SmppProtocolException or System.Security.Authentication.AuthenticationException)
+            {
+                RecordError($"connection failed: {e.Message}", null);
+                Log.ConnectFailed(logger, slot.Name, e.Message);
+            }
+            catch (Exception e)
+            {
+                RecordError($"session failed: {e.Message}", null);
+                Log.SessionLoopFailed(logger, slot.Name, e);
+            }
+
+            var wait = WithJitter(delay);
+            Log.Reconnecting(logger, slot.Name, wait);
+            try
+            {
+                await Task.Delay(wait, time, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            delay = delay * 2 < options.ReconnectMaxDelay ? delay * 2 : options.ReconnectMaxDelay;
+        }
+    }
+
+    // ±20 %, so that many sessions dropped together do not reconnect in lockstep.
+    private static TimeSpan WithJitter(TimeSpan delay) =>
+        TimeSpan.FromTicks((long)(delay.Ticks * (0.8 + (RandomNumberGenerator.GetInt32(401) / 1000.0))));
+
+    private void RecordError(string message, uint? status) =>
+        Volatile.Write(ref lastError, new SmppClientError(time.GetUtcNow(), message, status, status is { } s ? SmppCommandStatus.GetName(s) : null));
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    {
+        Log.Stopping(logger);
+        stopRequested = true;
+        await stopping.CancelAsync().ConfigureAwait(false);
+        ((ISmppSessionOwner)this).OnCapacityChanged();
+
+        await Task.WhenAll(slots.Select(s => s.Session?.UnbindAsync(cancellationToken) ?? Task.CompletedTask)).ConfigureAwait(false);
+        await Task.WhenAll(slots.Select(s => s.Loop ?? Task.CompletedTask)).ConfigureAwait(false);
+        stopped = true;
+        Log.Stopped(logger);
+    }
+
+    private async Task DispatchInboundAsync()
+    {
+        await foreach (var item in inbound.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            switch (item)
+            {
+                case SmppDeliveryReceipt receipt:
+                    await RaiseAsync(DeliveryReceiptReceived, receipt, nameof(DeliveryReceiptReceived)).ConfigureAwait(false);
+                    break;
+                case SmppInboundMessage message:
+                    await RaiseAsync(MessageReceived, message, nameof(MessageReceived)).ConfigureAwait(false);
+                    break;
+            }
+        }
+    }
+
+    private async Task RaiseAsync<T>(Func<T, Task>? handlers, T item, string eventName)
+    {
+        if (handlers is null)
+        {
+            return;
+        }
+
+        foreach (var handler in handlers.GetInvocationList().Cast<Func<T, Task>>())
+        {
+            try
+            {
+                await handler(item).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.HandlerFailed(logger, eventName, e);
+            }
+        }
+    }
+
+    private sealed class SessionSlot(string name, SmppBindType bindType)
+    {
+        private SmppSession? session;
+
+        public string Name { get; } = name;
+
+        public SmppBindType BindType { get; } = bindType;
+
+        public SmppSession? Session
+        {
+            get => Volatile.Read(ref session);
+            set => Volatile.Write(ref session, value);
+        }
+
+        public Task? Loop { get; set; }
+    }
+
+    private readonly record struct SegmentOutcome(string? MessageId, SmppSubmitResult? Failure)
+    {
+        public static SegmentOutcome Accepted(string messageId) => new(messageId, null);
+
+        public static SegmentOutcome Fail(SmppFailureKind kind, uint? status, string statusName, string detail) =>
+            new(null, SmppSubmitResult.Failure(kind, status, statusName, detail));
+    }
+}

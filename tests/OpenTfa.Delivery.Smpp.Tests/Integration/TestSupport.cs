@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace OpenTfa.Delivery.Smpp.Tests.Integration;
+
+/// <summary>Keeps every formatted log line, so tests can check what the client logs.</summary>
+public sealed class ListLogger<T> : ILogger<T>
+{
+    private readonly ConcurrentQueue<string> lines = new();
+
+    public IReadOnlyCollection<string> Lines => lines;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        ArgumentNullException.ThrowIfNull(formatter);
+        lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception}");
+    }
+}
+
+public static class Eventually
+{
+    /// <summary>Polls until the condition holds; fails with <paramref name="what"/> after a generous bound.</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, string what, int seconds = 30)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        while (!await condition())
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                Assert.Fail($"Timed out waiting for: {what}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    public static Task HoldsAsync(Func<bool> condition, string what, int seconds = 30) =>
+        HoldsAsync(() => Task.FromResult(condition()), what, seconds);
+}
