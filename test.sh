@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian machine, then runs every test project.
+# Ends with one line: "N passed, N failed", totalled over all test projects.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+need_apt=()
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }
+fi
+
+for dir in tests/sdk/infobip-node tests/peers/smsc; do
+  if [ -f "$dir/package.json" ]; then
+    echo "== npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $dir"; exit 1; }
+  fi
+done
+
+passed=0; failed=0
+for project in tests/*/*.Tests.csproj; do
+  echo "== $project"
+  log=$(mktemp)
+  dotnet test "$project" -nologo -v quiet 2>&1 | tee "$log"
+  summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -n 1)
+  if [ -z "$summary" ]; then
+    echo "!! $project produced no test summary (crashed or did not build)"
+    failed=$((failed + 1))
+  else
+    p=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$summary")
+    f=$(sed -E 's/.*Failed: *([0-9]+),.*/\1/' <<<"$summary")
+    passed=$((passed + p)); failed=$((failed + f))
+  fi
+  rm -f "$log"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
