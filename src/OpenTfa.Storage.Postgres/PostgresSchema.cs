@@ -1,0 +1,155 @@
+namespace OpenTfa.Storage.Postgres;
+
+/// <summary>One step of the schema; steps run in order, each once, inside the migration transaction.</summary>
+internal sealed record Migration(int Version, string Description, string Sql);
+
+/// <summary>
+/// The schema as ordered migrations. A released step is never edited: a change is a new step.
+/// Times are <c>timestamptz</c> (UTC); enums are stored by name.
+/// </summary>
+internal static class PostgresSchema
+{
+    public const string VersionTable = """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version integer PRIMARY KEY,
+            description text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )
+        """;
+
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "tenants, keys, applications, templates, PINs, outbox, limit events", """
+            CREATE TABLE tenants (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                created_at timestamptz NOT NULL
+            );
+
+            CREATE TABLE api_keys (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                name text NOT NULL,
+                hash bytea NOT NULL,
+                scopes text[] NOT NULL,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz,
+                last_used_at timestamptz,
+                revoked_at timestamptz
+            );
+            CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, created_at, id);
+
+            CREATE TABLE applications (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                name text NOT NULL,
+                enabled boolean NOT NULL,
+                allow_multiple_verifications boolean NOT NULL,
+                pin_attempts integer NOT NULL,
+                pin_time_to_live text NOT NULL,
+                send_per_application_limit text NOT NULL,
+                send_per_phone_number_limit text NOT NULL,
+                verify_pin_limit text NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            CREATE INDEX applications_by_tenant ON applications (tenant_id, created_at, id);
+
+            CREATE TABLE templates (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                application_id text NOT NULL,
+                kind text NOT NULL,
+                pin_type text NOT NULL,
+                pin_length integer NOT NULL,
+                message_text text,
+                language text,
+                sender_id text,
+                repeat_dtmf text,
+                speech_rate double precision,
+                voice_name text,
+                regional_json text,
+                email_template_id bigint,
+                email_from text,
+                landing_page_id text,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            CREATE INDEX templates_by_application ON templates (tenant_id, application_id, created_at, id);
+
+            -- A pruned PIN keeps its row (for verification history) but loses its sealed value.
+            CREATE TABLE pins (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                application_id text NOT NULL,
+                template_id text NOT NULL,
+                kind text NOT NULL,
+                destination text NOT NULL,
+                pin_key_id text,
+                pin_data bytea,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL,
+                attempts_remaining integer NOT NULL,
+                sent boolean NOT NULL,
+                verified_at timestamptz,
+                consumed boolean NOT NULL,
+                placeholders_json text,
+                sender text,
+                pruned boolean NOT NULL DEFAULT false
+            );
+            CREATE INDEX pins_by_destination ON pins (tenant_id, application_id, destination, created_at DESC, id);
+            CREATE INDEX pins_to_seal ON pins (expires_at) WHERE NOT pruned;
+            CREATE INDEX pins_by_age ON pins (created_at);
+
+            CREATE TABLE outbox_messages (
+                id text PRIMARY KEY,
+                pin_id text NOT NULL REFERENCES pins (id),
+                tenant_id text NOT NULL,
+                application_id text NOT NULL,
+                kind text NOT NULL,
+                recipient text NOT NULL,
+                sender text,
+                body_key_id text,
+                body_data bytea,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL,
+                state text NOT NULL,
+                attempts integer NOT NULL,
+                next_attempt_at timestamptz NOT NULL,
+                lease_owner text,
+                lease_until timestamptz,
+                updated_at timestamptz NOT NULL,
+                channel_name text,
+                channel_message_id text,
+                error text,
+                delivered_at timestamptz
+            );
+            CREATE INDEX outbox_due ON outbox_messages (next_attempt_at) WHERE state = 'Queued';
+            CREATE INDEX outbox_by_pin ON outbox_messages (pin_id, created_at);
+            CREATE INDEX outbox_by_channel_message ON outbox_messages (channel_name, channel_message_id) WHERE channel_message_id IS NOT NULL;
+            CREATE INDEX outbox_by_lease_owner ON outbox_messages (lease_owner) WHERE lease_owner IS NOT NULL;
+
+            -- Delivery reports that arrived before the submission that names their message was stored.
+            CREATE TABLE pending_receipts (
+                channel_name text NOT NULL,
+                channel_message_id text NOT NULL,
+                state text NOT NULL,
+                error text,
+                reported_at timestamptz NOT NULL,
+                PRIMARY KEY (channel_name, channel_message_id)
+            );
+
+            -- Accepted operations per sliding-window limit key.
+            CREATE TABLE limit_events (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                key text NOT NULL,
+                at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL
+            );
+            CREATE INDEX limit_events_by_key ON limit_events (key, at);
+            CREATE INDEX limit_events_by_expiry ON limit_events (expires_at);
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+}

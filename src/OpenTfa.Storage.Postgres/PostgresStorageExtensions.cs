@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenTfa.Core.Storage;
+
+namespace OpenTfa.Storage.Postgres;
+
+public static class PostgresStorageExtensions
+{
+    /// <summary>
+    /// Registers one <see cref="PostgresStore"/> (one connection pool) as every store role.
+    /// The schema is created or migrated by <see cref="IStoreMaintenance.InitializeAsync"/>.
+    /// </summary>
+    public static IServiceCollection AddOpenTfaPostgresStore(this IServiceCollection services, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+
+        services.AddSingleton(_ => new PostgresStore(connectionString));
+        services.AddSingleton<ITenantStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IPinStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IStoreMaintenance>(sp => sp.GetRequiredService<PostgresStore>());
+        return services;
+    }
+}

@@ -1,0 +1,169 @@
+using Npgsql;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Pins;
+using OpenTfa.Core.Security;
+using OpenTfa.Core.Storage;
+
+namespace OpenTfa.Storage.Postgres;
+
+public sealed partial class PostgresStore
+{
+    private const string PinColumns =
+        "id, tenant_id, application_id, template_id, kind, destination, pin_key_id, pin_data, created_at, expires_at, " +
+        "attempts_remaining, sent, verified_at, consumed, placeholders_json, sender";
+
+    public async Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pin);
+        ArgumentNullException.ThrowIfNull(limits);
+        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        LimitRefusal? refusal = await AdmitAsync(connection, transaction, limits, now, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        await using (NpgsqlCommand insert = connection.Command(
+            $"""
+            INSERT INTO pins ({PinColumns})
+            VALUES (@id, @tenant, @application, @template, @kind, @destination, @keyId, @data, @created, @expires,
+                @attempts, @sent, @verified, @consumed, @placeholders, @sender)
+            """, transaction))
+        {
+            insert.Text("id", pin.Id).Text("tenant", pin.TenantId).Text("application", pin.ApplicationId).Text("template", pin.TemplateId)
+                .Text("kind", Sql.Name(pin.Kind)).Text("destination", pin.Destination).Text("keyId", pin.Pin.KeyId).Bytes("data", pin.Pin.Data)
+                .Time("created", pin.CreatedAt).Time("expires", pin.ExpiresAt).Int("attempts", pin.AttemptsRemaining).Bool("sent", pin.Sent)
+                .Time("verified", pin.VerifiedAt).Bool("consumed", pin.Consumed).Text("placeholders", pin.PlaceholdersJson).Text("sender", pin.From);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (message is not null)
+        {
+            await EnqueueAsync(connection, transaction, message, now, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    public async Task<PinRecord?> GetPinAsync(string tenantId, string pinId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PinRecord> found = await QueryAsync(
+            $"SELECT {PinColumns} FROM pins WHERE id = @id AND tenant_id = @tenant AND NOT pruned",
+            c => c.Text("id", pinId).Text("tenant", tenantId), ReadPin, cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public async Task<ResendResult> ResendPinAsync(ResendOperation operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        PinRecord? pin = await LockPinAsync(connection, transaction, operation.TenantId, operation.PinId, cancellationToken);
+        if (pin is null)
+        {
+            return new ResendResult.NotFound();
+        }
+
+        PinError reason = PinRules.CanResend(StateOf(pin), operation.Now);
+        if (reason != PinError.None)
+        {
+            return new ResendResult.Refused(reason);
+        }
+
+        LimitRefusal? refusal = await AdmitAsync(connection, transaction, operation.Limits, operation.Now, cancellationToken);
+        if (refusal is not null)
+        {
+            return new ResendResult.Limited(refusal);
+        }
+
+        await EnqueueAsync(connection, transaction, operation.Message, operation.Now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new ResendResult.Resent();
+    }
+
+    public async Task<VerifyResult> VerifyPinAsync(VerifyOperation operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (NpgsqlCommand exists = connection.Command(
+            "SELECT EXISTS (SELECT 1 FROM pins WHERE id = @id AND tenant_id = @tenant AND NOT pruned)", transaction)
+            .Text("id", operation.PinId).Text("tenant", operation.TenantId))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return new VerifyResult.NotFound();
+            }
+        }
+
+        // The limit comes before the PIN: a refused verify must not burn an attempt.
+        LimitRefusal? refusal = await AdmitAsync(connection, transaction, [operation.Limit], operation.Now, cancellationToken);
+        if (refusal is not null)
+        {
+            return new VerifyResult.Limited(refusal);
+        }
+
+        PinRecord? pin = await LockPinAsync(connection, transaction, operation.TenantId, operation.PinId, cancellationToken);
+        if (pin is null)
+        {
+            // Pruned between the two reads; disposing the transaction un-counts the verify.
+            return new VerifyResult.NotFound();
+        }
+
+        PinState state = StateOf(pin);
+        VerifyDecision decision = PinRules.Decide(state, operation.Matches, operation.AllowMultipleVerifications, operation.Now);
+        if (decision.NewState != state)
+        {
+            await using NpgsqlCommand update = connection.Command(
+                "UPDATE pins SET attempts_remaining = @attempts, verified_at = @verified, consumed = @consumed WHERE id = @id", transaction)
+                .Int("attempts", decision.NewState.AttemptsRemaining).Time("verified", decision.NewState.VerifiedAt)
+                .Bool("consumed", decision.NewState.Consumed).Text("id", pin.Id);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        PinRecord updated = pin with
+        {
+            AttemptsRemaining = decision.NewState.AttemptsRemaining,
+            VerifiedAt = decision.NewState.VerifiedAt,
+            Consumed = decision.NewState.Consumed,
+        };
+        return new VerifyResult.Decided(updated, decision);
+    }
+
+    public Task<IReadOnlyList<VerificationEntry>> ListVerificationsAsync(VerificationQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+
+        // Pruned PINs stay listed: only their sealed value is gone, their history is kept.
+        return QueryAsync(
+            """
+            SELECT destination, sent, created_at, verified_at FROM pins
+            WHERE tenant_id = @tenant AND application_id = @application AND destination = @destination
+              AND (@verified IS NULL OR (verified_at IS NOT NULL) = @verified)
+              AND (@sent IS NULL OR sent = @sent)
+            ORDER BY created_at DESC, id
+            """,
+            c => c.Text("tenant", query.TenantId).Text("application", query.ApplicationId).Text("destination", query.Destination)
+                .Bool("verified", query.Verified).Bool("sent", query.Sent),
+            r => new VerificationEntry(r.GetString(0), r.GetBoolean(1), r.GetTime(2), r.GetTimeOrNull(3)),
+            cancellationToken);
+    }
+
+    private static async Task<PinRecord?> LockPinAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tenantId, string pinId, CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand select = connection.Command(
+            $"SELECT {PinColumns} FROM pins WHERE id = @id AND tenant_id = @tenant AND NOT pruned FOR UPDATE", transaction)
+            .Text("id", pinId).Text("tenant", tenantId);
+        return await ReadOneAsync(select, ReadPin, cancellationToken);
+    }
+
+    private static PinState StateOf(PinRecord pin) => new(pin.AttemptsRemaining, pin.ExpiresAt, pin.VerifiedAt, pin.Consumed);
+
+    private static PinRecord ReadPin(NpgsqlDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetEnum<ChannelKind>(4), r.GetString(5),
+        new SealedSecret(r.GetString(6), r.GetFieldValue<byte[]>(7)), r.GetTime(8), r.GetTime(9), r.GetInt32(10), r.GetBoolean(11),
+        r.GetTimeOrNull(12), r.GetBoolean(13), r.GetStringOrNull(14), r.GetStringOrNull(15));
+}

@@ -1,0 +1,95 @@
+using Npgsql;
+using OpenTfa.Core.Storage;
+
+namespace OpenTfa.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL store, for one node or several sharing a database. Every operation is one
+/// transaction; operations that count against a sliding-window limit serialize on that
+/// limit's advisory lock, so limits, attempts and single use hold exactly across nodes.
+/// </summary>
+public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IPinStore, IOutboxStore, IStoreMaintenance, IAsyncDisposable, IDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+
+    /// <summary>A store with its own connection pool, disposed with the store.</summary>
+    public PostgresStore(string connectionString)
+        : this(NpgsqlDataSource.Create(connectionString), ownsDataSource: true)
+    {
+    }
+
+    /// <summary>A store on a data source the caller owns and disposes.</summary>
+    public PostgresStore(NpgsqlDataSource dataSource)
+        : this(dataSource, ownsDataSource: false)
+    {
+    }
+
+    private PostgresStore(NpgsqlDataSource dataSource, bool ownsDataSource)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        _dataSource = dataSource;
+        _ownsDataSource = ownsDataSource;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsDataSource)
+        {
+            _dataSource.Dispose();
+        }
+    }
+
+    private ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+        _dataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>Runs one statement in its own (implicit) transaction and returns the rows it changed.</summary>
+    private async Task<int> ExecuteAsync(string sql, Action<NpgsqlCommand> parameters, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlCommand command = connection.Command(sql);
+        parameters(command);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Action<NpgsqlCommand> parameters, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlCommand command = connection.Command(sql);
+        parameters(command);
+        return await ReadAllAsync(command, read, cancellationToken);
+    }
+
+    private static async Task<List<T>> ReadAllAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var list = new List<T>();
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(read(reader));
+        }
+
+        return list;
+    }
+
+    private static async Task<T?> ReadOneAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? read(reader) : null;
+    }
+
+    private static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long key, CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand command = connection.Command("SELECT pg_advisory_xact_lock(@key)", transaction).Long("key", key);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
