@@ -386,6 +386,18 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
     }
 
     [Fact]
+    public async Task Submit_SmscNeverAnswers_IsTemporaryResponseTimeout()
+    {
+        var client = await StartBoundAsync(o => o.ResponseTimeout = TimeSpan.FromMilliseconds(300));
+        await Smsc.SetModeAsync(new { silent = true });
+
+        var result = await client.SubmitAsync(Message("41790001901", "x"), CancellationToken.None);
+
+        Assert.Equal((SmppFailureKind.Temporary, SmppFailureReasons.ResponseTimeout), (result.FailureKind, result.StatusName));
+        Assert.Null(result.CommandStatus);
+    }
+
+    [Fact]
     public async Task Submit_InvalidDestination_IsPermanentWithoutContactingSmsc()
     {
         var client = await StartBoundAsync();
