@@ -51,7 +51,13 @@ public sealed class EncryptionKeyRing
                 throw new InvalidOperationException($"{source}: each line must be 'id:base64-key' with a 256-bit key (the key itself is not shown).");
             }
 
-            keys.Add(new EncryptionKey(line[..colon], key));
+            string id = line[..colon];
+            if (keys.Any(k => k.Id == id))
+            {
+                throw new InvalidOperationException($"{source}: the key id '{id}' appears twice (the key itself is not shown).");
+            }
+
+            keys.Add(new EncryptionKey(id, key));
         }
 
         return keys.Count == 0 ? throw new InvalidOperationException($"{source} holds no key.") : new EncryptionKeyRing(keys);

@@ -44,6 +44,11 @@ public sealed class SecretProtector
         }
 
         byte[] data = sealedSecret.Data;
+        if (data.Length < NonceSize + TagSize)
+        {
+            throw new CryptographicException("The sealed value is too short to be one.");
+        }
+
         int length = data.Length - NonceSize - TagSize;
         byte[] clear = new byte[length];
         using var aes = new AesGcm(key, TagSize);

@@ -78,18 +78,19 @@ public static class SmsSegments
 
     private const string Extension = "\f^{}\\[~]|€";
 
+    /// <summary>Segments as an SMSC client cuts them: an escape pair or a surrogate pair is never split.</summary>
     public static int Count(string text)
     {
-        int septets = 0;
+        var sizes = new List<int>(text.Length);
         foreach (char c in text)
         {
             if (Basic.Contains(c, StringComparison.Ordinal))
             {
-                septets++;
+                sizes.Add(1);
             }
             else if (Extension.Contains(c, StringComparison.Ordinal))
             {
-                septets += 2;
+                sizes.Add(2);
             }
             else
             {
@@ -97,10 +98,45 @@ public static class SmsSegments
             }
         }
 
-        return septets <= 160 ? 1 : (septets + 152) / 153;
+        return Pack(sizes, 160, 153);
     }
 
-    private static int Ucs2(string text) => text.Length <= 70 ? 1 : (text.Length + 66) / 67;
+    private static int Ucs2(string text)
+    {
+        var sizes = new List<int>(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            bool pair = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+            sizes.Add(pair ? 2 : 1);
+            i += pair ? 1 : 0;
+        }
+
+        return Pack(sizes, 70, 67);
+    }
+
+    /// <summary>Fills segments with indivisible units; one segment holds <paramref name="single"/>, each part of a longer text <paramref name="part"/>.</summary>
+    private static int Pack(List<int> sizes, int single, int part)
+    {
+        if (sizes.Sum() <= single)
+        {
+            return 1;
+        }
+
+        int segments = 1;
+        int used = 0;
+        foreach (int size in sizes)
+        {
+            if (used + size > part)
+            {
+                segments++;
+                used = 0;
+            }
+
+            used += size;
+        }
+
+        return segments;
+    }
 
     public static bool ContainsLineBreak(string text) => text.AsSpan().IndexOfAny('\r', '\n') >= 0;
 

@@ -27,7 +27,7 @@ public sealed class AuthFailureThrottle(TimeProvider time, int maxFailuresPerMin
                 times.Dequeue();
             }
 
-            return times.Count >= maxFailuresPerMinute ? Window - (now - times.Peek()) : null;
+            return times.Count >= maxFailuresPerMinute ? Window - (now - times.ElementAt(times.Count - maxFailuresPerMinute)) : null;
         }
     }
 
