@@ -30,7 +30,7 @@ internal static class ServiceRegistration
         services.AddSingleton<SecretProtector>();
 
         AddStore(services, options, dataDirectory);
-        AddChannels(services, options);
+        AddChannels(services, section, options);
 
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<ApplicationService>();
@@ -52,8 +52,6 @@ internal static class ServiceRegistration
         }
     }
 
-    private static TextWriter LogOutput(IServiceProvider services) => services.GetService<LogChannelOutput>()?.Writer ?? Console.Out;
-
     private static void AddStore(IServiceCollection services, OpenTfaOptions options, string dataDirectory)
     {
         string? connection = SecretSettings.Resolve(options.Storage.ConnectionString, options.Storage.ConnectionStringFile, "OpenTfa:Storage:ConnectionString");
@@ -71,27 +69,11 @@ internal static class ServiceRegistration
         }
     }
 
-    private static void AddChannels(IServiceCollection services, OpenTfaOptions options)
+    private static void AddChannels(IServiceCollection services, IConfigurationSection section, OpenTfaOptions options)
     {
-        var routes = options.Routes;
-        if (options.Channels.Count == 0)
-        {
-            // Nothing configured: every route is the development log channel (announced at start-up and in /health/ready).
-            services.AddSingleton<IMessageChannel>(sp => new LogChannel(LogChannel.Type, LogOutput(sp)));
-        }
-
-        foreach ((string name, ChannelOptions channel) in options.Channels)
-        {
-            string type = channel.Type?.ToLowerInvariant() ?? string.Empty;
-            Func<IServiceProvider, IMessageChannel> factory = type switch
-            {
-                LogChannel.Type => sp => new LogChannel(name, LogOutput(sp)),
-                DiscardChannel.Type => _ => new DiscardChannel(name),
-                _ => throw new InvalidOperationException($"OpenTfa:Channels:{name}:Type '{channel.Type}' is not a channel type: use log or discard."),
-            };
-            services.AddSingleton(factory);
-        }
-
+        services.AddSingleton<IChannelFactory, LogChannelFactory>();
+        services.AddSingleton<IChannelFactory, DiscardChannelFactory>();
+        RoutingOptions routes = options.Routes;
         string fallback = options.Channels.Count == 0 ? LogChannel.Type : options.Channels.Keys.First();
         foreach (ChannelKind kind in Enum.GetValues<ChannelKind>())
         {
@@ -102,6 +84,32 @@ internal static class ServiceRegistration
         }
 
         services.AddSingleton(Options.Create(routes));
-        services.AddSingleton<ChannelRouter>();
+        services.AddSingleton(sp => new ChannelRouter(CreateChannels(sp, section, options), sp.GetRequiredService<IOptions<RoutingOptions>>()));
+        services.AddHostedService<ChannelHost>();
     }
+
+    /// <summary>The configured channels; with none configured, the development log channel alone.</summary>
+    private static List<IMessageChannel> CreateChannels(IServiceProvider services, IConfigurationSection section, OpenTfaOptions options)
+    {
+        Dictionary<string, IChannelFactory> factories = services.GetServices<IChannelFactory>().ToDictionary(f => f.Type, StringComparer.OrdinalIgnoreCase);
+        if (options.Channels.Count == 0)
+        {
+            return [factories[LogChannel.Type].Create(LogChannel.Type, section.GetSection("Channels:log"), services)];
+        }
+
+        var channels = new List<IMessageChannel>();
+        foreach ((string name, ChannelOptions channel) in options.Channels)
+        {
+            if (channel.Type is null || !factories.TryGetValue(channel.Type, out IChannelFactory? factory))
+            {
+                throw new InvalidOperationException(
+                    $"OpenTfa:Channels:{name}:Type '{channel.Type}' is not a channel type: use one of {string.Join(", ", factories.Keys.Order(StringComparer.Ordinal))}.");
+            }
+
+            channels.Add(factory.Create(name, section.GetSection($"Channels:{name}"), services));
+        }
+
+        return channels;
+    }
+
 }
