@@ -1,0 +1,71 @@
+using OpenTfa.Client.Tests.Infrastructure;
+using OpenTfa.Contracts;
+
+namespace OpenTfa.Client.Tests;
+
+public sealed class ManagementTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private readonly TestServer _server = fixture.Server;
+
+    [Fact]
+    public async Task Tenants_CreateAndList()
+    {
+        OpenTfaClient client = _server.Client();
+
+        TenantResponse tenant = await client.CreateTenantAsync(new CreateTenantRequest { Name = "acme" });
+
+        Assert.Equal("acme", tenant.Name);
+        Assert.True(tenant.CreatedAt > 0);
+        IReadOnlyList<TenantResponse> all = await client.GetTenantsAsync();
+        Assert.Contains(all, t => t.TenantId == tenant.TenantId);
+    }
+
+    [Fact]
+    public async Task Keys_CreateForATenant_ListAndRevoke_AndTheTenantSeesOnlyItsOwn()
+    {
+        OpenTfaClient admin = _server.Client();
+        TenantResponse tenant = await admin.CreateTenantAsync(new CreateTenantRequest { Name = "globex" });
+        long expires = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds();
+
+        ApiKeyResponse key = await admin.CreateApiKeyAsync(new CreateApiKeyRequest
+        {
+            Name = "globex backend",
+            TenantId = tenant.TenantId,
+            Scopes = ["2fa:manage", "2fa:pin:send"],
+            ExpiresAt = expires,
+        });
+
+        Assert.False(string.IsNullOrEmpty(key.Key));
+        Assert.Equal(tenant.TenantId, key.TenantId);
+        Assert.Equal(expires, key.ExpiresAt);
+        Assert.Equal(["2fa:manage", "2fa:pin:send"], key.Scopes);
+        IReadOnlyList<ApiKeyResponse> ofTenant = await admin.GetApiKeysAsync(tenant.TenantId);
+        ApiKeyResponse listed = Assert.Single(ofTenant);
+        Assert.Equal(key.KeyId, listed.KeyId);
+        Assert.Null(listed.Key);
+        Assert.Contains(await admin.GetApiKeysAsync(), k => k.KeyId == key.KeyId);
+
+        OpenTfaClient globex = _server.Client(key.Key);
+        ApplicationResponse own = await globex.CreateApplicationAsync(Requests.RoomyApplication("globex app"));
+        Assert.Equal([own.ApplicationId], (await globex.GetApplicationsAsync()).Select(a => a.ApplicationId));
+        await Assert.ThrowsAsync<OpenTfaNotFoundException>(() => admin.GetApplicationAsync(own.ApplicationId));
+
+        ApiKeyResponse revoked = await admin.RevokeApiKeyAsync(key.KeyId);
+        Assert.NotNull(revoked.RevokedAt);
+        await Assert.ThrowsAsync<OpenTfaUnauthorizedException>(() => globex.GetApplicationsAsync());
+    }
+
+    [Fact]
+    public async Task Health_LiveAndReady_AnswerWithoutAKey()
+    {
+        OpenTfaClient client = _server.Client(key: null);
+
+        HealthResponse live = await client.GetHealthAsync(OpenTfaHealthCheck.Live);
+        HealthResponse ready = await client.GetHealthAsync(OpenTfaHealthCheck.Ready);
+
+        Assert.Equal("live", live.Status);
+        Assert.Equal("ready", ready.Status);
+        Assert.Equal("ok", ready.Details!["store"]);
+        Assert.Contains(ready.Details, d => d.Key.StartsWith("channel:", StringComparison.Ordinal));
+    }
+}
