@@ -16,6 +16,7 @@ public sealed partial class PostgresStore
     {
         ArgumentNullException.ThrowIfNull(pin);
         ArgumentNullException.ThrowIfNull(limits);
+        EnsureBelongs(message, pin.TenantId, pin.Id);
         await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
         LimitRefusal? refusal = await AdmitAsync(connection, transaction, limits, now, cancellationToken);
@@ -58,6 +59,7 @@ public sealed partial class PostgresStore
     public async Task<ResendResult> ResendPinAsync(ResendOperation operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
+        EnsureBelongs(operation.Message, operation.TenantId, operation.PinId);
         await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
         PinRecord? pin = await LockPinAsync(connection, transaction, operation.TenantId, operation.PinId, cancellationToken);
@@ -158,6 +160,14 @@ public sealed partial class PostgresStore
             $"SELECT {PinColumns} FROM pins WHERE id = @id AND tenant_id = @tenant AND NOT pruned FOR UPDATE", transaction)
             .Text("id", pinId).Text("tenant", tenantId);
         return await ReadOneAsync(select, ReadPin, cancellationToken);
+    }
+
+    private static void EnsureBelongs(OutboxMessage? message, string tenantId, string pinId)
+    {
+        if (message is not null && (message.PinId != pinId || message.TenantId != tenantId))
+        {
+            throw new ArgumentException("The message must belong to the PIN it is enqueued with (same PIN id and tenant).", nameof(message));
+        }
     }
 
     private static PinState StateOf(PinRecord pin) => new(pin.AttemptsRemaining, pin.ExpiresAt, pin.VerifiedAt, pin.Consumed);

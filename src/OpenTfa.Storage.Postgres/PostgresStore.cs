@@ -7,6 +7,8 @@ namespace OpenTfa.Storage.Postgres;
 /// The PostgreSQL store, for one node or several sharing a database. Every operation is one
 /// transaction; operations that count against a sliding-window limit serialize on that
 /// limit's advisory lock, so limits, attempts and single use hold exactly across nodes.
+/// Times are stored as <c>timestamptz</c> (UTC, microsecond precision); no statement reads the
+/// database clock: every time comes from the caller.
 /// </summary>
 public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IPinStore, IOutboxStore, IStoreMaintenance, IAsyncDisposable, IDisposable
 {

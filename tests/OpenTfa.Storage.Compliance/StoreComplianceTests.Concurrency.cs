@@ -42,18 +42,17 @@ public abstract partial class StoreComplianceTests
         const string destination = "41793026727";
         LimitCheck[] limits = [SendPerApplication(application, "10000/1d"), SendPerDestination(application, destination, "3/1d")];
 
-        LimitRefusal?[] results = await RunConcurrentlyAsync(100, i =>
+        LimitRefusal?[] results = await RunConcurrentlyAsync(100, _ =>
         {
-            DateTimeOffset now = T0.AddMilliseconds(i);
-            PinRecord pin = NewPin("tenant-a", application, destination, now);
-            return Pins.IssuePinAsync(pin, NewMessage(pin, now), limits, now, Ct);
+            PinRecord pin = NewPin("tenant-a", application, destination, T0);
+            return Pins.IssuePinAsync(pin, NewMessage(pin, T0), limits, T0, Ct);
         });
 
         Assert.Equal(3, results.Count(r => r is null));
         Assert.All(results.Where(r => r is not null), r =>
         {
             Assert.Equal("sendPinPerPhoneNumberLimit", r!.Check.Setting);
-            Assert.InRange(r.RetryAfter, TimeSpan.FromSeconds(86300), TimeSpan.FromDays(1));
+            Assert.Equal(TimeSpan.FromDays(1), r.RetryAfter);
         });
         Assert.Equal(3, (await Pins.ListVerificationsAsync(new VerificationQuery("tenant-a", application, destination, null, null), Ct)).Count);
         Assert.Equal(3, (await Outbox.ClaimDueAsync("node-1", T0.AddSeconds(1), TimeSpan.FromMinutes(1), 1000, Ct)).Count);

@@ -299,8 +299,8 @@ public abstract partial class StoreComplianceTests
     {
         (PinRecord pin, _) = await IssueAsync(NewPin("tenant-a", NewId()));
 
-        Assert.IsType<ResendResult.NotFound>(await Pins.ResendPinAsync(Resend(pin, T0.AddSeconds(1)) with { TenantId = "tenant-b" }, Ct));
-        Assert.IsType<ResendResult.NotFound>(await Pins.ResendPinAsync(Resend(pin, T0.AddSeconds(1)) with { PinId = NewId() }, Ct));
+        Assert.IsType<ResendResult.NotFound>(await Pins.ResendPinAsync(Resend(pin with { TenantId = "tenant-b" }, T0.AddSeconds(1)), Ct));
+        Assert.IsType<ResendResult.NotFound>(await Pins.ResendPinAsync(Resend(pin with { Id = NewId() }, T0.AddSeconds(1)), Ct));
         Assert.Single(await Outbox.ListMessagesAsync("tenant-a", pin.Id, Ct));
     }
 
