@@ -197,7 +197,8 @@ public sealed partial class PostgresServer : IAsyncLifetime, IAsyncDisposable
         return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")))
             ?? throw new InvalidOperationException(
                 "PostgreSQL server binaries (initdb, pg_ctl) were not found in /usr/lib/postgresql/<version>/bin or `pg_config --bindir`. " +
-                "Run the repository's test script (see README), which installs PostgreSQL, or install it with `apt-get install -y postgresql`.");
+                "Run the repository's test script, ./test.sh, which installs PostgreSQL first (or install it with `apt-get install -y postgresql`). " +
+                "Tests that need PostgreSQL are never skipped.");
     }
 
     private static string? TryRun(string file, string argument)
