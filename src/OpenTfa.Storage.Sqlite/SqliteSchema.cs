@@ -13,7 +13,7 @@ internal static class SqliteSchema
 
         CREATE TABLE api_keys (
             id TEXT PRIMARY KEY,
-            tenant_id TEXT NOT NULL REFERENCES tenants(id),
+            tenant_id TEXT NOT NULL,
             name TEXT NOT NULL,
             hash BLOB NOT NULL,
             scopes TEXT NOT NULL,

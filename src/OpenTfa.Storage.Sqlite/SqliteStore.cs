@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Sqlite;
@@ -166,18 +167,23 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IPinS
     public Task<PruneCounts> PruneAsync(DateTimeOffset now, RetentionPolicy policy, CancellationToken cancellationToken) =>
         WriteAsync(async (c, t) =>
         {
-            // Small batches: each prune holds the write gate only briefly.
+            // Small batches: each prune holds the write gate only briefly. An erased PIN keeps
+            // its row (verification history) until the history retention deletes it.
             int sealedPins = await ExecuteAsync(c, t,
-                "UPDATE pins SET pin_data = NULL, pin_key = NULL WHERE rowid IN (SELECT rowid FROM pins WHERE expires_at < $cut AND pin_data IS NOT NULL LIMIT 1000)",
+                "UPDATE pins SET pin_data = NULL, pin_key = NULL, placeholders = NULL WHERE rowid IN (SELECT rowid FROM pins WHERE expires_at < $cut AND pin_data IS NOT NULL LIMIT 1000)",
                 cancellationToken, ("$cut", Ms(now - policy.PinAfterExpiry)));
             await ExecuteAsync(c, t,
-                "UPDATE outbox SET body_data = NULL, body_key = NULL WHERE rowid IN (SELECT rowid FROM outbox WHERE expires_at < $now AND body_data IS NOT NULL LIMIT 1000)",
-                cancellationToken, ("$now", Ms(now)));
+                """
+                UPDATE outbox SET body_data = NULL, body_key = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $now,
+                    error = CASE WHEN state = $queued THEN 'not delivered before the PIN expired' ELSE error END,
+                    state = CASE WHEN state = $queued THEN $failed ELSE state END
+                WHERE rowid IN (SELECT rowid FROM outbox WHERE expires_at < $now AND body_data IS NOT NULL LIMIT 1000)
+                """,
+                cancellationToken, ("$now", Ms(now)), ("$queued", (int)MessageState.Queued), ("$failed", (int)MessageState.Failed));
+            const string oldPins = "SELECT id FROM pins WHERE pin_data IS NULL AND created_at < $cut ORDER BY rowid LIMIT 1000";
             long historyCut = Ms(now - policy.History);
-            int messages = await ExecuteAsync(c, t,
-                "DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE created_at < $cut LIMIT 1000)", cancellationToken, ("$cut", historyCut));
-            int deleted = await ExecuteAsync(c, t,
-                "DELETE FROM pins WHERE rowid IN (SELECT rowid FROM pins WHERE created_at < $cut LIMIT 1000)", cancellationToken, ("$cut", historyCut));
+            int messages = await ExecuteAsync(c, t, $"DELETE FROM outbox WHERE pin_id IN ({oldPins})", cancellationToken, ("$cut", historyCut));
+            int deleted = await ExecuteAsync(c, t, $"DELETE FROM pins WHERE id IN ({oldPins})", cancellationToken, ("$cut", historyCut));
             int events = await ExecuteAsync(c, t,
                 "DELETE FROM limit_events WHERE rowid IN (SELECT rowid FROM limit_events WHERE expires_at < $now LIMIT 5000)", cancellationToken, ("$now", Ms(now)));
             await ExecuteAsync(c, t, "DELETE FROM pending_receipts WHERE at < $cut", cancellationToken, ("$cut", Ms(now - TimeSpan.FromDays(1))));
