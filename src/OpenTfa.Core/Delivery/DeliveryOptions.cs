@@ -11,7 +11,11 @@ public sealed class DeliveryOptions
     /// <summary>How long a node holds a claimed message before another node may take it over.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
 
-    public int BatchSize { get; set; } = 64;
+    /// <summary>
+    /// Messages claimed at once. Every claimed message must be sent before its lease runs out,
+    /// so start-up refuses a lease shorter than <c>SendTimeout × ⌈BatchSize ÷ Parallelism⌉</c>.
+    /// </summary>
+    public int BatchSize { get; set; } = 16;
 
     public int Parallelism { get; set; } = 16;
 
@@ -20,6 +24,9 @@ public sealed class DeliveryOptions
     public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest a claimed message can wait for its turn and then for its channel.</summary>
+    public TimeSpan WorstCaseHold => SendTimeout * Math.Ceiling(BatchSize / (double)Math.Max(1, Parallelism));
 }
 
 /// <summary>Which channels carry each kind of message (<c>OpenTfa:Routes</c>), in order of preference.</summary>

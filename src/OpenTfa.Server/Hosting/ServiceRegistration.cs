@@ -5,6 +5,7 @@ using OpenTfa.Core.Pins;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Templates;
 using OpenTfa.Core.Tenancy;
+using OpenTfa.Storage.Postgres;
 using OpenTfa.Storage.Sqlite;
 
 namespace OpenTfa.Server.Hosting;
@@ -63,6 +64,10 @@ internal static class ServiceRegistration
                     DatabasePath = connection ?? Path.Combine(dataDirectory, "opentfa.db"),
                     FullSync = options.Storage.SqliteSynchronous.Equals("FULL", StringComparison.OrdinalIgnoreCase),
                 });
+                break;
+            case "postgres":
+                services.AddOpenTfaPostgresStore(connection
+                    ?? throw new InvalidOperationException("OpenTfa:Storage:ConnectionString (or ConnectionStringFile) is required when OpenTfa:Storage:Provider is postgres."));
                 break;
             default:
                 throw new InvalidOperationException($"OpenTfa:Storage:Provider '{options.Storage.Provider}' is not supported: use sqlite or postgres.");

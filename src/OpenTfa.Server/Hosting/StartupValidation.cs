@@ -21,6 +21,16 @@ internal static class StartupValidation
             problems.Add($"OpenTfa:Storage:SqliteSynchronous must be NORMAL or FULL, was '{o.Storage.SqliteSynchronous}'");
         }
 
+        if (o.Storage.Provider == "postgres" && string.IsNullOrEmpty(o.Encryption.Key) && string.IsNullOrEmpty(o.Encryption.KeyFile))
+        {
+            problems.Add("OpenTfa:Encryption:KeyFile (or Key) is required with the postgres provider: every node must seal and open PINs with the same key");
+        }
+
+        if (o.Storage.Provider == "postgres" && string.IsNullOrEmpty(o.Storage.ConnectionString) && string.IsNullOrEmpty(o.Storage.ConnectionStringFile))
+        {
+            problems.Add("OpenTfa:Storage:ConnectionString (or ConnectionStringFile) is required with the postgres provider");
+        }
+
         if (o.BootstrapApiKey is { Length: < 16 })
         {
             problems.Add("OpenTfa:BootstrapApiKey must be at least 16 characters (the value is not shown)");
@@ -39,6 +49,11 @@ internal static class StartupValidation
         if (o.Delivery.Parallelism < 1 || o.Delivery.BatchSize < 1)
         {
             problems.Add("OpenTfa:Delivery:Parallelism and OpenTfa:Delivery:BatchSize must be at least 1");
+        }
+
+        else if (o.Delivery.Lease <= o.Delivery.WorstCaseHold)
+        {
+            problems.Add($"OpenTfa:Delivery:Lease ({o.Delivery.Lease}) must be longer than SendTimeout × ⌈BatchSize ÷ Parallelism⌉ ({o.Delivery.WorstCaseHold}), or another node could send a message this node still holds");
         }
 
         if (o.Retention.PinAfterExpiry < TimeSpan.Zero || o.Retention.History < o.Retention.PinAfterExpiry || o.Retention.Interval <= TimeSpan.Zero)
