@@ -87,4 +87,18 @@ internal static partial class Log
 
     [LoggerMessage(42, LogLevel.Error, "SMPP {Session}: session loop failed; it restarts after a pause")]
     public static partial void SessionLoopFailed(ILogger logger, string session, Exception exception);
+    [LoggerMessage(50, LogLevel.Debug, "SMPP channel {Channel}: receipt {State} for message id {MessageId} ignored (not final)")]
+    public static partial void ReceiptIgnored(ILogger logger, string channel, string messageId, SmppMessageState state);
+
+    [LoggerMessage(51, LogLevel.Information, "SMPP channel {Channel}: message id {MessageId} {State} {Error} (matched now: {Matched})")]
+    public static partial void ReceiptRecorded(ILogger logger, string channel, string messageId, Core.Delivery.MessageState state, string? error, bool matched);
+
+    [LoggerMessage(52, LogLevel.Warning, "SMPP channel {Channel}: could not record the receipt for message id {MessageId} ({Reason}); trying again")]
+    public static partial void ReceiptRecordRetry(ILogger logger, string channel, string messageId, string reason);
+
+    [LoggerMessage(53, LogLevel.Error, "SMPP channel {Channel}: the receipt for message id {MessageId} ({State}) could not be recorded")]
+    public static partial void ReceiptNotRecorded(ILogger logger, string channel, string messageId, Core.Delivery.MessageState state, Exception exception);
+
+    [LoggerMessage(54, LogLevel.Warning, "SMPP channel {Channel}: {Accepted} of {Segments} segments accepted before a temporary failure; the retry sends only the rest")]
+    public static partial void PartiallySubmitted(ILogger logger, string channel, int accepted, int segments);
 }

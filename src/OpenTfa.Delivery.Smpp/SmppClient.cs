@@ -160,64 +160,99 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
     /// segment. Never throws for SMSC or link problems, nor when <paramref name="cancellationToken"/>
     /// (the caller's deadline) fires: those come back as a Temporary or Permanent failure.
     /// </summary>
-    public async Task<SmppSubmitResult> SubmitAsync(SmppMessage message, CancellationToken cancellationToken)
+    public Task<SmppSubmitResult> SubmitAsync(SmppMessage message, CancellationToken cancellationToken) =>
+        SubmitAsync(new SmppSubmission(message), cancellationToken);
+
+    /// <summary>
+    /// Submits the segments of <paramref name="submission"/> that the SMSC has not accepted yet.
+    /// <paramref name="cancellationToken"/> is the deadline for putting a segment on the wire
+    /// (waiting for a bound session with window room, the throughput cap or a throttling pause);
+    /// a segment once written is waited for until its answer or ResponseTimeout, even past the
+    /// deadline, so that a segment the SMSC accepted is always reported as accepted.
+    /// On failure the result holds the ids of every segment accepted so far; submitting the same
+    /// <see cref="SmppSubmission"/> again continues with the next segment.
+    /// </summary>
+    public async Task<SmppSubmitResult> SubmitAsync(SmppSubmission submission, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(submission);
+        var message = submission.Message;
         var masked = SmppAddressing.Mask(message.Destination);
-
-        if (!SmppAddressing.TryGetSource(message.Source, options, out var source))
+        if (!submission.TryEnter())
         {
-            return Fail(masked, SmppFailureReasons.InvalidSource, SmppFailureKind.Permanent,
-                "the sender is neither a number of at most 20 digits nor an alphanumeric name of at most 11 printable ASCII characters");
+            throw new InvalidOperationException("This submission is already being submitted.");
         }
 
-        if (!SmppAddressing.TryGetDestination(message.Destination, options, out var destination))
+        try
         {
-            return Fail(masked, SmppFailureReasons.InvalidDestination, SmppFailureKind.Permanent,
-                "the destination must be 1 to 20 digits, optionally after '+'");
-        }
-
-        if (!SmsEncoder.TryEncode(message.Text ?? string.Empty, NextReference(), out var encoded))
-        {
-            return Fail(masked, SmppFailureReasons.MessageTooLong, SmppFailureKind.Permanent,
-                $"the text needs more than {SmsEncoder.MaxSegments} segments");
-        }
-
-        if (stopRequested || !started)
-        {
-            return Fail(masked, SmppFailureReasons.ClientStopped, SmppFailureKind.Temporary, "the SMPP client is not running");
-        }
-
-        var ids = new List<string>(encoded.Segments.Count);
-        foreach (var segment in encoded.Segments)
-        {
-            var pdu = new SubmitSm
+            if (submission.Encoded is null)
             {
-                SourceAddrTon = source.Ton,
-                SourceAddrNpi = source.Npi,
-                SourceAddr = source.Address,
-                DestAddrTon = destination.Ton,
-                DestAddrNpi = destination.Npi,
-                DestinationAddr = destination.Address,
-                EsmClass = encoded.HasUserDataHeader ? EsmClasses.UserDataHeaderIndicator : (byte)0,
-                RegisteredDelivery = message.RequestDeliveryReceipt ? (byte)1 : (byte)0,
-                DataCoding = encoded.DataCoding,
-                ValidityPeriod = FormatRelativeValidity(options.ValidityPeriod),
-                ShortMessage = segment,
-            };
+                if (!SmppAddressing.TryGetSource(message.Source, options, out var source))
+                {
+                    return Fail(masked, SmppFailureReasons.InvalidSource, SmppFailureKind.Permanent,
+                        "the sender is neither a number of at most 20 digits nor an alphanumeric name of at most 11 printable ASCII characters");
+                }
 
-            var outcome = await SubmitSegmentAsync(pdu, masked, cancellationToken).ConfigureAwait(false);
-            if (outcome.Failure is { } failure)
-            {
-                Log.SubmitFailed(logger, masked, failure.FailureKind, failure.StatusName!, failure.Detail!);
-                return SmppSubmitResult.Failure(failure.FailureKind, failure.CommandStatus, failure.StatusName!, failure.Detail!, ids, encoded.Segments.Count);
+                if (!SmppAddressing.TryGetDestination(message.Destination, options, out var destination))
+                {
+                    return Fail(masked, SmppFailureReasons.InvalidDestination, SmppFailureKind.Permanent,
+                        "the destination must be 1 to 20 digits, optionally after '+'");
+                }
+
+                if (!SmsEncoder.TryEncode(message.Text ?? string.Empty, NextReference(), out var encoded))
+                {
+                    return Fail(masked, SmppFailureReasons.MessageTooLong, SmppFailureKind.Permanent,
+                        $"the text needs more than {SmsEncoder.MaxSegments} segments");
+                }
+
+                submission.Prepare(source, destination, encoded);
             }
 
-            ids.Add(outcome.MessageId!);
-        }
+            var segments = submission.Encoded!.Segments;
+            if (submission.AcceptedCount < segments.Count && (stopRequested || !started))
+            {
+                return SmppSubmitResult.Failure(SmppFailureKind.Temporary, null, SmppFailureReasons.ClientStopped, "the SMPP client is not running",
+                    submission.AcceptedIds, segments.Count);
+            }
 
-        Log.SubmitAccepted(logger, masked, ids.Count, ids[0]);
-        return SmppSubmitResult.Success(ids);
+            for (var i = submission.AcceptedCount; i < segments.Count; i++)
+            {
+                var outcome = await SubmitSegmentAsync(SegmentPdu(submission, i, message.RequestDeliveryReceipt), masked, cancellationToken).ConfigureAwait(false);
+                if (outcome.Failure is { } failure)
+                {
+                    Log.SubmitFailed(logger, masked, failure.FailureKind, failure.StatusName!, failure.Detail!);
+                    return SmppSubmitResult.Failure(failure.FailureKind, failure.CommandStatus, failure.StatusName!, failure.Detail!, submission.AcceptedIds, segments.Count);
+                }
+
+                submission.Accept(outcome.MessageId!);
+            }
+
+            var ids = submission.AcceptedIds;
+            Log.SubmitAccepted(logger, masked, ids.Count, ids[0]);
+            return SmppSubmitResult.Success(ids);
+        }
+        finally
+        {
+            submission.Exit();
+        }
+    }
+
+    private SubmitSm SegmentPdu(SmppSubmission submission, int index, bool requestReceipt)
+    {
+        var encoded = submission.Encoded!;
+        return new SubmitSm
+        {
+            SourceAddrTon = submission.Source.Ton,
+            SourceAddrNpi = submission.Source.Npi,
+            SourceAddr = submission.Source.Address,
+            DestAddrTon = submission.Destination.Ton,
+            DestAddrNpi = submission.Destination.Npi,
+            DestinationAddr = submission.Destination.Address,
+            EsmClass = encoded.HasUserDataHeader ? EsmClasses.UserDataHeaderIndicator : (byte)0,
+            RegisteredDelivery = requestReceipt ? (byte)1 : (byte)0,
+            DataCoding = encoded.DataCoding,
+            ValidityPeriod = FormatRelativeValidity(options.ValidityPeriod),
+            ShortMessage = encoded.Segments[index],
+        };
     }
 
     void ISmppSessionOwner.OnDeliverSm(SmppSession session, DeliverSm pdu)
@@ -277,7 +312,9 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
             try
             {
                 await limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
-                response = await session.RequestAsync(pdu, cancellationToken).ConfigureAwait(false);
+                // Once written, the answer is awaited whatever the caller's deadline: an accepted
+                // segment reported as failed would be sent again by a retry.
+                response = await session.RequestAsync(pdu, cancellationToken, CancellationToken.None).ConfigureAwait(false);
             }
             catch (SmppNotSentException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -286,7 +323,7 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
             }
             catch (Exception e) when (e is OperationCanceledException or SmppNotSentException)
             {
-                return SegmentOutcome.Fail(SmppFailureKind.Temporary, null, SmppFailureReasons.Canceled, "the caller's deadline passed");
+                return SegmentOutcome.Fail(SmppFailureKind.Temporary, null, SmppFailureReasons.Canceled, "the caller's deadline passed before the segment was sent");
             }
             catch (SmppResponseTimeoutException e)
             {

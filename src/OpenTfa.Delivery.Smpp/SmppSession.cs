@@ -201,7 +201,15 @@ internal sealed class SmppSession : IAsyncDisposable
     /// <see cref="SmppResponseTimeoutException"/> when no answer came, and
     /// <see cref="OperationCanceledException"/> when the caller gave up after the write.
     /// </summary>
-    public async Task<SmppPdu> RequestAsync(SmppPdu request, CancellationToken cancellationToken)
+    public Task<SmppPdu> RequestAsync(SmppPdu request, CancellationToken cancellationToken) =>
+        RequestAsync(request, cancellationToken, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and waits up to ResponseTimeout for its response.
+    /// <paramref name="sendCancellation"/> may stop the request only before it is written;
+    /// <paramref name="answerCancellation"/> stops the wait for the answer.
+    /// </summary>
+    public async Task<SmppPdu> RequestAsync(SmppPdu request, CancellationToken sendCancellation, CancellationToken answerCancellation)
     {
         var number = NextSequenceNumber();
         request.SequenceNumber = number;
@@ -209,7 +217,7 @@ internal sealed class SmppSession : IAsyncDisposable
         pending[number] = response;
         try
         {
-            await WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(request, sendCancellation).ConfigureAwait(false);
             if (Volatile.Read(ref state) == Closed)
             {
                 // The session closed while writing; the close may have run before this request was pending.
@@ -218,7 +226,7 @@ internal sealed class SmppSession : IAsyncDisposable
 
             try
             {
-                return await response.Task.WaitAsync(options.ResponseTimeout, time, cancellationToken).ConfigureAwait(false);
+                return await response.Task.WaitAsync(options.ResponseTimeout, time, answerCancellation).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {

@@ -27,7 +27,7 @@ public static class SmppFailureReasons
     /// <summary>The link dropped after submit_sm was sent; the message may or may not go out.</summary>
     public const string ConnectionLost = "CONNECTION_LOST";
 
-    /// <summary>The caller's token was cancelled after submit_sm was sent.</summary>
+    /// <summary>The caller's deadline passed while the segment waited for the throughput cap or the write; nothing was sent.</summary>
     public const string Canceled = "CANCELED";
 
     /// <summary>The client is stopping or stopped.</summary>

@@ -152,6 +152,9 @@ public sealed partial class SmscProcess : IAsyncDisposable
 
     public Task<List<SmscUnbind>> GetUnbindsAsync() => GetAsync<List<SmscUnbind>>("unbinds");
 
+    /// <summary>What the ESMEs answered to the SMSC's own requests (receipts, probes).</summary>
+    public Task<List<SmscDelivered>> GetDeliveredAsync() => GetAsync<List<SmscDelivered>>("delivered");
+
     public async Task<List<SmscProbeResponse>> ProbeEnquireLinkAsync() =>
         await PostAsync<List<SmscProbeResponse>>("probe/enquire-link", new { });
 
@@ -340,4 +343,13 @@ public sealed class SmscProbeResponse
     public bool? Timeout { get; init; }
 
     public bool? Sent { get; init; }
+}
+
+public sealed class SmscDelivered
+{
+    public string Kind { get; init; } = string.Empty;
+
+    public string? MessageId { get; init; }
+
+    public int? CommandStatus { get; init; }
 }

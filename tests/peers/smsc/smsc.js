@@ -144,7 +144,13 @@ const state = {
 };
 
 function defaultMode() {
-    return { throttle: 0, queueFull: 0, receiptDelayMs: 0, receiptBeforeResp: false, receiptStat: 'DELIVRD', submitStatus: 0, silent: false };
+    // throttle / queueFull: answer the next N submit_sm with ESME_RTHROTTLED / ESME_RMSGQFUL.
+    // submitStatus: answer every submit_sm with this status, after acceptBeforeStatus more were accepted.
+    // respondDelayMs: hold each submit_sm_resp this long.
+    return {
+        throttle: 0, queueFull: 0, receiptDelayMs: 0, receiptBeforeResp: false, receiptStat: 'DELIVRD',
+        submitStatus: 0, acceptBeforeStatus: 0, respondDelayMs: 0, silent: false
+    };
 }
 
 const sessions = new Set();
@@ -273,8 +279,12 @@ const server = smpp.createServer((session) => {
             return;
         }
         if (state.mode.submitStatus) {
-            session.send(pdu.response({ command_status: state.mode.submitStatus }));
-            return;
+            if (state.mode.acceptBeforeStatus > 0) {
+                state.mode.acceptBeforeStatus--;
+            } else {
+                session.send(pdu.response({ command_status: state.mode.submitStatus }));
+                return;
+            }
         }
         const raw = pdu.raw_short_message || Buffer.alloc(0);
         const payload = pdu.raw_message_payload || null;
@@ -303,7 +313,11 @@ const server = smpp.createServer((session) => {
 
         const wantsReceipt = (pdu.registered_delivery & 0x03) === 0x01 ||
             ((pdu.registered_delivery & 0x03) === 0x02 && state.mode.receiptStat !== 'DELIVRD');
-        const respond = () => session.send(pdu.response({ message_id: messageId }));
+        const delay = state.mode.respondDelayMs;
+        const respond = () => {
+            const send = () => session.send(pdu.response({ message_id: messageId }));
+            if (delay > 0) setTimeout(send, delay); else send();
+        };
         if (wantsReceipt && state.mode.receiptBeforeResp) {
             // The receipt goes out, and is acknowledged, before the submit_sm_resp.
             sendReceipt(entry, record, record.text, respond);

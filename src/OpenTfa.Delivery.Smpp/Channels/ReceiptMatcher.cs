@@ -1,0 +1,250 @@
+using System.Globalization;
+using OpenTfa.Core.Delivery;
+
+namespace OpenTfa.Delivery.Smpp.Channels;
+
+/// <summary>A delivery state to write to the outbox for the message the SMSC knows by <see cref="ChannelMessageId"/>.</summary>
+internal readonly record struct ReceiptDecision(string ChannelMessageId, MessageState State, string? Error, DateTimeOffset At);
+
+/// <summary>One final receipt, reduced to what the outbox records.</summary>
+internal readonly record struct ReceiptOutcome(bool Delivered, string? Error, DateTimeOffset? DoneAt, DateTimeOffset ReceivedAt);
+
+/// <summary>
+/// Turns the SMSC's per-segment receipts into one delivery state per message, in memory and per
+/// node. A message is known by the id of its first segment (what the outbox stores); it is
+/// delivered when every segment is, and failed as soon as one segment fails. A receipt whose id
+/// is not known yet (it overtook the submit_sm_resp, or the message went out before a restart or
+/// from another node) is held for <see cref="Hold"/> in case its submission completes, then passed
+/// on under its own id, for the store to match. Ids are also matched in their other radix, for
+/// SMSCs that answer submit_sm in hex and write receipts in decimal (or the reverse).
+/// </summary>
+internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity = 100_000)
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, Group> bySegment = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> aliases = new(StringComparer.Ordinal);
+    private readonly Queue<Group> order = new();
+    private readonly Dictionary<string, ReceiptOutcome> early = new(StringComparer.OrdinalIgnoreCase);
+
+    public TimeSpan Hold => hold;
+
+    /// <summary>The SMSC accepted every segment of a message; returns the state to record if receipts were already waiting.</summary>
+    public ReceiptDecision? Accepted(IReadOnlyList<string> segmentIds, DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            var group = new Group(segmentIds.ToArray(), now);
+            foreach (var id in group.Ids)
+            {
+                bySegment[id] = group;
+                foreach (var alias in AliasKeys(id))
+                {
+                    aliases.TryAdd(alias, id);
+                }
+            }
+
+            order.Enqueue(group);
+            Trim(now);
+
+            ReceiptDecision? decision = null;
+            for (var i = 0; i < group.Ids.Length; i++)
+            {
+                if (TakeEarly(group.Ids[i]) is { } outcome)
+                {
+                    decision = Apply(group, i, outcome) ?? decision;
+                }
+            }
+
+            return decision;
+        }
+    }
+
+    /// <summary>A final receipt arrived; returns the state to record now, if any.</summary>
+    public ReceiptDecision? Received(string messageId, ReceiptOutcome outcome)
+    {
+        lock (gate)
+        {
+            if (Find(messageId) is { } found)
+            {
+                return Apply(found.Group, found.Index, outcome);
+            }
+
+            early[messageId] = outcome;
+            return null;
+        }
+    }
+
+    /// <summary>Receipts held longer than <see cref="Hold"/> (all of them when <paramref name="all"/>), passed on under their own id.</summary>
+    public IReadOnlyList<ReceiptDecision> Expire(DateTimeOffset now, bool all = false)
+    {
+        lock (gate)
+        {
+            var due = early.Where(e => all || now - e.Value.ReceivedAt >= hold).ToList();
+            foreach (var entry in due)
+            {
+                early.Remove(entry.Key);
+            }
+
+            Trim(now);
+            return due.Select(e => new ReceiptDecision(e.Key, e.Value.Delivered ? MessageState.Delivered : MessageState.Failed, e.Value.Error,
+                e.Value.DoneAt ?? e.Value.ReceivedAt)).ToList();
+        }
+    }
+
+    public int Held
+    {
+        get
+        {
+            lock (gate)
+            {
+                return early.Count;
+            }
+        }
+    }
+
+    private ReceiptOutcome? TakeEarly(string id)
+    {
+        if (early.Remove(id, out var outcome))
+        {
+            return outcome;
+        }
+
+        foreach (var key in early.Keys)
+        {
+            var alias = Counterpart(key);
+            if (alias is not null && aliases.TryGetValue(alias, out var target) && string.Equals(target, id, StringComparison.OrdinalIgnoreCase) &&
+                early.Remove(key, out outcome))
+            {
+                return outcome;
+            }
+        }
+
+        return null;
+    }
+
+    private (Group Group, int Index)? Find(string messageId)
+    {
+        if (!bySegment.TryGetValue(messageId, out var group))
+        {
+            // A receipt id in the other radix names the segment whose id reads as the same number.
+            var alias = Counterpart(messageId);
+            if (alias is null || !aliases.TryGetValue(alias, out var id) || !bySegment.TryGetValue(id, out group))
+            {
+                return null;
+            }
+
+            messageId = id;
+        }
+
+        var index = Array.FindIndex(group.Ids, i => string.Equals(i, messageId, StringComparison.OrdinalIgnoreCase));
+        return (group, index);
+    }
+
+    private static ReceiptDecision? Apply(Group group, int index, ReceiptOutcome outcome)
+    {
+        if (group.Decided)
+        {
+            return null;
+        }
+
+        group.Outcomes[index] = outcome;
+        var at = Clamp(outcome, group.AcceptedAt);
+        if (!outcome.Delivered)
+        {
+            group.Decided = true;
+            return new ReceiptDecision(group.Ids[0], MessageState.Failed, outcome.Error, at);
+        }
+
+        if (group.Outcomes.All(o => o is { Delivered: true }))
+        {
+            group.Decided = true;
+            var last = group.Outcomes.Max(o => Clamp(o!.Value, group.AcceptedAt));
+            return new ReceiptDecision(group.Ids[0], MessageState.Delivered, null, last);
+        }
+
+        return null;
+    }
+
+    // The SMSC's done date has minute precision and its clock is not ours: keep it between the
+    // submission and the moment the receipt arrived.
+    private static DateTimeOffset Clamp(ReceiptOutcome outcome, DateTimeOffset acceptedAt)
+    {
+        var at = outcome.DoneAt ?? outcome.ReceivedAt;
+        if (at > outcome.ReceivedAt)
+        {
+            at = outcome.ReceivedAt;
+        }
+
+        return at < acceptedAt ? (acceptedAt <= outcome.ReceivedAt ? acceptedAt : outcome.ReceivedAt) : at;
+    }
+
+    private void Trim(DateTimeOffset now)
+    {
+        while (order.Count > 0 && (order.Count > capacity || now - order.Peek().AcceptedAt > keep))
+        {
+            var old = order.Dequeue();
+            foreach (var id in old.Ids)
+            {
+                if (bySegment.TryGetValue(id, out var current) && ReferenceEquals(current, old))
+                {
+                    bySegment.Remove(id);
+                }
+
+                foreach (var alias in AliasKeys(id))
+                {
+                    if (aliases.TryGetValue(alias, out var target) && string.Equals(target, id, StringComparison.OrdinalIgnoreCase))
+                    {
+                        aliases.Remove(alias);
+                    }
+                }
+            }
+        }
+
+        while (early.Count > capacity)
+        {
+            early.Remove(early.MinBy(e => e.Value.ReceivedAt).Key);
+        }
+    }
+
+    // Keys under which a submit_sm_resp id is found by a receipt written in the other radix:
+    // "d:<value>" for a hex id (matched by a decimal receipt id), "x:<value>" for a decimal one.
+    private static IEnumerable<string> AliasKeys(string id)
+    {
+        if (ulong.TryParse(id, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
+        {
+            yield return "d:" + hex.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (IsDecimal(id) && ulong.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var dec))
+        {
+            yield return "x:" + dec.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    // The alias key a receipt id would match: a decimal receipt id matches a hex submit id of the
+    // same value; a hex one (with a letter) matches a decimal submit id.
+    private static string? Counterpart(string receiptId)
+    {
+        if (IsDecimal(receiptId) && ulong.TryParse(receiptId, NumberStyles.None, CultureInfo.InvariantCulture, out var dec))
+        {
+            return "d:" + dec.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return ulong.TryParse(receiptId, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex)
+            ? "x:" + hex.ToString(CultureInfo.InvariantCulture)
+            : null;
+    }
+
+    private static bool IsDecimal(string id) => id.Length is > 0 and <= 20 && id.All(char.IsAsciiDigit);
+
+    private sealed class Group(string[] ids, DateTimeOffset acceptedAt)
+    {
+        public string[] Ids { get; } = ids;
+
+        public ReceiptOutcome?[] Outcomes { get; } = new ReceiptOutcome?[ids.Length];
+
+        public DateTimeOffset AcceptedAt { get; } = acceptedAt;
+
+        public bool Decided { get; set; }
+    }
+}

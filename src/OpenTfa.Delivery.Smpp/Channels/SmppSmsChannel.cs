@@ -1,0 +1,283 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Storage;
+using OpenTfa.Delivery.Smpp.Receipts;
+
+namespace OpenTfa.Delivery.Smpp.Channels;
+
+/// <summary>
+/// An SMS channel over one SMPP account: one <see cref="SmppClient"/> (with its binds), started
+/// before the dispatcher and stopped after it. Delivery receipts become the message's outbox
+/// state. A long message whose later segments failed for now continues, on the retry, with the
+/// segments the SMSC has not accepted yet, so that no segment goes out twice.
+/// </summary>
+public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelStatus, IAsyncDisposable
+{
+    public const string Type = "smpp";
+
+    private static readonly TimeSpan PartialKeep = TimeSpan.FromDays(1);
+    private static readonly TimeSpan ReceiptKeep = TimeSpan.FromDays(3);
+
+    private readonly SmppChannelOptions options;
+    private readonly IOutboxStore store;
+    private readonly TimeProvider time;
+    private readonly ILogger<SmppSmsChannel> logger;
+    private readonly SmppClient client;
+    private readonly ReceiptMatcher receipts;
+    private readonly ConcurrentDictionary<string, Partial> partials = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource stopping = new();
+    private readonly DateTimeOffset since;
+    private Task sweeper = Task.CompletedTask;
+    private Task? stopTask;
+    private long submitted;
+    private long delivered;
+    private long failed;
+    private long temporaryFailures;
+
+    public SmppSmsChannel(string name, SmppChannelOptions options, IOutboxStore store, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        Name = name;
+        this.options = options;
+        this.store = store;
+        this.time = time;
+        logger = loggerFactory.CreateLogger<SmppSmsChannel>();
+        client = new SmppClient(options.Connection, time, loggerFactory.CreateLogger<SmppClient>());
+        client.DeliveryReceiptReceived += OnReceiptAsync;
+
+        // A receipt can overtake the answer to its submit by as long as a send may last.
+        receipts = new ReceiptMatcher(options.LinkWaitTimeout + options.Connection.ResponseTimeout + TimeSpan.FromSeconds(5), ReceiptKeep);
+        since = time.GetUtcNow();
+    }
+
+    public string Name { get; }
+
+    /// <summary>The SMPP client behind the channel, for health reports.</summary>
+    public SmppClient Client => client;
+
+    public bool Supports(ChannelKind kind) => kind == ChannelKind.Sms;
+
+    public async Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Kind != ChannelKind.Sms)
+        {
+            return DeliveryResult.Permanent($"the SMPP channel '{Name}' carries SMS only, not {message.Kind}");
+        }
+
+        var submission = TakePartial(message) ?? new SmppSubmission(new SmppMessage
+        {
+            Source = message.From ?? options.DefaultSender ?? string.Empty,
+            Destination = message.To,
+            Text = message.Content.Text,
+        });
+
+        SmppSubmitResult result;
+        using (var linkWait = new CancellationTokenSource(options.LinkWaitTimeout, time))
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, linkWait.Token))
+        {
+            result = await client.SubmitAsync(submission, deadline.Token).ConfigureAwait(false);
+        }
+
+        if (result.Succeeded)
+        {
+            Interlocked.Increment(ref submitted);
+            if (receipts.Accepted(result.MessageIds, time.GetUtcNow()) is { } early)
+            {
+                await RecordAsync(early).ConfigureAwait(false);
+            }
+
+            return DeliveryResult.Accepted(result.MessageId);
+        }
+
+        var error = Describe(result);
+        if (result.FailureKind == SmppFailureKind.Permanent)
+        {
+            Interlocked.Increment(ref failed);
+            return DeliveryResult.Permanent(error);
+        }
+
+        Interlocked.Increment(ref temporaryFailures);
+        if (result.MessageIds.Count > 0)
+        {
+            partials[message.Id] = new Partial(submission, message.To, message.Content.Text, time.GetUtcNow());
+            Log.PartiallySubmitted(logger, Name, result.MessageIds.Count, result.Segments);
+        }
+
+        return DeliveryResult.Temporary(error);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await client.StartAsync(cancellationToken).ConfigureAwait(false);
+        sweeper = Task.Run(SweepAsync, CancellationToken.None);
+    }
+
+    /// <summary>Unbinds, records the receipts still arriving or held, and stops. Safe to call more than once.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (stopping)
+        {
+            stopTask ??= StopCoreAsync(cancellationToken);
+            return stopTask;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        stopping.Dispose();
+    }
+
+    public ChannelStatusReport GetStatus()
+    {
+        var error = client.LastError;
+        return new ChannelStatusReport(
+            Type,
+            client.State.ToString().ToUpperInvariant(),
+            new ChannelCounters(Interlocked.Read(ref submitted), Interlocked.Read(ref delivered), Interlocked.Read(ref failed), Interlocked.Read(ref temporaryFailures)),
+            since,
+            client.SessionCount,
+            client.BoundSessions,
+            error is null ? null : new ChannelError(error.At, error.Message, error.StatusName));
+    }
+
+    /// <summary>The error text stored with the message: the SMPP status or local reason, and why.</summary>
+    private string Describe(SmppSubmitResult result)
+    {
+        var text = result.StatusName == SmppFailureReasons.NoLink
+            ? $"{SmppFailureReasons.NoLink}: no bound SMPP session with room within {options.LinkWaitTimeout.TotalSeconds:0.###} s" +
+              (client.LastError is { } last ? $"; last connection error: {last.Message}" : string.Empty)
+            : $"{result.StatusName}: {result.Detail}";
+        return result.MessageIds.Count > 0 && result.FailureKind == SmppFailureKind.Temporary
+            ? $"{text} ({result.MessageIds.Count} of {result.Segments} segments accepted; the rest follow on the retry)"
+            : text;
+    }
+
+    private SmppSubmission? TakePartial(OutgoingMessage message)
+    {
+        var now = time.GetUtcNow();
+        foreach (var (id, old) in partials)
+        {
+            if (now - old.At > PartialKeep)
+            {
+                partials.TryRemove(id, out _);
+            }
+        }
+
+        // The same outbox message carries the same text; anything else starts afresh.
+        return partials.TryRemove(message.Id, out var partial) && partial.To == message.To && partial.Text == message.Content.Text
+            ? partial.Submission
+            : null;
+    }
+
+    private async Task OnReceiptAsync(SmppDeliveryReceipt receipt)
+    {
+        if (receipt.State is SmppMessageState.Enroute or SmppMessageState.Accepted || string.IsNullOrEmpty(receipt.MessageId))
+        {
+            Log.ReceiptIgnored(logger, Name, receipt.MessageId, receipt.State);
+            return;
+        }
+
+        var ok = receipt.State == SmppMessageState.Delivered;
+        var outcome = new ReceiptOutcome(ok, ok ? null : FailureText(receipt), DoneAt(receipt), receipt.ReceivedAt);
+        if (receipts.Received(receipt.MessageId, outcome) is { } decision)
+        {
+            await RecordAsync(decision).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>UNDELIV err:123, EXPIRED, REJECTD …: the receipt's state and, when it says more, its error code.</summary>
+    private static string FailureText(SmppDeliveryReceipt receipt)
+    {
+        var stat = receipt.State switch
+        {
+            SmppMessageState.Expired => "EXPIRED",
+            SmppMessageState.Deleted => "DELETED",
+            SmppMessageState.Undeliverable => "UNDELIV",
+            SmppMessageState.Rejected => "REJECTD",
+            _ => "UNKNOWN",
+        };
+        var err = receipt.ErrorCode?.Trim();
+        var text = !string.IsNullOrEmpty(err) && (receipt.State == SmppMessageState.Undeliverable || err.Any(c => c != '0'))
+            ? $"{stat} err:{err}"
+            : stat;
+        return receipt.NetworkError is { } network ? $"{text} network:{network.NetworkType}/{network.ErrorCode}" : text;
+    }
+
+    // The SMSC's clock and time zone are its own: its done date is used only when it is within a day of ours.
+    private static DateTimeOffset? DoneAt(SmppDeliveryReceipt receipt)
+    {
+        if (receipt.DoneDate is not { } done)
+        {
+            return null;
+        }
+
+        var at = new DateTimeOffset(DateTime.SpecifyKind(done, DateTimeKind.Utc));
+        return (at - receipt.ReceivedAt).Duration() <= TimeSpan.FromDays(1) ? at : null;
+    }
+
+    private async Task RecordAsync(ReceiptDecision decision)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var matched = await store.RecordDeliveryAsync(Name, decision.ChannelMessageId, decision.State, decision.Error, decision.At, CancellationToken.None).ConfigureAwait(false);
+                Interlocked.Increment(ref decision.State == MessageState.Delivered ? ref delivered : ref failed);
+                Log.ReceiptRecorded(logger, Name, decision.ChannelMessageId, decision.State, decision.Error, matched);
+                return;
+            }
+            catch (Exception e) when (attempt < 3)
+            {
+                Log.ReceiptRecordRetry(logger, Name, decision.ChannelMessageId, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), time).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.ReceiptNotRecorded(logger, Name, decision.ChannelMessageId, decision.State, e);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Passes on receipts that no submission of this node claimed in time.</summary>
+    private async Task SweepAsync()
+    {
+        var period = receipts.Hold / 4 < TimeSpan.FromSeconds(1) ? receipts.Hold / 4 : TimeSpan.FromSeconds(1);
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, time, stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            foreach (var decision in receipts.Expire(time.GetUtcNow()))
+            {
+                await RecordAsync(decision).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    {
+        // Disposing the client waits for the receipts it already acknowledged to be handled.
+        await client.StopAsync(cancellationToken).ConfigureAwait(false);
+        await client.DisposeAsync().ConfigureAwait(false);
+        await stopping.CancelAsync().ConfigureAwait(false);
+        await sweeper.ConfigureAwait(false);
+        foreach (var decision in receipts.Expire(time.GetUtcNow(), all: true))
+        {
+            await RecordAsync(decision).ConfigureAwait(false);
+        }
+    }
+
+    private sealed record Partial(SmppSubmission Submission, string To, string Text, DateTimeOffset At);
+}
