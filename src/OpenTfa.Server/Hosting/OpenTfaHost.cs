@@ -13,7 +13,9 @@ public static partial class OpenTfaHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
+        // appsettings.json ships beside the binary; the working directory is the operator's
+        // (it anchors the relative OpenTfa:DataDirectory), so the two are kept apart.
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         builder.Services.AddOpenTfa(builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Contracts.OpenTfaJsonContext.Default));
@@ -33,6 +35,7 @@ public static partial class OpenTfaHost
         tfa.MapTemplates();
         tfa.MapPins();
         app.MapManagement();
+        app.MapChannels();
         app.MapHealth();
         return app;
     }

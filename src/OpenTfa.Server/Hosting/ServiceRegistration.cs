@@ -78,6 +78,7 @@ internal static class ServiceRegistration
     {
         services.AddSingleton<IChannelFactory, LogChannelFactory>();
         services.AddSingleton<IChannelFactory, DiscardChannelFactory>();
+        services.AddOpenTfaSmpp();
         RoutingOptions routes = options.Routes;
         string fallback = options.Channels.Count == 0 ? LogChannel.Type : options.Channels.Keys.First();
         foreach (ChannelKind kind in Enum.GetValues<ChannelKind>())
