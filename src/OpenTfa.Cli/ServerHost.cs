@@ -22,7 +22,12 @@ internal static class ServerHost
                 // Lowest precedence: appsettings.json, environment variables and arguments all override it.
                 ((IConfigurationBuilder)builder.Configuration).Sources.Insert(0, new MemoryConfigurationSource
                 {
-                    InitialData = [new("Urls", GlobalOptions.DefaultUrl)],
+                    InitialData =
+                    [
+                        new("Urls", GlobalOptions.DefaultUrl),
+                        new("Logging:LogLevel:Default", "Information"),
+                        new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+                    ],
                 }));
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or IOException)

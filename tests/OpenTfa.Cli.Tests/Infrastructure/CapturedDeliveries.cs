@@ -1,0 +1,73 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace OpenTfa.Cli.Tests.Infrastructure;
+
+/// <summary>What the log channel delivered, line by line, also mirrored to a file for out-of-process readers.</summary>
+public sealed partial class CapturedDeliveries(string mirrorPath) : TextWriter
+{
+    private readonly List<string> _lines = [];
+    private readonly StringBuilder _current = new();
+
+    public override Encoding Encoding => Encoding.UTF8;
+
+    public string MirrorPath => mirrorPath;
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return _lines.ToArray();
+            }
+        }
+    }
+
+    public override void Write(char value)
+    {
+        if (value == '\n')
+        {
+            string line = _current.ToString().TrimEnd('\r');
+            _current.Clear();
+            lock (_lines)
+            {
+                _lines.Add(line);
+                File.AppendAllText(mirrorPath, line + "\n");
+            }
+        }
+        else
+        {
+            _current.Append(value);
+        }
+    }
+
+    [GeneratedRegex("text=\"(?:.*?)(?<pin>[0-9A-Z]{4,20})\"$")]
+    private static partial Regex PinAtEnd();
+
+    /// <summary>Waits for the n-th delivery line to <paramref name="to"/> (1-based) and returns it.</summary>
+    public async Task<string> WaitForLineAsync(string to, int nth = 1, TimeSpan? timeout = null)
+    {
+        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
+        {
+            string[] matching = Lines.Where(l => l.Contains($" to={to} ", StringComparison.Ordinal)).ToArray();
+            if (matching.Length >= nth)
+            {
+                return matching[nth - 1];
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"No delivery #{nth} to {to} within the timeout; delivered so far:\n{string.Join('\n', Lines)}");
+    }
+
+    /// <summary>The PIN of the n-th message to <paramref name="to"/>, read from a template that ends with the PIN.</summary>
+    public async Task<string> WaitForPinAsync(string to, int nth = 1)
+    {
+        string line = await WaitForLineAsync(to, nth);
+        Match m = PinAtEnd().Match(line);
+        return m.Success ? m.Groups["pin"].Value : throw new InvalidOperationException($"No PIN at the end of: {line}");
+    }
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace OpenTfa.Cli.Tests.Infrastructure;
+
+/// <summary>
+/// <c>opentfa serve</c> as a process on a free loopback port, configured through environment
+/// variables; its standard output (where the log channel delivers) is kept line by line.
+/// </summary>
+public sealed partial class ServeProcess : IAsyncDisposable
+{
+    public const string BootstrapKey = "cli-bootstrap-key-0123456789abcdef";
+
+    private readonly List<string> _lines = [];
+    private readonly Process _process;
+
+    private ServeProcess(Process process, string url, string dataDirectory)
+    {
+        _process = process;
+        Url = url;
+        DataDirectory = dataDirectory;
+    }
+
+    public string Url { get; }
+
+    public string DataDirectory { get; }
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return _lines.ToArray();
+            }
+        }
+    }
+
+    public static async Task<ServeProcess> StartAsync()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "opentfa-cli-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        for (int attempt = 1; ; attempt++)
+        {
+            string url = $"http://127.0.0.1:{FreePort()}";
+            var env = new Dictionary<string, string?>(StringComparer.Ordinal)
+            {
+                ["OpenTfa__DataDirectory"] = Path.Combine(dir, "data"),
+                ["OpenTfa__BootstrapApiKey"] = BootstrapKey,
+                ["OpenTfa__Delivery__PollInterval"] = "00:00:00.100",
+                ["OpenTfa__Delivery__RetryInitialDelay"] = "00:00:00.100",
+            };
+            ProcessStartInfo info = CliProcess.StartInfo(["serve", "--urls", url], env);
+            info.WorkingDirectory = dir;
+            Process process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+            var server = new ServeProcess(process, url, dir);
+            process.OutputDataReceived += (_, e) => server.Add(e.Data);
+            process.ErrorDataReceived += (_, e) => server.Add(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            if (await server.WaitUntilListeningAsync())
+            {
+                return server;
+            }
+
+            string output = string.Join('\n', server.Lines);
+            await server.StopAsync();
+            if (attempt == 3 || !output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"opentfa serve did not start:\n{output}");
+            }
+        }
+    }
+
+    public Task<CliResult> RunAsync(params string[] args) => CliProcess.RunAsync(args, CliProcess.Env(Url, BootstrapKey));
+
+    [GeneratedRegex("text=\"(?:.*?)(?<pin>[0-9A-Z]{4,20})\"$")]
+    private static partial Regex PinAtEnd();
+
+    /// <summary>The PIN of the n-th log-channel delivery to <paramref name="to"/>, read from the server's standard output.</summary>
+    public async Task<string> WaitForPinAsync(string to, int nth = 1)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            string[] deliveries = Lines.Where(l => l.StartsWith("[opentfa:log] ", StringComparison.Ordinal) && l.Contains($" to={to} ", StringComparison.Ordinal)).ToArray();
+            if (deliveries.Length >= nth)
+            {
+                Match match = PinAtEnd().Match(deliveries[nth - 1]);
+                return match.Success ? match.Groups["pin"].Value : throw new InvalidOperationException($"No PIN at the end of: {deliveries[nth - 1]}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"No delivery #{nth} to {to}; the server printed:\n{string.Join('\n', Lines)}");
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_lines)
+            {
+                _lines.Add(line);
+            }
+        }
+    }
+
+    private async Task<bool> WaitUntilListeningAsync()
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            if (Lines.Any(l => l.Contains("Now listening on", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Removed with the temp folder later.
+        }
+    }
+}
