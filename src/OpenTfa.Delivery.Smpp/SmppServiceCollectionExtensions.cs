@@ -1,9 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Delivery.Smpp.Channels;
 
-namespace OpenTfa.Delivery.Smpp;
+// In the DI namespace, as usual for Add* methods, so that hosts need no extra using.
+namespace Microsoft.Extensions.DependencyInjection;
 
 public static class SmppServiceCollectionExtensions
 {

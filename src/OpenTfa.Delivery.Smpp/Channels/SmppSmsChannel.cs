@@ -70,7 +70,7 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
 
         var submission = TakePartial(message) ?? new SmppSubmission(new SmppMessage
         {
-            Source = message.From ?? options.DefaultSender ?? string.Empty,
+            Source = (string.IsNullOrEmpty(message.From) ? options.DefaultSender : message.From) ?? string.Empty,
             Destination = message.To,
             Text = message.Content.Text,
         });
