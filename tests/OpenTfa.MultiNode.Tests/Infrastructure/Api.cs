@@ -1,0 +1,109 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OpenTfa.MultiNode.Tests.Infrastructure;
+
+/// <summary>Raw JSON calls, so that tests see exactly what each node answers.</summary>
+public static class Api
+{
+    public const string Template = """{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC","language":"en"}""";
+
+    public sealed record Reply(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)
+    {
+        public JsonNode Json => Body ?? throw new InvalidOperationException($"No JSON body (status {(int)Status})");
+
+        public string Str(string name) => Json[name]!.GetValue<string>();
+
+        public string? PinError => Json["pinError"]?.GetValue<string>();
+
+        public bool Verified => Json["verified"]!.GetValue<bool>();
+
+        public int AttemptsRemaining => Json["attemptsRemaining"]!.GetValue<int>();
+
+        public override string ToString() => $"{(int)Status} {Body?.ToJsonString()}";
+    }
+
+    public static async Task<Reply> CallAsync(this HttpClient client, HttpMethod method, string path, string? json = null, string? apiKey = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        if (apiKey is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("App", apiKey);
+        }
+
+        HttpResponseMessage response = await client.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        JsonNode? body = text.Length == 0 ? null : JsonNode.Parse(text);
+        return new Reply(response.StatusCode, body, response);
+    }
+
+    public static Task<Reply> PostJsonAsync(this HttpClient client, string path, string json) => client.CallAsync(HttpMethod.Post, path, json);
+
+    public static Task<Reply> PutJsonAsync(this HttpClient client, string path, string json) => client.CallAsync(HttpMethod.Put, path, json);
+
+    public static Task<Reply> GetJsonAsync(this HttpClient client, string path, string? apiKey = null) => client.CallAsync(HttpMethod.Get, path, apiKey: apiKey);
+
+    /// <summary>An application whose limits never get in the way, with the given overrides.</summary>
+    public static string Application(int attempts = 10, bool allowMultiple = true, string phoneLimit = "100000/1d", bool enabled = true) =>
+        $$$"""
+        {"name":"multi-node","enabled":{{{(enabled ? "true" : "false")}}},"configuration":{"allowMultiplePinVerifications":{{{(allowMultiple ? "true" : "false")}}},
+         "pinAttempts":{{{attempts}}},"pinTimeToLive":"15m","sendPinPerApplicationLimit":"100000/1d","sendPinPerPhoneNumberLimit":"{{{phoneLimit}}}","verifyPinLimit":"100000/1d"}}
+        """;
+
+    public static async Task<(string App, string Template)> CreateAppAndTemplateAsync(this HttpClient client, string? application = null)
+    {
+        Reply app = await client.PostJsonAsync("/2fa/2/applications", application ?? Application());
+        Assert.True(app.Status == HttpStatusCode.OK, app.ToString());
+        string appId = app.Str("applicationId");
+        Reply template = await client.PostJsonAsync($"/2fa/2/applications/{appId}/messages", Template);
+        Assert.True(template.Status == HttpStatusCode.OK, template.ToString());
+        return (appId, template.Str("messageId"));
+    }
+
+    public static Task<Reply> SendPinAsync(this HttpClient client, string app, string template, string to) =>
+        client.PostJsonAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"{{to}}"}""");
+
+    public static async Task<string> SendPinOkAsync(this HttpClient client, string app, string template, string to)
+    {
+        Reply reply = await client.SendPinAsync(app, template, to);
+        Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
+        Assert.Equal("MESSAGE_SENT", reply.Str("smsStatus"));
+        return reply.Str("pinId");
+    }
+
+    public static Task<Reply> VerifyAsync(this HttpClient client, string pinId, string pin) =>
+        client.PostJsonAsync($"/2fa/2/pin/{pinId}/verify", JsonSerializer.Serialize(new { pin }));
+
+    /// <summary>The outbox states of a PIN's messages (OpenTfa's own API).</summary>
+    public static async Task<JsonArray> MessagesAsync(this HttpClient client, string pinId)
+    {
+        Reply reply = await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages");
+        Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
+        return reply.Json.AsArray();
+    }
+
+    /// <summary>A Swiss mobile number, plausible for the number check, distinct per <paramref name="n"/>.</summary>
+    public static string Number(int series, int n) => $"4179{series:D2}{n:D5}";
+
+    /// <summary>Starts <paramref name="count"/> calls at once; every answer is returned, and none may be a 5xx.</summary>
+    public static async Task<Reply[]> RaceAsync(int count, Func<int, Task<Reply>> call)
+    {
+        using var start = new SemaphoreSlim(0);
+        Task<Reply>[] tasks = Enumerable.Range(0, count).Select(async i =>
+        {
+            await start.WaitAsync();
+            return await call(i);
+        }).ToArray();
+        start.Release(count);
+        Reply[] replies = await Task.WhenAll(tasks);
+        Assert.DoesNotContain(replies, r => (int)r.Status >= 500);
+        return replies;
+    }
+}
