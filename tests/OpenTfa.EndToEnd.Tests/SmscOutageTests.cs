@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using OpenTfa.Delivery.Smpp.Tests.Integration;
+using OpenTfa.EndToEnd.Tests.Infrastructure;
+
+namespace OpenTfa.EndToEnd.Tests;
+
+/// <summary>The SMSC goes away while PINs are sent, and comes back.</summary>
+public sealed class SmscOutageTests
+{
+    private static readonly string[] Destinations = [.. Enumerable.Range(1, 5).Select(i => $"4179400000{i}")];
+
+    [Fact]
+    public async Task SmscDownFor10Seconds_FivePinsSentMeanwhile_AllDeliveredOnceAfterItReturns()
+    {
+        SmscProcess smsc = await SmscProcess.StartAsync();
+        SmscProcess? restarted = null;
+        InProcessServer? server = null;
+        try
+        {
+            int port = smsc.Port;
+            server = await InProcessServer.StartAsync(Settings.Smpp(port));
+            using HttpClient client = server.Client();
+            (string app, string template) = await client.CreateAppAndTemplateAsync();
+            await Eventually.HoldsAsync(async () => (await client.ChannelAsync())["state"]!.GetValue<string>() == "BOUND", "the carrier channel bound");
+
+            await smsc.KillAsync();
+            var down = Stopwatch.StartNew();
+            var pins = new List<string>();
+            foreach (string to in Destinations)
+            {
+                pins.Add(await client.SendPinOkAsync(app, template, to));
+            }
+
+            // Every message waits in the outbox, tried and refused for want of a link.
+            foreach (string pinId in pins)
+            {
+                await Eventually.HoldsAsync(async () => (await client.MessageStateAsync(pinId))["attempts"]!.GetValue<int>() >= 1, "a failed attempt");
+                JsonNode queued = await client.MessageStateAsync(pinId);
+                Assert.Equal("QUEUED", queued["state"]!.GetValue<string>());
+                Assert.Contains("NO_LINK: no bound SMPP session", queued["error"]!.GetValue<string>(), StringComparison.Ordinal);
+            }
+
+            Assert.Equal("CONNECTING", (await client.ChannelAsync())["state"]!.GetValue<string>());
+            await Task.Delay(TimeSpan.FromSeconds(10) - down.Elapsed is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
+            restarted = await SmscProcess.StartAsync(port);
+
+            foreach (string pinId in pins)
+            {
+                await client.WaitForStateAsync(pinId, "DELIVERED");
+            }
+
+            // Late duplicates would follow within a retry period or two.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            List<SmscMessage> received = await restarted.GetMessagesAsync();
+            Assert.All(Destinations, to => Assert.Single(received, m => m.DestinationAddr == to));
+            Assert.Equal(Destinations.Length, received.Count);
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+
+            await smsc.DisposeAsync();
+            if (restarted is not null)
+            {
+                await restarted.DisposeAsync();
+            }
+        }
+    }
+}
