@@ -25,6 +25,12 @@ public sealed class DeliveryOptions
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Temporary failures in a row after which a channel is skipped (its circuit opens).</summary>
+    public int BreakerFailureThreshold { get; set; } = 5;
+
+    /// <summary>How long an open circuit skips its channel before one message probes it again.</summary>
+    public TimeSpan BreakerOpenDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The longest a claimed message can wait for its turn and then for its channel.</summary>
     public TimeSpan WorstCaseHold => SendTimeout * Math.Ceiling(BatchSize / (double)Math.Max(1, Parallelism));
 }

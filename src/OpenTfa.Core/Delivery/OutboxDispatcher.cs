@@ -23,9 +23,11 @@ public sealed partial class OutboxDispatcher : BackgroundService
     private readonly DeliveryOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxDispatcher> _logger;
+    private readonly ChannelBreakers _breakers;
 
-    public OutboxDispatcher(IOutboxStore store, ChannelRouter router, SecretProtector protector, OutboxSignal signal, IOptions<DeliveryOptions> options, TimeProvider time, ILogger<OutboxDispatcher> logger)
+    public OutboxDispatcher(IOutboxStore store, ChannelRouter router, SecretProtector protector, OutboxSignal signal, ChannelBreakers breakers, IOptions<DeliveryOptions> options, TimeProvider time, ILogger<OutboxDispatcher> logger)
     {
+        _breakers = breakers;
         _store = store;
         _router = router;
         _protector = protector;
@@ -101,50 +103,85 @@ public sealed partial class OutboxDispatcher : BackgroundService
     {
         MessageContent content = JsonSerializer.Deserialize(_protector.Open(message.Id, message.Body), CoreJsonContext.Default.MessageContent)!;
         var outgoing = new OutgoingMessage(message.Id, message.PinId, message.Kind, message.To, message.From, content, message.Attempts + 1);
-        IReadOnlyList<IMessageChannel> route = _router.Route(message.Kind, message.ApplicationId);
-        IMessageChannel channel = route[0];
-        DeliveryResult result;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.SendTimeout);
-            result = await channel.SendAsync(outgoing, timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            result = DeliveryResult.Temporary($"no answer from the channel within {_options.SendTimeout.TotalSeconds:0.#} s");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            result = DeliveryResult.Temporary($"{ex.GetType().Name}: {ex.Message}");
-        }
+        (IMessageChannel? channel, DeliveryResult result) = await SendAlongRouteAsync(outgoing, _router.Route(message.Kind, message.ApplicationId), cancellationToken);
 
         DateTimeOffset now = _time.GetUtcNow();
         switch (result.Outcome)
         {
             case DeliveryOutcome.Accepted:
-                await _store.MarkSubmittedAsync(message.Id, NodeId, channel.Name, result.ChannelMessageId, now, CancellationToken.None);
+                await _store.MarkSubmittedAsync(message.Id, NodeId, channel!.Name, result.ChannelMessageId, now, CancellationToken.None);
                 Log.Submitted(_logger, message.Id, message.Kind, Destinations.Mask(message.To), channel.Name);
                 break;
             case DeliveryOutcome.TemporaryFailure:
                 DateTimeOffset next = now + Backoff(outgoing.Attempt);
                 if (next < message.ExpiresAt)
                 {
-                    await _store.MarkRetryAsync(message.Id, NodeId, channel.Name, result.Error ?? "temporary failure", next, now, CancellationToken.None);
-                    Log.Retrying(_logger, message.Id, channel.Name, outgoing.Attempt, result.Error);
+                    await _store.MarkRetryAsync(message.Id, NodeId, channel?.Name, result.Error ?? "temporary failure", next, now, CancellationToken.None);
+                    Log.Retrying(_logger, message.Id, channel?.Name ?? "-", outgoing.Attempt, result.Error);
                 }
                 else
                 {
                     string error = $"not delivered before the PIN expired; last error: {result.Error}";
-                    await _store.MarkFailedAsync(message.Id, NodeId, channel.Name, error, now, CancellationToken.None);
-                    Log.Failed(_logger, message.Id, channel.Name, error);
+                    await _store.MarkFailedAsync(message.Id, NodeId, channel?.Name, error, now, CancellationToken.None);
+                    Log.Failed(_logger, message.Id, channel?.Name ?? "-", error);
                 }
 
                 break;
             default:
-                await _store.MarkFailedAsync(message.Id, NodeId, channel.Name, result.Error ?? "refused by the channel", now, CancellationToken.None);
-                Log.Failed(_logger, message.Id, channel.Name, result.Error);
+                await _store.MarkFailedAsync(message.Id, NodeId, channel?.Name, result.Error ?? "refused by the channel", now, CancellationToken.None);
+                Log.Failed(_logger, message.Id, channel?.Name ?? "-", result.Error);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Tries the route's channels in order, skipping those whose circuit is open; a temporary
+    /// failure moves on to the next channel, an acceptance or a permanent refusal ends the
+    /// attempt. A channel that accepted the message is never asked again.
+    /// </summary>
+    private async Task<(IMessageChannel? Channel, DeliveryResult Result)> SendAlongRouteAsync(OutgoingMessage outgoing, IReadOnlyList<IMessageChannel> route, CancellationToken cancellationToken)
+    {
+        IMessageChannel? last = null;
+        var errors = new List<string>();
+        foreach (IMessageChannel channel in route)
+        {
+            if (!_breakers.TryEnter(channel.Name))
+            {
+                errors.Add($"{channel.Name}: skipped, its circuit is open after repeated failures");
+                continue;
+            }
+
+            last = channel;
+            DeliveryResult result = await SendOnceAsync(channel, outgoing, cancellationToken);
+            if (result.Outcome == DeliveryOutcome.TemporaryFailure)
+            {
+                _breakers.Failed(channel.Name);
+                errors.Add($"{channel.Name}: {result.Error}");
+                continue;
+            }
+
+            _breakers.Succeeded(channel.Name);
+            return (channel, result);
+        }
+
+        return (last, DeliveryResult.Temporary(string.Join("; ", errors)));
+    }
+
+    private async Task<DeliveryResult> SendOnceAsync(IMessageChannel channel, OutgoingMessage outgoing, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.SendTimeout);
+            return await channel.SendAsync(outgoing, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return DeliveryResult.Temporary($"no answer from the channel within {_options.SendTimeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return DeliveryResult.Temporary($"{ex.GetType().Name}: {ex.Message}");
         }
     }
 

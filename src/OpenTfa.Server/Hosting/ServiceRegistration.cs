@@ -39,6 +39,7 @@ internal static class ServiceRegistration
         services.AddSingleton<PinService>();
         services.AddSingleton<AccessService>();
         services.AddSingleton(sp => new AuthFailureThrottle(sp.GetRequiredService<TimeProvider>(), options.MaxAuthFailuresPerMinute));
+        services.AddSingleton(sp => new ChannelBreakers(sp.GetRequiredService<TimeProvider>(), options.Delivery.BreakerFailureThreshold, options.Delivery.BreakerOpenDuration));
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddHostedService<RetentionService>();

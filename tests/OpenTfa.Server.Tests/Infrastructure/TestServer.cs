@@ -16,13 +16,15 @@ public sealed class TestServer : IAsyncDisposable
 
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
+    private readonly Action<IServiceCollection>? _services;
     private WebApplication? _app;
 
-    private TestServer(string dataDirectory, Dictionary<string, string?> settings, TimeProvider? time)
+    private TestServer(string dataDirectory, Dictionary<string, string?> settings, TimeProvider? time, Action<IServiceCollection>? services)
     {
         DataDirectory = dataDirectory;
         _settings = settings;
         _time = time;
+        _services = services;
         Deliveries = new CapturedDeliveries(Path.Combine(dataDirectory, "deliveries.log"));
     }
 
@@ -34,7 +36,7 @@ public sealed class TestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         string dir = Path.Combine(Path.GetTempPath(), "opentfa-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -52,7 +54,7 @@ public sealed class TestServer : IAsyncDisposable
             all[key] = value;
         }
 
-        var server = new TestServer(dir, all, time);
+        var server = new TestServer(dir, all, time, services);
         await server.StartAppAsync();
         return server;
     }
@@ -67,6 +69,8 @@ public sealed class TestServer : IAsyncDisposable
             {
                 builder.Services.AddSingleton(_time);
             }
+
+            _services?.Invoke(builder.Services);
         });
         await OpenTfaHost.InitializeAsync(_app, CancellationToken.None);
         await _app.StartAsync();
