@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using OpenTfa.Core.Delivery;
+
+namespace OpenTfa.Delivery.Http;
+
+/// <summary>A gateway's answer: its status and body, or why there was none.</summary>
+internal sealed record GatewayAnswer(HttpStatusCode? Status, string Body, string? Failure)
+{
+    public bool IsSuccess => Status is { } s && (int)s is >= 200 and < 300;
+
+    public int Code => Status is { } s ? (int)s : 0;
+}
+
+/// <summary>
+/// The HTTP client every gateway channel uses: certificates validated by the platform,
+/// redirects never followed (a gateway that redirects is misconfigured, and following could
+/// leak credentials or the PIN elsewhere), one deadline per request.
+/// </summary>
+internal sealed class GatewayHttp : IDisposable
+{
+    private const int MaxBody = 64 * 1024;
+    private readonly HttpClient client;
+    private readonly TimeSpan timeout;
+
+    public GatewayHttp(TimeSpan timeout)
+    {
+        this.timeout = timeout;
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = timeout,
+        };
+        client = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("OpenTfa", "1.0"));
+    }
+
+    public TimeSpan Timeout => timeout;
+
+    public async Task<GatewayAnswer> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+            string body = await ReadLimitedAsync(response, deadline.Token).ConfigureAwait(false);
+            return new GatewayAnswer(response.StatusCode, body, null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new GatewayAnswer(null, string.Empty, $"no answer from {Describe(request.RequestUri)} within {timeout.TotalSeconds:0.###} s");
+        }
+        catch (HttpRequestException e)
+        {
+            return new GatewayAnswer(null, string.Empty, $"could not reach {Describe(request.RequestUri)}: {e.Message}");
+        }
+    }
+
+    /// <summary>Only scheme, host and port: query strings carry credentials and the PIN.</summary>
+    public static string Describe(Uri? uri) => uri is null ? "the gateway" : uri.GetLeftPart(UriPartial.Authority);
+
+    private static async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[MaxBody];
+        int total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+
+        return Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
+    public void Dispose() => client.Dispose();
+}
+
+/// <summary>How an answer from a provider's API becomes a delivery result.</summary>
+internal static class GatewayOutcome
+{
+    /// <summary>
+    /// For provider APIs: 2xx accepted; 401, 403, 408, 429 and 5xx temporary (the channel's
+    /// credentials or the provider's state, which another gateway of the route may not share);
+    /// other 4xx refuse the message. A 3xx is temporary: redirects are not followed.
+    /// </summary>
+    public static DeliveryResult Classify(GatewayAnswer answer, string acceptedId, Func<GatewayAnswer, string> describe)
+    {
+        if (answer.Failure is { } failure)
+        {
+            return DeliveryResult.Temporary(failure);
+        }
+
+        if (answer.IsSuccess)
+        {
+            return DeliveryResult.Accepted(acceptedId);
+        }
+
+        string error = describe(answer);
+        return answer.Code is >= 400 and < 500 and not (401 or 403 or 408 or 429)
+            ? DeliveryResult.Permanent(error)
+            : DeliveryResult.Temporary(error);
+    }
+
+    /// <summary>The first line of a body, short enough for a message's error column.</summary>
+    public static string Snippet(string body)
+    {
+        string line = body.Trim().Split('\n', 2)[0].Trim();
+        return line.Length <= 200 ? line : line[..200] + "…";
+    }
+}
