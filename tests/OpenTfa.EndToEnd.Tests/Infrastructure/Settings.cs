@@ -19,6 +19,7 @@ public static class Settings
         ["OpenTfa:Delivery:Lease"] = "00:00:08",
         ["OpenTfa:Delivery:BatchSize"] = "16",
         ["OpenTfa:Delivery:Parallelism"] = "16",
+        ["OpenTfa:Delivery:BreakerOpenDuration"] = "00:00:01",
         ["OpenTfa:Channels:carrier:Type"] = "smpp",
         ["OpenTfa:Channels:carrier:Host"] = "127.0.0.1",
         ["OpenTfa:Channels:carrier:Port"] = smscPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
