@@ -58,3 +58,24 @@ public sealed class HealthResponse
     public required string Status { get; init; }
     public IDictionary<string, string>? Details { get; init; }
 }
+
+/// <summary>Create or update an e-mail body; on update every field is optional.</summary>
+public sealed class EmailBodyRequest
+{
+    public string? Name { get; set; }
+    public string? Subject { get; set; }
+    public string? Text { get; set; }
+    public string? Html { get; set; }
+}
+
+public sealed class EmailBodyResponse
+{
+    /// <summary>The id that e-mail templates use as <c>emailTemplateId</c>.</summary>
+    public required long Id { get; init; }
+    public required string Name { get; init; }
+    public required string Subject { get; init; }
+    public required string Text { get; init; }
+    public string? Html { get; init; }
+    public required long CreatedAt { get; init; }
+    public required long UpdatedAt { get; init; }
+}

@@ -34,6 +34,9 @@ namespace OpenTfa.Contracts;
 [JsonSerializable(typeof(MessageStateResponse))]
 [JsonSerializable(typeof(List<MessageStateResponse>))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(EmailBodyRequest))]
+[JsonSerializable(typeof(EmailBodyResponse))]
+[JsonSerializable(typeof(List<EmailBodyResponse>))]
 public sealed partial class OpenTfaJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -149,6 +149,19 @@ internal static class PostgresSchema
             CREATE INDEX limit_events_by_key ON limit_events (key, at);
             CREATE INDEX limit_events_by_expiry ON limit_events (expires_at);
             """),
+        new(2, "e-mail bodies behind emailTemplateId", """
+            CREATE TABLE email_bodies (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id text NOT NULL,
+                name text NOT NULL,
+                subject text NOT NULL,
+                text text NOT NULL,
+                html text,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            CREATE INDEX email_bodies_by_tenant ON email_bodies (tenant_id, id);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -121,5 +121,17 @@ internal static class SqliteSchema
         CREATE INDEX limit_events_key ON limit_events(key, at);
         CREATE INDEX limit_events_expiry ON limit_events(expires_at);
         """,
+        """
+        CREATE TABLE email_bodies (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            text TEXT NOT NULL,
+            html TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL);
+        CREATE INDEX email_bodies_tenant ON email_bodies(tenant_id, id);
+        """,
     ];
 }

@@ -11,6 +11,7 @@ public static class SqliteStorageExtensions
         services.AddSingleton(new SqliteStore(options));
         services.AddSingleton<ITenantStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IEmailBodyStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IPinStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IStoreMaintenance>(sp => sp.GetRequiredService<SqliteStore>());

@@ -8,11 +8,12 @@ public sealed class StoreUnderTest : IAsyncDisposable
     private readonly object _store;
     private readonly Func<ValueTask>? _cleanup;
 
-    private StoreUnderTest(object store, ITenantStore tenants, IApplicationStore applications, IPinStore pins, IOutboxStore outbox, IStoreMaintenance maintenance, Func<ValueTask>? cleanup)
+    private StoreUnderTest(object store, ITenantStore tenants, IApplicationStore applications, IEmailBodyStore emailBodies, IPinStore pins, IOutboxStore outbox, IStoreMaintenance maintenance, Func<ValueTask>? cleanup)
     {
         _store = store;
         Tenants = tenants;
         Applications = applications;
+        EmailBodies = emailBodies;
         Pins = pins;
         Outbox = outbox;
         Maintenance = maintenance;
@@ -22,6 +23,8 @@ public sealed class StoreUnderTest : IAsyncDisposable
     public ITenantStore Tenants { get; }
 
     public IApplicationStore Applications { get; }
+
+    public IEmailBodyStore EmailBodies { get; }
 
     public IPinStore Pins { get; }
 
@@ -34,8 +37,8 @@ public sealed class StoreUnderTest : IAsyncDisposable
     /// disposable), then <paramref name="cleanup"/> runs (e.g. to drop its database or delete its file).
     /// </summary>
     public static StoreUnderTest Create<TStore>(TStore store, Func<ValueTask>? cleanup = null)
-        where TStore : class, ITenantStore, IApplicationStore, IPinStore, IOutboxStore, IStoreMaintenance =>
-        new(store, store, store, store, store, store, cleanup);
+        where TStore : class, ITenantStore, IApplicationStore, IEmailBodyStore, IPinStore, IOutboxStore, IStoreMaintenance =>
+        new(store, store, store, store, store, store, store, cleanup);
 
     public async ValueTask DisposeAsync()
     {

@@ -30,7 +30,8 @@ public sealed class PinService(
     SecretProtector protector,
     OutboxSignal outbox,
     IOptions<PinOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    IEmailBodyStore? emailBodies = null)
 {
     private readonly PinOptions _options = options.Value;
 
@@ -81,7 +82,7 @@ public sealed class PinService(
         OutboxMessage? message = null;
         if (sendable)
         {
-            Result<OutboxMessage> built = BuildMessage(pinId, tenantId, application.Id, command.Kind, destination!, from, template, pinValue, command.Placeholders, now, now + application.Settings.PinTtl);
+            Result<OutboxMessage> built = await BuildMessageAsync(pinId, tenantId, application.Id, command.Kind, destination!, from, template, pinValue, command.Placeholders, now, now + application.Settings.PinTtl, cancellationToken);
             if (!built.IsSuccess)
             {
                 return built.Error!;
@@ -146,8 +147,8 @@ public sealed class PinService(
             ?? (pin.PlaceholdersJson is null ? null : JsonSerializer.Deserialize(pin.PlaceholdersJson, CoreJsonContext.Default.IReadOnlyDictionaryStringString));
         DateTimeOffset now = time.GetUtcNow();
         string? from = kind == pin.Kind ? pin.From : DefaultFrom(kind, template);
-        Result<OutboxMessage> built = BuildMessage(pin.Id, tenantId, application.Id, kind, pin.Destination, from, template,
-            protector.Open(pin.Id, pin.Pin), values, now, pin.ExpiresAt);
+        Result<OutboxMessage> built = await BuildMessageAsync(pin.Id, tenantId, application.Id, kind, pin.Destination, from, template,
+            protector.Open(pin.Id, pin.Pin), values, now, pin.ExpiresAt, cancellationToken);
         if (!built.IsSuccess)
         {
             return built.Error!;
@@ -244,13 +245,14 @@ public sealed class PinService(
         LimitKeys.SendPerDestination(application.Id, destination, application.Settings.SendPerPhoneNumber, application.Settings.SendPinPerPhoneNumberLimit),
     ];
 
-    private Result<OutboxMessage> BuildMessage(
+    private async Task<Result<OutboxMessage>> BuildMessageAsync(
         string pinId, string tenantId, string applicationId, ChannelKind kind, string destination, string? from,
-        MessageTemplate template, string pinValue, IReadOnlyDictionary<string, string>? placeholders, DateTimeOffset now, DateTimeOffset expiresAt)
+        MessageTemplate template, string pinValue, IReadOnlyDictionary<string, string>? placeholders, DateTimeOffset now, DateTimeOffset expiresAt,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         MessageContent? content = kind == ChannelKind.Email
-            ? RenderEmail(pinValue, placeholders, errors)
+            ? await RenderEmailAsync(tenantId, template, pinValue, placeholders, errors, cancellationToken)
             : RenderText(template, kind, pinValue, placeholders, errors);
         if (content is null)
         {
@@ -280,11 +282,13 @@ public sealed class PinService(
         return new MessageContent(text, Language: template.Language, VoiceName: template.VoiceName, SpeechRate: template.SpeechRate, RepeatDtmf: template.RepeatDtmf);
     }
 
-    private MessageContent? RenderEmail(string pin, IReadOnlyDictionary<string, string>? placeholders, ValidationErrors errors)
+    /// <summary>The template's e-mail body, or the built-in one when the template names none that exists.</summary>
+    private async Task<MessageContent?> RenderEmailAsync(string tenantId, MessageTemplate template, string pin, IReadOnlyDictionary<string, string>? placeholders, ValidationErrors errors, CancellationToken cancellationToken)
     {
-        string? subject = TextRendering.Render(_options.DefaultEmailSubject, pin, placeholders, errors);
-        string? text = TextRendering.Render(_options.DefaultEmailText, pin, placeholders, errors);
-        return subject is null || text is null ? null : new MessageContent(text, Subject: subject);
+        EmailBody? body = emailBodies is not null && template.EmailTemplateId is { } id ? await emailBodies.GetEmailBodyAsync(tenantId, id, cancellationToken) : null;
+        return body is null
+            ? EmailBodyService.Render(_options.DefaultEmailSubject, _options.DefaultEmailText, null, pin, placeholders, errors)
+            : EmailBodyService.Render(body.Subject, body.Text, body.Html, pin, placeholders, errors);
     }
 
     private string? DefaultFrom(ChannelKind kind, MessageTemplate template) => kind switch

@@ -50,6 +50,18 @@ public interface IApplicationStore
     Task<bool> UpdateTemplateAsync(MessageTemplate template, CancellationToken cancellationToken);
 }
 
+public interface IEmailBodyStore
+{
+    /// <summary>Stores a new body and answers it with the id the store gave it (positive, never reused).</summary>
+    Task<EmailBody> CreateEmailBodyAsync(EmailBody body, CancellationToken cancellationToken);
+
+    Task<EmailBody?> GetEmailBodyAsync(string tenantId, long id, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<EmailBody>> ListEmailBodiesAsync(string tenantId, CancellationToken cancellationToken);
+
+    Task<bool> UpdateEmailBodyAsync(EmailBody body, CancellationToken cancellationToken);
+}
+
 public sealed record ResendOperation(string TenantId, string PinId, OutboxMessage Message, IReadOnlyList<LimitCheck> Limits, DateTimeOffset Now);
 
 public sealed record VerifyOperation(string TenantId, string PinId, bool Matches, bool AllowMultipleVerifications, LimitCheck Limit, DateTimeOffset Now);

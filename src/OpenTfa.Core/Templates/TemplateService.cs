@@ -20,7 +20,7 @@ public sealed record TextTemplateInput(
 public sealed record EmailTemplateInput(long? EmailTemplateId, string? From, string? PinType, int? PinLength, string? LandingPageId);
 
 /// <summary>SMS/voice and e-mail templates. Create validates a whole template; update changes only the fields given.</summary>
-public sealed partial class TemplateService(IApplicationStore store, TimeProvider time)
+public sealed partial class TemplateService(IApplicationStore store, TimeProvider time, IEmailBodyStore? bodies = null)
 {
     public const int MaxMessageTextLength = 1600;
 
@@ -93,6 +93,7 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
         var template = new MessageTemplate(Ids.New(), tenantId, applicationId, TemplateKind.Email, PinType.Numeric, PinTypes.DefaultLength,
             null, null, null, null, null, null, null, null, null, null, now, now);
         template = ApplyEmail(template, input, errors);
+        await CheckEmailBodyAsync(tenantId, input.EmailTemplateId, errors, cancellationToken);
         if (errors.Any)
         {
             return TfaError.Validation(errors);
@@ -117,6 +118,7 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
 
         var errors = new ValidationErrors();
         MessageTemplate updated = ApplyEmail(found.Value, input, errors) with { UpdatedAt = time.GetUtcNow() };
+        await CheckEmailBodyAsync(tenantId, input.EmailTemplateId, errors, cancellationToken);
         return errors.Any ? TfaError.Validation(errors) : await SaveAsync(updated, cancellationToken);
     }
 
@@ -140,6 +142,15 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
         }
 
         return Result<IReadOnlyList<MessageTemplate>>.Ok(await store.ListTemplatesAsync(tenantId, applicationId, cancellationToken));
+    }
+
+    /// <summary>An <c>emailTemplateId</c> must name one of the tenant's own e-mail bodies.</summary>
+    private async Task CheckEmailBodyAsync(string tenantId, long? emailTemplateId, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        if (bodies is not null && emailTemplateId is > 0 && await bodies.GetEmailBodyAsync(tenantId, emailTemplateId.Value, cancellationToken) is null)
+        {
+            errors.Add("emailTemplateId", "no e-mail body with this id; create one with POST /opentfa/v1/email-bodies");
+        }
     }
 
     private async Task<Result<MessageTemplate>> SaveAsync(MessageTemplate template, CancellationToken cancellationToken) =>

@@ -107,5 +107,16 @@ internal static class Wire
         DeliveredAt = UnixTime.Milliseconds(m.DeliveredAt),
     };
 
+    public static EmailBodyResponse ToWire(EmailBody b) => new()
+    {
+        Id = b.Id,
+        Name = b.Name,
+        Subject = b.Subject,
+        Text = b.Text,
+        Html = b.Html,
+        CreatedAt = UnixTime.Milliseconds(b.CreatedAt),
+        UpdatedAt = UnixTime.Milliseconds(b.UpdatedAt),
+    };
+
     public static string ToWire(ChannelKind kind) => kind.ToString().ToLowerInvariant();
 }

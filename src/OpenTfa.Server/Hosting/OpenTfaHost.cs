@@ -35,6 +35,7 @@ public static partial class OpenTfaHost
         tfa.MapTemplates();
         tfa.MapPins();
         app.MapManagement();
+        app.MapEmailBodies();
         app.MapChannels();
         app.MapHealth();
         return app;

@@ -36,6 +36,7 @@ internal static class ServiceRegistration
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<ApplicationService>();
         services.AddSingleton<TemplateService>();
+        services.AddSingleton<EmailBodyService>();
         services.AddSingleton<PinService>();
         services.AddSingleton<AccessService>();
         services.AddSingleton(sp => new AuthFailureThrottle(sp.GetRequiredService<TimeProvider>(), options.MaxAuthFailuresPerMinute));

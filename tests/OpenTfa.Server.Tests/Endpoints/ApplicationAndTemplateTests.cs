@@ -114,13 +114,14 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
     public async Task EmailTemplates_CreateUpdateAndAppearInTheTemplateList()
     {
         string app = await _client.CreateApplicationAsync();
-        Api.Reply created = await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", """{"emailTemplateId":42,"from":"Jane Smith <jane@example.com>","pinLength":6}""");
+        long body = await _client.CreateEmailBodyAsync();
+        Api.Reply created = await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"Jane Smith <jane@example.com>","pinLength":6}""");
         Assert.Equal(HttpStatusCode.OK, created.Status);
         Assert.Equal("NUMERIC", created.Str("pinType"));
         string id = created.Str("messageId");
         Api.Reply updated = await _client.PutJsonAsync($"/2fa/2/applications/{app}/email/messages/{id}", """{"pinType":"HEX"}""");
         Assert.Equal("HEX", updated.Str("pinType"));
-        Assert.Equal(42, updated.Json["emailTemplateId"]!.GetValue<long>());
+        Assert.Equal(body, updated.Json["emailTemplateId"]!.GetValue<long>());
         Assert.Equal("HEX", (await _client.GetJsonAsync($"/2fa/2/applications/{app}/messages/{id}")).Str("pinType"));
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", """{"from":"x@example.com"}""")).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.PutJsonAsync($"/2fa/2/applications/{app}/messages/{id}", """{"pinLength":6}""")).Status);

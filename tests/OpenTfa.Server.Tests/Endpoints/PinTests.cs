@@ -130,7 +130,8 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     public async Task Email_SendResendAndVerify()
     {
         string app = await _client.CreateApplicationAsync(Api.RoomyApplication());
-        string template = (await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", """{"emailTemplateId":7,"from":"security@example.com","pinLength":6}""")).Str("messageId");
+        long body = await _client.CreateEmailBodyAsync();
+        string template = (await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"security@example.com","pinLength":6}""")).Str("messageId");
         Api.Reply sent = await _client.SendPinAsync(app, template, "User@Example.com", "/2fa/2/pin/email");
         string pinId = sent.Str("pinId");
         string line = await _server.Deliveries.WaitForLineAsync("user@example.com");
@@ -140,6 +141,27 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         string pin = await _server.Deliveries.WaitForPinAsync("user@example.com", 2);
         Assert.True((await _client.VerifyAsync(pinId, pin)).Json["verified"]!.GetValue<bool>());
         Assert.Equal(2, (await _client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages")).Json.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Email_WithOwnBody_FillsSubjectTextAndEscapesPlaceholdersInHtml()
+    {
+        string app = await _client.CreateApplicationAsync(Api.RoomyApplication());
+        long body = await _client.CreateEmailBodyAsync("""{"name":"login","subject":"Hi {{name}}, your code","text":"Code {{pin}} for {{name}}","html":"<p>Code <b>{{pin}}</b> for {{name}}</p>"}""");
+        string template = (await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}}}""")).Str("messageId");
+
+        Api.Reply sent = await _client.SendPinAsync(app, template, "html@example.com", "/2fa/2/pin/email", extra: ""","placeholders":{"name":"<script>Zoë</script>"}""");
+        Assert.Equal(HttpStatusCode.OK, sent.Status);
+        string line = await _server.Deliveries.WaitForLineAsync("html@example.com");
+        Assert.Contains("subject=\"Hi <script>Zoë</script>, your code\"", line);
+        Assert.Matches("text=\"Code [0-9]{4} for <script>Zoë</script>\"$", line);
+
+        Api.Reply unknown = await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", """{"emailTemplateId":987654321}""");
+        Assert.NotNull(unknown.ServiceException["validationErrors"]!["emailTemplateId"]);
+        Assert.Equal("Hi {{name}}, your code", (await _client.GetJsonAsync($"/opentfa/v1/email-bodies/{body}")).Str("subject"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostJsonAsync("/opentfa/v1/email-bodies", """{"subject":"x","text":"no pin"}""")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.PutJsonAsync($"/opentfa/v1/email-bodies/{body}", "{\"subject\":\"a\\r\\nBcc: x@y.z\"}")).Status);
+        Assert.Equal("Updated", (await _client.PutJsonAsync($"/opentfa/v1/email-bodies/{body}", """{"subject":"Updated"}""")).Str("subject"));
     }
 
     [Fact]

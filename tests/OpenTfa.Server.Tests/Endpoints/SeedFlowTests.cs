@@ -71,7 +71,8 @@ public sealed class SeedFlowTests(ServerFixture fixture) : IClassFixture<ServerF
         Golden.Shape(voice.Json, """{"pinId":"id","to":"string","callStatus":"string"}""");
         Assert.Equal("PENDING_ACCEPTED", voice.Str("callStatus"));
 
-        Api.Reply emailTemplate = await client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", """{"emailTemplateId":1234,"from":"company@example.com"}""");
+        long body = await client.CreateEmailBodyAsync();
+        Api.Reply emailTemplate = await client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"company@example.com"}""");
         Golden.Shape(emailTemplate.Json, """{"messageId":"id","applicationId":"id","pinLength":"int","pinType":"string","emailTemplateId":"long","from":"string"}""");
         Api.Reply email = await client.SendPinAsync(app, emailTemplate.Str("messageId"), "John.Doe@Example.com", "/2fa/2/pin/email");
         Golden.Shape(email.Json, """{"pinId":"id","to":"string","emailStatus":{"name":"string","description":"string"}}""");

@@ -96,6 +96,14 @@ public static class Api
         return reply.Str("key");
     }
 
+    /// <summary>An e-mail body for e-mail templates to name as <c>emailTemplateId</c>.</summary>
+    public static async Task<long> CreateEmailBodyAsync(this HttpClient client, string json = """{"subject":"Your verification code","text":"Your verification code is {{pin}}"}""")
+    {
+        Reply reply = await client.PostJsonAsync("/opentfa/v1/email-bodies", json);
+        Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
+        return reply.Json["id"]!.GetValue<long>();
+    }
+
     public static async Task<string> CreateTenantAsync(this HttpClient client, string name = "acme")
     {
         Reply reply = await client.PostJsonAsync("/opentfa/v1/tenants", JsonContent.Create(new { name }).ReadAsStringAsync().Result);

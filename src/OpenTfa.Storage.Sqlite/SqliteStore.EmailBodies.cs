@@ -1,0 +1,37 @@
+using Microsoft.Data.Sqlite;
+using OpenTfa.Core.Templates;
+
+namespace OpenTfa.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    private const string EmailBodyColumns = "id, tenant_id, name, subject, text, html, created_at, updated_at";
+
+    public Task<EmailBody> CreateEmailBodyAsync(EmailBody body, CancellationToken cancellationToken) =>
+        WriteAsync(async (c, t) =>
+        {
+            await using SqliteCommand insert = Command(c, t,
+                "INSERT INTO email_bodies(tenant_id, name, subject, text, html, created_at, updated_at) VALUES ($tenant, $name, $subject, $text, $html, $created, $updated) RETURNING id",
+                ("$tenant", body.TenantId), ("$name", body.Name), ("$subject", body.Subject), ("$text", body.Text), ("$html", body.Html),
+                ("$created", Ms(body.CreatedAt)), ("$updated", Ms(body.UpdatedAt)));
+            long id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+            return body with { Id = id };
+        }, cancellationToken);
+
+    public Task<EmailBody?> GetEmailBodyAsync(string tenantId, long id, CancellationToken cancellationToken) =>
+        ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {EmailBodyColumns} FROM email_bodies WHERE id = $id AND tenant_id = $tenant",
+            ReadEmailBody, cancellationToken, ("$id", id), ("$tenant", tenantId))).FirstOrDefault(), cancellationToken);
+
+    public Task<IReadOnlyList<EmailBody>> ListEmailBodiesAsync(string tenantId, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<EmailBody>>(async c => await QueryAsync(c, null, $"SELECT {EmailBodyColumns} FROM email_bodies WHERE tenant_id = $tenant ORDER BY id",
+            ReadEmailBody, cancellationToken, ("$tenant", tenantId)), cancellationToken);
+
+    public Task<bool> UpdateEmailBodyAsync(EmailBody body, CancellationToken cancellationToken) =>
+        WriteAsync(async (c, t) => await ExecuteAsync(c, t,
+            "UPDATE email_bodies SET name = $name, subject = $subject, text = $text, html = $html, updated_at = $updated WHERE id = $id AND tenant_id = $tenant",
+            cancellationToken, ("$id", body.Id), ("$tenant", body.TenantId), ("$name", body.Name), ("$subject", body.Subject), ("$text", body.Text),
+            ("$html", body.Html), ("$updated", Ms(body.UpdatedAt))) == 1, cancellationToken);
+
+    private static EmailBody ReadEmailBody(SqliteDataReader r) => new(
+        r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), OptionalString(r, 5), Time(r, 6), Time(r, 7));
+}
