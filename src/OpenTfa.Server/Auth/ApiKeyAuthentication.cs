@@ -11,7 +11,9 @@ internal sealed partial class ApiKeyAuthenticationMiddleware(RequestDelegate nex
     public async Task InvokeAsync(HttpContext context)
     {
         PathString path = context.Request.Path;
-        if (!Surface.IsInfobip(path) && !path.StartsWithSegments("/opentfa/v1", StringComparison.OrdinalIgnoreCase))
+        // Gateway callbacks carry no API key; their endpoints authenticate each request themselves.
+        if ((!Surface.IsInfobip(path) && !path.StartsWithSegments("/opentfa/v1", StringComparison.OrdinalIgnoreCase))
+            || context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null)
         {
             await next(context);
             return;

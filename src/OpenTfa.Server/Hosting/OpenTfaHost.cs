@@ -37,6 +37,7 @@ public static partial class OpenTfaHost
         app.MapManagement();
         app.MapEmailBodies();
         app.MapChannels();
+        app.MapCallbacks();
         app.MapHealth();
         return app;
     }

@@ -81,6 +81,8 @@ internal static class ServiceRegistration
         services.AddSingleton<IChannelFactory, LogChannelFactory>();
         services.AddSingleton<IChannelFactory, DiscardChannelFactory>();
         services.AddOpenTfaSmpp();
+        services.AddOpenTfaSmtp();
+        services.AddOpenTfaHttpGateways();
         RoutingOptions routes = options.Routes;
         string fallback = options.Channels.Count == 0 ? LogChannel.Type : options.Channels.Keys.First();
         foreach (ChannelKind kind in Enum.GetValues<ChannelKind>())
