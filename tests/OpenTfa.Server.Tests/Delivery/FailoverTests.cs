@@ -132,11 +132,12 @@ public sealed class FailoverTests
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 
         string pinId = await client.SendPinOkAsync(app, template, "41793000701");
-        Api.Reply queued = await WaitForStateAsync(client, pinId, "QUEUED");
         while (gateway.Received.Count < 2)
         {
             await Task.Delay(50);
         }
+
+        Api.Reply queued = await WaitForStateAsync(client, pinId, "QUEUED");
 
         gateway.Answer = DeliveryOutcome.Accepted;
         Api.Reply submitted = await WaitForStateAsync(client, pinId, "SUBMITTED");
