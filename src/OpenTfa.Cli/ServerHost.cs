@@ -43,7 +43,7 @@ internal static class ServerHost
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Console.Error.WriteLine($"error: the server stopped: {ex.GetType().Name}: {ex.Message}");
+            Console.Error.WriteLine($"error: the server failed: {ex.GetType().Name}: {ex.Message}");
             Console.Error.WriteLine("  Check the configuration (docs/configuration.md) and that the address is free (--urls).");
             return ExitCodes.Unavailable;
         }

@@ -109,20 +109,21 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Equal("Acme", updated.Field("senderId"));
         Assert.Equal("Code {{pin}}", updated.Field("messageText"));
 
-        CliResult email = await OkAsync("templates", "create-email", app, "--email-template-id", "42", "--from", "company@example.com");
+        string body = (await EmailBodies.CreateAsync(_server.BaseAddress, TestServer.BootstrapKey)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        CliResult email = await OkAsync("templates", "create-email", app, "--email-template-id", body, "--from", "company@example.com");
         string emailId = email.Field("messageId");
         Assert.Equal("email", email.Field("kind"));
-        Assert.Equal("42", email.Field("emailTemplateId"));
+        Assert.Equal(body, email.Field("emailTemplateId"));
 
         CliResult emailUpdated = await OkAsync("templates", "update-email", app, emailId, "--from", "Jane <jane@example.com>", "--json");
         Assert.Equal("Jane <jane@example.com>", emailUpdated.Json["from"]!.GetValue<string>());
 
         CliResult list = await OkAsync("templates", "list", app);
         Assert.Matches($@"(?m)^{messageId}\s+sms/voice\s+8 HEX\s+Code {{{{pin}}}}$", list.Stdout);
-        Assert.Matches($@"(?m)^{emailId}\s+email\s+4 NUMERIC\s+#42 from Jane <jane@example.com>$", list.Stdout);
+        Assert.Matches($@"(?m)^{emailId}\s+email\s+4 NUMERIC\s+#{body} from Jane <jane@example.com>$", list.Stdout);
 
         CliResult shown = await OkAsync("templates", "show", app, emailId, "--json");
-        Assert.Equal(42, shown.Json["emailTemplateId"]!.GetValue<long>());
+        Assert.Equal(body, shown.Json["emailTemplateId"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
         CliResult messagesJson = await OkAsync("pin", "messages", pinId, "--json");
         Assert.All(messagesJson.Json.AsArray(), m => Assert.Equal(pinId, m!["pinId"]!.GetValue<string>()));
 
-        string emailTemplate = (await OkAsync("templates", "create-email", app, "--email-template-id", "1", "--json")).Json["messageId"]!.GetValue<string>();
+        string emailTemplate = (await OkAsync("templates", "create-email", app, "--email-template-id", (await EmailBodies.CreateAsync(_server.BaseAddress, TestServer.BootstrapKey)).ToString(System.Globalization.CultureInfo.InvariantCulture), "--json")).Json["messageId"]!.GetValue<string>();
         string address = $"u{Guid.NewGuid():N}@example.com";
         CliResult email = await OkAsync("pin", "send", "--channel", "email", "--app", app, "--template", emailTemplate, "--to", address);
         Assert.StartsWith("PENDING_ACCEPTED", email.Field("emailStatus"), StringComparison.Ordinal);

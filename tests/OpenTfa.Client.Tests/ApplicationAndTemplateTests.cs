@@ -64,8 +64,9 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
         Assert.Equal("ALPHANUMERIC", updated.PinType);
         Assert.Equal("Acme", updated.SenderId);
 
-        MessageTemplateResponse email = await client.CreateEmailMessageTemplateAsync(app.ApplicationId, new EmailTemplateRequest { EmailTemplateId = 1234, From = "company@example.com" });
-        Assert.Equal(1234, email.EmailTemplateId);
+        long body = await EmailBodies.CreateAsync(_server.BaseAddress, TestServer.BootstrapKey);
+        MessageTemplateResponse email = await client.CreateEmailMessageTemplateAsync(app.ApplicationId, new EmailTemplateRequest { EmailTemplateId = body, From = "company@example.com" });
+        Assert.Equal(body, email.EmailTemplateId);
         Assert.Equal("company@example.com", email.From);
         Assert.Equal(4, email.PinLength);
         Assert.Equal("NUMERIC", email.PinType);
@@ -73,7 +74,7 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
         MessageTemplateResponse emailUpdated = await client.UpdateEmailMessageTemplateAsync(app.ApplicationId, email.MessageId, new EmailTemplateRequest { PinLength = 6, From = "Jane Smith <jane@example.com>" });
         Assert.Equal(6, emailUpdated.PinLength);
         Assert.Equal("Jane Smith <jane@example.com>", emailUpdated.From);
-        Assert.Equal(1234, emailUpdated.EmailTemplateId);
+        Assert.Equal(body, emailUpdated.EmailTemplateId);
 
         IReadOnlyList<MessageTemplateResponse> all = await client.GetMessageTemplatesAsync(app.ApplicationId);
         Assert.Equal(new[] { created.MessageId, email.MessageId }.Order(StringComparer.Ordinal), all.Select(t => t.MessageId).Order(StringComparer.Ordinal));

@@ -60,7 +60,7 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     {
         OpenTfaClient client = _server.Client();
         ApplicationResponse app = await client.CreateApplicationAsync(Requests.RoomyApplication());
-        MessageTemplateResponse template = await client.CreateEmailMessageTemplateAsync(app.ApplicationId, new EmailTemplateRequest { EmailTemplateId = 1, From = "company@example.com" });
+        MessageTemplateResponse template = await client.CreateEmailMessageTemplateAsync(app.ApplicationId, new EmailTemplateRequest { EmailTemplateId = await EmailBodies.CreateAsync(_server.BaseAddress, TestServer.BootstrapKey), From = "company@example.com" });
         string to = $"user{Guid.NewGuid():N}@example.com";
 
         StartEmailAuthenticationResponse sent = await client.SendPinOverEmailAsync(new StartAuthenticationRequest { ApplicationId = app.ApplicationId, MessageId = template.MessageId, To = to });
