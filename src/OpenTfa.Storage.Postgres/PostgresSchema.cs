@@ -162,6 +162,74 @@ internal static class PostgresSchema
             );
             CREATE INDEX email_bodies_by_tenant ON email_bodies (tenant_id, id);
             """),
+        new(3, "webhooks and their delivery queue, audit log, expiry announcements, message trace context", """
+            CREATE TABLE webhooks (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                application_id text NOT NULL,
+                url text NOT NULL,
+                events text[] NOT NULL,
+                enabled boolean NOT NULL,
+                description text,
+                secret_key_id text NOT NULL,
+                secret_data bytea NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            CREATE INDEX webhooks_by_application ON webhooks (tenant_id, application_id, created_at, id);
+
+            CREATE TABLE webhook_deliveries (
+                id text PRIMARY KEY,
+                webhook_id text NOT NULL,
+                tenant_id text NOT NULL,
+                application_id text NOT NULL,
+                event_id text NOT NULL,
+                event_type text NOT NULL,
+                payload text NOT NULL,
+                state text NOT NULL,
+                attempts integer NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz NOT NULL,
+                lease_owner text,
+                lease_until timestamptz,
+                last_status integer,
+                last_error text,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                delivered_at timestamptz
+            );
+            CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'Pending';
+            CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, created_at, id);
+            CREATE INDEX webhook_deliveries_by_age ON webhook_deliveries (created_at);
+
+            CREATE TABLE webhook_attempts (
+                delivery_id text NOT NULL,
+                attempt integer NOT NULL,
+                at timestamptz NOT NULL,
+                status integer,
+                error text,
+                duration_ms integer NOT NULL,
+                PRIMARY KEY (delivery_id, attempt)
+            );
+
+            -- Append-only: nothing in OpenTfa updates or deletes an audit row.
+            CREATE TABLE audit_log (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at timestamptz NOT NULL,
+                tenant_id text NOT NULL,
+                actor_tenant_id text NOT NULL,
+                actor_key_id text NOT NULL,
+                action text NOT NULL,
+                target_type text NOT NULL,
+                target_id text,
+                details text
+            );
+            CREATE INDEX audit_log_by_tenant ON audit_log (tenant_id, id);
+            CREATE INDEX audit_log_by_time ON audit_log (at);
+
+            ALTER TABLE pins ADD COLUMN expiry_announced boolean NOT NULL DEFAULT false;
+            CREATE INDEX pins_expiry_unannounced ON pins (expires_at) WHERE NOT expiry_announced;
+            ALTER TABLE outbox_messages ADD COLUMN trace_parent text;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -133,5 +133,68 @@ internal static class SqliteSchema
             updated_at INTEGER NOT NULL);
         CREATE INDEX email_bodies_tenant ON email_bodies(tenant_id, id);
         """,
+        """
+        CREATE TABLE webhooks (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            application_id TEXT NOT NULL,
+            url TEXT NOT NULL,
+            events TEXT NOT NULL,
+            enabled INTEGER NOT NULL,
+            description TEXT,
+            secret_key TEXT NOT NULL,
+            secret_data BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL);
+        CREATE INDEX webhooks_application ON webhooks(tenant_id, application_id, created_at);
+
+        CREATE TABLE webhook_deliveries (
+            id TEXT PRIMARY KEY,
+            webhook_id TEXT NOT NULL,
+            tenant_id TEXT NOT NULL,
+            application_id TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            lease_owner TEXT,
+            lease_until INTEGER,
+            last_status INTEGER,
+            last_error TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            delivered_at INTEGER);
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt_at);
+        CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, created_at);
+        CREATE INDEX webhook_deliveries_age ON webhook_deliveries(created_at);
+
+        CREATE TABLE webhook_attempts (
+            delivery_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            status INTEGER,
+            error TEXT,
+            duration_ms INTEGER NOT NULL,
+            PRIMARY KEY (delivery_id, attempt));
+
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            tenant_id TEXT NOT NULL,
+            actor_tenant_id TEXT NOT NULL,
+            actor_key_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target_type TEXT NOT NULL,
+            target_id TEXT,
+            details TEXT);
+        CREATE INDEX audit_log_tenant ON audit_log(tenant_id, id);
+        CREATE INDEX audit_log_at ON audit_log(at);
+
+        ALTER TABLE pins ADD COLUMN expiry_announced INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX pins_expiry_unannounced ON pins(expires_at) WHERE expiry_announced = 0;
+        ALTER TABLE outbox ADD COLUMN trace_parent TEXT;
+        """,
     ];
 }
