@@ -149,7 +149,7 @@ internal static class PostgresSchema
             CREATE INDEX limit_events_by_key ON limit_events (key, at);
             CREATE INDEX limit_events_by_expiry ON limit_events (expires_at);
             """),
-        new(2, "e-mail bodies behind emailTemplateId", """
+        new(2, "e-mail bodies behind emailTemplateId; idempotency keys", """
             CREATE TABLE email_bodies (
                 id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 tenant_id text NOT NULL,
@@ -161,6 +161,20 @@ internal static class PostgresSchema
                 updated_at timestamptz NOT NULL
             );
             CREATE INDEX email_bodies_by_tenant ON email_bodies (tenant_id, id);
+
+            CREATE TABLE idempotency_keys (
+                tenant_id text NOT NULL,
+                scope text NOT NULL,
+                key text NOT NULL,
+                fingerprint bytea NOT NULL,
+                completed boolean NOT NULL,
+                status integer,
+                body bytea,
+                started_at timestamptz NOT NULL,
+                expires_at timestamptz,
+                PRIMARY KEY (tenant_id, scope, key)
+            );
+            CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at) WHERE completed;
             """),
         new(3, "webhooks and their delivery queue, audit log, expiry announcements, message trace context", """
             CREATE TABLE webhooks (

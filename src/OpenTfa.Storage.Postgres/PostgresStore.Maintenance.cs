@@ -146,6 +146,17 @@ public sealed partial class PostgresStore
             c => c.Time("sealBefore", sealBefore),
             cancellationToken);
 
+        await RepeatAsync(
+            """
+            WITH gone AS (
+                DELETE FROM idempotency_keys WHERE ctid IN (
+                    SELECT ctid FROM idempotency_keys WHERE completed AND expires_at < @now LIMIT @batch FOR UPDATE SKIP LOCKED)
+                RETURNING 1)
+            SELECT count(*)::int, 0 FROM gone
+            """,
+            c => c.Time("now", now),
+            cancellationToken);
+
         return new PruneCounts(sealedPins, deletedPins, deletedMessages, limitEvents);
     }
 

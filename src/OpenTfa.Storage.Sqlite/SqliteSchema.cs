@@ -132,6 +132,19 @@ internal static class SqliteSchema
             created_at INTEGER NOT NULL,
             updated_at INTEGER NOT NULL);
         CREATE INDEX email_bodies_tenant ON email_bodies(tenant_id, id);
+
+        CREATE TABLE idempotency_keys (
+            tenant_id TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            fingerprint BLOB NOT NULL,
+            completed INTEGER NOT NULL,
+            status INTEGER,
+            body BLOB,
+            started_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            PRIMARY KEY (tenant_id, scope, key));
+        CREATE INDEX idempotency_keys_expiry ON idempotency_keys(expires_at);
         """,
         """
         CREATE TABLE webhooks (

@@ -22,7 +22,7 @@ public sealed class SqliteStoreOptions
 /// the busy timeout covers other processes on the same file (backup tools, a second node
 /// started by mistake).
 /// </summary>
-public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmailBodyStore, IPinStore, IOutboxStore, IStoreMaintenance, IDisposable
+public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmailBodyStore, IIdempotencyStore, IPinStore, IOutboxStore, IStoreMaintenance, IDisposable
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
@@ -186,6 +186,8 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmai
             int deleted = await ExecuteAsync(c, t, $"DELETE FROM pins WHERE id IN ({oldPins})", cancellationToken, ("$cut", historyCut));
             int events = await ExecuteAsync(c, t,
                 "DELETE FROM limit_events WHERE rowid IN (SELECT rowid FROM limit_events WHERE expires_at < $now LIMIT 5000)", cancellationToken, ("$now", Ms(now)));
+            await ExecuteAsync(c, t, "DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE completed = 1 AND expires_at < $now LIMIT 1000)",
+                cancellationToken, ("$now", Ms(now)));
             await ExecuteAsync(c, t, "DELETE FROM pending_receipts WHERE at < $cut", cancellationToken, ("$cut", Ms(now - TimeSpan.FromDays(1))));
             return new PruneCounts(sealedPins, deleted, messages, events);
         }, cancellationToken);

@@ -26,6 +26,9 @@ public sealed class StoreUnderTest : IAsyncDisposable
 
     public IEmailBodyStore EmailBodies { get; }
 
+    /// <summary>The store object itself, for roles added after this wrapper's constructor.</summary>
+    public object Raw => _store;
+
     public IPinStore Pins { get; }
 
     public IOutboxStore Outbox { get; }

@@ -18,12 +18,13 @@ internal static class PinEndpoints
     public static void MapPins(this RouteGroupBuilder tfa)
     {
         RouteGroupBuilder pin = tfa.MapGroup("/pin").RequireScope(Scopes.PinSend);
-        pin.MapPost("/", SendSmsAsync);
-        pin.MapPost("/voice", SendVoiceAsync);
-        pin.MapPost("/email", SendEmailAsync);
-        pin.MapPost("/{pinId}/resend", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Sms, http, s, ct));
-        pin.MapPost("/{pinId}/resend/voice", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Voice, http, s, ct));
-        pin.MapPost("/{pinId}/resend/email", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Email, http, s, ct));
+        RouteGroupBuilder sends = pin.MapGroup(string.Empty).AddEndpointFilter<IdempotencyFilter>();
+        sends.MapPost("/", SendSmsAsync);
+        sends.MapPost("/voice", SendVoiceAsync);
+        sends.MapPost("/email", SendEmailAsync);
+        sends.MapPost("/{pinId}/resend", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Sms, http, s, ct));
+        sends.MapPost("/{pinId}/resend/voice", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Voice, http, s, ct));
+        sends.MapPost("/{pinId}/resend/email", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Email, http, s, ct));
         pin.MapPost("/{pinId}/verify", VerifyAsync);
         tfa.MapGet("/applications/{appId}/verifications", VerificationsAsync).RequireScope(Scopes.PinSend);
     }
