@@ -3,8 +3,9 @@ using OpenTfa.Core.Delivery;
 
 namespace OpenTfa.Core;
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(MessageContent))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(OpenTfa.Core.Protection.ProtectionPolicy))]
 internal sealed partial class CoreJsonContext : JsonSerializerContext;

@@ -19,6 +19,7 @@ public static class PostgresStorageExtensions
         services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IEmailBodyStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IProtectionStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IPinStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IStoreMaintenance>(sp => sp.GetRequiredService<PostgresStore>());

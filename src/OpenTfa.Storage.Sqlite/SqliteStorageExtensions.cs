@@ -13,6 +13,7 @@ public static class SqliteStorageExtensions
         services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IEmailBodyStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IProtectionStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IPinStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IStoreMaintenance>(sp => sp.GetRequiredService<SqliteStore>());

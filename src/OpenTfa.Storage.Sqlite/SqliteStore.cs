@@ -22,7 +22,7 @@ public sealed class SqliteStoreOptions
 /// the busy timeout covers other processes on the same file (backup tools, a second node
 /// started by mistake).
 /// </summary>
-public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmailBodyStore, IIdempotencyStore, IPinStore, IOutboxStore, IStoreMaintenance, IDisposable
+public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmailBodyStore, IIdempotencyStore, IProtectionStore, IPinStore, IOutboxStore, IStoreMaintenance, IDisposable
 {
     private readonly string _connectionString;
     private readonly string _pragmas;

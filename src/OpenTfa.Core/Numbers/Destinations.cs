@@ -81,6 +81,33 @@ public static class Destinations
         }
     }
 
+    /// <summary>libphonenumber's type of a canonical number (MOBILE, FIXED_LINE, VOIP, PREMIUM_RATE, …), or UNKNOWN.</summary>
+    public static string NumberType(string canonicalPhone)
+    {
+        try
+        {
+            return Phones.GetNumberType(Phones.Parse("+" + canonicalPhone, null)) switch
+            {
+                PhoneNumberType.FIXED_LINE => "FIXED_LINE",
+                PhoneNumberType.MOBILE => "MOBILE",
+                PhoneNumberType.FIXED_LINE_OR_MOBILE => "FIXED_LINE_OR_MOBILE",
+                PhoneNumberType.TOLL_FREE => "TOLL_FREE",
+                PhoneNumberType.PREMIUM_RATE => "PREMIUM_RATE",
+                PhoneNumberType.SHARED_COST => "SHARED_COST",
+                PhoneNumberType.VOIP => "VOIP",
+                PhoneNumberType.PERSONAL_NUMBER => "PERSONAL_NUMBER",
+                PhoneNumberType.PAGER => "PAGER",
+                PhoneNumberType.UAN => "UAN",
+                PhoneNumberType.VOICEMAIL => "VOICEMAIL",
+                _ => "UNKNOWN",
+            };
+        }
+        catch (NumberParseException)
+        {
+            return "UNKNOWN";
+        }
+    }
+
     /// <summary>A lower-case address, or null when the text is not one address.</summary>
     public static string? CanonicalEmail(string to)
     {

@@ -4,6 +4,7 @@ using OpenTfa.Core.Applications;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Numbers;
+using OpenTfa.Core.Protection;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Templates;
@@ -31,7 +32,8 @@ public sealed class PinService(
     OutboxSignal outbox,
     IOptions<PinOptions> options,
     TimeProvider time,
-    IEmailBodyStore? emailBodies = null)
+    IEmailBodyStore? emailBodies = null,
+    ProtectionService? protection = null)
 {
     private readonly PinOptions _options = options.Value;
 
@@ -72,6 +74,18 @@ public sealed class PinService(
                 : "no SMS/voice message template with this id in the application");
         }
 
+        IReadOnlyList<LimitCheck> caps = [];
+        if (protection is not null && command.Kind != ChannelKind.Email)
+        {
+            ProtectionDecision decision = await protection.CheckSendAsync(tenantId, application.Id, destination!, command.Kind, cancellationToken);
+            if (decision.Refusal is { } refused)
+            {
+                return new TfaError(ErrorKind.Forbidden, $"{refused.Text} (protection rule '{refused.Rule}')");
+            }
+
+            caps = decision.Caps;
+        }
+
         NumberCheck? check = command.Kind == ChannelKind.Sms && command.NumberCheckNeeded ? Destinations.Check(destination!) : null;
         bool sendable = check != NumberCheck.NotReachable;
 
@@ -95,9 +109,14 @@ public sealed class PinService(
             now, now + application.Settings.PinTtl, application.Settings.PinAttempts, sendable,
             PlaceholdersJson: command.Placeholders is null ? null : JsonSerializer.Serialize(command.Placeholders, CoreJsonContext.Default.IReadOnlyDictionaryStringString),
             From: from);
-        LimitRefusal? refusal = await pins.IssuePinAsync(pin, message, SendLimits(application, destination!), now, cancellationToken);
+        LimitRefusal? refusal = await pins.IssuePinAsync(pin, message, [.. SendLimits(application, destination!), .. caps], now, cancellationToken);
         if (refusal is not null)
         {
+            if (protection is not null && caps.Contains(refusal.Check))
+            {
+                await protection.RecordCapRefusalAsync(tenantId, application.Id, refusal.Check, destination!, cancellationToken);
+            }
+
             return TooMany(refusal);
         }
 
@@ -237,7 +256,9 @@ public sealed class PinService(
     }
 
     private static TfaError TooMany(LimitRefusal refusal) =>
-        new(ErrorKind.TooManyRequests, ErrorTexts.LimitExceeded(refusal.Check.Setting, refusal.Check.Text), RetryAfter: refusal.RetryAfter);
+        new(ErrorKind.TooManyRequests, refusal.Check.Setting.StartsWith("caps.", StringComparison.Ordinal)
+            ? $"Too many requests: protection rule '{refusal.Check.Setting}' caps sends at {refusal.Check.Text}"
+            : ErrorTexts.LimitExceeded(refusal.Check.Setting, refusal.Check.Text), RetryAfter: refusal.RetryAfter);
 
     private static IReadOnlyList<LimitCheck> SendLimits(Application application, string destination) =>
     [

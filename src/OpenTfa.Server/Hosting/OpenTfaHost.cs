@@ -36,6 +36,7 @@ public static partial class OpenTfaHost
         tfa.MapPins();
         app.MapManagement();
         app.MapEmailBodies();
+        app.MapProtection();
         app.MapChannels();
         app.MapCallbacks();
         app.MapHealth();

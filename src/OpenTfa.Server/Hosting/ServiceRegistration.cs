@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Pins;
+using OpenTfa.Core.Protection;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Templates;
 using OpenTfa.Core.Tenancy;
@@ -37,6 +38,7 @@ internal static class ServiceRegistration
         services.AddSingleton<ApplicationService>();
         services.AddSingleton<TemplateService>();
         services.AddSingleton<EmailBodyService>();
+        services.AddSingleton<ProtectionService>();
         services.AddSingleton<PinService>();
         services.AddSingleton<AccessService>();
         services.AddSingleton(sp => new AuthFailureThrottle(sp.GetRequiredService<TimeProvider>(), options.MaxAuthFailuresPerMinute));

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OpenTfa.Core.Applications;
+using OpenTfa.Core.Errors;
+using OpenTfa.Core.Formats;
+using OpenTfa.Core.Protection;
+using OpenTfa.Core.Tenancy;
+using OpenTfa.Server.Auth;
+using OpenTfa.Server.Errors;
+
+namespace OpenTfa.Server.Endpoints;
+
+/// <summary>Protection rules against SMS pumping: read and change them, and list what they refused or flagged.</summary>
+internal static class ProtectionEndpoints
+{
+    public static void MapProtection(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1").AddEndpointFilter<ScopeFilter>().RequireScope(Scopes.Admin);
+        v1.MapGet("/protection", (HttpContext http, ProtectionService s, CancellationToken ct) => GetAsync(http, s, ProtectionService.TenantDefault, ct));
+        v1.MapPut("/protection", (HttpContext http, ProtectionService s, CancellationToken ct) => PutAsync(http, s, ProtectionService.TenantDefault, ct));
+        v1.MapGet("/applications/{appId}/protection", (string appId, HttpContext http, ProtectionService s, ApplicationService a, CancellationToken ct) => WithApplicationAsync(appId, http, a, () => GetAsync(http, s, appId, ct), ct));
+        v1.MapPut("/applications/{appId}/protection", (string appId, HttpContext http, ProtectionService s, ApplicationService a, CancellationToken ct) => WithApplicationAsync(appId, http, a, () => PutAsync(http, s, appId, ct), ct));
+        v1.MapGet("/applications/{appId}/protection/events", EventsAsync);
+        v1.MapGet("/applications/{appId}/protection/blocks", BlocksAsync);
+    }
+
+    private static async Task<IResult> WithApplicationAsync(string appId, HttpContext http, ApplicationService applications, Func<Task<IResult>> then, CancellationToken ct) =>
+        (await applications.GetAsync(http.Caller().TenantId, appId, ct)).IsSuccess ? await then() : Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound));
+
+    private static async Task<IResult> GetAsync(HttpContext http, ProtectionService service, string scope, CancellationToken ct)
+    {
+        string tenant = http.Caller().TenantId;
+        ProtectionPolicy policy = scope == ProtectionService.TenantDefault
+            ? await service.GetStoredAsync(tenant, scope, ct) ?? new ProtectionPolicy()
+            : await service.GetEffectiveAsync(tenant, scope, ct);
+        return TypedResults.Json(policy, ProtectionJsonContext.Default.ProtectionPolicy);
+    }
+
+    private static async Task<IResult> PutAsync(HttpContext http, ProtectionService service, string scope, CancellationToken ct)
+    {
+        Result<ProtectionPolicy> body = await JsonBody.ReadAsync(http.Request, ProtectionJsonContext.Default.ProtectionPolicy, emptyAllowed: false, ct);
+        if (!body.IsSuccess)
+        {
+            return Problems.Result(body.Error!);
+        }
+
+        Result<ProtectionPolicy> saved = await service.SetAsync(http.Caller().TenantId, scope, body.Value!, ct);
+        return saved.IsSuccess ? TypedResults.Json(saved.Value!, ProtectionJsonContext.Default.ProtectionPolicy) : Problems.Result(saved.Error!);
+    }
+
+    private static async Task<IResult> EventsAsync(string appId, long? since, int? limit, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct)
+    {
+        string tenant = http.Caller().TenantId;
+        if (!(await applications.GetAsync(tenant, appId, ct)).IsSuccess)
+        {
+            return Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound));
+        }
+
+        IReadOnlyList<RuleEvent> events = await service.ListEventsAsync(tenant, appId, UnixTime.FromMilliseconds(since ?? 0), Math.Clamp(limit ?? 1000, 1, 10_000), ct);
+        var answer = new RuleEventsResponse(
+            events.GroupBy(e => (e.Rule, e.Mode)).Select(g => new RuleCount(g.Key.Rule, g.Key.Mode, g.Count())).OrderBy(c => c.Rule, StringComparer.Ordinal).ThenBy(c => c.Mode, StringComparer.Ordinal).ToList(),
+            events.Select(e => new RuleEventResponse(e.Rule, e.Mode, e.Country, e.Prefix, UnixTime.Milliseconds(e.At))).ToList());
+        return TypedResults.Json(answer, ProtectionJsonContext.Default.RuleEventsResponse);
+    }
+
+    private static async Task<IResult> BlocksAsync(string appId, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct)
+    {
+        string tenant = http.Caller().TenantId;
+        if (!(await applications.GetAsync(tenant, appId, ct)).IsSuccess)
+        {
+            return Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound));
+        }
+
+        IReadOnlyList<GuardBlock> blocks = await service.ListBlocksAsync(tenant, appId, ct);
+        return TypedResults.Json(blocks.Select(b => new GuardBlockResponse(b.Prefix, UnixTime.Milliseconds(b.Since), UnixTime.Milliseconds(b.Until), b.Reason)).ToList(),
+            ProtectionJsonContext.Default.ListGuardBlockResponse);
+    }
+}
+
+internal sealed record RuleCount(string Rule, string Mode, int Count);
+
+internal sealed record RuleEventResponse(string Rule, string Mode, string Country, string Prefix, long At);
+
+internal sealed record RuleEventsResponse(List<RuleCount> Counts, List<RuleEventResponse> Events);
+
+internal sealed record GuardBlockResponse(string Prefix, long Since, long Until, string Reason);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(ProtectionPolicy))]
+[JsonSerializable(typeof(RuleEventsResponse))]
+[JsonSerializable(typeof(List<GuardBlockResponse>))]
+internal sealed partial class ProtectionJsonContext : JsonSerializerContext;

@@ -1,0 +1,92 @@
+using Npgsql;
+using OpenTfa.Core.Protection;
+
+namespace OpenTfa.Storage.Postgres;
+
+public sealed partial class PostgresStore
+{
+    public async Task<string?> GetProtectionPolicyAsync(string tenantId, string scope, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> found = await QueryAsync("SELECT policy FROM protection_policies WHERE tenant_id = @tenant AND scope = @scope",
+            c => c.Text("tenant", tenantId).Text("scope", scope), r => r.GetString(0), cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public Task SetProtectionPolicyAsync(string tenantId, string scope, string policyJson, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            INSERT INTO protection_policies (tenant_id, scope, policy, updated_at) VALUES (@tenant, @scope, @policy, @now)
+            ON CONFLICT (tenant_id, scope) DO UPDATE SET policy = EXCLUDED.policy, updated_at = EXCLUDED.updated_at
+            """,
+            c => c.Text("tenant", tenantId).Text("scope", scope).Text("policy", policyJson).Time("now", now), cancellationToken);
+
+    public Task RecordRuleEventAsync(RuleEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return ExecuteAsync(
+            "INSERT INTO rule_events (tenant_id, application_id, rule, mode, country, prefix, at) VALUES (@tenant, @app, @rule, @mode, @country, @prefix, @at)",
+            c => c.Text("tenant", e.TenantId).Text("app", e.ApplicationId).Text("rule", e.Rule).Text("mode", e.Mode).Text("country", e.Country)
+                .Text("prefix", e.Prefix).Time("at", e.At), cancellationToken);
+    }
+
+    public Task<IReadOnlyList<RuleEvent>> ListRuleEventsAsync(string tenantId, string applicationId, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            """
+            SELECT id, tenant_id, application_id, rule, mode, country, prefix, at FROM rule_events
+            WHERE tenant_id = @tenant AND application_id = @app AND at >= @since ORDER BY at DESC, id DESC LIMIT @limit
+            """,
+            c => c.Text("tenant", tenantId).Text("app", applicationId).Time("since", since).Int("limit", limit),
+            r => new RuleEvent(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetTime(7)),
+            cancellationToken);
+
+    public async Task<GuardBlock?> GetGuardBlockAsync(string tenantId, string applicationId, string prefix, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<GuardBlock> found = await QueryAsync(
+            "SELECT tenant_id, application_id, prefix, since, until, reason FROM guard_blocks WHERE tenant_id = @tenant AND application_id = @app AND prefix = @prefix AND until > @now",
+            c => c.Text("tenant", tenantId).Text("app", applicationId).Text("prefix", prefix).Time("now", now), ReadBlock, cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public Task SetGuardBlockAsync(GuardBlock block, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return ExecuteAsync(
+            """
+            INSERT INTO guard_blocks (tenant_id, application_id, prefix, since, until, reason) VALUES (@tenant, @app, @prefix, @since, @until, @reason)
+            ON CONFLICT (tenant_id, application_id, prefix) DO UPDATE SET since = EXCLUDED.since, until = EXCLUDED.until, reason = EXCLUDED.reason
+            """,
+            c => c.Text("tenant", block.TenantId).Text("app", block.ApplicationId).Text("prefix", block.Prefix).Time("since", block.Since)
+                .Time("until", block.Until).Text("reason", block.Reason), cancellationToken);
+    }
+
+    public Task<IReadOnlyList<GuardBlock>> ListGuardBlocksAsync(string tenantId, string applicationId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        QueryAsync(
+            "SELECT tenant_id, application_id, prefix, since, until, reason FROM guard_blocks WHERE tenant_id = @tenant AND application_id = @app AND until > @now ORDER BY since DESC",
+            c => c.Text("tenant", tenantId).Text("app", applicationId).Time("now", now), ReadBlock, cancellationToken);
+
+    public async Task<PrefixStats> GetPrefixStatsAsync(string tenantId, string applicationId, string prefix, DateTimeOffset recentSince, DateTimeOffset baselineSince, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PrefixStats> rows = await QueryAsync(
+            """
+            SELECT count(*) FILTER (WHERE created_at >= @recent)::int,
+                   count(*) FILTER (WHERE created_at >= @recent AND left(destination, @len) = @prefix)::int,
+                   count(*) FILTER (WHERE created_at >= @recent AND left(destination, @len) = @prefix AND verified_at IS NOT NULL)::int,
+                   count(*) FILTER (WHERE created_at < @recent)::int,
+                   count(*) FILTER (WHERE created_at < @recent AND left(destination, @len) = @prefix)::int
+            FROM pins WHERE application_id = @app AND tenant_id = @tenant AND created_at >= @baseline AND kind <> 'Email'
+            """,
+            c => c.Text("tenant", tenantId).Text("app", applicationId).Text("prefix", prefix).Int("len", prefix.Length)
+                .Time("recent", recentSince).Time("baseline", baselineSince),
+            r => new PrefixStats(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)), cancellationToken);
+        return rows[0];
+    }
+
+    public async Task<int> CountLimitEventsAsync(string key, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<int> rows = await QueryAsync("SELECT count(*)::int FROM limit_events WHERE key = @key AND at > @since",
+            c => c.Text("key", key).Time("since", since), r => r.GetInt32(0), cancellationToken);
+        return rows[0];
+    }
+
+    private static GuardBlock ReadBlock(NpgsqlDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetTime(3), r.GetTime(4), r.GetString(5));
+}

@@ -1,0 +1,71 @@
+using Microsoft.Data.Sqlite;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Protection;
+
+namespace OpenTfa.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    public Task<string?> GetProtectionPolicyAsync(string tenantId, string scope, CancellationToken cancellationToken) =>
+        ReadAsync(async c => (await QueryAsync(c, null, "SELECT policy FROM protection_policies WHERE tenant_id = $tenant AND scope = $scope",
+            r => r.GetString(0), cancellationToken, ("$tenant", tenantId), ("$scope", scope))).FirstOrDefault(), cancellationToken);
+
+    public Task SetProtectionPolicyAsync(string tenantId, string scope, string policyJson, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync((c, t) => ExecuteAsync(c, t,
+            "INSERT OR REPLACE INTO protection_policies(tenant_id, scope, policy, updated_at) VALUES ($tenant, $scope, $policy, $now)",
+            cancellationToken, ("$tenant", tenantId), ("$scope", scope), ("$policy", policyJson), ("$now", Ms(now))), cancellationToken);
+
+    public Task RecordRuleEventAsync(RuleEvent e, CancellationToken cancellationToken) =>
+        WriteAsync((c, t) => ExecuteAsync(c, t,
+            "INSERT INTO rule_events(tenant_id, application_id, rule, mode, country, prefix, at) VALUES ($tenant, $app, $rule, $mode, $country, $prefix, $at)",
+            cancellationToken, ("$tenant", e.TenantId), ("$app", e.ApplicationId), ("$rule", e.Rule), ("$mode", e.Mode), ("$country", e.Country),
+            ("$prefix", e.Prefix), ("$at", Ms(e.At))), cancellationToken);
+
+    public Task<IReadOnlyList<RuleEvent>> ListRuleEventsAsync(string tenantId, string applicationId, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<RuleEvent>>(async c => await QueryAsync(c, null,
+            """
+            SELECT id, tenant_id, application_id, rule, mode, country, prefix, at FROM rule_events
+            WHERE tenant_id = $tenant AND application_id = $app AND at >= $since ORDER BY at DESC, id DESC LIMIT $limit
+            """,
+            r => new RuleEvent(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), Time(r, 7)),
+            cancellationToken, ("$tenant", tenantId), ("$app", applicationId), ("$since", Ms(since)), ("$limit", limit)), cancellationToken);
+
+    public Task<GuardBlock?> GetGuardBlockAsync(string tenantId, string applicationId, string prefix, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ReadAsync(async c => (await QueryAsync(c, null,
+            "SELECT tenant_id, application_id, prefix, since, until, reason FROM guard_blocks WHERE tenant_id = $tenant AND application_id = $app AND prefix = $prefix AND until > $now",
+            ReadBlock, cancellationToken, ("$tenant", tenantId), ("$app", applicationId), ("$prefix", prefix), ("$now", Ms(now)))).FirstOrDefault(), cancellationToken);
+
+    public Task SetGuardBlockAsync(GuardBlock block, CancellationToken cancellationToken) =>
+        WriteAsync((c, t) => ExecuteAsync(c, t,
+            "INSERT OR REPLACE INTO guard_blocks(tenant_id, application_id, prefix, since, until, reason) VALUES ($tenant, $app, $prefix, $since, $until, $reason)",
+            cancellationToken, ("$tenant", block.TenantId), ("$app", block.ApplicationId), ("$prefix", block.Prefix), ("$since", Ms(block.Since)),
+            ("$until", Ms(block.Until)), ("$reason", block.Reason)), cancellationToken);
+
+    public Task<IReadOnlyList<GuardBlock>> ListGuardBlocksAsync(string tenantId, string applicationId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<GuardBlock>>(async c => await QueryAsync(c, null,
+            "SELECT tenant_id, application_id, prefix, since, until, reason FROM guard_blocks WHERE tenant_id = $tenant AND application_id = $app AND until > $now ORDER BY since DESC",
+            ReadBlock, cancellationToken, ("$tenant", tenantId), ("$app", applicationId), ("$now", Ms(now))), cancellationToken);
+
+    public Task<PrefixStats> GetPrefixStatsAsync(string tenantId, string applicationId, string prefix, DateTimeOffset recentSince, DateTimeOffset baselineSince, CancellationToken cancellationToken) =>
+        ReadAsync(async c => (await QueryAsync(c, null,
+            """
+            SELECT COALESCE(SUM(created_at >= $recent), 0),
+                   COALESCE(SUM(created_at >= $recent AND substr(destination, 1, $len) = $prefix), 0),
+                   COALESCE(SUM(created_at >= $recent AND substr(destination, 1, $len) = $prefix AND verified_at IS NOT NULL), 0),
+                   COALESCE(SUM(created_at < $recent), 0),
+                   COALESCE(SUM(created_at < $recent AND substr(destination, 1, $len) = $prefix), 0)
+            FROM pins WHERE application_id = $app AND tenant_id = $tenant AND created_at >= $baseline AND kind <> $email
+            """,
+            r => new PrefixStats(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)), cancellationToken,
+            ("$tenant", tenantId), ("$app", applicationId), ("$prefix", prefix), ("$len", prefix.Length), ("$recent", Ms(recentSince)),
+            ("$baseline", Ms(baselineSince)), ("$email", (int)ChannelKind.Email))).Single(), cancellationToken);
+
+    public Task<int> CountLimitEventsAsync(string key, DateTimeOffset since, CancellationToken cancellationToken) =>
+        ReadAsync(async c =>
+        {
+            await using SqliteCommand count = Command(c, null, "SELECT COUNT(*) FROM limit_events WHERE key = $key AND at > $since", ("$key", key), ("$since", Ms(since)));
+            return (int)(long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+
+    private static GuardBlock ReadBlock(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), Time(r, 3), Time(r, 4), r.GetString(5));
+}
