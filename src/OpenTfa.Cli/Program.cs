@@ -40,6 +40,7 @@ public static class Program
             KeyCommands.Tenants(),
             AppCommands.Create(),
             TemplateCommands.Create(),
+            EmailBodyCommands.Create(),
             PinCommands.Create(),
         };
         root.Add(GlobalOptions.Url);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -154,6 +155,20 @@ public sealed class OpenTfaClient
 
     public Task<MessageStateResponse> GetMessageAsync(string messageId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, $"opentfa/v1/messages/{Segment(messageId)}", null, Json.MessageStateResponse, cancellationToken);
+
+    /// <summary>Creates an e-mail body (subject, text and optional HTML, each with <c>{{pin}}</c>); e-mail templates name its <c>Id</c> as <c>emailTemplateId</c>.</summary>
+    public Task<EmailBodyResponse> CreateEmailBodyAsync(EmailBodyRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "opentfa/v1/email-bodies", Body(request, Json.EmailBodyRequest), Json.EmailBodyResponse, cancellationToken);
+
+    public async Task<IReadOnlyList<EmailBodyResponse>> GetEmailBodiesAsync(CancellationToken cancellationToken = default) =>
+        await SendAsync(HttpMethod.Get, "opentfa/v1/email-bodies", null, Json.ListEmailBodyResponse, cancellationToken);
+
+    public Task<EmailBodyResponse> GetEmailBodyAsync(long id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"opentfa/v1/email-bodies/{id.ToString(CultureInfo.InvariantCulture)}", null, Json.EmailBodyResponse, cancellationToken);
+
+    /// <summary>Updates only the fields set in <paramref name="request"/>.</summary>
+    public Task<EmailBodyResponse> UpdateEmailBodyAsync(long id, EmailBodyRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"opentfa/v1/email-bodies/{id.ToString(CultureInfo.InvariantCulture)}", Body(request, Json.EmailBodyRequest), Json.EmailBodyResponse, cancellationToken);
 
     /// <summary>
     /// Asks a health probe. A server that answers "not ready" (503 with a health body) is

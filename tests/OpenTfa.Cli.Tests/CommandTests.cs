@@ -23,6 +23,29 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
         return (app, template);
     }
 
+    private async Task<string> EmailBodyAsync() =>
+        (await OkAsync("email-bodies", "create", "--subject", "Your code", "--text", "Your code is {{pin}}", "--json")).Json["id"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task EmailBodies_CreateListShowUpdate()
+    {
+        CliResult created = await OkAsync("email-bodies", "create", "--name", "login", "--subject", "Your code", "--text", "Code: {{pin}}", "--html", "<b>{{pin}}</b>");
+        string id = created.Field("id");
+        Assert.Equal("<b>{{pin}}</b>", created.Field("html"));
+
+        CliResult list = await OkAsync("email-bodies", "list");
+        Assert.Matches($@"(?m)^{id}\s+login\s+Your code\s+yes\s", list.Stdout);
+
+        CliResult updated = await OkAsync("email-bodies", "update", id, "--subject", "Sign-in code");
+        Assert.Equal("Sign-in code", updated.Field("subject"));
+        Assert.Equal("Code: {{pin}}", updated.Field("text"));
+        Assert.Equal("Sign-in code", (await OkAsync("email-bodies", "show", id, "--json")).Json["subject"]!.GetValue<string>());
+
+        CliResult invalid = await _server.RunAsync("email-bodies", "create", "--subject", "x", "--text", "no pin");
+        Assert.Equal(1, invalid.ExitCode);
+        Assert.Contains("  text: ", invalid.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Keys_CreateListRevoke_AndTheRevokedKeyIsRefused()
     {
@@ -109,7 +132,7 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Equal("Acme", updated.Field("senderId"));
         Assert.Equal("Code {{pin}}", updated.Field("messageText"));
 
-        string body = (await EmailBodies.CreateAsync(_server.BaseAddress, TestServer.BootstrapKey)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string body = await EmailBodyAsync();
         CliResult email = await OkAsync("templates", "create-email", app, "--email-template-id", body, "--from", "company@example.com");
         string emailId = email.Field("messageId");
         Assert.Equal("email", email.Field("kind"));
@@ -148,7 +171,7 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
         CliResult messagesJson = await OkAsync("pin", "messages", pinId, "--json");
         Assert.All(messagesJson.Json.AsArray(), m => Assert.Equal(pinId, m!["pinId"]!.GetValue<string>()));
 
-        string emailTemplate = (await OkAsync("templates", "create-email", app, "--email-template-id", (await EmailBodies.CreateAsync(_server.BaseAddress, TestServer.BootstrapKey)).ToString(System.Globalization.CultureInfo.InvariantCulture), "--json")).Json["messageId"]!.GetValue<string>();
+        string emailTemplate = (await OkAsync("templates", "create-email", app, "--email-template-id", await EmailBodyAsync(), "--json")).Json["messageId"]!.GetValue<string>();
         string address = $"u{Guid.NewGuid():N}@example.com";
         CliResult email = await OkAsync("pin", "send", "--channel", "email", "--app", app, "--template", emailTemplate, "--to", address);
         Assert.StartsWith("PENDING_ACCEPTED", email.Field("emailStatus"), StringComparison.Ordinal);

@@ -64,7 +64,7 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
         Assert.Equal("ALPHANUMERIC", updated.PinType);
         Assert.Equal("Acme", updated.SenderId);
 
-        long body = await EmailBodies.CreateAsync(_server.BaseAddress, TestServer.BootstrapKey);
+        long body = (await client.CreateEmailBodyAsync(new EmailBodyRequest { Subject = "Your code", Text = "Your code is {{pin}}" })).Id;
         MessageTemplateResponse email = await client.CreateEmailMessageTemplateAsync(app.ApplicationId, new EmailTemplateRequest { EmailTemplateId = body, From = "company@example.com" });
         Assert.Equal(body, email.EmailTemplateId);
         Assert.Equal("company@example.com", email.From);

@@ -56,6 +56,26 @@ public sealed class ManagementTests(ServerFixture fixture) : IClassFixture<Serve
     }
 
     [Fact]
+    public async Task EmailBodies_CreateGetListUpdate()
+    {
+        OpenTfaClient client = _server.Client();
+
+        EmailBodyResponse created = await client.CreateEmailBodyAsync(new EmailBodyRequest { Name = "login", Subject = "Your code", Text = "Code: {{pin}}", Html = "<b>{{pin}}</b>" });
+
+        Assert.True(created.Id > 0);
+        Assert.Equal("<b>{{pin}}</b>", created.Html);
+        Assert.Equal("Code: {{pin}}", (await client.GetEmailBodyAsync(created.Id)).Text);
+        Assert.Contains(await client.GetEmailBodiesAsync(), b => b.Id == created.Id);
+        EmailBodyResponse updated = await client.UpdateEmailBodyAsync(created.Id, new EmailBodyRequest { Subject = "Sign-in code" });
+        Assert.Equal("Sign-in code", updated.Subject);
+        Assert.Equal("Code: {{pin}}", updated.Text);
+
+        var invalid = await Assert.ThrowsAsync<OpenTfaBadRequestException>(() => client.CreateEmailBodyAsync(new EmailBodyRequest { Subject = "x", Text = "no pin" }));
+        Assert.Contains("text", invalid.ValidationErrors.Keys);
+        await Assert.ThrowsAsync<OpenTfaNotFoundException>(() => client.GetEmailBodyAsync(long.MaxValue));
+    }
+
+    [Fact]
     public async Task Health_LiveAndReady_AnswerWithoutAKey()
     {
         OpenTfaClient client = _server.Client(key: null);

@@ -60,14 +60,14 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     {
         OpenTfaClient client = _server.Client();
         ApplicationResponse app = await client.CreateApplicationAsync(Requests.RoomyApplication());
-        MessageTemplateResponse template = await client.CreateEmailMessageTemplateAsync(app.ApplicationId, new EmailTemplateRequest { EmailTemplateId = await EmailBodies.CreateAsync(_server.BaseAddress, TestServer.BootstrapKey), From = "company@example.com" });
+        MessageTemplateResponse template = await client.CreateEmailMessageTemplateAsync(app.ApplicationId, new EmailTemplateRequest { EmailTemplateId = (await client.CreateEmailBodyAsync(new EmailBodyRequest { Subject = "Your code", Text = "Your code is {{pin}}" })).Id, From = "company@example.com" });
         string to = $"user{Guid.NewGuid():N}@example.com";
 
         StartEmailAuthenticationResponse sent = await client.SendPinOverEmailAsync(new StartAuthenticationRequest { ApplicationId = app.ApplicationId, MessageId = template.MessageId, To = to });
         Assert.Equal("PENDING_ACCEPTED", sent.EmailStatus.Name);
         Assert.Equal(to, sent.To);
         string line = await _server.Deliveries.WaitForLineAsync(to);
-        Assert.StartsWith("[opentfa:log] email ", line, StringComparison.Ordinal);
+        Assert.Matches($$"""^\[opentfa:log\] email to={{to}} from=company@example.com subject="Your code" text="Your code is [0-9]{4}"$""", line);
 
         StartEmailAuthenticationResponse resent = await client.ResendPinOverEmailAsync(sent.PinId, new ResendPinRequest());
         Assert.Equal(sent.PinId, resent.PinId);
