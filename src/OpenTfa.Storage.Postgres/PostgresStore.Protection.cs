@@ -20,13 +20,13 @@ public sealed partial class PostgresStore
             """,
             c => c.Text("tenant", tenantId).Text("scope", scope).Text("policy", policyJson).Time("now", now), cancellationToken);
 
-    public Task RecordRuleEventAsync(RuleEvent e, CancellationToken cancellationToken)
+    public Task RecordRuleEventAsync(RuleEvent ruleEvent, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(ruleEvent);
         return ExecuteAsync(
             "INSERT INTO rule_events (tenant_id, application_id, rule, mode, country, prefix, at) VALUES (@tenant, @app, @rule, @mode, @country, @prefix, @at)",
-            c => c.Text("tenant", e.TenantId).Text("app", e.ApplicationId).Text("rule", e.Rule).Text("mode", e.Mode).Text("country", e.Country)
-                .Text("prefix", e.Prefix).Time("at", e.At), cancellationToken);
+            c => c.Text("tenant", ruleEvent.TenantId).Text("app", ruleEvent.ApplicationId).Text("rule", ruleEvent.Rule).Text("mode", ruleEvent.Mode).Text("country", ruleEvent.Country)
+                .Text("prefix", ruleEvent.Prefix).Time("at", ruleEvent.At), cancellationToken);
     }
 
     public Task<IReadOnlyList<RuleEvent>> ListRuleEventsAsync(string tenantId, string applicationId, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>

@@ -15,11 +15,11 @@ public sealed partial class SqliteStore
             "INSERT OR REPLACE INTO protection_policies(tenant_id, scope, policy, updated_at) VALUES ($tenant, $scope, $policy, $now)",
             cancellationToken, ("$tenant", tenantId), ("$scope", scope), ("$policy", policyJson), ("$now", Ms(now))), cancellationToken);
 
-    public Task RecordRuleEventAsync(RuleEvent e, CancellationToken cancellationToken) =>
+    public Task RecordRuleEventAsync(RuleEvent ruleEvent, CancellationToken cancellationToken) =>
         WriteAsync((c, t) => ExecuteAsync(c, t,
             "INSERT INTO rule_events(tenant_id, application_id, rule, mode, country, prefix, at) VALUES ($tenant, $app, $rule, $mode, $country, $prefix, $at)",
-            cancellationToken, ("$tenant", e.TenantId), ("$app", e.ApplicationId), ("$rule", e.Rule), ("$mode", e.Mode), ("$country", e.Country),
-            ("$prefix", e.Prefix), ("$at", Ms(e.At))), cancellationToken);
+            cancellationToken, ("$tenant", ruleEvent.TenantId), ("$app", ruleEvent.ApplicationId), ("$rule", ruleEvent.Rule), ("$mode", ruleEvent.Mode), ("$country", ruleEvent.Country),
+            ("$prefix", ruleEvent.Prefix), ("$at", Ms(ruleEvent.At))), cancellationToken);
 
     public Task<IReadOnlyList<RuleEvent>> ListRuleEventsAsync(string tenantId, string applicationId, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<RuleEvent>>(async c => await QueryAsync(c, null,
