@@ -8,24 +8,31 @@ need_apt=()
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v bearerbox >/dev/null 2>&1 || need_apt+=(kannel)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }
 fi
 
-for dir in tests/sdk/infobip-node tests/peers/smsc; do
-  if [ -f "$dir/package.json" ]; then
-    echo "== npm ci in $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $dir"; exit 1; }
-  fi
+for manifest in $(find tests -name package.json -not -path '*/node_modules/*' | sort); do
+  dir=$(dirname "$manifest")
+  echo "== npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $dir"; exit 1; }
 done
+
+echo "== building"
+if ! dotnet build OpenTfa.slnx -nologo -v quiet -clp:ErrorsOnly; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 passed=0; failed=0
 for project in tests/*/*.Tests.csproj; do
   echo "== $project"
   log=$(mktemp)
-  dotnet test "$project" -nologo -v quiet 2>&1 | tee "$log"
+  dotnet test "$project" --no-build -nologo -v quiet 2>&1 | tee "$log"
   summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -n 1)
   if [ -z "$summary" ]; then
     echo "!! $project produced no test summary (crashed or did not build)"
