@@ -85,19 +85,35 @@ internal static class ServiceRegistration
         services.AddOpenTfaSmpp();
         services.AddOpenTfaSmtp();
         services.AddOpenTfaHttpGateways();
-        RoutingOptions routes = options.Routes;
-        string fallback = options.Channels.Count == 0 ? LogChannel.Type : options.Channels.Keys.First();
+        services.AddSingleton(Options.Create(options.Routes));
+        services.AddSingleton(sp =>
+        {
+            List<IMessageChannel> channels = CreateChannels(sp, section, options);
+            FillEmptyRoutes(options.Routes, channels, () =>
+            {
+                IMessageChannel log = sp.GetServices<IChannelFactory>().First(f => f.Type == LogChannel.Type).Create(LogChannel.Type, section.GetSection("Channels:log"), sp);
+                channels.Add(log);
+                return log;
+            });
+            return new ChannelRouter(channels, sp.GetRequiredService<IOptions<RoutingOptions>>());
+        });
+        services.AddHostedService<ChannelHost>();
+    }
+
+    /// <summary>
+    /// A kind without a configured route goes to the first channel that can carry it, or,
+    /// when none can (an SMPP-only setup has no e-mail channel), to the development log channel.
+    /// </summary>
+    private static void FillEmptyRoutes(RoutingOptions routes, List<IMessageChannel> channels, Func<IMessageChannel> logChannel)
+    {
         foreach (ChannelKind kind in Enum.GetValues<ChannelKind>())
         {
             if (routes.For(kind).Count == 0)
             {
-                routes.For(kind).Add(fallback);
+                IMessageChannel channel = channels.FirstOrDefault(c => c.Supports(kind)) ?? channels.FirstOrDefault(c => c is LogChannel) ?? logChannel();
+                routes.For(kind).Add(channel.Name);
             }
         }
-
-        services.AddSingleton(Options.Create(routes));
-        services.AddSingleton(sp => new ChannelRouter(CreateChannels(sp, section, options), sp.GetRequiredService<IOptions<RoutingOptions>>()));
-        services.AddHostedService<ChannelHost>();
     }
 
     /// <summary>The configured channels; with none configured, the development log channel alone.</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using OpenTfa.Core.Delivery;
@@ -149,5 +150,27 @@ public sealed class FailoverTests
         await Task.Delay(500);
         Assert.Equal(calls, gateway.Received.Count);
         Assert.NotNull(queued.Json[0]!["error"]);
+    }
+
+    [Fact]
+    public async Task SmsOnlyConfiguration_VoiceAndEmailFallBackToTheLogChannel()
+    {
+        var gateway = new ScriptedChannel("gateway") { Answer = DeliveryOutcome.Accepted };
+        await using TestServer server = await TestServer.StartAsync(
+            new Dictionary<string, string?> { ["OpenTfa:Channels:gateway:Type"] = "scripted" },
+            services: s => s.AddSingleton<IChannelFactory>(new ScriptedFactory(gateway)));
+        HttpClient client = server.Client();
+        (string app, string template) = await client.CreateAppAndTemplateAsync();
+
+        await client.SendPinOkAsync(app, template, "41793000711");
+        Assert.Equal(HttpStatusCode.OK, (await client.SendPinAsync(app, template, "41793000712", "/2fa/2/pin/voice")).Status);
+
+        Assert.StartsWith("[opentfa:log] voice to=41793000712", await server.Deliveries.WaitForLineAsync("41793000712"));
+        while (gateway.Received.IsEmpty)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(["41793000711"], gateway.Received);
     }
 }
