@@ -82,7 +82,7 @@ public sealed class KannelEndToEndTests : IAsyncLifetime
     public async Task ForgedDeliveryReport_IsRefused_AndChangesNothing()
     {
         string app = (await client.PostOkAsync("/2fa/2/applications", Json.RoomyApplication))["applicationId"]!.GetValue<string>();
-        string template = (await client.PostOkAsync($"/2fa/2/applications/{app}/messages", """{"messageText":"Code {{pin}}","pinLength":4}"""))["messageId"]!.GetValue<string>();
+        string template = (await client.PostOkAsync($"/2fa/2/applications/{app}/messages", """{"messageText":"Code {{pin}}","pinLength":4,"pinType":"NUMERIC"}"""))["messageId"]!.GetValue<string>();
         string pinId = (await client.PostOkAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026728"}"""))["pinId"]!.GetValue<string>();
         string messageId = (await WaitAsync(pinId, "DELIVERED"))["messageId"]!.GetValue<string>();
 

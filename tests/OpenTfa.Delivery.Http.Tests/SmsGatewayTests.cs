@@ -200,7 +200,7 @@ public sealed class SmsGatewayTests : IAsyncLifetime
         string t = header.Split(',')[0]["t=".Length..];
         string v1 = header.Split(',')[1]["v1=".Length..];
         Assert.InRange(long.Parse(t, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
-        string expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("whsec-0123456789abcdef"), [.. Encoding.UTF8.GetBytes(t + "."), .. request.Body]));
+        string expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("whsec-0123456789abcdef"), Encoding.UTF8.GetBytes(t + ".").Concat(request.Body).ToArray()));
         Assert.Equal(expected, v1);
     }
 

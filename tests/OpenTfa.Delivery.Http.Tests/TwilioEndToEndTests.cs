@@ -171,7 +171,7 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task SmsPin_UndeliveredStatus_FailsTheMessage_WithTwiliosErrorCode()
     {
-        (string app, string template) = await TemplateAsync("""{"messageText":"Your pin is {{pin}}","pinLength":4,"senderId":"Acme"}""");
+        (string app, string template) = await TemplateAsync("""{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC","senderId":"Acme"}""");
         string pinId = (await client.PostOkAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026730"}"""))["pinId"]!.GetValue<string>();
         string sid = (await client.WaitForMessageStateAsync(pinId, "SUBMITTED"))["channelMessageId"]!.GetValue<string>();
 

@@ -131,7 +131,7 @@ public sealed partial class VonageEndToEndTests : IAsyncLifetime
     {
         vonage.Answer(_ => new FakeAnswer(400, """{"type":"https://developer.nexmo.com/api-errors#bad-request","title":"Bad Request","detail":"Invalid number","instance":"x"}"""));
         string app = (await client.PostOkAsync("/2fa/2/applications", Json.RoomyApplication))["applicationId"]!.GetValue<string>();
-        string template = (await client.PostOkAsync($"/2fa/2/applications/{app}/messages", """{"messageText":"Your pin is {{pin}}","pinLength":4}"""))["messageId"]!.GetValue<string>();
+        string template = (await client.PostOkAsync($"/2fa/2/applications/{app}/messages", """{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC"}"""))["messageId"]!.GetValue<string>();
 
         string pinId = (await client.PostOkAsync("/2fa/2/pin/voice", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026731"}"""))["pinId"]!.GetValue<string>();
 
