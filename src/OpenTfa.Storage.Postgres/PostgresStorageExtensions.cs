@@ -23,6 +23,9 @@ public static class PostgresStorageExtensions
         services.AddSingleton<IPinStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IStoreMaintenance>(sp => sp.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IWebhookStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IAuditStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IAnalyticsStore>(sp => sp.GetRequiredService<PostgresStore>());
         return services;
     }
 }

@@ -14,7 +14,7 @@ namespace OpenTfa.Storage.Postgres;
 public sealed partial class PostgresStore
 {
     private const string ClaimColumns =
-        "id, pin_id, tenant_id, application_id, kind, recipient, sender, body_key_id, body_data, created_at, expires_at, attempts";
+        "id, pin_id, tenant_id, application_id, kind, recipient, sender, body_key_id, body_data, created_at, expires_at, attempts, trace_parent";
 
     private const string StatusColumns =
         "id, pin_id, tenant_id, kind, recipient, state, attempts, created_at, updated_at, channel_name, channel_message_id, error, delivered_at";
@@ -45,7 +45,7 @@ public sealed partial class PostgresStore
             c => c.Time("now", now).Int("max", max).Text("owner", owner).Time("until", now + lease),
             r => new OutboxMessage(
                 r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetEnum<ChannelKind>(4), r.GetString(5),
-                r.GetStringOrNull(6), new SealedSecret(r.GetString(7), r.GetFieldValue<byte[]>(8)), r.GetTime(9), r.GetTime(10), r.GetInt32(11)),
+                r.GetStringOrNull(6), new SealedSecret(r.GetString(7), r.GetFieldValue<byte[]>(8)), r.GetTime(9), r.GetTime(10), r.GetInt32(11), r.GetStringOrNull(12)),
             cancellationToken);
         return claimed.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id, StringComparer.Ordinal).ToList();
     }
@@ -172,14 +172,14 @@ public sealed partial class PostgresStore
         await using NpgsqlCommand insert = connection.Command(
             """
             INSERT INTO outbox_messages (id, pin_id, tenant_id, application_id, kind, recipient, sender, body_key_id, body_data,
-                created_at, expires_at, state, attempts, next_attempt_at, updated_at)
+                created_at, expires_at, state, attempts, next_attempt_at, updated_at, trace_parent)
             VALUES (@id, @pin, @tenant, @application, @kind, @to, @from, @keyId, @data,
-                @created, @expires, 'Queued', @attempts, @now, @now)
+                @created, @expires, 'Queued', @attempts, @now, @now, @trace)
             """, transaction)
             .Text("id", message.Id).Text("pin", message.PinId).Text("tenant", message.TenantId).Text("application", message.ApplicationId)
             .Text("kind", Sql.Name(message.Kind)).Text("to", message.To).Text("from", message.From)
             .Text("keyId", message.Body.KeyId).Bytes("data", message.Body.Data)
-            .Time("created", message.CreatedAt).Time("expires", message.ExpiresAt).Int("attempts", message.Attempts).Time("now", now);
+            .Time("created", message.CreatedAt).Time("expires", message.ExpiresAt).Int("attempts", message.Attempts).Time("now", now).Text("trace", message.TraceParent);
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -10,7 +10,7 @@ namespace OpenTfa.Storage.Postgres;
 /// Times are stored as <c>timestamptz</c> (UTC, microsecond precision); no statement reads the
 /// database clock: every time comes from the caller.
 /// </summary>
-public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEmailBodyStore, IIdempotencyStore, IProtectionStore, IPinStore, IOutboxStore, IStoreMaintenance, IAsyncDisposable, IDisposable
+public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEmailBodyStore, IIdempotencyStore, IProtectionStore, IPinStore, IOutboxStore, IStoreMaintenance, IWebhookStore, IAuditStore, IAnalyticsStore, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;

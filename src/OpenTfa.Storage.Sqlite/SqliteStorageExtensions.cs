@@ -17,6 +17,9 @@ public static class SqliteStorageExtensions
         services.AddSingleton<IPinStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IStoreMaintenance>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IWebhookStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IAuditStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IAnalyticsStore>(sp => sp.GetRequiredService<SqliteStore>());
         return services;
     }
 }

@@ -12,23 +12,23 @@ public sealed partial class SqliteStore
     private static Task<int> EnqueueAsync(SqliteConnection c, SqliteTransaction t, OutboxMessage m, CancellationToken cancellationToken) =>
         ExecuteAsync(c, t,
             """
-            INSERT INTO outbox(id, pin_id, tenant_id, application_id, kind, destination, from_value, body_key, body_data, state, attempts, next_attempt_at, created_at, updated_at, expires_at)
-            VALUES ($id, $pin, $tenant, $app, $kind, $dest, $from, $key, $data, $state, 0, $created, $created, $created, $expires)
+            INSERT INTO outbox(id, pin_id, tenant_id, application_id, kind, destination, from_value, body_key, body_data, state, attempts, next_attempt_at, created_at, updated_at, expires_at, trace_parent)
+            VALUES ($id, $pin, $tenant, $app, $kind, $dest, $from, $key, $data, $state, 0, $created, $created, $created, $expires, $trace)
             """, cancellationToken,
             ("$id", m.Id), ("$pin", m.PinId), ("$tenant", m.TenantId), ("$app", m.ApplicationId), ("$kind", (int)m.Kind), ("$dest", m.To),
-            ("$from", m.From), ("$key", m.Body.KeyId), ("$data", m.Body.Data), ("$state", (int)MessageState.Queued), ("$created", Ms(m.CreatedAt)), ("$expires", Ms(m.ExpiresAt)));
+            ("$from", m.From), ("$key", m.Body.KeyId), ("$data", m.Body.Data), ("$state", (int)MessageState.Queued), ("$created", Ms(m.CreatedAt)), ("$expires", Ms(m.ExpiresAt)), ("$trace", m.TraceParent));
 
     public Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
         WriteAsync<IReadOnlyList<OutboxMessage>>(async (c, t) =>
         {
             List<OutboxMessage> due = await QueryAsync(c, t,
                 """
-                SELECT id, pin_id, tenant_id, application_id, kind, destination, from_value, body_key, body_data, created_at, expires_at, attempts FROM outbox
+                SELECT id, pin_id, tenant_id, application_id, kind, destination, from_value, body_key, body_data, created_at, expires_at, attempts, trace_parent FROM outbox
                 WHERE state = $queued AND next_attempt_at <= $now AND (lease_until IS NULL OR lease_until <= $now) AND body_data IS NOT NULL
                 ORDER BY next_attempt_at LIMIT $max
                 """,
                 r => new OutboxMessage(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), (ChannelKind)r.GetInt32(4), r.GetString(5),
-                    OptionalString(r, 6), new SealedSecret(r.GetString(7), (byte[])r.GetValue(8)), Time(r, 9), Time(r, 10), r.GetInt32(11)),
+                    OptionalString(r, 6), new SealedSecret(r.GetString(7), (byte[])r.GetValue(8)), Time(r, 9), Time(r, 10), r.GetInt32(11), OptionalString(r, 12)),
                 cancellationToken, ("$queued", (int)MessageState.Queued), ("$now", Ms(now)), ("$max", max));
             foreach (OutboxMessage m in due)
             {

@@ -1,5 +1,8 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Observability;
 using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Sqlite;
@@ -22,7 +25,7 @@ public sealed class SqliteStoreOptions
 /// the busy timeout covers other processes on the same file (backup tools, a second node
 /// started by mistake).
 /// </summary>
-public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmailBodyStore, IIdempotencyStore, IProtectionStore, IPinStore, IOutboxStore, IStoreMaintenance, IDisposable
+public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmailBodyStore, IIdempotencyStore, IProtectionStore, IPinStore, IOutboxStore, IStoreMaintenance, IWebhookStore, IAuditStore, IAnalyticsStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
@@ -53,15 +56,17 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmai
         return connection;
     }
 
-    private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
+        using Activity? activity = OpenTfaTelemetry.StartStore("sqlite", operation);
         await using SqliteConnection connection = await OpenAsync(cancellationToken);
         return await work(connection);
     }
 
     /// <summary>Runs <paramref name="work"/> in one immediate transaction; it commits when the work returns.</summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
+        using Activity? activity = OpenTfaTelemetry.StartStore("sqlite", operation);
         await _writeGate.WaitAsync(cancellationToken);
         try
         {

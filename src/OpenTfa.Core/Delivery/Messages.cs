@@ -34,7 +34,7 @@ public sealed record MessageContent(
     double? SpeechRate = null,
     string? RepeatDtmf = null);
 
-/// <summary>An outbox row: one delivery of one PIN (a resend is a new row).</summary>
+/// <summary>An outbox row: one delivery of one PIN (a resend is a new row). <see cref="TraceParent"/> is the W3C trace context of the request that created it.</summary>
 public sealed record OutboxMessage(
     string Id,
     string PinId,
@@ -46,7 +46,8 @@ public sealed record OutboxMessage(
     SealedSecret Body,
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
-    int Attempts = 0);
+    int Attempts = 0,
+    string? TraceParent = null);
 
 /// <summary>A message's state as operators see it.</summary>
 public sealed record MessageStatus(

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTfa.Core.Numbers;
+using OpenTfa.Core.Observability;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
 
@@ -101,6 +102,7 @@ public sealed partial class OutboxDispatcher : BackgroundService
 
     private async ValueTask DeliverAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
+        using System.Diagnostics.Activity? activity = OpenTfaTelemetry.StartDelivery(message.Id, message.PinId, message.TraceParent);
         MessageContent content = JsonSerializer.Deserialize(_protector.Open(message.Id, message.Body), CoreJsonContext.Default.MessageContent)!;
         var outgoing = new OutgoingMessage(message.Id, message.PinId, message.Kind, message.To, message.From, content, message.Attempts + 1);
         (IMessageChannel? channel, DeliveryResult result) = await SendAlongRouteAsync(outgoing, _router.Route(message.Kind, message.ApplicationId), cancellationToken);
@@ -171,9 +173,12 @@ public sealed partial class OutboxDispatcher : BackgroundService
     {
         try
         {
+            using System.Diagnostics.Activity? activity = OpenTfaTelemetry.StartChannelSend(channel.Name, OpenTfaMetrics.KindOf(outgoing.Kind), outgoing.Attempt);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.SendTimeout);
-            return await channel.SendAsync(outgoing, timeout.Token);
+            DeliveryResult result = await channel.SendAsync(outgoing, timeout.Token);
+            activity?.SetTag("opentfa.outcome", result.Outcome.ToString());
+            return result;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -4,6 +4,7 @@ using OpenTfa.Core.Applications;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Numbers;
+using OpenTfa.Core.Observability;
 using OpenTfa.Core.Protection;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
@@ -33,12 +34,15 @@ public sealed class PinService(
     IOptions<PinOptions> options,
     TimeProvider time,
     IEmailBodyStore? emailBodies = null,
-    ProtectionService? protection = null)
+    ProtectionService? protection = null,
+    IEventSink? events = null,
+    OpenTfaMetrics? metrics = null)
 {
     private readonly PinOptions _options = options.Value;
 
     public async Task<Result<SendPinOutcome>> SendAsync(string tenantId, SendPinCommand command, CancellationToken cancellationToken)
     {
+        using System.Diagnostics.Activity? activity = OpenTfaTelemetry.StartOperation("pin send", command.ApplicationId);
         var errors = new ValidationErrors();
         Require(command.ApplicationId, "applicationId", errors);
         Require(command.MessageId, "messageId", errors);
@@ -80,6 +84,11 @@ public sealed class PinService(
             ProtectionDecision decision = await protection.CheckSendAsync(tenantId, application.Id, destination!, command.Kind, cancellationToken);
             if (decision.Refusal is { } refused)
             {
+                if (events is not null)
+                {
+                    await events.PublishAsync(OpenTfaEvents.RuleRefused(tenantId, application.Id, refused.Rule, "send", command.Kind, destination!, time.GetUtcNow()), cancellationToken);
+                }
+
                 return new TfaError(ErrorKind.Forbidden, $"{refused.Text} (protection rule '{refused.Rule}')");
             }
 
@@ -115,6 +124,14 @@ public sealed class PinService(
             if (protection is not null && caps.Contains(refusal.Check))
             {
                 await protection.RecordCapRefusalAsync(tenantId, application.Id, refusal.Check, destination!, cancellationToken);
+                if (events is not null)
+                {
+                    await events.PublishAsync(OpenTfaEvents.RuleRefused(tenantId, application.Id, refusal.Check.Setting, "send", command.Kind, destination!, now), cancellationToken);
+                }
+            }
+            else
+            {
+                metrics?.Refused(application.Id, "limit", refusal.Check.Setting);
             }
 
             return TooMany(refusal);
@@ -125,11 +142,20 @@ public sealed class PinService(
             outbox.Notify();
         }
 
+        activity?.SetTag("opentfa.pin_id", pinId);
+        metrics?.PinSent(application.Id, command.Kind, destination!, sendable);
+        if (sendable && events is not null)
+        {
+            await events.PublishAsync(new OpenTfaEvent(EventTypes.PinSent, tenantId, application.Id, now,
+                EventData.ForPin(pinId, command.Kind, destination!) with { MessageId = message?.Id, Resend = false, ExpiresAt = pin.ExpiresAt.ToUnixTimeMilliseconds() }), cancellationToken);
+        }
+
         return new SendPinOutcome(pinId, command.To!, check, sendable);
     }
 
     public async Task<Result<SendPinOutcome>> ResendAsync(string tenantId, string pinId, ChannelKind kind, IReadOnlyDictionary<string, string>? placeholders, CancellationToken cancellationToken)
     {
+        using System.Diagnostics.Activity? activity = OpenTfaTelemetry.StartOperation("pin resend", pinId: pinId);
         var errors = new ValidationErrors();
         TextRendering.ValidatePlaceholders(placeholders, _options.MaxPlaceholderLength, errors);
         if (errors.Any)
@@ -178,8 +204,16 @@ public sealed class PinService(
         {
             case ResendResult.Resent:
                 outbox.Notify();
+                metrics?.PinResent(application.Id, kind, pin.Destination);
+                if (events is not null)
+                {
+                    await events.PublishAsync(new OpenTfaEvent(EventTypes.PinSent, tenantId, application.Id, now,
+                        EventData.ForPin(pin.Id, kind, pin.Destination) with { MessageId = built.Value!.Id, Resend = true, ExpiresAt = pin.ExpiresAt.ToUnixTimeMilliseconds() }), cancellationToken);
+                }
+
                 return new SendPinOutcome(pin.Id, pin.Destination, null, true);
             case ResendResult.Limited limited:
+                metrics?.Refused(application.Id, "limit", limited.Refusal.Check.Setting);
                 return TooMany(limited.Refusal);
             case ResendResult.Refused refused:
                 return new TfaError(ErrorKind.BadRequest, refused.Reason == PinError.TtlExpired
@@ -192,6 +226,7 @@ public sealed class PinService(
 
     public async Task<Result<VerifyPinOutcome>> VerifyAsync(string tenantId, string pinId, string? candidate, CancellationToken cancellationToken)
     {
+        using System.Diagnostics.Activity? activity = OpenTfaTelemetry.StartOperation("pin verify", pinId: pinId);
         if (string.IsNullOrEmpty(candidate))
         {
             return TfaError.Field("pin", "must not be empty");
@@ -223,8 +258,10 @@ public sealed class PinService(
         // step itself decides against the PIN's state as it is at that moment.
         bool matches = protector.Matches(pin.Id, pin.Pin, candidate);
         LimitCheck limit = LimitKeys.VerifyPerDestination(application.Id, pin.Destination, application.Settings.VerifyPerPhoneNumber, application.Settings.VerifyPinLimit);
+        DateTimeOffset now = time.GetUtcNow();
         VerifyResult result = await pins.VerifyPinAsync(
-            new VerifyOperation(tenantId, pin.Id, matches, application.Settings.AllowMultiplePinVerifications, limit, time.GetUtcNow()), cancellationToken);
+            new VerifyOperation(tenantId, pin.Id, matches, application.Settings.AllowMultiplePinVerifications, limit, now), cancellationToken);
+        await ObserveVerifyAsync(pin, result, now, cancellationToken);
         return result switch
         {
             VerifyResult.Decided d => new VerifyPinOutcome(pin.Id, pin.Destination, d.Decision.Verified, d.Decision.AttemptsRemaining, d.Decision.Error),
@@ -255,6 +292,44 @@ public sealed class PinService(
         return Result<IReadOnlyList<VerificationEntry>>.Ok(list);
     }
 
+    /// <summary>Counts the verify and publishes the first successful one, and the wrong PIN that used up the last attempt.</summary>
+    private async Task ObserveVerifyAsync(PinRecord pin, VerifyResult result, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (result is VerifyResult.Limited limited)
+        {
+            metrics?.Refused(pin.ApplicationId, "limit", limited.Refusal.Check.Setting);
+            return;
+        }
+
+        if (result is not VerifyResult.Decided { Decision: var decision } decided)
+        {
+            return;
+        }
+
+        metrics?.Verification(pin.ApplicationId, pin.Kind, pin.Destination, decision.Error);
+        string? type = null;
+        if (decision.Verified && decided.Pin.VerifiedAt == now)
+        {
+            metrics?.VerifiedAfter(pin.ApplicationId, pin.Kind, pin.Destination, now - pin.CreatedAt);
+            type = EventTypes.PinVerified;
+        }
+        else if (decision.Error == PinError.WrongPin && decision.AttemptsRemaining == 0)
+        {
+            type = EventTypes.PinAttemptsExhausted;
+        }
+
+        if (type is not null && events is not null)
+        {
+            await events.PublishAsync(new OpenTfaEvent(type, pin.TenantId, pin.ApplicationId, now,
+                EventData.ForPin(pin.Id, pin.Kind, pin.Destination) with
+                {
+                    AttemptsRemaining = decision.AttemptsRemaining,
+                    CreatedAt = pin.CreatedAt.ToUnixTimeMilliseconds(),
+                    VerifiedAt = decided.Pin.VerifiedAt?.ToUnixTimeMilliseconds(),
+                }), cancellationToken);
+        }
+    }
+
     private static TfaError TooMany(LimitRefusal refusal) =>
         new(ErrorKind.TooManyRequests, refusal.Check.Setting.StartsWith("caps.", StringComparison.Ordinal)
             ? $"Too many requests: protection rule '{refusal.Check.Setting}' caps sends at {refusal.Check.Text}"
@@ -282,7 +357,8 @@ public sealed class PinService(
 
         string messageId = Ids.New();
         string body = JsonSerializer.Serialize(content, CoreJsonContext.Default.MessageContent);
-        return new OutboxMessage(messageId, pinId, tenantId, applicationId, kind, destination, from, protector.Seal(messageId, body), now, expiresAt);
+        return new OutboxMessage(messageId, pinId, tenantId, applicationId, kind, destination, from, protector.Seal(messageId, body), now, expiresAt,
+            TraceParent: OpenTfaTelemetry.CurrentTraceParent());
     }
 
     private MessageContent? RenderText(MessageTemplate template, ChannelKind kind, string pin, IReadOnlyDictionary<string, string>? placeholders, ValidationErrors errors)

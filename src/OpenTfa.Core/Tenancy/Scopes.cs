@@ -6,7 +6,10 @@ public static class Scopes
     public const string PinSend = "2fa:pin:send";
     public const string Admin = "opentfa:admin";
 
-    public static readonly IReadOnlyList<string> All = [Manage, PinSend, Admin];
+    /// <summary>Shows full destinations where they are otherwise masked (support history); each use is audited.</summary>
+    public const string Pii = "opentfa:pii";
+
+    public static readonly IReadOnlyList<string> All = [Manage, PinSend, Admin, Pii];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
 }

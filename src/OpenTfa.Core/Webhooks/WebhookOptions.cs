@@ -1,0 +1,66 @@
+namespace OpenTfa.Core.Webhooks;
+
+/// <summary>How webhooks are delivered (<c>OpenTfa:Webhooks</c>).</summary>
+public sealed class WebhookOptions
+{
+    public const string Section = "OpenTfa:Webhooks";
+
+    /// <summary>
+    /// Lets webhook URLs point at loopback, private, link-local and other non-public addresses.
+    /// Off by default: a tenant must not be able to make the server call into its own network.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>Accept <c>http://</c> URLs; off by default (payloads then travel in clear).</summary>
+    public bool AllowHttp { get; set; }
+
+    /// <summary>How long one POST may take before it counts as failed.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The wait before the second attempt; each later wait doubles, up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Attempts after which a delivery is given up (failed).</summary>
+    public int MaxAttempts { get; set; } = 12;
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>How long a node holds a claimed delivery before another node may take it over; longer than <see cref="Timeout"/>.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often expired PINs are looked for to announce <c>pin.expired</c>.</summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Webhooks per application.</summary>
+    public int MaxPerApplication { get; set; } = 10;
+
+    /// <summary>How long finished deliveries are kept for the deliveries endpoint.</summary>
+    public TimeSpan History { get; set; } = TimeSpan.FromDays(7);
+
+    public IEnumerable<string> Problems()
+    {
+        if (Timeout <= TimeSpan.Zero || RetryInitialDelay <= TimeSpan.Zero || RetryMaxDelay < RetryInitialDelay || PollInterval <= TimeSpan.Zero || ExpirySweepInterval <= TimeSpan.Zero)
+        {
+            yield return "OpenTfa:Webhooks: Timeout, RetryInitialDelay, PollInterval and ExpirySweepInterval must be positive, RetryMaxDelay at least RetryInitialDelay";
+        }
+
+        if (MaxAttempts is < 1 or > 100)
+        {
+            yield return $"OpenTfa:Webhooks:MaxAttempts must be between 1 and 100, was {MaxAttempts}";
+        }
+
+        if (BatchSize < 1 || MaxPerApplication < 1)
+        {
+            yield return "OpenTfa:Webhooks:BatchSize and MaxPerApplication must be at least 1";
+        }
+
+        if (Lease <= Timeout * 2)
+        {
+            yield return $"OpenTfa:Webhooks:Lease ({Lease}) must be longer than twice Timeout ({Timeout}), or another node could send a delivery this node still holds";
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Npgsql;
+using OpenTfa.Core.Observability;
+
+namespace OpenTfa.Storage.Postgres;
+
+public sealed partial class PostgresStore
+{
+    private const string AuditColumns = "id, at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details";
+
+    public async Task<AuditEntry> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        IReadOnlyList<long> ids = await QueryAsync(
+            """
+            INSERT INTO audit_log (at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details)
+            VALUES (@at, @tenant, @actorTenant, @actorKey, @action, @type, @target, @details) RETURNING id
+            """,
+            c => c.Time("at", entry.At).Text("tenant", entry.TenantId).Text("actorTenant", entry.ActorTenantId).Text("actorKey", entry.ActorKeyId)
+                .Text("action", entry.Action).Text("type", entry.TargetType).Text("target", entry.TargetId).Text("details", entry.Details),
+            r => r.GetInt64(0), cancellationToken);
+        return entry with { Id = ids[0] };
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return QueryAsync(
+            $"""
+            SELECT {AuditColumns} FROM audit_log
+            WHERE (@tenant::text IS NULL OR tenant_id = @tenant) AND (@from::timestamptz IS NULL OR at >= @from) AND (@to::timestamptz IS NULL OR at < @to)
+              AND (@before::bigint IS NULL OR id < @before)
+            ORDER BY id DESC LIMIT @limit
+            """,
+            c => c.Text("tenant", query.TenantId).Time("from", query.From).Time("to", query.To).Long("before", query.BeforeId).Int("limit", query.Limit),
+            ReadAudit, cancellationToken);
+    }
+
+    private static AuditEntry ReadAudit(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetTime(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetStringOrNull(7), r.GetStringOrNull(8));
+}
