@@ -1,6 +1,7 @@
 using OpenTfa.Contracts;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Errors;
+using OpenTfa.Core.Observability;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
 using OpenTfa.Server.Errors;
@@ -13,9 +14,9 @@ internal static class ApplicationEndpoints
     {
         RouteGroupBuilder group = tfa.MapGroup("/applications").RequireScope(Scopes.Manage);
         group.MapGet("/", ListAsync);
-        group.MapPost("/", CreateAsync);
+        group.MapPost("/", CreateAsync).Audited(AuditActions.ApplicationCreated, "application", v => (v as ApplicationResponse)?.ApplicationId);
         group.MapGet("/{appId}", GetAsync);
-        group.MapPut("/{appId}", ReplaceAsync);
+        group.MapPut("/{appId}", ReplaceAsync).Audited(AuditActions.ApplicationUpdated, "application", routeValue: "appId");
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, ApplicationService service, CancellationToken ct)

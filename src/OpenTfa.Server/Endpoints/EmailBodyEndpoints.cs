@@ -1,5 +1,6 @@
 using OpenTfa.Contracts;
 using OpenTfa.Core.Errors;
+using OpenTfa.Core.Observability;
 using OpenTfa.Core.Templates;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
@@ -13,10 +14,10 @@ internal static class EmailBodyEndpoints
     public static void MapEmailBodies(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder group = app.MapGroup("/opentfa/v1/email-bodies").AddEndpointFilter<ScopeFilter>().RequireScope(Scopes.Manage);
-        group.MapPost("/", CreateAsync);
+        group.MapPost("/", CreateAsync).Audited(AuditActions.EmailBodyCreated, "email_body", v => (v as EmailBodyResponse)?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         group.MapGet("/", ListAsync);
         group.MapGet("/{id:long}", GetAsync);
-        group.MapPut("/{id:long}", UpdateAsync);
+        group.MapPut("/{id:long}", UpdateAsync).Audited(AuditActions.EmailBodyUpdated, "email_body", routeValue: "id");
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, EmailBodyService service, CancellationToken ct)

@@ -2,6 +2,7 @@ using OpenTfa.Contracts;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
+using OpenTfa.Core.Observability;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
@@ -15,11 +16,14 @@ internal static class ManagementEndpoints
     public static void MapManagement(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1").AddEndpointFilter<ScopeFilter>();
-        v1.MapPost("/tenants", CreateTenantAsync).RequireScope(Scopes.Admin);
+        v1.MapPost("/tenants", CreateTenantAsync).RequireScope(Scopes.Admin)
+            .Audited(AuditActions.TenantCreated, "tenant", v => (v as TenantResponse)?.TenantId, tenantOf: v => (v as TenantResponse)?.TenantId);
         v1.MapGet("/tenants", ListTenantsAsync).RequireScope(Scopes.Admin);
-        v1.MapPost("/keys", CreateKeyAsync).RequireScope(Scopes.Admin);
+        v1.MapPost("/keys", CreateKeyAsync).RequireScope(Scopes.Admin)
+            .Audited(AuditActions.KeyCreated, "key", v => (v as ApiKeyResponse)?.KeyId, tenantOf: v => (v as ApiKeyResponse)?.TenantId);
         v1.MapGet("/keys", ListKeysAsync).RequireScope(Scopes.Admin);
-        v1.MapDelete("/keys/{keyId}", RevokeKeyAsync).RequireScope(Scopes.Admin);
+        v1.MapDelete("/keys/{keyId}", RevokeKeyAsync).RequireScope(Scopes.Admin)
+            .Audited(AuditActions.KeyRevoked, "key", v => (v as ApiKeyResponse)?.KeyId, tenantOf: v => (v as ApiKeyResponse)?.TenantId);
         v1.MapGet("/pins/{pinId}/messages", ListMessagesAsync).RequireScope(Scopes.PinSend);
         v1.MapGet("/messages/{messageId}", GetMessageAsync).RequireScope(Scopes.PinSend);
     }

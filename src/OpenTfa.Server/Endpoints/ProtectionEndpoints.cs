@@ -17,9 +17,11 @@ internal static class ProtectionEndpoints
     {
         RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1").AddEndpointFilter<ScopeFilter>().RequireScope(Scopes.Admin);
         v1.MapGet("/protection", (HttpContext http, ProtectionService s, CancellationToken ct) => GetAsync(http, s, ProtectionService.TenantDefault, ct));
-        v1.MapPut("/protection", (HttpContext http, ProtectionService s, CancellationToken ct) => PutAsync(http, s, ProtectionService.TenantDefault, ct));
+        v1.MapPut("/protection", (HttpContext http, ProtectionService s, CancellationToken ct) => PutAsync(http, s, ProtectionService.TenantDefault, ct))
+            .Audited("protection.updated", "protection", targetOf: _ => ProtectionService.TenantDefault);
         v1.MapGet("/applications/{appId}/protection", (string appId, HttpContext http, ProtectionService s, ApplicationService a, CancellationToken ct) => WithApplicationAsync(appId, http, a, () => GetAsync(http, s, appId, ct), ct));
-        v1.MapPut("/applications/{appId}/protection", (string appId, HttpContext http, ProtectionService s, ApplicationService a, CancellationToken ct) => WithApplicationAsync(appId, http, a, () => PutAsync(http, s, appId, ct), ct));
+        v1.MapPut("/applications/{appId}/protection", (string appId, HttpContext http, ProtectionService s, ApplicationService a, CancellationToken ct) => WithApplicationAsync(appId, http, a, () => PutAsync(http, s, appId, ct), ct))
+            .Audited("protection.updated", "protection", routeValue: "appId");
         v1.MapGet("/applications/{appId}/protection/events", EventsAsync);
         v1.MapGet("/applications/{appId}/protection/blocks", BlocksAsync);
     }

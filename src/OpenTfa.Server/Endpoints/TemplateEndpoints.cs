@@ -1,5 +1,6 @@
 using OpenTfa.Contracts;
 using OpenTfa.Core.Errors;
+using OpenTfa.Core.Observability;
 using OpenTfa.Core.Templates;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
@@ -13,11 +14,11 @@ internal static class TemplateEndpoints
     {
         RouteGroupBuilder group = tfa.MapGroup("/applications/{appId}").RequireScope(Scopes.Manage);
         group.MapGet("/messages", ListAsync);
-        group.MapPost("/messages", CreateAsync);
+        group.MapPost("/messages", CreateAsync).Audited(AuditActions.TemplateCreated, "template", v => (v as MessageTemplateResponse)?.MessageId);
         group.MapGet("/messages/{msgId}", GetAsync);
-        group.MapPut("/messages/{msgId}", UpdateAsync);
-        group.MapPost("/email/messages", CreateEmailAsync);
-        group.MapPut("/email/messages/{msgId}", UpdateEmailAsync);
+        group.MapPut("/messages/{msgId}", UpdateAsync).Audited(AuditActions.TemplateUpdated, "template", routeValue: "msgId");
+        group.MapPost("/email/messages", CreateEmailAsync).Audited(AuditActions.TemplateCreated, "template", v => (v as MessageTemplateResponse)?.MessageId);
+        group.MapPut("/email/messages/{msgId}", UpdateEmailAsync).Audited(AuditActions.TemplateUpdated, "template", routeValue: "msgId");
     }
 
     private static async Task<IResult> ListAsync(string appId, HttpContext http, TemplateService service, CancellationToken ct)

@@ -18,6 +18,7 @@ public static partial class OpenTfaHost
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         builder.Services.AddOpenTfa(builder.Configuration);
+        builder.AddOpenTfaObservability();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Contracts.OpenTfaJsonContext.Default));
         builder.Services.AddProblemDetails();
         int maxBody = builder.Configuration.GetValue<int?>("OpenTfa:MaxRequestBodyBytes") ?? 64 * 1024;
@@ -26,6 +27,7 @@ public static partial class OpenTfaHost
 
         WebApplication app = builder.Build();
         app.UseMiddleware<PathNormalizationMiddleware>();
+        app.UseOpenTfaObservability();
         app.UseRouting();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
@@ -40,6 +42,7 @@ public static partial class OpenTfaHost
         app.MapChannels();
         app.MapCallbacks();
         app.MapHealth();
+        app.MapOpenTfaObservability();
         return app;
     }
 

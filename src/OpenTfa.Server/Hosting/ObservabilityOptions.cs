@@ -1,0 +1,75 @@
+namespace OpenTfa.Server.Hosting;
+
+/// <summary>Metrics and traces (<c>OpenTfa:Telemetry</c>).</summary>
+public sealed class TelemetryOptions
+{
+    public const string Section = "OpenTfa:Telemetry";
+
+    /// <summary>Serve Prometheus metrics at <see cref="MetricsPath"/> (no API key).</summary>
+    public bool MetricsEnabled { get; set; } = true;
+
+    public string MetricsPath { get; set; } = "/metrics";
+
+    /// <summary>Client addresses or CIDR networks allowed to scrape; empty allows any. Others get 404.</summary>
+    public IList<string> MetricsAllowedNetworks { get; } = [];
+
+    /// <summary>OTLP collector endpoint (e.g. <c>http://127.0.0.1:4317</c>); traces and metrics are exported there when set.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary><c>grpc</c> (default) or <c>http/protobuf</c>.</summary>
+    public string OtlpProtocol { get; set; } = "grpc";
+
+    /// <summary>The <c>service.name</c> resource attribute.</summary>
+    public string ServiceName { get; set; } = "opentfa";
+
+    /// <summary>Fraction of traces kept (parent-based: a sampled caller's trace is always kept).</summary>
+    public double TraceSampleRatio { get; set; } = 1.0;
+
+    public IEnumerable<string> Problems()
+    {
+        if (!MetricsPath.StartsWith('/') || MetricsPath.StartsWith("/2fa", StringComparison.OrdinalIgnoreCase) || MetricsPath.StartsWith("/opentfa", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return $"OpenTfa:Telemetry:MetricsPath must start with / and lie outside /2fa and /opentfa, was '{MetricsPath}'";
+        }
+
+        foreach (string network in MetricsAllowedNetworks.Where(n => !TryParseNetwork(n, out _)))
+        {
+            yield return $"OpenTfa:Telemetry:MetricsAllowedNetworks: '{network}' is not an address or a CIDR network such as 10.0.0.0/8";
+        }
+
+        if (OtlpEndpoint is not null && !Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out _))
+        {
+            yield return $"OpenTfa:Telemetry:OtlpEndpoint must be an absolute URL, was '{OtlpEndpoint}'";
+        }
+
+        if (OtlpProtocol is not ("grpc" or "http/protobuf"))
+        {
+            yield return $"OpenTfa:Telemetry:OtlpProtocol must be grpc or http/protobuf, was '{OtlpProtocol}'";
+        }
+
+        if (TraceSampleRatio is < 0 or > 1)
+        {
+            yield return $"OpenTfa:Telemetry:TraceSampleRatio must be between 0 and 1, was {TraceSampleRatio}";
+        }
+    }
+
+    public static bool TryParseNetwork(string text, out System.Net.IPNetwork network)
+    {
+        if (System.Net.IPAddress.TryParse(text, out System.Net.IPAddress? address))
+        {
+            network = new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+
+        return System.Net.IPNetwork.TryParse(text, out network);
+    }
+}
+
+/// <summary>Log output (<c>OpenTfa:Logging</c>).</summary>
+public sealed class LoggingOptions
+{
+    public const string Section = "OpenTfa:Logging";
+
+    /// <summary>One JSON object per line on standard output, with scopes (trace and span ids included).</summary>
+    public bool Json { get; set; }
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using OpenTfa.Core.Observability;
+using OpenTfa.Core.Storage;
+using OpenTfa.Core.Webhooks;
+using OpenTfa.Server.Endpoints;
+
+namespace OpenTfa.Server.Hosting;
+
+/// <summary>Metrics, traces, logs, webhooks, the audit trail and analytics.</summary>
+internal static class ObservabilityRegistration
+{
+    /// <summary>Meters exported besides OpenTfa's own: ASP.NET Core, Kestrel, HttpClient, the runtime and Npgsql.</summary>
+    public static readonly string[] StandardMeters =
+        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing", "System.Net.Http", "System.Net.NameResolution", "System.Runtime", "Npgsql"];
+
+    public static WebApplicationBuilder AddOpenTfaObservability(this WebApplicationBuilder builder)
+    {
+        IServiceCollection services = builder.Services;
+        var telemetry = new TelemetryOptions();
+        builder.Configuration.GetSection(TelemetryOptions.Section).Bind(telemetry);
+        var webhooks = new WebhookOptions();
+        builder.Configuration.GetSection(WebhookOptions.Section).Bind(webhooks);
+        var logging = new LoggingOptions();
+        builder.Configuration.GetSection(LoggingOptions.Section).Bind(logging);
+        List<string> problems = [.. telemetry.Problems(), .. webhooks.Problems()];
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid OpenTfa configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
+        }
+
+        if (logging.Json)
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+            builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        }
+
+        services.AddSingleton(Options.Create(telemetry));
+        services.AddSingleton(webhooks);
+        services.AddSingleton(sp => new OpenTfaMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton<WebhookSignal>();
+        services.AddSingleton<WebhookSubscriptions>();
+        services.AddSingleton<WebhookUrlPolicy>();
+        services.AddSingleton<OpenTfaEvents>();
+        services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<OpenTfaEvents>());
+        services.AddSingleton<WebhookService>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AnalyticsService>();
+        services.AddSingleton<QueueGauges>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        DecorateOutbox(services);
+
+        IOpenTelemetryBuilder otel = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(telemetry.ServiceName));
+        otel.WithMetrics(metrics =>
+        {
+            metrics.AddMeter(OpenTfaMetrics.MeterName).AddMeter(StandardMeters);
+            if (telemetry.MetricsEnabled)
+            {
+                metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+            }
+
+            if (telemetry.OtlpEndpoint is not null)
+            {
+                metrics.AddOtlpExporter(o => Otlp(o, telemetry));
+            }
+        });
+        if (telemetry.OtlpEndpoint is not null)
+        {
+            otel.WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(telemetry.TraceSampleRatio)))
+                .AddSource(OpenTfaTelemetry.SourceName, "Npgsql")
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsQuiet(http.Request.Path, telemetry))
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter(o => Otlp(o, telemetry)));
+        }
+
+        return builder;
+    }
+
+    /// <summary>The metrics endpoint, and OpenTfa's own observability endpoints.</summary>
+    public static WebApplication UseOpenTfaObservability(this WebApplication app)
+    {
+        TelemetryOptions telemetry = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
+        app.Services.GetRequiredService<QueueGauges>();
+        if (telemetry.MetricsEnabled)
+        {
+            List<IPNetwork> allowed = telemetry.MetricsAllowedNetworks.Select(n => TelemetryOptions.TryParseNetwork(n, out IPNetwork network) ? network : default).ToList();
+            string path = telemetry.MetricsPath;
+            // A scrape from an address outside the allowed networks falls through to routing: 404.
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(http =>
+                http.Request.Path.Equals(path, StringComparison.OrdinalIgnoreCase)
+                && (allowed.Count == 0 || (http.Connection.RemoteIpAddress is { } address && allowed.Any(n => n.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)))));
+        }
+
+        return app;
+    }
+
+    public static void MapOpenTfaObservability(this WebApplication app)
+    {
+        app.MapWebhooks();
+        app.MapAudit();
+        app.MapAnalytics();
+    }
+
+    private static bool IsQuiet(PathString path, TelemetryOptions telemetry) =>
+        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) || path.Equals(telemetry.MetricsPath, StringComparison.OrdinalIgnoreCase);
+
+    private static void Otlp(OtlpExporterOptions o, TelemetryOptions telemetry)
+    {
+        o.Endpoint = new Uri(telemetry.OtlpEndpoint!);
+        o.Protocol = telemetry.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+    }
+
+    /// <summary>Every user of the outbox (the dispatcher, channels recording receipts, callbacks) sees it through <see cref="ObservedOutboxStore"/>.</summary>
+    private static void DecorateOutbox(IServiceCollection services)
+    {
+        ServiceDescriptor inner = services.Last(d => d.ServiceType == typeof(IOutboxStore));
+        services.Remove(inner);
+        services.AddSingleton<IOutboxStore>(sp => new ObservedOutboxStore(
+            (IOutboxStore)(inner.ImplementationFactory?.Invoke(sp) ?? inner.ImplementationInstance ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!)),
+            sp.GetRequiredService<IAnalyticsStore>(),
+            sp.GetRequiredService<IEventSink>(),
+            sp.GetRequiredService<OpenTfaMetrics>(),
+            sp.GetRequiredService<TimeProvider>()));
+    }
+}
