@@ -1,3 +1,4 @@
+using OpenTfa.Core.Delivery;
 using Microsoft.Extensions.Configuration;
 
 namespace OpenTfa.Delivery.Http;
@@ -11,7 +12,7 @@ public abstract class HttpChannelOptions
     /// <summary>How long one request may take, connecting included; below OpenTfa:Delivery:SendTimeout.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    internal void ReadCommon(SettingsReader reader, string defaultBaseUrl, bool baseUrlRequired, TimeSpan sendTimeout)
+    internal void ReadCommon(ChannelSettingsReader reader, string defaultBaseUrl, bool baseUrlRequired, TimeSpan sendTimeout)
     {
         BaseUrl = reader.Url(nameof(BaseUrl), baseUrlRequired ? null : defaultBaseUrl, required: true) ?? new Uri(defaultBaseUrl.Length > 0 ? defaultBaseUrl : "http://invalid");
         Timeout = reader.Duration(nameof(Timeout), TimeSpan.FromSeconds(10));
@@ -21,7 +22,7 @@ public abstract class HttpChannelOptions
         }
     }
 
-    internal static Uri? ReadCallbackBase(SettingsReader reader)
+    internal static Uri? ReadCallbackBase(ChannelSettingsReader reader)
     {
         Uri? callback = reader.Url("CallbackBaseUrl");
         if (callback is not null && (!string.IsNullOrEmpty(callback.Query) || callback.AbsoluteUri.Contains('%', StringComparison.Ordinal)))
@@ -58,7 +59,7 @@ public sealed class KannelChannelOptions : HttpChannelOptions
 
     public static KannelChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
     {
-        var reader = new SettingsReader(section);
+        var reader = new ChannelSettingsReader(section);
         var options = new KannelChannelOptions
         {
             Username = reader.Required(nameof(Username)) ?? string.Empty,
@@ -106,7 +107,7 @@ public sealed class TwilioSmsChannelOptions : HttpChannelOptions
 
     public static TwilioSmsChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
     {
-        var reader = new SettingsReader(section);
+        var reader = new ChannelSettingsReader(section);
         var options = new TwilioSmsChannelOptions
         {
             AccountSid = reader.Required(nameof(AccountSid)) ?? string.Empty,
@@ -153,7 +154,7 @@ public abstract class VoiceChannelOptions : HttpChannelOptions
     /// <summary>The key that seals a call's replay state in its callback URL.</summary>
     public string? CallbackSecret { get; set; }
 
-    internal void ReadVoice(SettingsReader reader, int maxGatherTimeout)
+    internal void ReadVoice(ChannelSettingsReader reader, int maxGatherTimeout)
     {
         From = reader.String(nameof(From));
         Language = reader.String(nameof(Language)) ?? "en-US";
@@ -192,7 +193,7 @@ public sealed class TwilioVoiceChannelOptions : VoiceChannelOptions
 
     public static TwilioVoiceChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
     {
-        var reader = new SettingsReader(section);
+        var reader = new ChannelSettingsReader(section);
         var options = new TwilioVoiceChannelOptions
         {
             AccountSid = reader.Required(nameof(AccountSid)) ?? string.Empty,
@@ -208,7 +209,7 @@ public sealed class TwilioVoiceChannelOptions : VoiceChannelOptions
         return options;
     }
 
-    internal static void CheckAccount(SettingsReader reader, string accountSid, string authToken)
+    internal static void CheckAccount(ChannelSettingsReader reader, string accountSid, string authToken)
     {
         if (authToken.Length == 0)
         {
@@ -240,7 +241,7 @@ public sealed class VonageVoiceChannelOptions : VoiceChannelOptions
 
     public static VonageVoiceChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
     {
-        var reader = new SettingsReader(section);
+        var reader = new ChannelSettingsReader(section);
         var options = new VonageVoiceChannelOptions
         {
             ApplicationId = reader.Required(nameof(ApplicationId)) ?? string.Empty,
@@ -292,7 +293,7 @@ public sealed class WebhookChannelOptions : HttpChannelOptions
 
     public static WebhookChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
     {
-        var reader = new SettingsReader(section);
+        var reader = new ChannelSettingsReader(section);
         var options = new WebhookChannelOptions
         {
             Secret = reader.Secret(nameof(Secret)) ?? string.Empty,

@@ -1,3 +1,4 @@
+using OpenTfa.Core.Delivery;
 using Microsoft.Extensions.Configuration;
 using MimeKit;
 
@@ -47,7 +48,7 @@ public sealed class SmtpChannelOptions
     public static SmtpChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
     {
         ArgumentNullException.ThrowIfNull(section);
-        var reader = new SettingsReader(section);
+        var reader = new ChannelSettingsReader(section);
         var options = new SmtpChannelOptions
         {
             Host = reader.Required(nameof(Host)) ?? string.Empty,

@@ -1,3 +1,4 @@
+using OpenTfa.Core.Security;
 using System.Security.Cryptography;
 using System.Text;
 using OpenTfa.Delivery.Http.Callbacks;
@@ -41,14 +42,14 @@ public sealed class SignatureTests
         byte[] body = Encoding.UTF8.GetBytes("""{"messageId":"M1"}""");
         DateTimeOffset at = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
 
-        string header = WebhookSignature.Create("whsec-0123456789abcdef", at, body);
+        string header = OpenTfaSignature.Create("whsec-0123456789abcdef", at, body);
 
         string expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("whsec-0123456789abcdef"), Encoding.UTF8.GetBytes("1700000000." + """{"messageId":"M1"}""")));
         Assert.Equal($"t=1700000000,v1={expected}", header);
-        Assert.True(WebhookSignature.Verify("whsec-0123456789abcdef", header, body, at.AddMinutes(4)));
-        Assert.False(WebhookSignature.Verify("whsec-0123456789abcdef", header, body, at.AddMinutes(6)));
-        Assert.False(WebhookSignature.Verify("another-secret-0123", header, body, at));
-        Assert.False(WebhookSignature.Verify("whsec-0123456789abcdef", header, Encoding.UTF8.GetBytes("""{"messageId":"M2"}"""), at));
-        Assert.False(WebhookSignature.Verify("whsec-0123456789abcdef", null, body, at));
+        Assert.True(OpenTfaSignature.Verify("whsec-0123456789abcdef", header, body, at.AddMinutes(4)));
+        Assert.False(OpenTfaSignature.Verify("whsec-0123456789abcdef", header, body, at.AddMinutes(6)));
+        Assert.False(OpenTfaSignature.Verify("another-secret-0123", header, body, at));
+        Assert.False(OpenTfaSignature.Verify("whsec-0123456789abcdef", header, Encoding.UTF8.GetBytes("""{"messageId":"M2"}"""), at));
+        Assert.False(OpenTfaSignature.Verify("whsec-0123456789abcdef", null, body, at));
     }
 }

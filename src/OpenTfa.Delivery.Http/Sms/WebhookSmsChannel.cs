@@ -1,3 +1,4 @@
+using OpenTfa.Core.Security;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -51,7 +52,7 @@ public sealed class WebhookSmsChannel : IMessageChannel, IDisposable
             request.Headers.TryAddWithoutValidation(header, value);
         }
 
-        request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Create(options.Secret, time.GetUtcNow(), body));
+        request.Headers.TryAddWithoutValidation(OpenTfaSignature.Header, OpenTfaSignature.Create(options.Secret, time.GetUtcNow(), body));
         GatewayAnswer answer = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         DeliveryResult result = Classify(answer, message.Id);
         Log.Sent(logger, Type, Name, Destinations.Mask(message.To), result.Outcome, result.Error);

@@ -1,13 +1,13 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
-namespace OpenTfa.Delivery.Smtp;
+namespace OpenTfa.Core.Delivery;
 
 /// <summary>
 /// Reads one channel section and collects every problem with the setting's full path, so that
 /// start-up names all bad settings at once. Secret values are never echoed.
 /// </summary>
-internal sealed class SettingsReader(IConfigurationSection section)
+public sealed class ChannelSettingsReader(IConfigurationSection section)
 {
     private readonly HashSet<string> known = new(StringComparer.OrdinalIgnoreCase) { "Type" };
 
@@ -130,6 +130,39 @@ internal sealed class SettingsReader(IConfigurationSection section)
         }
 
         return parsed;
+    }
+
+    /// <summary>An absolute http or https URL; a path is kept, a trailing slash removed.</summary>
+    public Uri? Url(string key, string? fallback = null, bool required = false)
+    {
+        string? value = String(key) ?? fallback;
+        if (value is null)
+        {
+            if (required)
+            {
+                Problems.Add($"{section.Path}:{key} is required.");
+            }
+
+            return null;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            Problems.Add($"{section.Path}:{key} must be an absolute http or https URL without credentials or fragment; got '{value}'.");
+            return null;
+        }
+
+        return uri;
+    }
+
+    /// <summary>The children of a sub-section as a dictionary (for example extra headers).</summary>
+    public Dictionary<string, string> Map(string key)
+    {
+        known.Add(key);
+        return section.GetSection(key).GetChildren()
+            .Where(c => c.Value is not null)
+            .ToDictionary(c => c.Key, c => c.Value!, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Flags settings this channel type does not have (usually a typo).</summary>
