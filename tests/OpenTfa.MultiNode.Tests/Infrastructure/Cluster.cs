@@ -126,7 +126,7 @@ public sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>Every message the log channels of all nodes (running or stopped) printed.</summary>
-    public IReadOnlyList<Delivery> Deliveries
+    public IReadOnlyList<DeliveredMessage> Deliveries
     {
         get
         {
@@ -140,14 +140,24 @@ public sealed class Cluster : IAsyncDisposable
     /// <summary>Waits until some node delivered a message to <paramref name="to"/> and returns its PIN.</summary>
     public async Task<string> WaitForPinAsync(string to, TimeSpan? timeout = null)
     {
-        IReadOnlyList<Delivery> found = await WaitForDeliveriesAsync([to], timeout);
+        IReadOnlyList<DeliveredMessage> found = await WaitForDeliveriesAsync([to], timeout);
         return found.Single(d => d.To == to).Pin;
     }
 
     /// <summary>Waits until every destination given has at least one delivery, on any node; returns all deliveries to them.</summary>
-    public async Task<IReadOnlyList<Delivery>> WaitForDeliveriesAsync(IReadOnlyCollection<string> destinations, TimeSpan? timeout = null)
+    public async Task<IReadOnlyList<DeliveredMessage>> WaitForDeliveriesAsync(IReadOnlyCollection<string> destinations, TimeSpan? timeout = null)
     {
         var wanted = destinations.ToHashSet(StringComparer.Ordinal);
+        IReadOnlyList<DeliveredMessage> all = await WaitForDeliveriesAsync(
+            found => wanted.All(to => found.Any(d => d.To == to)),
+            () => "no delivery to " + string.Join(", ", wanted.Where(to => !Deliveries.Any(d => d.To == to)).Take(10)),
+            timeout);
+        return all.Where(d => wanted.Contains(d.To)).ToList();
+    }
+
+    /// <summary>Waits until the deliveries of all nodes satisfy <paramref name="done"/>; returns them.</summary>
+    public async Task<IReadOnlyList<DeliveredMessage>> WaitForDeliveriesAsync(Func<IReadOnlyList<DeliveredMessage>, bool> done, Func<string> describe, TimeSpan? timeout = null)
+    {
         using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
@@ -158,9 +168,10 @@ public sealed class Cluster : IAsyncDisposable
             }
 
             // Take the wake-up tasks before reading, so that a line written in between is not missed.
-            Task next = Task.WhenAny(nodes.Select(n => n.NextLineAsync()));
-            List<Delivery> found = nodes.SelectMany(n => n.Deliveries).Where(d => wanted.Contains(d.To)).ToList();
-            if (wanted.All(to => found.Any(d => d.To == to)))
+            // A node that has exited writes no more lines; the deadline ends the wait if none is left.
+            Task next = Task.WhenAny(nodes.Select(n => n.NextLineAsync()).Append(Task.Delay(Timeout.Infinite, deadline.Token)));
+            List<DeliveredMessage> found = nodes.SelectMany(n => n.Deliveries).ToList();
+            if (done(found))
             {
                 return found;
             }
@@ -171,8 +182,7 @@ public sealed class Cluster : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                string missing = string.Join(", ", wanted.Where(to => !found.Any(d => d.To == to)).Take(10));
-                throw new TimeoutException($"No delivery to {missing} within the time allowed. Nodes: {string.Join("; ", nodes)}");
+                throw new TimeoutException($"Still {describe()} after {(timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds} s. Nodes: {string.Join("; ", nodes)}");
             }
         }
     }

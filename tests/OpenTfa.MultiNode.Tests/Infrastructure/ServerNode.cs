@@ -8,7 +8,7 @@ using OpenTfa.Testing;
 namespace OpenTfa.MultiNode.Tests.Infrastructure;
 
 /// <summary>One message the <c>log</c> channel of a node printed: <c>[opentfa:log] sms to=… from=… text="…"</c>.</summary>
-public sealed record Delivery(string Node, string Kind, string To, string Text)
+public sealed record DeliveredMessage(string Node, string Kind, string To, string Text)
 {
     /// <summary>The PIN, as the last word of the text (every template here ends with <c>{{pin}}</c>).</summary>
     public string Pin => Text[(Text.LastIndexOf(' ') + 1)..];
@@ -24,7 +24,7 @@ public sealed partial class ServerNode : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly List<string> _lines = [];
-    private readonly List<Delivery> _deliveries = [];
+    private readonly List<DeliveredMessage> _deliveries = [];
     private readonly TaskCompletionSource _streamsClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _openStreams = 2;
@@ -143,7 +143,7 @@ public sealed partial class ServerNode : IAsyncDisposable
         }
     }
 
-    public IReadOnlyList<Delivery> Deliveries
+    public IReadOnlyList<DeliveredMessage> Deliveries
     {
         get
         {
@@ -191,12 +191,19 @@ public sealed partial class ServerNode : IAsyncDisposable
         }
     }
 
-    /// <summary>A task that completes at the next line written by any node given (or when one exits).</summary>
+    /// <summary>Waits until this node's log channel printed a message to <paramref name="to"/>.</summary>
+    public async Task<DeliveredMessage> WaitForDeliveryAsync(string to, TimeSpan? timeout = null)
+    {
+        await WaitForLineAsync(l => DeliveryLine().Match(l) is { Success: true } m && m.Groups[2].Value == to, timeout ?? TimeSpan.FromSeconds(30));
+        return Deliveries.First(d => d.To == to);
+    }
+
+    /// <summary>A task that completes at the next line this node writes; never, once its output has ended.</summary>
     public Task NextLineAsync()
     {
         lock (_lines)
         {
-            return Task.WhenAny(_changed.Task, _streamsClosed.Task);
+            return _changed.Task;
         }
     }
 
@@ -278,7 +285,7 @@ public sealed partial class ServerNode : IAsyncDisposable
             _lines.Add(line);
             if (DeliveryLine().Match(line) is { Success: true } m)
             {
-                _deliveries.Add(new Delivery(Name, m.Groups[1].Value, m.Groups[2].Value, JsonSerializer.Deserialize<string>(m.Groups[3].Value)!));
+                _deliveries.Add(new DeliveredMessage(Name, m.Groups[1].Value, m.Groups[2].Value, JsonSerializer.Deserialize<string>(m.Groups[3].Value)!));
             }
 
             changed = _changed;
