@@ -34,6 +34,7 @@ public sealed class OperabilityTests(PostgresServer postgres, ITestOutputHelper 
         ["OpenTfa__Routes__Email__0"] = "log",
         ["OpenTfa__Delivery__SendTimeout"] = "00:00:40",
         ["OpenTfa__Delivery__Lease"] = "00:02:00",
+        ["OpenTfa__Delivery__RetryInitialDelay"] = "00:00:00.1",
         ["OpenTfa__Delivery__BatchSize"] = "32",
         ["OpenTfa__Delivery__Parallelism"] = "32",
         ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",

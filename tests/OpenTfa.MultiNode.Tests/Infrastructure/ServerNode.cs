@@ -113,6 +113,7 @@ public sealed partial class ServerNode : IAsyncDisposable
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
         var node = new ServerNode(name, process, port, apiKey);
+        AppDomain.CurrentDomain.ProcessExit += node.OnTestProcessExit;
         process.OutputDataReceived += (_, e) => node.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => node.OnLine(e.Data);
         process.BeginOutputReadLine();
@@ -234,6 +235,7 @@ public sealed partial class ServerNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= OnTestProcessExit;
         Client.Dispose();
         try
         {
@@ -251,6 +253,22 @@ public sealed partial class ServerNode : IAsyncDisposable
         finally
         {
             _process.Dispose();
+        }
+    }
+
+    /// <summary>Should the test run end without disposing this node, the node still ends with it.</summary>
+    private void OnTestProcessExit(object? sender, EventArgs e)
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
         }
     }
 
