@@ -32,7 +32,8 @@ public sealed record MessageContent(
     string? Language = null,
     string? VoiceName = null,
     double? SpeechRate = null,
-    string? RepeatDtmf = null);
+    string? RepeatDtmf = null,
+    bool TestNumber = false);
 
 /// <summary>An outbox row: one delivery of one PIN (a resend is a new row). <see cref="TraceParent"/> is the W3C trace context of the request that created it.</summary>
 public sealed record OutboxMessage(

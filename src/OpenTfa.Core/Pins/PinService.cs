@@ -69,6 +69,12 @@ public sealed class PinService(
             return new TfaError(ErrorKind.Forbidden, ErrorTexts.ApplicationDisabled);
         }
 
+        bool nist = protection is not null && (await protection.GetEffectiveAsync(tenantId, application.Id, cancellationToken)).Nist;
+        if (nist)
+        {
+            application = application with { Settings = NistMode.Clamp(application.Settings) };
+        }
+
         MessageTemplate? template = await applications.GetTemplateAsync(tenantId, application.Id, command.MessageId!, cancellationToken);
         TemplateKind wanted = command.Kind == ChannelKind.Email ? TemplateKind.Email : TemplateKind.Text;
         if (template is null || template.Kind != wanted)
@@ -98,14 +104,23 @@ public sealed class PinService(
         NumberCheck? check = command.Kind == ChannelKind.Sms && command.NumberCheckNeeded ? Destinations.Check(destination!) : null;
         bool sendable = check != NumberCheck.NotReachable;
 
-        string pinValue = PinGenerator.Generate(template.PinType, template.PinLength);
+        if (nist)
+        {
+            template = NistMode.Clamp(template);
+        }
+
+        // Test numbers are the one documented exception to random PINs; their messages never leave OpenTfa.
+        string? testPin = protection is not null && command.Kind != ChannelKind.Email
+            ? await protection.TestPinAsync(tenantId, application.Id, destination!, cancellationToken)
+            : null;
+        string pinValue = testPin ?? PinGenerator.Generate(template.PinType, template.PinLength);
         string pinId = Ids.New();
         DateTimeOffset now = time.GetUtcNow();
         string? from = command.From ?? DefaultFrom(command.Kind, template);
         OutboxMessage? message = null;
         if (sendable)
         {
-            Result<OutboxMessage> built = await BuildMessageAsync(pinId, tenantId, application.Id, command.Kind, destination!, from, template, pinValue, command.Placeholders, now, now + application.Settings.PinTtl, cancellationToken);
+            Result<OutboxMessage> built = await BuildMessageAsync(pinId, tenantId, application.Id, command.Kind, destination!, from, template, pinValue, command.Placeholders, now, now + application.Settings.PinTtl, cancellationToken, testNumber: testPin is not null);
             if (!built.IsSuccess)
             {
                 return built.Error!;
@@ -190,10 +205,11 @@ public sealed class PinService(
 
         IReadOnlyDictionary<string, string>? values = placeholders
             ?? (pin.PlaceholdersJson is null ? null : JsonSerializer.Deserialize(pin.PlaceholdersJson, CoreJsonContext.Default.IReadOnlyDictionaryStringString));
+        bool testNumber = protection is not null && kind != ChannelKind.Email && await protection.TestPinAsync(tenantId, application.Id, pin.Destination, cancellationToken) is not null;
         DateTimeOffset now = time.GetUtcNow();
         string? from = kind == pin.Kind ? pin.From : DefaultFrom(kind, template);
         Result<OutboxMessage> built = await BuildMessageAsync(pin.Id, tenantId, application.Id, kind, pin.Destination, from, template,
-            protector.Open(pin.Id, pin.Pin), values, now, pin.ExpiresAt, cancellationToken);
+            protector.Open(pin.Id, pin.Pin), values, now, pin.ExpiresAt, cancellationToken, testNumber);
         if (!built.IsSuccess)
         {
             return built.Error!;
@@ -252,6 +268,11 @@ public sealed class PinService(
         if (!application.Enabled)
         {
             return new TfaError(ErrorKind.Forbidden, ErrorTexts.ApplicationDisabled);
+        }
+
+        if (protection is not null)
+        {
+            application = await protection.EffectiveAsync(application, cancellationToken);
         }
 
         // The PIN value never changes, so comparing it before the atomic step is safe; the
@@ -344,7 +365,7 @@ public sealed class PinService(
     private async Task<Result<OutboxMessage>> BuildMessageAsync(
         string pinId, string tenantId, string applicationId, ChannelKind kind, string destination, string? from,
         MessageTemplate template, string pinValue, IReadOnlyDictionary<string, string>? placeholders, DateTimeOffset now, DateTimeOffset expiresAt,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool testNumber = false)
     {
         var errors = new ValidationErrors();
         MessageContent? content = kind == ChannelKind.Email
@@ -354,6 +375,8 @@ public sealed class PinService(
         {
             return TfaError.Validation(errors);
         }
+
+        content = content with { TestNumber = testNumber };
 
         string messageId = Ids.New();
         string body = JsonSerializer.Serialize(content, CoreJsonContext.Default.MessageContent);

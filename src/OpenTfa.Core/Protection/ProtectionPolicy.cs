@@ -88,6 +88,16 @@ public sealed class ProtectionPolicy
 
     public GuardRule Guard { get; set; } = new();
 
+    /// <summary>
+    /// NIST SP 800-63B mode: PINs live at most 10 minutes, are single use, numeric with at
+    /// least 6 digits, VoIP numbers are refused, and no test numbers are allowed. Settings are
+    /// clamped rather than refused (SDKs always send every field); GET answers the effective values.
+    /// </summary>
+    public bool Nist { get; set; }
+
+    /// <summary>Destinations that never leave OpenTfa and always take a fixed PIN (app-store reviewers, automated tests).</summary>
+    public List<TestNumber> TestNumbers { get; set; } = [];
+
     public static readonly string[] KnownNumberTypes =
         ["FIXED_LINE", "MOBILE", "FIXED_LINE_OR_MOBILE", "TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "VOIP", "PERSONAL_NUMBER", "PAGER", "UAN", "VOICEMAIL", "UNKNOWN"];
 
@@ -116,6 +126,29 @@ public sealed class ProtectionPolicy
             if (!RuleModes.IsValid(mode))
             {
                 errors.Add(field, $"'{mode}' is not a mode: monitor or enforce");
+            }
+        }
+
+        if (Nist && TestNumbers.Count > 0)
+        {
+            errors.Add("testNumbers", "are refused in NIST mode: every PIN must be random");
+        }
+
+        foreach (TestNumber test in TestNumbers)
+        {
+            if (Numbers.Destinations.CanonicalPhone(test.Number ?? string.Empty) is null)
+            {
+                errors.Add("testNumbers.number", $"'{test.Number}' is not a phone number in international format");
+            }
+
+            if (test.Pin is not { Length: >= 4 and <= 20 } || !test.Pin.All(char.IsAsciiLetterOrDigit))
+            {
+                errors.Add("testNumbers.pin", "must be 4 to 20 letters or digits");
+            }
+
+            if (test.ExpiresAt <= 0)
+            {
+                errors.Add("testNumbers.expiresAt", "is required (UNIX milliseconds): a test number must not live forever");
             }
         }
 
@@ -167,6 +200,16 @@ public sealed class ProtectionPolicy
             errors.Add(field, "must be between 1 and 15");
         }
     }
+}
+
+/// <summary>A test number: sends to it never leave OpenTfa and always take <see cref="Pin"/>, until <see cref="ExpiresAt"/> (UNIX ms).</summary>
+public sealed class TestNumber
+{
+    public string? Number { get; set; }
+
+    public string? Pin { get; set; }
+
+    public long ExpiresAt { get; set; }
 }
 
 /// <summary>A rule that refused (or, in monitor mode, would have refused) a send.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using OpenTfa.Core.Applications;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
@@ -34,6 +35,20 @@ public sealed partial class ProtectionService(IProtectionStore store, TimeProvid
         await GetStoredAsync(tenantId, applicationId, cancellationToken)
         ?? await GetStoredAsync(tenantId, TenantDefault, cancellationToken)
         ?? new ProtectionPolicy();
+
+    /// <summary>The application as its policy makes it: clamped in NIST mode.</summary>
+    public async Task<Application> EffectiveAsync(Application application, CancellationToken cancellationToken) =>
+        (await GetEffectiveAsync(application.TenantId, application.Id, cancellationToken)).Nist
+            ? application with { Settings = NistMode.Clamp(application.Settings) }
+            : application;
+
+    /// <summary>The fixed PIN of an active test number, or null.</summary>
+    public async Task<string?> TestPinAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken)
+    {
+        ProtectionPolicy policy = await GetEffectiveAsync(tenantId, applicationId, cancellationToken);
+        long now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return policy.TestNumbers.FirstOrDefault(t => Destinations.CanonicalPhone(t.Number ?? string.Empty) == destination && t.ExpiresAt > now)?.Pin?.ToUpperInvariant();
+    }
 
     /// <summary>The policy stored for an application or the tenant default (<c>*</c>), or null.</summary>
     public async Task<ProtectionPolicy?> GetStoredAsync(string tenantId, string scope, CancellationToken cancellationToken)
@@ -92,7 +107,11 @@ public sealed partial class ProtectionService(IProtectionStore store, TimeProvid
 
         string type = Destinations.NumberType(destination);
         bool landlineOk = kind == ChannelKind.Voice && type is "FIXED_LINE" or "FIXED_LINE_OR_MOBILE";
-        if (!landlineOk && policy.NumberTypes.Refuse.Contains(type, StringComparer.Ordinal))
+        if (policy.Nist && type == "VOIP")
+        {
+            hits.Add(new RuleHit("nist", RuleModes.Enforce, "Destination is a VOIP number, which NIST SP 800-63B mode refuses"));
+        }
+        else if (!landlineOk && policy.NumberTypes.Refuse.Contains(type, StringComparer.Ordinal))
         {
             hits.Add(new RuleHit("numberTypes", policy.NumberTypes.Mode, $"Destination is a {type} number, which this application refuses"));
         }

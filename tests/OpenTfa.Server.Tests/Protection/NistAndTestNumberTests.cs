@@ -1,0 +1,72 @@
+using System.Net;
+using OpenTfa.Server.Tests.Infrastructure;
+
+namespace OpenTfa.Server.Tests.Protection;
+
+public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private readonly TestServer _server = fixture.Server;
+    private readonly HttpClient _client = fixture.Server.Client();
+
+    [Fact]
+    public async Task NistMode_ClampsWhatGetAnswers_AndSendsSixDigitSingleUsePins()
+    {
+        (string app, string template) = await _client.CreateAppAndTemplateAsync(Api.RoomyApplication(ttl: "1h", allowMultiple: true),
+            """{"messageText":"Code {{pin}}","pinType":"ALPHA","pinLength":4}""");
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", """{"nist":true}""")).Status);
+
+        Api.Reply got = await _client.GetJsonAsync($"/2fa/2/applications/{app}");
+        Assert.Equal("10m", got.Json["configuration"]!["pinTimeToLive"]!.GetValue<string>());
+        Assert.False(got.Json["configuration"]!["allowMultiplePinVerifications"]!.GetValue<bool>());
+
+        string pinId = await _client.SendPinOkAsync(app, template, "41793001001");
+        string pin = await _server.Deliveries.WaitForPinAsync("41793001001");
+        Assert.Matches("^[0-9]{6}$", pin);
+        Assert.True((await _client.VerifyAsync(pinId, pin)).Json["verified"]!.GetValue<bool>());
+        Assert.Equal("NO_MORE_PIN_ATTEMPTS", (await _client.VerifyAsync(pinId, pin)).Str("pinError"));
+
+        Api.Reply refused = await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection",
+            """{"nist":true,"testNumbers":[{"number":"41790000000","pin":"123456","expiresAt":4102444800000}]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.NotNull(refused.Json["errors"]!["testNumbers"]);
+
+        await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", """{"nist":false}""");
+        Assert.Equal("1h", (await _client.GetJsonAsync($"/2fa/2/applications/{app}")).Json["configuration"]!["pinTimeToLive"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task TestNumber_TakesTheFixedPin_NeverLeaves_AndIsMarkedInItsMessageState()
+    {
+        (string app, string template) = await _client.CreateAppAndTemplateAsync();
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection",
+            """{"testNumbers":[{"number":"+41 79 300 10 02","pin":"2468","expiresAt":4102444800000},{"number":"41793001003","pin":"1357","expiresAt":1000}]}""")).Status);
+
+        Api.Reply sent = await _client.SendPinAsync(app, template, "41793001002");
+        Assert.Equal("MESSAGE_SENT", sent.Str("smsStatus"));
+        string pinId = sent.Str("pinId");
+        Api.Reply states = await WaitForSubmittedAsync(pinId);
+        Assert.Equal("test-number", states.Json[0]!["channelName"]!.GetValue<string>());
+        Assert.DoesNotContain(_server.Deliveries.Lines, l => l.Contains("41793001002", StringComparison.Ordinal));
+        Assert.True((await _client.VerifyAsync(pinId, "2468")).Json["verified"]!.GetValue<bool>());
+
+        string expired = (await _client.SendPinAsync(app, template, "41793001003")).Str("pinId");
+        Assert.Matches("^[0-9]{4}$", await _server.Deliveries.WaitForPinAsync("41793001003"));
+        Assert.NotEqual("test-number", (await WaitForSubmittedAsync(expired)).Json[0]!["channelName"]!.GetValue<string>());
+    }
+
+    private async Task<Api.Reply> WaitForSubmittedAsync(string pinId)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            Api.Reply reply = await _client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages");
+            if (reply.Json.AsArray().Count > 0 && reply.Json[0]!["state"]!.GetValue<string>() == "SUBMITTED")
+            {
+                return reply;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"message of {pinId} was never submitted");
+    }
+}
