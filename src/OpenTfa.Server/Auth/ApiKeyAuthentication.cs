@@ -30,7 +30,7 @@ internal sealed partial class ApiKeyAuthenticationMiddleware(RequestDelegate nex
         if (caller is null)
         {
             throttle.RecordFailure(address);
-            Log.AuthenticationFailed(logger, address, path);
+            Log.AuthenticationFailed(logger, address, LogPaths.Redact(path));
             await Deny(context, new TfaError(ErrorKind.Unauthorized, ErrorTexts.Unauthorized));
             return;
         }

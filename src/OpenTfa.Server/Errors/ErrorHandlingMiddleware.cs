@@ -30,13 +30,13 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
         }
         catch (Exception ex) when (!context.Response.HasStarted && IsStoreFailure(ex))
         {
-            Log.StoreUnavailable(logger, ex.GetType().Name, context.Request.Path);
+            Log.StoreUnavailable(logger, ex.GetType().Name, LogPaths.Redact(context.Request.Path));
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorTexts.StoreUnavailable, ErrorKind.Unavailable);
             return;
         }
         catch (Exception ex) when (!context.Response.HasStarted)
         {
-            Log.Unexpected(logger, ex, context.Request.Method, context.Request.Path);
+            Log.Unexpected(logger, ex, context.Request.Method, LogPaths.Redact(context.Request.Path));
             await WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorTexts.StoreUnavailable, ErrorKind.Unavailable);
             return;
         }
