@@ -149,7 +149,7 @@ internal static class PostgresSchema
             CREATE INDEX limit_events_by_key ON limit_events (key, at);
             CREATE INDEX limit_events_by_expiry ON limit_events (expires_at);
             """),
-        new(2, "e-mail bodies behind emailTemplateId; idempotency keys; protection policies, rule events, guard blocks", """
+        new(2, "e-mail bodies behind emailTemplateId", """
             CREATE TABLE email_bodies (
                 id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 tenant_id text NOT NULL,
@@ -161,50 +161,6 @@ internal static class PostgresSchema
                 updated_at timestamptz NOT NULL
             );
             CREATE INDEX email_bodies_by_tenant ON email_bodies (tenant_id, id);
-
-            CREATE TABLE idempotency_keys (
-                tenant_id text NOT NULL,
-                scope text NOT NULL,
-                key text NOT NULL,
-                fingerprint bytea NOT NULL,
-                completed boolean NOT NULL,
-                status integer,
-                body bytea,
-                started_at timestamptz NOT NULL,
-                expires_at timestamptz,
-                PRIMARY KEY (tenant_id, scope, key)
-            );
-            CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at) WHERE completed;
-
-            CREATE TABLE protection_policies (
-                tenant_id text NOT NULL,
-                scope text NOT NULL,
-                policy text NOT NULL,
-                updated_at timestamptz NOT NULL,
-                PRIMARY KEY (tenant_id, scope)
-            );
-
-            CREATE TABLE rule_events (
-                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                tenant_id text NOT NULL,
-                application_id text NOT NULL,
-                rule text NOT NULL,
-                mode text NOT NULL,
-                country text NOT NULL,
-                prefix text NOT NULL,
-                at timestamptz NOT NULL
-            );
-            CREATE INDEX rule_events_by_application ON rule_events (application_id, at);
-
-            CREATE TABLE guard_blocks (
-                tenant_id text NOT NULL,
-                application_id text NOT NULL,
-                prefix text NOT NULL,
-                since timestamptz NOT NULL,
-                until timestamptz NOT NULL,
-                reason text NOT NULL,
-                PRIMARY KEY (tenant_id, application_id, prefix)
-            );
             """),
         new(3, "webhooks and their delivery queue, audit log, expiry announcements, message trace context", """
             CREATE TABLE webhooks (
@@ -273,6 +229,51 @@ internal static class PostgresSchema
             ALTER TABLE pins ADD COLUMN expiry_announced boolean NOT NULL DEFAULT false;
             CREATE INDEX pins_expiry_unannounced ON pins (expires_at) WHERE NOT expiry_announced;
             ALTER TABLE outbox_messages ADD COLUMN trace_parent text;
+            """),
+        new(4, "idempotency keys; protection policies, rule events, guard blocks", """
+            CREATE TABLE idempotency_keys (
+                tenant_id text NOT NULL,
+                scope text NOT NULL,
+                key text NOT NULL,
+                fingerprint bytea NOT NULL,
+                completed boolean NOT NULL,
+                status integer,
+                body bytea,
+                started_at timestamptz NOT NULL,
+                expires_at timestamptz,
+                PRIMARY KEY (tenant_id, scope, key)
+            );
+            CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at) WHERE completed;
+
+            CREATE TABLE protection_policies (
+                tenant_id text NOT NULL,
+                scope text NOT NULL,
+                policy text NOT NULL,
+                updated_at timestamptz NOT NULL,
+                PRIMARY KEY (tenant_id, scope)
+            );
+
+            CREATE TABLE rule_events (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id text NOT NULL,
+                application_id text NOT NULL,
+                rule text NOT NULL,
+                mode text NOT NULL,
+                country text NOT NULL,
+                prefix text NOT NULL,
+                at timestamptz NOT NULL
+            );
+            CREATE INDEX rule_events_by_application ON rule_events (application_id, at);
+
+            CREATE TABLE guard_blocks (
+                tenant_id text NOT NULL,
+                application_id text NOT NULL,
+                prefix text NOT NULL,
+                since timestamptz NOT NULL,
+                until timestamptz NOT NULL,
+                reason text NOT NULL,
+                PRIMARY KEY (tenant_id, application_id, prefix)
+            );
             """),
     ];
 

@@ -132,46 +132,6 @@ internal static class SqliteSchema
             created_at INTEGER NOT NULL,
             updated_at INTEGER NOT NULL);
         CREATE INDEX email_bodies_tenant ON email_bodies(tenant_id, id);
-
-        CREATE TABLE idempotency_keys (
-            tenant_id TEXT NOT NULL,
-            scope TEXT NOT NULL,
-            key TEXT NOT NULL,
-            fingerprint BLOB NOT NULL,
-            completed INTEGER NOT NULL,
-            status INTEGER,
-            body BLOB,
-            started_at INTEGER NOT NULL,
-            expires_at INTEGER,
-            PRIMARY KEY (tenant_id, scope, key));
-        CREATE INDEX idempotency_keys_expiry ON idempotency_keys(expires_at);
-
-        CREATE TABLE protection_policies (
-            tenant_id TEXT NOT NULL,
-            scope TEXT NOT NULL,
-            policy TEXT NOT NULL,
-            updated_at INTEGER NOT NULL,
-            PRIMARY KEY (tenant_id, scope));
-
-        CREATE TABLE rule_events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            tenant_id TEXT NOT NULL,
-            application_id TEXT NOT NULL,
-            rule TEXT NOT NULL,
-            mode TEXT NOT NULL,
-            country TEXT NOT NULL,
-            prefix TEXT NOT NULL,
-            at INTEGER NOT NULL);
-        CREATE INDEX rule_events_application ON rule_events(application_id, at);
-
-        CREATE TABLE guard_blocks (
-            tenant_id TEXT NOT NULL,
-            application_id TEXT NOT NULL,
-            prefix TEXT NOT NULL,
-            since INTEGER NOT NULL,
-            until INTEGER NOT NULL,
-            reason TEXT NOT NULL,
-            PRIMARY KEY (tenant_id, application_id, prefix));
         """,
         """
         CREATE TABLE webhooks (
@@ -235,6 +195,47 @@ internal static class SqliteSchema
         ALTER TABLE pins ADD COLUMN expiry_announced INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX pins_expiry_unannounced ON pins(expires_at) WHERE expiry_announced = 0;
         ALTER TABLE outbox ADD COLUMN trace_parent TEXT;
+        """,
+        """
+        CREATE TABLE idempotency_keys (
+            tenant_id TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            fingerprint BLOB NOT NULL,
+            completed INTEGER NOT NULL,
+            status INTEGER,
+            body BLOB,
+            started_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            PRIMARY KEY (tenant_id, scope, key));
+        CREATE INDEX idempotency_keys_expiry ON idempotency_keys(expires_at);
+
+        CREATE TABLE protection_policies (
+            tenant_id TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, scope));
+
+        CREATE TABLE rule_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant_id TEXT NOT NULL,
+            application_id TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            country TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            at INTEGER NOT NULL);
+        CREATE INDEX rule_events_application ON rule_events(application_id, at);
+
+        CREATE TABLE guard_blocks (
+            tenant_id TEXT NOT NULL,
+            application_id TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            since INTEGER NOT NULL,
+            until INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, application_id, prefix));
         """,
     ];
 }
