@@ -25,10 +25,12 @@ public sealed partial class OutboxDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxDispatcher> _logger;
     private readonly ChannelBreakers _breakers;
+    private readonly SemaphoreSlim _slots;
 
     public OutboxDispatcher(IOutboxStore store, ChannelRouter router, SecretProtector protector, OutboxSignal signal, ChannelBreakers breakers, IOptions<DeliveryOptions> options, TimeProvider time, ILogger<OutboxDispatcher> logger)
     {
         _breakers = breakers;
+        _slots = new SemaphoreSlim(options.Value.Parallelism, options.Value.Parallelism);
         _store = store;
         _router = router;
         _protector = protector;
@@ -60,7 +62,7 @@ public sealed partial class OutboxDispatcher : BackgroundService
                 await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
             }
 
-            if (handled < _options.BatchSize)
+            if (handled == 0)
             {
                 try
                 {
@@ -79,6 +81,15 @@ public sealed partial class OutboxDispatcher : BackgroundService
         await base.StopAsync(cancellationToken);
         try
         {
+            await DrainAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of time: the leases below are handed back all the same.
+        }
+
+        try
+        {
             await _store.ReleaseAsync(NodeId, cancellationToken);
         }
         catch (Exception ex)
@@ -87,17 +98,49 @@ public sealed partial class OutboxDispatcher : BackgroundService
         }
     }
 
-    /// <summary>Claims and delivers one batch; returns how many messages it handled.</summary>
+    /// <summary>
+    /// Claims as many due messages as there are free delivery slots and starts delivering
+    /// them; returns how many it claimed. A slow channel holds only its own slots, so the
+    /// other messages (e-mail, voice, other routes) keep flowing.
+    /// </summary>
     public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<OutboxMessage> batch = await _store.ClaimDueAsync(NodeId, _time.GetUtcNow(), _options.Lease, _options.BatchSize, cancellationToken);
-        if (batch.Count == 0)
+        await _slots.WaitAsync(cancellationToken);
+        _slots.Release();
+        int free = Math.Min(_slots.CurrentCount, _options.BatchSize);
+        IReadOnlyList<OutboxMessage> batch = await _store.ClaimDueAsync(NodeId, _time.GetUtcNow(), _options.Lease, free, cancellationToken);
+        foreach (OutboxMessage message in batch)
         {
-            return 0;
+            await _slots.WaitAsync(cancellationToken);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await DeliverAsync(message, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.DispatchLoopFailed(_logger, ex);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }, CancellationToken.None);
         }
 
-        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, DeliverAsync);
         return batch.Count;
+    }
+
+    /// <summary>Waits until every started delivery has finished (on shutdown, before leases are handed back).</summary>
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        for (int taken = 0; taken < _options.Parallelism; taken++)
+        {
+            await _slots.WaitAsync(cancellationToken);
+        }
+
+        _slots.Release(_options.Parallelism);
     }
 
     private async ValueTask DeliverAsync(OutboxMessage message, CancellationToken cancellationToken)
@@ -108,6 +151,13 @@ public sealed partial class OutboxDispatcher : BackgroundService
         (IMessageChannel? channel, DeliveryResult result) = content.TestNumber
             ? (Protection.TestNumberChannel.Instance, DeliveryResult.Accepted("test-number"))
             : await SendAlongRouteAsync(outgoing, _router.Route(message.Kind, message.ApplicationId), cancellationToken);
+
+        if (cancellationToken.IsCancellationRequested && result.Outcome != DeliveryOutcome.Accepted)
+        {
+            // The node is stopping: no attempt is charged; the lease is handed back on stop
+            // so that another node takes the message at once.
+            return;
+        }
 
         DateTimeOffset now = _time.GetUtcNow();
         switch (result.Outcome)

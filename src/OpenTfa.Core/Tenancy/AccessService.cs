@@ -68,7 +68,8 @@ public sealed class AccessService(ITenantStore store, TimeProvider time)
         if (stored.LastUsedAt is null || now - stored.LastUsedAt > LastUsedResolution)
         {
             ApiKey touched = stored with { LastUsedAt = now };
-            _cache[keyId] = (touched, now);
+            // Keep the time of the lookup, so that the cache bound on revocations holds.
+            _cache[keyId] = (touched, _cache.TryGetValue(keyId, out var entry) ? entry.CachedAt : now);
             await store.TouchKeyAsync(keyId, now, cancellationToken);
         }
 
