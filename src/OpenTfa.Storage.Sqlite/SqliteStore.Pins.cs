@@ -105,14 +105,13 @@ public sealed partial class SqliteStore
     /// Checks every limit against the accepted operations still inside its window; when all
     /// admit one more, records one for each. Runs inside the caller's write transaction.
     /// </summary>
-    private static async Task<LimitRefusal?> CountLimitsAsync(SqliteConnection c, SqliteTransaction t, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<LimitRefusal?> CountLimitsAsync(SqliteConnection c, SqliteTransaction t, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
     {
         LimitRefusal? worst = null;
         foreach (LimitCheck check in limits)
         {
             long since = Ms(now - check.Limit.Window);
-            await using SqliteCommand count = Command(c, t, "SELECT COUNT(*) FROM limit_events WHERE key = $key AND at > $since", ("$key", check.Key), ("$since", since));
-            long inWindow = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            long inWindow = await CountInWindowAsync(c, t, check.Key, since, cancellationToken);
             if (inWindow < check.Limit.Count)
             {
                 continue;
@@ -136,9 +135,37 @@ public sealed partial class SqliteStore
         {
             await ExecuteAsync(c, t, "INSERT INTO limit_events(key, at, expires_at) VALUES ($key, $at, $expires)", cancellationToken,
                 ("$key", check.Key), ("$at", Ms(now)), ("$expires", Ms(now + check.Limit.Window)));
+            _limitWindows.Record(check.Key, Ms(now));
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The accepted operations of <paramref name="key"/> after <paramref name="since"/>: from
+    /// memory for a busy key, else from the database (and a key found busy is held from then on).
+    /// </summary>
+    private async Task<long> CountInWindowAsync(SqliteConnection c, SqliteTransaction t, string key, long since, CancellationToken cancellationToken)
+    {
+        if (_limitWindows.TryCount(key, since, out long held))
+        {
+            return held;
+        }
+
+        long count;
+        await using (SqliteCommand command = Command(c, t, "SELECT COUNT(*) FROM limit_events WHERE key = $key AND at > $since", ("$key", key), ("$since", since)))
+        {
+            count = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        if (count >= LimitWindows.CacheThreshold)
+        {
+            List<long> times = await QueryAsync(c, t, "SELECT at FROM limit_events WHERE key = $key AND at > $since ORDER BY at",
+                r => r.GetInt64(0), cancellationToken, ("$key", key), ("$since", since));
+            _limitWindows.Load(key, since, times);
+        }
+
+        return count;
     }
 
     /// <summary>Only the oldest events decide the wait; the list is padded so that its indices match the full window.</summary>

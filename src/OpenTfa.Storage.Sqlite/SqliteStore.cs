@@ -20,16 +20,15 @@ public sealed class SqliteStoreOptions
 }
 
 /// <summary>
-/// The embedded store: one SQLite file in WAL mode. Writes run in immediate transactions
-/// behind one in-process gate, so concurrent requests queue instead of meeting SQLITE_BUSY;
-/// the busy timeout covers other processes on the same file (backup tools, a second node
-/// started by mistake).
+/// The embedded store: one SQLite file in WAL mode. Writes run in immediate transactions on
+/// one writer connection, so concurrent requests queue instead of meeting SQLITE_BUSY; the
+/// busy timeout covers other processes on the same file (backup tools, a second node started
+/// by mistake).
 /// </summary>
 public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmailBodyStore, IIdempotencyStore, IProtectionStore, IPinStore, IOutboxStore, IStoreMaintenance, IWebhookStore, IAuditStore, IAnalyticsStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public SqliteStore(SqliteStoreOptions options)
     {
@@ -44,8 +43,6 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmai
         _pragmas = $"PRAGMA busy_timeout=30000; PRAGMA synchronous={(options.FullSync ? "FULL" : "NORMAL")};";
     }
 
-    public void Dispose() => _writeGate.Dispose();
-
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
@@ -59,37 +56,59 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmai
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         using Activity? activity = OpenTfaTelemetry.StartStore("sqlite", operation);
-        await using SqliteConnection connection = await OpenAsync(cancellationToken);
-        return await work(connection);
-    }
-
-    /// <summary>Runs <paramref name="work"/> in one immediate transaction; it commits when the work returns.</summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
-    {
-        using Activity? activity = OpenTfaTelemetry.StartStore("sqlite", operation);
-        await _writeGate.WaitAsync(cancellationToken);
+        CachingConnection connection = RentReader();
         try
         {
-            await using SqliteConnection connection = await OpenAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
-            T result = await work(connection, transaction);
-            await transaction.CommitAsync(CancellationToken.None);
-            return result;
+            return await work(connection);
         }
         finally
         {
-            _writeGate.Release();
+            ReturnReader(connection);
         }
+    }
+
+    /// <summary>Runs <paramref name="work"/> atomically in an immediate transaction; the task completes once it has committed.</summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
+    {
+        using Activity? activity = OpenTfaTelemetry.StartStore("sqlite", operation);
+        return await EnqueueWrite(work, cancellationToken);
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {
-        SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach ((string name, object? value) in parameters)
+        SqliteCommand command;
+        if (connection is CachingConnection caching)
         {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            command = caching.Rent(sql);
+        }
+        else
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+        }
+
+        command.Transaction = transaction;
+        SqliteParameterCollection bound = command.Parameters;
+        bool same = bound.Count == parameters.Length;
+        for (int i = 0; same && i < parameters.Length; i++)
+        {
+            same = string.Equals(bound[i].ParameterName, parameters[i].Name, StringComparison.Ordinal);
+        }
+
+        if (same)
+        {
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                bound[i].Value = parameters[i].Value ?? DBNull.Value;
+            }
+        }
+        else
+        {
+            bound.Clear();
+            foreach ((string name, object? value) in parameters)
+            {
+                bound.AddWithValue(name, value ?? DBNull.Value);
+            }
         }
 
         return command;
