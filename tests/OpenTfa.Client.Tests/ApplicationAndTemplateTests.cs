@@ -10,7 +10,7 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
     [Fact]
     public async Task Applications_CreateGetListUpdate_RoundTripEveryField()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
         ApplicationResponse created = await client.CreateApplicationAsync(Requests.RoomyApplication("listed"));
 
         ApplicationResponse fetched = await client.GetApplicationAsync(created.ApplicationId);
@@ -38,7 +38,7 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
     [Fact]
     public async Task MessageTemplates_CreateGetListUpdate_KeepUnsetFields()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
         ApplicationResponse app = await client.CreateApplicationAsync(Requests.RoomyApplication());
         MessageTemplateResponse created = await client.CreateMessageTemplateAsync(app.ApplicationId, new MessageTemplateRequest
         {

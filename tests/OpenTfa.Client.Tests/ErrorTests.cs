@@ -13,7 +13,7 @@ public sealed class ErrorTests(ServerFixture fixture) : IClassFixture<ServerFixt
     [Fact]
     public async Task BadRequest_FromTheEnvelope_CarriesTheValidationErrors()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
 
         var ex = await Assert.ThrowsAsync<OpenTfaBadRequestException>(() => client.CreateApplicationAsync(new ApplicationRequest
         {
@@ -34,7 +34,7 @@ public sealed class ErrorTests(ServerFixture fixture) : IClassFixture<ServerFixt
     [Fact]
     public async Task BadRequest_FromProblemDetails_CarriesTheErrorsExtension()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
 
         var ex = await Assert.ThrowsAsync<OpenTfaBadRequestException>(() => client.CreateApiKeyAsync(new CreateApiKeyRequest { Name = "no scopes" }));
 
@@ -48,7 +48,7 @@ public sealed class ErrorTests(ServerFixture fixture) : IClassFixture<ServerFixt
     [Fact]
     public async Task Unauthorized_UnknownKey_OnBothSurfaces()
     {
-        OpenTfaClient client = _server.Client("not-a-key");
+        OpenTfaClient client = _server.Sdk("not-a-key");
 
         var tfa = await Assert.ThrowsAsync<OpenTfaUnauthorizedException>(() => client.GetApplicationsAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, tfa.StatusCode);
@@ -59,15 +59,15 @@ public sealed class ErrorTests(ServerFixture fixture) : IClassFixture<ServerFixt
         Assert.Equal("Unauthorized", own.Title);
         Assert.Null(own.MessageId);
 
-        await Assert.ThrowsAsync<OpenTfaUnauthorizedException>(() => _server.Client(key: null).GetApplicationsAsync());
+        await Assert.ThrowsAsync<OpenTfaUnauthorizedException>(() => _server.Sdk(key: null).GetApplicationsAsync());
     }
 
     [Fact]
     public async Task Forbidden_KeyWithoutTheScope_AndDisabledApplication()
     {
-        OpenTfaClient admin = _server.Client();
+        OpenTfaClient admin = _server.Sdk();
         ApiKeyResponse sendOnly = await admin.CreateApiKeyAsync(new CreateApiKeyRequest { Name = "sender", Scopes = ["2fa:pin:send"] });
-        OpenTfaClient sender = _server.Client(sendOnly.Key);
+        OpenTfaClient sender = _server.Sdk(sendOnly.Key);
 
         var manage = await Assert.ThrowsAsync<OpenTfaForbiddenException>(() => sender.CreateApplicationAsync(Requests.RoomyApplication()));
         Assert.Equal(HttpStatusCode.Forbidden, manage.StatusCode);
@@ -86,7 +86,7 @@ public sealed class ErrorTests(ServerFixture fixture) : IClassFixture<ServerFixt
     [Fact]
     public async Task NotFound_UnknownIds_OnBothSurfaces()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
 
         var app = await Assert.ThrowsAsync<OpenTfaNotFoundException>(() => client.GetApplicationAsync(UnknownId));
         Assert.Equal(HttpStatusCode.NotFound, app.StatusCode);
@@ -105,7 +105,7 @@ public sealed class ErrorTests(ServerFixture fixture) : IClassFixture<ServerFixt
     [Fact]
     public async Task RateLimited_SecondSendToTheSameNumber_CarriesRetryAfter()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
         (string app, string template) = await client.CreateAppAndTemplateAsync(Requests.RoomyApplication(phoneLimit: "1/1h"));
         var request = new StartAuthenticationRequest { ApplicationId = app, MessageId = template, To = Requests.NewNumber() };
         await client.SendPinOverSmsAsync(request);
@@ -121,7 +121,7 @@ public sealed class ErrorTests(ServerFixture fixture) : IClassFixture<ServerFixt
     [Fact]
     public async Task AnyApiError_IsCaughtAsTheBaseType()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
 
         OpenTfaApiException ex = await Assert.ThrowsAnyAsync<OpenTfaApiException>(() => client.GetMessageTemplateAsync(UnknownId, UnknownId));
 
@@ -131,9 +131,9 @@ public sealed class ErrorTests(ServerFixture fixture) : IClassFixture<ServerFixt
     [Fact]
     public async Task RevokedKey_IsUnauthorized()
     {
-        OpenTfaClient admin = _server.Client();
+        OpenTfaClient admin = _server.Sdk();
         ApiKeyResponse created = await admin.CreateApiKeyAsync(new CreateApiKeyRequest { Name = "short-lived", Scopes = ["2fa:manage"] });
-        OpenTfaClient holder = _server.Client(created.Key);
+        OpenTfaClient holder = _server.Sdk(created.Key);
         Assert.NotNull(await holder.GetApplicationsAsync());
 
         ApiKeyResponse revoked = await admin.RevokeApiKeyAsync(created.KeyId);

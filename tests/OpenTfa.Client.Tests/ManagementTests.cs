@@ -10,7 +10,7 @@ public sealed class ManagementTests(ServerFixture fixture) : IClassFixture<Serve
     [Fact]
     public async Task Tenants_CreateAndList()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
 
         TenantResponse tenant = await client.CreateTenantAsync(new CreateTenantRequest { Name = "acme" });
 
@@ -23,7 +23,7 @@ public sealed class ManagementTests(ServerFixture fixture) : IClassFixture<Serve
     [Fact]
     public async Task Keys_CreateForATenant_ListAndRevoke_AndTheTenantSeesOnlyItsOwn()
     {
-        OpenTfaClient admin = _server.Client();
+        OpenTfaClient admin = _server.Sdk();
         TenantResponse tenant = await admin.CreateTenantAsync(new CreateTenantRequest { Name = "globex" });
         long expires = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds();
 
@@ -45,7 +45,7 @@ public sealed class ManagementTests(ServerFixture fixture) : IClassFixture<Serve
         Assert.Null(listed.Key);
         Assert.Contains(await admin.GetApiKeysAsync(), k => k.KeyId == key.KeyId);
 
-        OpenTfaClient globex = _server.Client(key.Key);
+        OpenTfaClient globex = _server.Sdk(key.Key);
         ApplicationResponse own = await globex.CreateApplicationAsync(Requests.RoomyApplication("globex app"));
         Assert.Equal([own.ApplicationId], (await globex.GetApplicationsAsync()).Select(a => a.ApplicationId));
         await Assert.ThrowsAsync<OpenTfaNotFoundException>(() => admin.GetApplicationAsync(own.ApplicationId));
@@ -58,7 +58,7 @@ public sealed class ManagementTests(ServerFixture fixture) : IClassFixture<Serve
     [Fact]
     public async Task EmailBodies_CreateGetListUpdate()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
 
         EmailBodyResponse created = await client.CreateEmailBodyAsync(new EmailBodyRequest { Name = "login", Subject = "Your code", Text = "Code: {{pin}}", Html = "<b>{{pin}}</b>" });
 
@@ -78,7 +78,7 @@ public sealed class ManagementTests(ServerFixture fixture) : IClassFixture<Serve
     [Fact]
     public async Task Health_LiveAndReady_AnswerWithoutAKey()
     {
-        OpenTfaClient client = _server.Client(key: null);
+        OpenTfaClient client = _server.Sdk(key: null);
 
         HealthResponse live = await client.GetHealthAsync(OpenTfaHealthCheck.Live);
         HealthResponse ready = await client.GetHealthAsync(OpenTfaHealthCheck.Ready);

@@ -10,7 +10,7 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     [Fact]
     public async Task Sms_WithoutNumberCheck_OmitsNcStatus()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
         string to = Requests.NewNumber();
 
@@ -24,7 +24,7 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     [Fact]
     public async Task Sms_ToANumberThatCannotExist_IsNotSentButHasAPinId()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 
         StartAuthenticationResponse sent = await client.SendPinOverSmsAsync(new StartAuthenticationRequest { ApplicationId = app, MessageId = template, To = "99912345678" }, ncNeeded: true);
@@ -37,7 +37,7 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     [Fact]
     public async Task Voice_SendAndResend_DeliverTheSamePin()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
         string to = Requests.NewNumber();
 
@@ -58,7 +58,7 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     [Fact]
     public async Task Email_SendResendVerify_GoesThroughTheEmailTemplate()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
         ApplicationResponse app = await client.CreateApplicationAsync(Requests.RoomyApplication());
         MessageTemplateResponse template = await client.CreateEmailMessageTemplateAsync(app.ApplicationId, new EmailTemplateRequest { EmailTemplateId = (await client.CreateEmailBodyAsync(new EmailBodyRequest { Subject = "Your code", Text = "Your code is {{pin}}" })).Id, From = "company@example.com" });
         string to = $"user{Guid.NewGuid():N}@example.com";
@@ -79,7 +79,7 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     [Fact]
     public async Task Verify_UsesUpAttempts_AndStatusFiltersBySentAndVerified()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
         string to = Requests.NewNumber();
         var request = new StartAuthenticationRequest { ApplicationId = app, MessageId = template, To = to };
@@ -102,7 +102,7 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     [Fact]
     public async Task PinMessages_ShowEachDeliveryOfThePin()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
         string to = Requests.NewNumber();
         StartAuthenticationResponse sent = await client.SendPinOverSmsAsync(new StartAuthenticationRequest { ApplicationId = app, MessageId = template, To = to });

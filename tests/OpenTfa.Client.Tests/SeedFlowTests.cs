@@ -11,7 +11,7 @@ public sealed class SeedFlowTests(ServerFixture fixture) : IClassFixture<ServerF
     [Fact]
     public async Task SeedFlow_CreateSendResendVerifyStatus_RunsThroughTheClient()
     {
-        OpenTfaClient client = _server.Client();
+        OpenTfaClient client = _server.Sdk();
 
         ApplicationResponse application = await client.CreateApplicationAsync(Requests.SeedApplication());
         Assert.Matches("^[0-9A-F]{32}$", application.ApplicationId);

@@ -1,13 +1,14 @@
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Server.Hosting;
 
-namespace OpenTfa.Cli.Tests.Infrastructure;
+namespace OpenTfa.Testing.Server;
 
 /// <summary>
 /// The real OpenTfa server on Kestrel, 127.0.0.1 and a port the OS picks, on its own data
-/// folder.
+/// folder; optionally with a fake clock. Restartable on the same data.
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
@@ -15,13 +16,15 @@ public sealed class TestServer : IAsyncDisposable
 
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
+    private readonly Action<IServiceCollection>? _services;
     private WebApplication? _app;
 
-    private TestServer(string dataDirectory, Dictionary<string, string?> settings, TimeProvider? time)
+    private TestServer(string dataDirectory, Dictionary<string, string?> settings, TimeProvider? time, Action<IServiceCollection>? services)
     {
         DataDirectory = dataDirectory;
         _settings = settings;
         _time = time;
+        _services = services;
         Deliveries = new CapturedDeliveries(Path.Combine(dataDirectory, "deliveries.log"));
     }
 
@@ -33,7 +36,7 @@ public sealed class TestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         string dir = Path.Combine(Path.GetTempPath(), "opentfa-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -51,7 +54,7 @@ public sealed class TestServer : IAsyncDisposable
             all[key] = value;
         }
 
-        var server = new TestServer(dir, all, time);
+        var server = new TestServer(dir, all, time, services);
         await server.StartAppAsync();
         return server;
     }
@@ -66,6 +69,8 @@ public sealed class TestServer : IAsyncDisposable
             {
                 builder.Services.AddSingleton(_time);
             }
+
+            _services?.Invoke(builder.Services);
         });
         await OpenTfaHost.InitializeAsync(_app, CancellationToken.None);
         await _app.StartAsync();
@@ -73,10 +78,23 @@ public sealed class TestServer : IAsyncDisposable
         BaseAddress = new Uri(address);
     }
 
-    /// <summary>Runs <c>opentfa</c> against this server with <paramref name="key"/> in OPENTFA_API_KEY.</summary>
-    public Task<CliResult> RunAsync(params string[] args) => CliProcess.RunAsync(args, CliProcess.Env(BaseAddress.ToString(), BootstrapKey));
+    /// <summary>Stops the process's server and starts a new one on the same data folder.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAppAsync();
+        await StartAppAsync();
+    }
 
-    public Task<CliResult> RunWithKeyAsync(string? key, params string[] args) => CliProcess.RunAsync(args, CliProcess.Env(BaseAddress.ToString(), key));
+    public HttpClient Client(string? key = BootstrapKey, string scheme = "App")
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(scheme, key);
+        }
+
+        return client;
+    }
 
     private async Task StopAppAsync()
     {

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace OpenTfa.Client.Tests.Infrastructure;
+namespace OpenTfa.Testing.Server;
 
 /// <summary>What the log channel delivered, line by line, also mirrored to a file for out-of-process readers.</summary>
 public sealed partial class CapturedDeliveries(string mirrorPath) : TextWriter

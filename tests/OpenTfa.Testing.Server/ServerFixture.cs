@@ -1,4 +1,4 @@
-namespace OpenTfa.Cli.Tests.Infrastructure;
+namespace OpenTfa.Testing.Server;
 
 /// <summary>One server shared by a test class; each test makes its own applications, so tests never meet.</summary>
 public sealed class ServerFixture : IAsyncLifetime
