@@ -1,0 +1,12 @@
+namespace OpenTfa.Cli.Tests.Infrastructure;
+
+/// <summary>Runs <c>opentfa</c> as a separate process against the shared in-process test server.</summary>
+public static class TestServerCli
+{
+    /// <summary>Runs <c>opentfa</c> with the bootstrap key in OPENTFA_API_KEY.</summary>
+    public static Task<CliResult> RunAsync(this TestServer server, params string[] args) =>
+        CliProcess.RunAsync(args, CliProcess.Env(server.BaseAddress.ToString(), TestServer.BootstrapKey));
+
+    public static Task<CliResult> RunWithKeyAsync(this TestServer server, string? key, params string[] args) =>
+        CliProcess.RunAsync(args, CliProcess.Env(server.BaseAddress.ToString(), key));
+}
