@@ -19,6 +19,7 @@ public sealed partial class PostgresStore
                     (count(*) FILTER (WHERE o.state = 'Delivered'))::int AS delivered, (count(*) FILTER (WHERE o.state = 'Failed'))::int AS failed
                 FROM outbox_messages o WHERE o.pin_id = p.id) m ON true
             WHERE p.tenant_id = @tenant AND p.created_at >= @from AND p.created_at < @to AND (@application::text IS NULL OR p.application_id = @application)
+              AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.pin_id = p.id AND o.channel_name = 'test-number')
             ORDER BY p.created_at, p.id LIMIT @limit
             """,
             c => c.Text("tenant", query.TenantId).Text("application", query.ApplicationId).Time("from", query.From).Time("to", query.To).Int("limit", query.Limit),

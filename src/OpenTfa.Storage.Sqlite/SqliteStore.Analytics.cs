@@ -16,6 +16,7 @@ public sealed partial class SqliteStore
                 (SELECT COUNT(*) FROM outbox o WHERE o.pin_id = p.id AND o.state = $failed)
             FROM pins p
             WHERE p.tenant_id = $tenant AND p.created_at >= $from AND p.created_at < $to AND ($app IS NULL OR p.application_id = $app)
+              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.pin_id = p.id AND o.channel_name = 'test-number')
             ORDER BY p.created_at, p.rowid LIMIT $limit
             """,
             r => new PinFacts(r.GetString(0), r.GetString(1), (ChannelKind)r.GetInt32(2), r.GetString(3), Time(r, 4), r.GetBoolean(5), OptionalTime(r, 6), OptionalTime(r, 7),

@@ -52,6 +52,11 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
         string expired = (await _client.SendPinAsync(app, template, "41793001003")).Str("pinId");
         Assert.Matches("^[0-9]{4}$", await _server.Deliveries.WaitForPinAsync("41793001003"));
         Assert.NotEqual("test-number", (await WaitForSubmittedAsync(expired)).Json[0]!["channelName"]!.GetValue<string>());
+
+        Api.Reply analytics = await _client.GetJsonAsync($"/opentfa/v1/analytics?applicationId={app}");
+        Assert.True(analytics.Status == HttpStatusCode.OK, analytics.ToString());
+        Assert.Equal(1, analytics.Json["totals"]!["sent"]!.GetValue<int>());
+        Assert.Equal(0, analytics.Json["totals"]!["verified"]!.GetValue<int>());
     }
 
     private async Task<Api.Reply> WaitForSubmittedAsync(string pinId)
