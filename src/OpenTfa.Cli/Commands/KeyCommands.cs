@@ -119,7 +119,7 @@ internal static class KeyCommands
             && long.TryParse(value.AsSpan(0, value.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out long amount) && amount is > 0 and < 1_000_000)
         {
             TimeSpan span = value[^1] switch { 'd' => TimeSpan.FromDays(amount), 'h' => TimeSpan.FromHours(amount), _ => TimeSpan.FromMinutes(amount) };
-            return DateTimeOffset.UtcNow + span;
+            return TimeProvider.System.GetUtcNow() + span;
         }
 
         if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset at))
