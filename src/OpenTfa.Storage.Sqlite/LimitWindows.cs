@@ -69,11 +69,11 @@ internal sealed class LimitWindows
         _undo.Add((key, at));
     }
 
-    /// <summary>A new operation starts: what follows may have to be undone alone.</summary>
-    public void BeginOperation() => _undo.Clear();
+    /// <summary>A transaction starts: what follows may have to be undone.</summary>
+    public void Mark() => _undo.Clear();
 
-    /// <summary>The operation was rolled back: forget what it recorded and the keys it loaded.</summary>
-    public void UndoOperation()
+    /// <summary>The transaction rolled back: forget what it recorded and the keys it loaded.</summary>
+    public void RollBack()
     {
         for (int i = _undo.Count - 1; i >= 0; i--)
         {

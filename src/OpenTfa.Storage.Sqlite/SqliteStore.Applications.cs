@@ -19,7 +19,7 @@ public sealed partial class SqliteStore
             cancellationToken, ApplicationParameters(application)), cancellationToken);
 
     public Task<Application?> GetApplicationAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
-        ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {ApplicationColumns} FROM applications WHERE id = $id AND tenant_id = $tenant",
+        CachedReadAsync(("application", tenantId, applicationId, string.Empty), async c => (await QueryAsync(c, null, $"SELECT {ApplicationColumns} FROM applications WHERE id = $id AND tenant_id = $tenant",
             ReadApplication, cancellationToken, ("$id", applicationId), ("$tenant", tenantId))).FirstOrDefault(), cancellationToken);
 
     public Task<IReadOnlyList<Application>> ListApplicationsAsync(string tenantId, CancellationToken cancellationToken) =>
@@ -40,7 +40,7 @@ public sealed partial class SqliteStore
             cancellationToken, TemplateParameters(template)), cancellationToken);
 
     public Task<MessageTemplate?> GetTemplateAsync(string tenantId, string applicationId, string templateId, CancellationToken cancellationToken) =>
-        ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {TemplateColumns} FROM templates WHERE id = $id AND tenant_id = $tenant AND application_id = $app",
+        CachedReadAsync(("template", tenantId, applicationId, templateId), async c => (await QueryAsync(c, null, $"SELECT {TemplateColumns} FROM templates WHERE id = $id AND tenant_id = $tenant AND application_id = $app",
             ReadTemplate, cancellationToken, ("$id", templateId), ("$tenant", tenantId), ("$app", applicationId))).FirstOrDefault(), cancellationToken);
 
     public Task<IReadOnlyList<MessageTemplate>> ListTemplatesAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -10,23 +11,39 @@ namespace OpenTfa.Storage.Sqlite;
 /// request pays neither an open, nor the pragmas, nor the parsing of its SQL. Reads take a
 /// connection from a small pool (WAL lets them run beside the writer). Writes go through one
 /// writer connection in group commits: the operations that queued while the previous commit
-/// ran share the next transaction, each inside its own savepoint, so a failing operation
-/// rolls back alone while the others commit; every caller hears back only once its
-/// operation is committed. Operations still run one after the other, each seeing the ones
-/// before it, so limits and attempts stay exact; the batch only shares the commit (the WAL
-/// append and, with synchronous=FULL, the fsync).
+/// ran share the next transaction, and every caller hears back only once its operation is
+/// committed. A failing operation fails alone: the others run again without it. Operations
+/// still run one after the other, each seeing the ones before it, so limits and attempts stay
+/// exact; the batch only shares the commit (the WAL append and, with synchronous=FULL, the
+/// fsync).
 /// </remarks>
 public sealed partial class SqliteStore
 {
     private const int MaxOperationsPerCommit = 64;
-    private const int MaxIdleReaders = 16;
+    /// <summary>
+    /// Readers kept open: enough for every request in flight at once on a busy node, so that
+    /// none pays for opening a connection and preparing its statements again.
+    /// </summary>
+    private const int MaxIdleReaders = 64;
+
+    /// <summary>
+    /// The writer checkpoints only past this many WAL pages (about 80 MB); below it the
+    /// background checkpointer keeps the WAL short, so that commits do not wait for the copy
+    /// into the database file and its syncs.
+    /// </summary>
+    private const string WriterPragmas = "PRAGMA wal_autocheckpoint=20000; PRAGMA journal_size_limit=67108864;";
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly ConcurrentQueue<CachingConnection> _readers = new();
     private int _idleReaders;
     private readonly Channel<WriteOperation> _writes = Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _writerStart = new();
+    private readonly CancellationTokenSource _stopping = new();
     private Task? _writerLoop;
+    private Task? _checkpointLoop;
+    private long _commits;
     private readonly LimitWindows _limitWindows = new();
+    private readonly ConfigCache _configCache = new();
     private CachingConnection? _writer;
     private long _dataVersion;
     private volatile bool _disposed;
@@ -48,6 +65,18 @@ public sealed partial class SqliteStore
         {
             // The loop reports its failures to the operations it ran; nothing is left to tell.
         }
+
+        _stopping.Cancel();
+        try
+        {
+            _checkpointLoop?.Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+            // A checkpoint that failed is done by the next start, or by the writer itself.
+        }
+
+        _stopping.Dispose();
 
         _writer?.Dispose();
         while (_readers.TryDequeue(out CachingConnection? reader))
@@ -113,6 +142,7 @@ public sealed partial class SqliteStore
             lock (_writerStart)
             {
                 _writerLoop ??= Task.Run(RunWriterAsync, CancellationToken.None);
+                _checkpointLoop ??= Task.Run(RunCheckpointsAsync, CancellationToken.None);
             }
         }
 
@@ -143,98 +173,135 @@ public sealed partial class SqliteStore
         }
     }
 
+    /// <summary>
+    /// Runs the batch in one transaction. Optimistic: no savepoint per operation. When an
+    /// operation throws, the transaction rolls back, that operation alone fails, and the others
+    /// run again in a new transaction; given the same database they decide the same.
+    /// </summary>
     private async Task CommitAsync(List<WriteOperation> batch)
     {
-        SqliteTransaction? transaction = null;
-        try
+        while (batch.Count > 0)
         {
-            if (_writer is null)
+            int failed;
+            try
             {
-                _writer = OpenCaching();
+                failed = await TryCommitAsync(batch).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Nothing of this batch committed, and the connection may be the reason: the
+                // next batch opens a fresh one.
                 _limitWindows.Clear();
+                _configCache.Invalidate();
+                foreach (WriteOperation operation in batch)
+                {
+                    operation.Fail(ex);
+                    operation.Complete();
+                }
+
+                _writer?.Dispose();
+                _writer = null;
+                return;
             }
 
-            transaction = _writer.BeginTransaction(IsolationLevel.Serializable);
-            await ForgetOtherWritersAsync(_writer, transaction).ConfigureAwait(false);
-            if (batch.Count == 1)
-            {
-                // Alone in its transaction: a failure rolls the whole transaction back.
-                try
-                {
-                    _limitWindows.BeginOperation();
-                    await batch[0].RunAsync(_writer, transaction).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    transaction.Rollback();
-                    _limitWindows.UndoOperation();
-                    batch[0].Fail(ex);
-                    batch[0].Complete();
-                    return;
-                }
-            }
-            else
+            if (failed < 0)
             {
                 foreach (WriteOperation operation in batch)
                 {
-                    await RunInSavepointAsync(_writer, transaction, operation, _limitWindows).ConfigureAwait(false);
+                    operation.Complete();
                 }
+
+                return;
             }
 
-            transaction.Commit();
-        }
-        catch (Exception ex)
-        {
-            // Nothing of this batch committed. The connection is replaced, in case it is the
-            // reason; the next batch opens a fresh one.
-            _limitWindows.Clear();
-            foreach (WriteOperation operation in batch)
-            {
-                operation.Fail(ex);
-                operation.Complete();
-            }
-
-            try
-            {
-                transaction?.Dispose();
-            }
-            catch (SqliteException)
-            {
-                // Already rolled back by SQLite itself.
-            }
-
-            transaction = null;
-            _writer?.Dispose();
-            _writer = null;
-            return;
-        }
-        finally
-        {
-            transaction?.Dispose();
-        }
-
-        foreach (WriteOperation operation in batch)
-        {
-            operation.Complete();
+            batch[failed].Complete();
+            batch.RemoveAt(failed);
         }
     }
 
-    private static async Task RunInSavepointAsync(SqliteConnection connection, SqliteTransaction transaction, WriteOperation operation, LimitWindows limitWindows)
+    /// <summary>Commits every operation of the batch and returns -1, or rolls back and returns the index of the one that threw.</summary>
+    private async Task<int> TryCommitAsync(List<WriteOperation> batch)
     {
-        await ExecuteAsync(connection, transaction, "SAVEPOINT operation", CancellationToken.None).ConfigureAwait(false);
-        try
+        if (_writer is null)
         {
-            limitWindows.BeginOperation();
-            await operation.RunAsync(connection, transaction).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            await ExecuteAsync(connection, transaction, "ROLLBACK TO operation", CancellationToken.None).ConfigureAwait(false);
-            limitWindows.UndoOperation();
-            operation.Fail(ex);
+            _writer = OpenCaching();
+            await using (SqliteCommand pragmas = _writer.CreateCommand())
+            {
+                pragmas.CommandText = WriterPragmas;
+                await pragmas.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            _limitWindows.Clear();
         }
 
-        await ExecuteAsync(connection, transaction, "RELEASE operation", CancellationToken.None).ConfigureAwait(false);
+        using SqliteTransaction transaction = _writer.BeginTransaction(IsolationLevel.Serializable);
+        await ForgetOtherWritersAsync(_writer, transaction).ConfigureAwait(false);
+        _limitWindows.Mark();
+        for (int i = 0; i < batch.Count; i++)
+        {
+            try
+            {
+                await batch[i].RunAsync(_writer, transaction).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                batch[i].Fail(ex);
+                transaction.Rollback();
+                _limitWindows.RollBack();
+                RetireConfigIfTouched();
+                return i;
+            }
+        }
+
+        transaction.Commit();
+        Interlocked.Increment(ref _commits);
+        RetireConfigIfTouched();
+        return -1;
+    }
+
+    /// <summary>
+    /// Copies committed pages from the WAL into the database file beside the writer, without
+    /// blocking it (a passive checkpoint waits for nobody), whenever something was committed.
+    /// </summary>
+    private async Task RunCheckpointsAsync()
+    {
+        SqliteConnection? connection = null;
+        long checkpointed = 0;
+        using var timer = new PeriodicTimer(CheckpointInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                long commits = Interlocked.Read(ref _commits);
+                if (commits == checkpointed)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    connection ??= OpenCaching();
+                    await using SqliteCommand checkpoint = connection.CreateCommand();
+                    checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                    await checkpoint.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+                    checkpointed = commits;
+                }
+                catch (SqliteException)
+                {
+                    // Tried again at the next tick; past its limit the writer checkpoints itself.
+                    connection?.Dispose();
+                    connection = null;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // The store is closing.
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
     }
 
     /// <summary>
@@ -249,8 +316,33 @@ public sealed partial class SqliteStore
         if (version != _dataVersion)
         {
             _limitWindows.Clear();
+            _configCache.Invalidate();
             _dataVersion = version;
         }
+    }
+
+    private void RetireConfigIfTouched()
+    {
+        if (_writer is { ConfigTouched: true })
+        {
+            _writer.ConfigTouched = false;
+            _configCache.Invalidate();
+        }
+    }
+
+    /// <summary>A read of a rarely changing row, answered from <see cref="_configCache"/> when it holds the row.</summary>
+    private async Task<T?> CachedReadAsync<T>((string Kind, string A, string B, string C) key, Func<SqliteConnection, Task<T?>> read, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
+        where T : class
+    {
+        if (_configCache.TryGet(key, out T? held))
+        {
+            return held;
+        }
+
+        long generation = _configCache.Generation;
+        T? value = await ReadAsync(read, cancellationToken, operation);
+        _configCache.Put(key, value, generation);
+        return value;
     }
 
     private abstract class WriteOperation
@@ -260,7 +352,7 @@ public sealed partial class SqliteStore
 
         public abstract Task RunAsync(SqliteConnection connection, SqliteTransaction transaction);
 
-        /// <summary>The operation's changes are gone (rolled back); its caller gets <paramref name="error"/>.</summary>
+        /// <summary>The operation threw; its caller gets <paramref name="error"/> once <see cref="Complete"/> runs.</summary>
         public abstract void Fail(Exception error);
 
         /// <summary>The transaction committed: the caller gets the result (or the failure recorded before).</summary>
@@ -313,6 +405,9 @@ public sealed partial class SqliteStore
     {
         private const int MaxCachedCommands = 256;
         private readonly Dictionary<string, ReusableCommand> _commands = new(StringComparer.Ordinal);
+
+        /// <summary>A statement of the current transaction named a table whose rows <see cref="ConfigCache"/> holds.</summary>
+        public bool ConfigTouched { get; set; }
 
         /// <summary>The cached command for <paramref name="sql"/>, or a new one when that is in use (or the cache is full).</summary>
         public SqliteCommand Rent(string sql)

@@ -19,7 +19,7 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public Task<EmailBody?> GetEmailBodyAsync(string tenantId, long id, CancellationToken cancellationToken) =>
-        ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {EmailBodyColumns} FROM email_bodies WHERE id = $id AND tenant_id = $tenant",
+        CachedReadAsync(("email_body", tenantId, id.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Empty), async c => (await QueryAsync(c, null, $"SELECT {EmailBodyColumns} FROM email_bodies WHERE id = $id AND tenant_id = $tenant",
             ReadEmailBody, cancellationToken, ("$id", id), ("$tenant", tenantId))).FirstOrDefault(), cancellationToken);
 
     public Task<IReadOnlyList<EmailBody>> ListEmailBodiesAsync(string tenantId, CancellationToken cancellationToken) =>

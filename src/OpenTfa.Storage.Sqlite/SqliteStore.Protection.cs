@@ -7,7 +7,7 @@ namespace OpenTfa.Storage.Sqlite;
 public sealed partial class SqliteStore
 {
     public Task<string?> GetProtectionPolicyAsync(string tenantId, string scope, CancellationToken cancellationToken) =>
-        ReadAsync(async c => (await QueryAsync(c, null, "SELECT policy FROM protection_policies WHERE tenant_id = $tenant AND scope = $scope",
+        CachedReadAsync(("protection_policy", tenantId, scope, string.Empty), async c => (await QueryAsync(c, null, "SELECT policy FROM protection_policies WHERE tenant_id = $tenant AND scope = $scope",
             r => r.GetString(0), cancellationToken, ("$tenant", tenantId), ("$scope", scope))).FirstOrDefault(), cancellationToken);
 
     public Task SetProtectionPolicyAsync(string tenantId, string scope, string policyJson, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -30,10 +30,14 @@ public sealed partial class SqliteStore
             r => new RuleEvent(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), Time(r, 7)),
             cancellationToken, ("$tenant", tenantId), ("$app", applicationId), ("$since", Ms(since)), ("$limit", limit)), cancellationToken);
 
-    public Task<GuardBlock?> GetGuardBlockAsync(string tenantId, string applicationId, string prefix, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ReadAsync(async c => (await QueryAsync(c, null,
-            "SELECT tenant_id, application_id, prefix, since, until, reason FROM guard_blocks WHERE tenant_id = $tenant AND application_id = $app AND prefix = $prefix AND until > $now",
-            ReadBlock, cancellationToken, ("$tenant", tenantId), ("$app", applicationId), ("$prefix", prefix), ("$now", Ms(now)))).FirstOrDefault(), cancellationToken);
+    public async Task<GuardBlock?> GetGuardBlockAsync(string tenantId, string applicationId, string prefix, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // The prefix's block row, held whether or not it is still in force; the time decides on each read.
+        GuardBlock? block = await CachedReadAsync(("guard_block", tenantId, applicationId, prefix), async c => (await QueryAsync(c, null,
+            "SELECT tenant_id, application_id, prefix, since, until, reason FROM guard_blocks WHERE tenant_id = $tenant AND application_id = $app AND prefix = $prefix",
+            ReadBlock, cancellationToken, ("$tenant", tenantId), ("$app", applicationId), ("$prefix", prefix))).FirstOrDefault(), cancellationToken);
+        return block is not null && block.Until > now ? block : null;
+    }
 
     public Task SetGuardBlockAsync(GuardBlock block, CancellationToken cancellationToken) =>
         WriteAsync((c, t) => ExecuteAsync(c, t,

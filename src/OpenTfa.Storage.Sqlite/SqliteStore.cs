@@ -40,7 +40,9 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmai
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        _pragmas = $"PRAGMA busy_timeout=30000; PRAGMA synchronous={(options.FullSync ? "FULL" : "NORMAL")};";
+        // Pages are read through a memory map of the file (shared by every connection, no
+        // copy per connection), so each connection's own page cache can stay small.
+        _pragmas = $"PRAGMA busy_timeout=30000; PRAGMA synchronous={(options.FullSync ? "FULL" : "NORMAL")}; PRAGMA mmap_size=268435456; PRAGMA cache_size=-1024;";
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -88,6 +90,11 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmai
         }
 
         command.Transaction = transaction;
+        if (transaction is not null && connection is CachingConnection { ConfigTouched: false } writer && ConfigCache.Touches(sql))
+        {
+            writer.ConfigTouched = true;
+        }
+
         SqliteParameterCollection bound = command.Parameters;
         bool same = bound.Count == parameters.Length;
         for (int i = 0; same && i < parameters.Length; i++)
