@@ -21,6 +21,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-32}
 SERVER_CORE=${BENCH_SERVER_CORE:-0}
 LOAD_CORE=${BENCH_LOAD_CORE:-1}
 PIN_COUNT=${BENCH_PINS:-5000}
+REWARM=0
 [ -f "$BENCH/wrk/$SCENARIO.lua" ] || { echo "no scenario $SCENARIO (bench/wrk/$SCENARIO.lua)" >&2; exit 2; }
 
 # shellcheck source=lib/common.sh
@@ -40,9 +41,7 @@ name="$STORE-$CHANNEL"
 start_server "$name" "$STORE" "$CHANNEL"
 setup_server "$name"
 
-say "warm-up ${WARMUP}s"
-export BENCH_RATE=0 BENCH_THREADS=1
-taskset -c "$LOAD_CORE" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s -s "$BENCH/wrk/$SCENARIO.lua" "$URL" >/dev/null
+warm_up "$name" "$SCENARIO"
 
 say "tracing ${DURATION}s of $SCENARIO"
 # The load runs a little longer than the trace, so the trace sees load throughout.

@@ -9,7 +9,8 @@
 # bench/results/<timestamp>.json. docs/performance.md explains how to read it.
 #
 # Settings (environment):
-#   BENCH_WARMUP=5          seconds of warm-up before each measurement (not measured)
+#   BENCH_WARMUP=5          seconds each scenario runs, unmeasured, after a server starts
+#   BENCH_REWARM=2          seconds of unmeasured load again right before each measurement
 #   BENCH_DURATION=10       seconds measured per scenario
 #   BENCH_CONNECTIONS=32    connections the load generator keeps open
 #   BENCH_SERVER_CORE=0     core for the server, PostgreSQL
@@ -24,6 +25,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH="$ROOT/bench"
 WARMUP=${BENCH_WARMUP:-5}
+REWARM=${BENCH_REWARM:-2}
 DURATION=${BENCH_DURATION:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 SERVER_CORE=${BENCH_SERVER_CORE:-0}
@@ -40,15 +42,17 @@ STARTED=$(date -u +%Y-%m-%dT%H-%M-%SZ)
 # ---------------------------------------------------------------------------------------
 # Runs
 
-say "warm-up ${WARMUP}s, measure ${DURATION}s, $CONNECTIONS connections; server on core $SERVER_CORE, wrk on core $LOAD_CORE"
+say "warm-up ${WARMUP}s per scenario and ${REWARM}s before each measurement, measure ${DURATION}s, $CONNECTIONS connections; server on core $SERVER_CORE, wrk on core $LOAD_CORE"
 for config in $CONFIGS; do
   store=${config%%:*}
   channel=${config##*:}
   name="$store-$channel"
   start_server "$name" "$store" "$channel"
   setup_server "$name"
+  if [ "$channel" = discard ]; then list="live $SCENARIOS"; else list="live $SMPP_SCENARIOS"; fi
+  warm_up "$name" $list
 
-  measure "$name" ceiling live.lua peak
+  measure "$name" ceiling live.lua start
   if [ "$channel" = discard ]; then
     for scenario in $SCENARIOS; do
       measure "$name" "$scenario" "$scenario.lua" peak
@@ -66,4 +70,4 @@ done
 
 mkdir -p "$BENCH/results"
 node "$BENCH/lib/report.mjs" --results "$RESULTS" --out "$BENCH/results/$STARTED.json" \
-  --warmup "$WARMUP" --duration "$DURATION" --connections "$CONNECTIONS" --server-core "$SERVER_CORE" --load-core "$LOAD_CORE"
+  --warmup "$WARMUP" --rewarm "$REWARM" --duration "$DURATION" --connections "$CONNECTIONS" --server-core "$SERVER_CORE" --load-core "$LOAD_CORE"

@@ -2,7 +2,7 @@
 # needs, builds the server, and starts and measures the processes under test. Every process
 # started here is stopped by its own PID when the sourcing script exits.
 #
-# Expects ROOT, BENCH, WARMUP, DURATION, CONNECTIONS, SERVER_CORE, LOAD_CORE and PIN_COUNT.
+# Expects ROOT, BENCH, WARMUP, REWARM, DURATION, CONNECTIONS, SERVER_CORE, LOAD_CORE and PIN_COUNT.
 
 say() { printf '== %s\n' "$*" >&2; }
 die() { printf '!! %s\n' "$*" >&2; exit 1; }
@@ -161,6 +161,10 @@ start_server() {
   local name=$1 store=$2 channel=$3
   local port; port=$(free_port)
   local -a env=(
+    # Tiered compilation starts counting calls at once instead of after a quiet moment, so the
+    # hot paths reach their optimized (tier-1) code during the warm-up rather than minutes into
+    # a busy run; the code that runs once there is the same.
+    "DOTNET_TC_CallCountingDelayMs=0"
     "OpenTfa__DataDirectory=$RUN/$name/data"
     "OpenTfa__BootstrapApiKey=$KEY"
     "OpenTfa__Encryption__KeyFile=$RUN/opentfa.key"
@@ -233,12 +237,24 @@ channel_submitted() {
 RESULTS="$RUN/results.ndjson"
 : >"$RESULTS"
 
-# measure CONFIG SCENARIO SCRIPT MODE [RATE]: warm-up, then one measured wrk run.
+# warm_up CONFIG SCENARIO…: each scenario, unmeasured, so that the JIT has compiled every
+# path (tiered compilation waits for a quiet moment) before anything is measured.
+warm_up() {
+  local config=$1 scenario
+  shift
+  say "$config: warming up ($* for ${WARMUP}s each)"
+  export BENCH_RATE=0 BENCH_THREADS=1
+  for scenario in "$@"; do
+    taskset -c "$LOAD_CORE" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s -s "$BENCH/wrk/$scenario.lua" "$URL" >/dev/null
+  done
+}
+
+# measure CONFIG SCENARIO SCRIPT MODE [RATE]: a short unmeasured run, then one measured run.
 measure() {
   local config=$1 scenario=$2 script=$3 mode=$4 rate=${5:-0}
   local out="$RUN/wrk-$config-$scenario-$mode.txt"
   export BENCH_RATE=$rate BENCH_THREADS=1
-  taskset -c "$LOAD_CORE" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s -s "$BENCH/wrk/$script" "$URL" >/dev/null
+  taskset -c "$LOAD_CORE" wrk -t1 -c"$CONNECTIONS" -d"${REWARM:-2}s" --timeout 10s -s "$BENCH/wrk/$script" "$URL" >/dev/null
   echo 5 >"/proc/$SERVER_PID/clear_refs"   # restarts VmHWM: the peak below is this scenario's
   local cpu0 db0 gen0 sub0 t0 cpu1 db1 gen1 sub1 t1 hwm rss line
   sub0=$(channel_submitted)

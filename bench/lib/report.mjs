@@ -68,7 +68,7 @@ const rows = readFileSync(args.results, 'utf8').split('\n').filter(Boolean).map(
   };
 });
 
-// The ceiling of a configuration: the mean of its liveness runs at the start and the end.
+// The ceiling of a configuration: the mean of its liveness runs before and after the scenarios.
 const ceilings = {};
 for (const config of new Set(rows.map((r) => r.config))) {
   const runs = rows.filter((r) => r.config === config && r.scenario === 'ceiling');
@@ -104,7 +104,7 @@ const report = {
   date: new Date().toISOString(),
   machine: info,
   settings: {
-    warmupSeconds: Number(args.warmup), durationSeconds: Number(args.duration), connections: Number(args.connections),
+    warmupSeconds: Number(args.warmup), rewarmSeconds: Number(args.rewarm), durationSeconds: Number(args.duration), connections: Number(args.connections),
     serverCore: Number(args['server-core']), loadGeneratorCore: Number(args['load-core']), wrkThreads: 1,
   },
   ceilings,
@@ -127,7 +127,7 @@ const line = (cells) => '| ' + cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) 
 const out = [];
 out.push(`OpenTfa benchmark ${report.date}: ${info.cores} cores (${info.cpuModel}), ${info.ramGb} GB RAM, ${info.os}, .NET ${info.dotnet}`);
 out.push(`server + PostgreSQL on core ${report.settings.serverCore}; wrk (1 thread, ${report.settings.connections} connections) and the SMSC simulator on core ${report.settings.loadGeneratorCore}; ` +
-  `${report.settings.warmupSeconds} s warm-up, ${report.settings.durationSeconds} s measured per row`);
+  `${report.settings.warmupSeconds} s warm-up per scenario after start-up and ${report.settings.rewarmSeconds} s before each row, ${report.settings.durationSeconds} s measured per row`);
 out.push('');
 out.push(line(header));
 out.push('|' + widths.map((w, i) => (i < 3 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
