@@ -12,42 +12,6 @@ public sealed partial class PostgresStore
         "id, tenant_id, application_id, template_id, kind, destination, pin_key_id, pin_data, created_at, expires_at, " +
         "attempts_remaining, sent, verified_at, consumed, placeholders_json, sender";
 
-    public async Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(pin);
-        ArgumentNullException.ThrowIfNull(limits);
-        EnsureBelongs(message, pin.TenantId, pin.Id);
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
-        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        LimitRefusal? refusal = await AdmitAsync(connection, transaction, limits, now, cancellationToken);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        await using (NpgsqlCommand insert = connection.Command(
-            $"""
-            INSERT INTO pins ({PinColumns})
-            VALUES (@id, @tenant, @application, @template, @kind, @destination, @keyId, @data, @created, @expires,
-                @attempts, @sent, @verified, @consumed, @placeholders, @sender)
-            """, transaction))
-        {
-            insert.Text("id", pin.Id).Text("tenant", pin.TenantId).Text("application", pin.ApplicationId).Text("template", pin.TemplateId)
-                .Text("kind", Sql.Name(pin.Kind)).Text("destination", pin.Destination).Text("keyId", pin.Pin.KeyId).Bytes("data", pin.Pin.Data)
-                .Time("created", pin.CreatedAt).Time("expires", pin.ExpiresAt).Int("attempts", pin.AttemptsRemaining).Bool("sent", pin.Sent)
-                .Time("verified", pin.VerifiedAt).Bool("consumed", pin.Consumed).Text("placeholders", pin.PlaceholdersJson).Text("sender", pin.From);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        if (message is not null)
-        {
-            await EnqueueAsync(connection, transaction, message, now, cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return null;
-    }
-
     public async Task<PinRecord?> GetPinAsync(string tenantId, string pinId, CancellationToken cancellationToken)
     {
         IReadOnlyList<PinRecord> found = await QueryAsync(
@@ -88,23 +52,50 @@ public sealed partial class PostgresStore
     public async Task<VerifyResult> VerifyPinAsync(VerifyOperation operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
+        LimitCheck check = operation.Limit;
         await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (NpgsqlCommand exists = connection.Command(
-            "SELECT EXISTS (SELECT 1 FROM pins WHERE id = @id AND tenant_id = @tenant AND NOT pruned)", transaction)
-            .Text("id", operation.PinId).Text("tenant", operation.TenantId))
+
+        // One round trip: whether the PIN exists, then the limit key's lock and its count. The
+        // limit comes before the PIN: a refused verify must not burn an attempt.
+        bool exists;
+        long inWindow;
+        await using (var first = new NpgsqlBatch(connection, transaction))
         {
-            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return new VerifyResult.NotFound();
-            }
+            first.BatchCommands.Add(new NpgsqlBatchCommand("SELECT EXISTS (SELECT 1 FROM pins WHERE id = @id AND tenant_id = @tenant AND NOT pruned)")
+                .Text("id", operation.PinId).Text("tenant", operation.TenantId));
+            first.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(@key)").Long("key", Sql.LockKey("limit", check.Key)));
+            first.BatchCommands.Add(new NpgsqlBatchCommand("SELECT count(*) FROM limit_events WHERE key = @key AND at > @since")
+                .Text("key", check.Key).Time("since", operation.Now - check.Limit.Window));
+            await using NpgsqlDataReader reader = await first.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            exists = reader.GetBoolean(0);
+            await reader.NextResultAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            inWindow = reader.GetInt64(0);
         }
 
-        // The limit comes before the PIN: a refused verify must not burn an attempt.
-        LimitRefusal? refusal = await AdmitAsync(connection, transaction, [operation.Limit], operation.Now, cancellationToken);
-        if (refusal is not null)
+        if (!exists)
         {
-            return new VerifyResult.Limited(refusal);
+            return new VerifyResult.NotFound();
+        }
+
+        if (inWindow >= check.Limit.Count)
+        {
+            // Refused: the same step as every other limit works out when to come back.
+            LimitRefusal? refusal = await AdmitAsync(connection, transaction, [check], operation.Now, cancellationToken);
+            if (refusal is not null)
+            {
+                return new VerifyResult.Limited(refusal);
+            }
+        }
+        else
+        {
+            await using var count = new NpgsqlCommand(
+                "INSERT INTO limit_events (key, at, expires_at) VALUES (@key, @at, @expires)", connection, transaction)
+                .Text("key", check.Key).Time("at", operation.Now).Time("expires", operation.Now + check.Limit.Window);
+            await count.ExecuteNonQueryAsync(cancellationToken);
         }
 
         PinRecord? pin = await LockPinAsync(connection, transaction, operation.TenantId, operation.PinId, cancellationToken);

@@ -17,7 +17,7 @@ public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEm
 
     /// <summary>A store with its own connection pool, disposed with the store.</summary>
     public PostgresStore(string connectionString)
-        : this(NpgsqlDataSource.Create(connectionString), ownsDataSource: true)
+        : this(NpgsqlDataSource.Create(Tuned(connectionString)), ownsDataSource: true)
     {
     }
 
@@ -34,8 +34,36 @@ public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEm
         _ownsDataSource = ownsDataSource;
     }
 
+    /// <summary>
+    /// The pool's defaults for this store, where the connection string says nothing: statements
+    /// the store runs again and again are prepared once per connection (Npgsql's automatic
+    /// preparation), and a connection going back to the pool is not reset, since the store
+    /// leaves no session state behind (its advisory locks end with their transaction).
+    /// </summary>
+    private static string Tuned(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!Mentions(connectionString, "Auto Prepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!Mentions(connectionString, "Reset On Close"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private static bool Mentions(string connectionString, string setting) =>
+        connectionString.Replace(" ", string.Empty, StringComparison.Ordinal)
+            .Contains(setting.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+
     public async ValueTask DisposeAsync()
     {
+        await CloseSendsAsync();
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync();
@@ -44,6 +72,7 @@ public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEm
 
     public void Dispose()
     {
+        CloseSendsAsync().Wait(TimeSpan.FromSeconds(30));
         if (_ownsDataSource)
         {
             _dataSource.Dispose();

@@ -69,4 +69,36 @@ internal static class Sql
         command.Parameters.Add(new NpgsqlParameter(name, type) { Value = value ?? DBNull.Value });
         return command;
     }
+
+    // The same helpers for the statements of a batch (several statements, one round trip).
+
+    public static NpgsqlBatchCommand Text(this NpgsqlBatchCommand command, string name, string? value) =>
+        command.With(name, NpgsqlDbType.Text, value);
+
+    public static NpgsqlBatchCommand Texts(this NpgsqlBatchCommand command, string name, IReadOnlyList<string> values) =>
+        command.With(name, NpgsqlDbType.Array | NpgsqlDbType.Text, values.ToArray());
+
+    public static NpgsqlBatchCommand Time(this NpgsqlBatchCommand command, string name, DateTimeOffset? value) =>
+        command.With(name, NpgsqlDbType.TimestampTz, value?.UtcDateTime);
+
+    public static NpgsqlBatchCommand Times(this NpgsqlBatchCommand command, string name, IEnumerable<DateTimeOffset> values) =>
+        command.With(name, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, values.Select(v => v.UtcDateTime).ToArray());
+
+    public static NpgsqlBatchCommand Long(this NpgsqlBatchCommand command, string name, long? value) =>
+        command.With(name, NpgsqlDbType.Bigint, value);
+
+    public static NpgsqlBatchCommand Int(this NpgsqlBatchCommand command, string name, int value) =>
+        command.With(name, NpgsqlDbType.Integer, value);
+
+    public static NpgsqlBatchCommand Bool(this NpgsqlBatchCommand command, string name, bool? value) =>
+        command.With(name, NpgsqlDbType.Boolean, value);
+
+    public static NpgsqlBatchCommand Bytes(this NpgsqlBatchCommand command, string name, byte[]? value) =>
+        command.With(name, NpgsqlDbType.Bytea, value);
+
+    private static NpgsqlBatchCommand With(this NpgsqlBatchCommand command, string name, NpgsqlDbType type, object? value)
+    {
+        command.Parameters.Add(new NpgsqlParameter(name, type) { Value = value ?? DBNull.Value });
+        return command;
+    }
 }

@@ -1,0 +1,307 @@
+using System.Threading.Channels;
+using Npgsql;
+using NpgsqlTypes;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Pins;
+using OpenTfa.Core.Storage;
+
+namespace OpenTfa.Storage.Postgres;
+
+/// <remarks>
+/// Sends are grouped into one transaction per batch: the sends that queued while the previous
+/// batch committed share the next commit (one WAL flush instead of one each) and take each
+/// limit key's advisory lock once. An application's send limit is one key shared by all its
+/// sends, so without grouping its sends would queue one commit at a time behind that lock.
+/// Within a batch the sends are decided one after the other, each seeing the ones before it:
+/// every key of the batch is locked first (in ascending order, as every other operation locks
+/// them), counted once, and the count is carried forward as sends are admitted. A send whose
+/// carried count reaches its limit is decided exactly by <see cref="AdmitAsync"/> against the
+/// database, as an ungrouped send would be. If anything fails, the batch rolls back and each of
+/// its sends runs again in a transaction of its own, so a send the database refuses fails alone.
+/// </remarks>
+public sealed partial class PostgresStore
+{
+    private const int MaxSendsPerCommit = 64;
+
+    private const string InsertPin =
+        $"""
+        INSERT INTO pins ({PinColumns})
+        VALUES (@id, @tenant, @application, @template, @kind, @destination, @keyId, @data, @created, @expires,
+            @attempts, @sent, @verified, @consumed, @placeholders, @sender)
+        """;
+
+    private const string InsertMessage =
+        """
+        INSERT INTO outbox_messages (id, pin_id, tenant_id, application_id, kind, recipient, sender, body_key_id, body_data,
+            created_at, expires_at, state, attempts, next_attempt_at, updated_at, trace_parent)
+        VALUES (@id, @pin, @tenant, @application, @kind, @to, @from, @keyId, @data,
+            @created, @expires, 'Queued', @attempts, @now, @now, @trace)
+        """;
+
+    private const string InsertLimitEvents =
+        "INSERT INTO limit_events (key, at, expires_at) SELECT key, @at, expires FROM unnest(@keys, @expires) AS e (key, expires)";
+
+    private readonly Channel<PendingSend> _sends = Channel.CreateUnbounded<PendingSend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _sendStart = new();
+    private Task? _sendLoop;
+    private volatile bool _closing;
+
+    public Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pin);
+        ArgumentNullException.ThrowIfNull(limits);
+        EnsureBelongs(message, pin.TenantId, pin.Id);
+        ObjectDisposedException.ThrowIf(_closing, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var send = new PendingSend(pin, message, limits, now, cancellationToken);
+        if (_sendLoop is null)
+        {
+            lock (_sendStart)
+            {
+                _sendLoop ??= Task.Run(RunSendsAsync, CancellationToken.None);
+            }
+        }
+
+        ObjectDisposedException.ThrowIf(!_sends.Writer.TryWrite(send), this);
+        return send.Task;
+    }
+
+    /// <summary>Lets the sends already queued commit, then stops taking new ones.</summary>
+    private async Task CloseSendsAsync()
+    {
+        _closing = true;
+        _sends.Writer.TryComplete();
+        if (_sendLoop is not null)
+        {
+            await _sendLoop.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunSendsAsync()
+    {
+        var batch = new List<PendingSend>(MaxSendsPerCommit);
+        ChannelReader<PendingSend> queue = _sends.Reader;
+        while (await queue.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxSendsPerCommit && queue.TryRead(out PendingSend? send))
+            {
+                if (send.TryStart())
+                {
+                    batch.Add(send);
+                }
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await IssueTogetherAsync(batch).ConfigureAwait(false);
+                foreach (PendingSend send in batch)
+                {
+                    send.Complete();
+                }
+            }
+            catch (Exception)
+            {
+                // Nothing of the batch committed. Each send runs again on its own, so that a
+                // send the database refuses fails alone and the others are decided as usual.
+                foreach (PendingSend send in batch)
+                {
+                    await IssueAloneAsync(send).ConfigureAwait(false);
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Decides and writes every send of the batch in one transaction; throws, having committed nothing, if any statement fails.</summary>
+    private async Task IssueTogetherAsync(List<PendingSend> batch)
+    {
+        await using NpgsqlConnection connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+
+        // Every key of the batch, locked once in ascending order and counted once, from the
+        // earliest window start any of its sends asks about: a later start can only count fewer.
+        var since = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (PendingSend send in batch)
+        {
+            foreach (LimitCheck check in send.Limits)
+            {
+                DateTimeOffset start = send.Now - check.Limit.Window;
+                since[check.Key] = since.TryGetValue(check.Key, out DateTimeOffset known) && known <= start ? known : start;
+            }
+        }
+
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (since.Count > 0)
+        {
+            long[] locks = since.Keys.Select(k => Sql.LockKey("limit", k)).Distinct().Order().ToArray();
+            await using (NpgsqlCommand lockAll = connection.Command("SELECT pg_advisory_xact_lock(k) FROM unnest(@keys) AS k", transaction))
+            {
+                lockAll.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = locks });
+                await lockAll.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            string[] keys = since.Keys.ToArray();
+            await using NpgsqlCommand count = connection.Command(
+                """
+                SELECT (SELECT count(*) FROM limit_events e WHERE e.key = c.key AND e.at > c.since)
+                FROM unnest(@keys, @since) WITH ORDINALITY AS c (key, since, n)
+                ORDER BY c.n
+                """, transaction)
+                .Texts("keys", keys).Times("since", keys.Select(k => since[k]));
+            await using NpgsqlDataReader reader = await count.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+            for (int i = 0; await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false); i++)
+            {
+                counts[keys[i]] = reader.GetInt64(0);
+            }
+        }
+
+        // The rows of admitted sends are written together, in one round trip, before anything
+        // that has to see them (an exact count) and at the end.
+        var pending = new NpgsqlBatch(connection, transaction);
+        foreach (PendingSend send in batch)
+        {
+            if (send.Limits.All(c => counts.TryGetValue(c.Key, out long n) && n < c.Limit.Count))
+            {
+                foreach (LimitCheck check in send.Limits)
+                {
+                    counts[check.Key]++;
+                }
+
+                Append(pending, send, countLimits: true);
+                send.Admit();
+                continue;
+            }
+
+            // Near a limit: decided exactly, by the same step an ungrouped send takes.
+            await FlushAsync(pending).ConfigureAwait(false);
+            pending = new NpgsqlBatch(connection, transaction);
+            LimitRefusal? refusal = await AdmitAsync(connection, transaction, send.Limits, send.Now, CancellationToken.None).ConfigureAwait(false);
+
+            foreach (LimitCheck check in send.Limits)
+            {
+                counts.Remove(check.Key);
+            }
+
+            if (refusal is not null)
+            {
+                send.Refuse(refusal);
+                continue;
+            }
+
+            Append(pending, send, countLimits: false);
+            send.Admit();
+        }
+
+        await FlushAsync(pending).ConfigureAwait(false);
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the rows gathered so far, in one round trip.</summary>
+    private static async Task FlushAsync(NpgsqlBatch pending)
+    {
+        await using (pending)
+        {
+            if (pending.BatchCommands.Count > 0)
+            {
+                await pending.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One send in its own transaction, as sends were before grouping: for a batch that failed.</summary>
+    private async Task IssueAloneAsync(PendingSend send)
+    {
+        try
+        {
+            await using NpgsqlConnection connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+            LimitRefusal? refusal = await AdmitAsync(connection, transaction, send.Limits, send.Now, CancellationToken.None).ConfigureAwait(false);
+            if (refusal is null)
+            {
+                await using NpgsqlBatch rows = new(connection, transaction);
+                Append(rows, send, countLimits: false);
+                await rows.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                send.Admit();
+            }
+            else
+            {
+                send.Refuse(refusal);
+            }
+
+            send.Complete();
+        }
+        catch (Exception ex)
+        {
+            send.Fail(ex);
+        }
+    }
+
+    private static void Append(NpgsqlBatch pending, PendingSend send, bool countLimits)
+    {
+        if (countLimits && send.Limits.Count > 0)
+        {
+            pending.BatchCommands.Add(new NpgsqlBatchCommand(InsertLimitEvents)
+                .Time("at", send.Now).Texts("keys", send.Limits.Select(c => c.Key).ToArray()).Times("expires", send.Limits.Select(c => send.Now + c.Limit.Window)));
+        }
+
+        PinRecord pin = send.Pin;
+        pending.BatchCommands.Add(new NpgsqlBatchCommand(InsertPin)
+            .Text("id", pin.Id).Text("tenant", pin.TenantId).Text("application", pin.ApplicationId).Text("template", pin.TemplateId)
+            .Text("kind", Sql.Name(pin.Kind)).Text("destination", pin.Destination).Text("keyId", pin.Pin.KeyId).Bytes("data", pin.Pin.Data)
+            .Time("created", pin.CreatedAt).Time("expires", pin.ExpiresAt).Int("attempts", pin.AttemptsRemaining).Bool("sent", pin.Sent)
+            .Time("verified", pin.VerifiedAt).Bool("consumed", pin.Consumed).Text("placeholders", pin.PlaceholdersJson).Text("sender", pin.From));
+
+        if (send.Message is { } message)
+        {
+            pending.BatchCommands.Add(new NpgsqlBatchCommand(InsertMessage)
+                .Text("id", message.Id).Text("pin", message.PinId).Text("tenant", message.TenantId).Text("application", message.ApplicationId)
+                .Text("kind", Sql.Name(message.Kind)).Text("to", message.To).Text("from", message.From)
+                .Text("keyId", message.Body.KeyId).Bytes("data", message.Body.Data)
+                .Time("created", message.CreatedAt).Time("expires", message.ExpiresAt).Int("attempts", message.Attempts).Time("now", send.Now).Text("trace", message.TraceParent));
+        }
+    }
+
+    private sealed class PendingSend(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        private readonly TaskCompletionSource<LimitRefusal?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private LimitRefusal? _refusal;
+
+        public PinRecord Pin => pin;
+
+        public OutboxMessage? Message => message;
+
+        public IReadOnlyList<LimitCheck> Limits => limits;
+
+        public DateTimeOffset Now => now;
+
+        public Task<LimitRefusal?> Task => _completion.Task;
+
+        /// <summary>False when the caller gave up before the send started; it is then skipped.</summary>
+        public bool TryStart()
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                _completion.TrySetCanceled(cancellationToken);
+                return false;
+            }
+
+            return true;
+        }
+
+        public void Admit() => _refusal = null;
+
+        public void Refuse(LimitRefusal refusal) => _refusal = refusal;
+
+        public void Fail(Exception error) => _completion.TrySetException(error);
+
+        /// <summary>The batch committed: the caller hears its decision.</summary>
+        public void Complete() => _completion.TrySetResult(_refusal);
+    }
+}
