@@ -275,6 +275,16 @@ internal static class PostgresSchema
                 PRIMARY KEY (tenant_id, application_id, prefix)
             );
             """),
+        new(5, "consecutive failed verifications per destination (NIST SP 800-63B mode)", """
+            CREATE TABLE verify_failures (
+                application_id text NOT NULL,
+                destination text NOT NULL,
+                tenant_id text NOT NULL,
+                failures integer NOT NULL,
+                last_failure_at timestamptz NOT NULL,
+                PRIMARY KEY (application_id, destination)
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

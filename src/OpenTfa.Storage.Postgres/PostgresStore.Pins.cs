@@ -105,6 +105,20 @@ public sealed partial class PostgresStore
             return new VerifyResult.NotFound();
         }
 
+        // Every verify of this destination holds the limit key's lock, so the count of failures
+        // is read and written by one verify at a time, on every node.
+        if (operation.FailureCap is int cap)
+        {
+            await using NpgsqlCommand read = connection.Command("SELECT failures FROM verify_failures WHERE application_id = @app AND destination = @dest", transaction)
+                .Text("app", pin.ApplicationId).Text("dest", pin.Destination);
+            int failures = await read.ExecuteScalarAsync(cancellationToken) is int found ? found : 0;
+            if (failures >= cap)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return new VerifyResult.LockedOut(failures);
+            }
+        }
+
         PinState state = StateOf(pin);
         VerifyDecision decision = PinRules.Decide(state, operation.Matches, operation.AllowMultipleVerifications, operation.Now);
         if (decision.NewState != state)
@@ -114,6 +128,23 @@ public sealed partial class PostgresStore
                 .Int("attempts", decision.NewState.AttemptsRemaining).Time("verified", decision.NewState.VerifiedAt)
                 .Bool("consumed", decision.NewState.Consumed).Text("id", pin.Id);
             await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (operation.FailureCap is not null && decision.Error == PinError.WrongPin)
+        {
+            await using NpgsqlCommand count = connection.Command(
+                """
+                INSERT INTO verify_failures (application_id, destination, tenant_id, failures, last_failure_at) VALUES (@app, @dest, @tenant, 1, @now)
+                ON CONFLICT (application_id, destination) DO UPDATE SET failures = verify_failures.failures + 1, last_failure_at = EXCLUDED.last_failure_at
+                """, transaction)
+                .Text("app", pin.ApplicationId).Text("dest", pin.Destination).Text("tenant", pin.TenantId).Time("now", operation.Now);
+            await count.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else if (operation.FailureCap is not null && decision.Verified)
+        {
+            await using NpgsqlCommand reset = connection.Command("DELETE FROM verify_failures WHERE application_id = @app AND destination = @dest", transaction)
+                .Text("app", pin.ApplicationId).Text("dest", pin.Destination);
+            await reset.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -64,6 +64,26 @@ public sealed partial class PostgresStore
             "SELECT tenant_id, application_id, prefix, since, until, reason FROM guard_blocks WHERE tenant_id = @tenant AND application_id = @app AND until > @now ORDER BY since DESC",
             c => c.Text("tenant", tenantId).Text("app", applicationId).Time("now", now), ReadBlock, cancellationToken);
 
+    public async Task<int> GetVerifyFailuresAsync(string applicationId, string destination, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<int> found = await QueryAsync("SELECT failures FROM verify_failures WHERE application_id = @app AND destination = @dest",
+            c => c.Text("app", applicationId).Text("dest", destination), r => r.GetInt32(0), cancellationToken);
+        return found.Count == 0 ? 0 : found[0];
+    }
+
+    public Task<IReadOnlyList<VerifyFailures>> ListVerifyFailuresAsync(string tenantId, string applicationId, int atLeast, CancellationToken cancellationToken) =>
+        QueryAsync(
+            """
+            SELECT destination, failures, last_failure_at FROM verify_failures
+            WHERE tenant_id = @tenant AND application_id = @app AND failures >= @least ORDER BY failures DESC, last_failure_at DESC
+            """,
+            c => c.Text("tenant", tenantId).Text("app", applicationId).Int("least", atLeast),
+            r => new VerifyFailures(r.GetString(0), r.GetInt32(1), r.GetTime(2)), cancellationToken);
+
+    public async Task<bool> ClearVerifyFailuresAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken) =>
+        await ExecuteAsync("DELETE FROM verify_failures WHERE tenant_id = @tenant AND application_id = @app AND destination = @dest",
+            c => c.Text("tenant", tenantId).Text("app", applicationId).Text("dest", destination), cancellationToken) > 0;
+
     public async Task<PrefixStats> GetPrefixStatsAsync(string tenantId, string applicationId, string prefix, DateTimeOffset recentSince, DateTimeOffset baselineSince, CancellationToken cancellationToken)
     {
         IReadOnlyList<PrefixStats> rows = await QueryAsync(

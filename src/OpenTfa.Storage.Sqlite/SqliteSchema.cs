@@ -237,5 +237,16 @@ internal static class SqliteSchema
             reason TEXT NOT NULL,
             PRIMARY KEY (tenant_id, application_id, prefix));
         """,
+
+        // v5: consecutive failed verifications per destination (NIST SP 800-63B mode).
+        """
+        CREATE TABLE verify_failures (
+            application_id TEXT NOT NULL,
+            destination TEXT NOT NULL,
+            tenant_id TEXT NOT NULL,
+            failures INTEGER NOT NULL,
+            last_failure_at INTEGER NOT NULL,
+            PRIMARY KEY (application_id, destination));
+        """,
     ];
 }

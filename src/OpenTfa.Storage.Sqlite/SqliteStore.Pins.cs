@@ -82,10 +82,35 @@ public sealed partial class SqliteStore
                 return new VerifyResult.Limited(limited);
             }
 
+            if (operation.FailureCap is int cap)
+            {
+                await using SqliteCommand read = Command(c, t, "SELECT failures FROM verify_failures WHERE application_id = $app AND destination = $dest",
+                    ("$app", pin.ApplicationId), ("$dest", pin.Destination));
+                int failures = (int)((long?)await read.ExecuteScalarAsync(cancellationToken) ?? 0);
+                if (failures >= cap)
+                {
+                    return new VerifyResult.LockedOut(failures);
+                }
+            }
+
             VerifyDecision decision = PinRules.Decide(StateOf(pin), operation.Matches, operation.AllowMultipleVerifications, operation.Now);
             PinState next = decision.NewState;
             await ExecuteAsync(c, t, "UPDATE pins SET attempts_remaining = $attempts, verified_at = $verified, consumed = $consumed WHERE id = $id",
                 cancellationToken, ("$id", pin.Id), ("$attempts", next.AttemptsRemaining), ("$verified", Ms(next.VerifiedAt)), ("$consumed", next.Consumed));
+            if (operation.FailureCap is not null && decision.Error == PinError.WrongPin)
+            {
+                await ExecuteAsync(c, t,
+                    """
+                    INSERT INTO verify_failures(application_id, destination, tenant_id, failures, last_failure_at) VALUES ($app, $dest, $tenant, 1, $now)
+                    ON CONFLICT (application_id, destination) DO UPDATE SET failures = failures + 1, last_failure_at = excluded.last_failure_at
+                    """,
+                    cancellationToken, ("$app", pin.ApplicationId), ("$dest", pin.Destination), ("$tenant", pin.TenantId), ("$now", Ms(operation.Now)));
+            }
+            else if (operation.FailureCap is not null && decision.Verified)
+            {
+                await ExecuteAsync(c, t, "DELETE FROM verify_failures WHERE application_id = $app AND destination = $dest",
+                    cancellationToken, ("$app", pin.ApplicationId), ("$dest", pin.Destination));
+            }
             return new VerifyResult.Decided(pin with { AttemptsRemaining = next.AttemptsRemaining, VerifiedAt = next.VerifiedAt, Consumed = next.Consumed }, decision);
         }, cancellationToken);
 

@@ -71,5 +71,26 @@ public sealed partial class SqliteStore
             return (int)(long)(await count.ExecuteScalarAsync(cancellationToken))!;
         }, cancellationToken);
 
+    public Task<int> GetVerifyFailuresAsync(string applicationId, string destination, CancellationToken cancellationToken) =>
+        ReadAsync(async c =>
+        {
+            await using SqliteCommand read = Command(c, null, "SELECT failures FROM verify_failures WHERE application_id = $app AND destination = $dest",
+                ("$app", applicationId), ("$dest", destination));
+            return (int)((long?)await read.ExecuteScalarAsync(cancellationToken) ?? 0);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<VerifyFailures>> ListVerifyFailuresAsync(string tenantId, string applicationId, int atLeast, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<VerifyFailures>>(async c => await QueryAsync(c, null,
+            """
+            SELECT destination, failures, last_failure_at FROM verify_failures
+            WHERE tenant_id = $tenant AND application_id = $app AND failures >= $least ORDER BY failures DESC, last_failure_at DESC
+            """,
+            r => new VerifyFailures(r.GetString(0), r.GetInt32(1), Time(r, 2)), cancellationToken,
+            ("$tenant", tenantId), ("$app", applicationId), ("$least", atLeast)), cancellationToken);
+
+    public Task<bool> ClearVerifyFailuresAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken) =>
+        WriteAsync(async (c, t) => await ExecuteAsync(c, t, "DELETE FROM verify_failures WHERE tenant_id = $tenant AND application_id = $app AND destination = $dest",
+            cancellationToken, ("$tenant", tenantId), ("$app", applicationId), ("$dest", destination)) > 0, cancellationToken);
+
     private static GuardBlock ReadBlock(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), Time(r, 3), Time(r, 4), r.GetString(5));
 }

@@ -270,9 +270,11 @@ public sealed class PinService(
             return new TfaError(ErrorKind.Forbidden, ErrorTexts.ApplicationDisabled);
         }
 
-        if (protection is not null)
+        int? failureCap = null;
+        if (protection is not null && (await protection.GetEffectiveAsync(tenantId, application.Id, cancellationToken)).Nist)
         {
-            application = await protection.EffectiveAsync(application, cancellationToken);
+            application = application with { Settings = NistMode.Clamp(application.Settings) };
+            failureCap = NistMode.MaxConsecutiveFailures;
         }
 
         // The PIN value never changes, so comparing it before the atomic step is safe; the
@@ -281,12 +283,13 @@ public sealed class PinService(
         LimitCheck limit = LimitKeys.VerifyPerDestination(application.Id, pin.Destination, application.Settings.VerifyPerPhoneNumber, application.Settings.VerifyPinLimit);
         DateTimeOffset now = time.GetUtcNow();
         VerifyResult result = await pins.VerifyPinAsync(
-            new VerifyOperation(tenantId, pin.Id, matches, application.Settings.AllowMultiplePinVerifications, limit, now), cancellationToken);
+            new VerifyOperation(tenantId, pin.Id, matches, application.Settings.AllowMultiplePinVerifications, limit, now, failureCap), cancellationToken);
         await ObserveVerifyAsync(pin, result, now, cancellationToken);
         return result switch
         {
             VerifyResult.Decided d => new VerifyPinOutcome(pin.Id, pin.Destination, d.Decision.Verified, d.Decision.AttemptsRemaining, d.Decision.Error),
             VerifyResult.Limited l => TooMany(l.Refusal),
+            VerifyResult.LockedOut => new VerifyPinOutcome(pin.Id, pin.Destination, false, 0, PinError.NoMorePinAttempts),
             _ => new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound),
         };
     }
@@ -319,6 +322,17 @@ public sealed class PinService(
         if (result is VerifyResult.Limited limited)
         {
             metrics?.Refused(pin.ApplicationId, "limit", limited.Refusal.Check.Setting);
+            return;
+        }
+
+        if (result is VerifyResult.LockedOut locked)
+        {
+            await protection!.RecordLockoutAsync(pin.TenantId, pin.ApplicationId, pin.Destination, locked.Failures, cancellationToken);
+            if (events is not null)
+            {
+                await events.PublishAsync(OpenTfaEvents.RuleRefused(pin.TenantId, pin.ApplicationId, "nist", "verify", pin.Kind, pin.Destination, now, pin.Id), cancellationToken);
+            }
+
             return;
         }
 

@@ -12,6 +12,9 @@ public static class NistMode
     public static readonly TimeSpan MaxTtl = TimeSpan.FromMinutes(10);
     public const int MinimumNumericLength = 6;
 
+    /// <summary>Consecutive failed verifications after which a destination is locked out (SP 800-63B 5.2.2).</summary>
+    public const int MaxConsecutiveFailures = 100;
+
     public static ApplicationSettings Clamp(ApplicationSettings settings) => settings with
     {
         PinTimeToLive = settings.PinTtl > MaxTtl ? "10m" : settings.PinTimeToLive,

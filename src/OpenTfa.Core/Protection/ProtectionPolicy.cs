@@ -224,5 +224,8 @@ public sealed record RuleEvent(long Id, string TenantId, string ApplicationId, s
 /// <summary>A prefix the guard blocked, until when, and why.</summary>
 public sealed record GuardBlock(string TenantId, string ApplicationId, string Prefix, DateTimeOffset Since, DateTimeOffset Until, string Reason);
 
+/// <summary>A destination's consecutive failed verifications, and when the last one was.</summary>
+public sealed record VerifyFailures(string Destination, int Failures, DateTimeOffset LastFailureAt);
+
 /// <summary>Sends and verifications of one prefix against all sends of the application.</summary>
 public sealed record PrefixStats(int RecentSends, int RecentPrefixSends, int RecentPrefixVerified, int BaselineSends, int BaselinePrefixSends);

@@ -111,6 +111,10 @@ public sealed partial class ProtectionService(IProtectionStore store, TimeProvid
         {
             hits.Add(new RuleHit("nist", RuleModes.Enforce, "Destination is a VOIP number, which NIST SP 800-63B mode refuses"));
         }
+        else if (policy.Nist && await store.GetVerifyFailuresAsync(applicationId, destination, cancellationToken) is var failures and >= NistMode.MaxConsecutiveFailures)
+        {
+            hits.Add(new RuleHit("nist", RuleModes.Enforce, LockoutText(failures)));
+        }
         else if (!landlineOk && policy.NumberTypes.Refuse.Contains(type, StringComparer.Ordinal))
         {
             hits.Add(new RuleHit("numberTypes", policy.NumberTypes.Mode, $"Destination is a {type} number, which this application refuses"));
@@ -138,11 +142,26 @@ public sealed partial class ProtectionService(IProtectionStore store, TimeProvid
     public Task RecordCapRefusalAsync(string tenantId, string applicationId, LimitCheck check, string destination, CancellationToken cancellationToken) =>
         RecordAsync(tenantId, applicationId, new RuleHit(check.Setting, RuleModes.Enforce, check.Text), Destinations.Country(destination), destination, time.GetUtcNow(), cancellationToken);
 
+    /// <summary>Records a verify refused because its destination is locked out in NIST mode.</summary>
+    public Task RecordLockoutAsync(string tenantId, string applicationId, string destination, int failures, CancellationToken cancellationToken) =>
+        RecordAsync(tenantId, applicationId, new RuleHit("nist", RuleModes.Enforce, LockoutText(failures)), Destinations.Country(destination), destination, time.GetUtcNow(), cancellationToken);
+
+    /// <summary>Destinations with at least <paramref name="atLeast"/> consecutive failed verifications.</summary>
+    public Task<IReadOnlyList<VerifyFailures>> ListLockoutsAsync(string tenantId, string applicationId, int atLeast, CancellationToken cancellationToken) =>
+        store.ListVerifyFailuresAsync(tenantId, applicationId, atLeast, cancellationToken);
+
+    /// <summary>Lifts a destination's lockout (an operator's decision after checking with its owner).</summary>
+    public Task<bool> ClearLockoutAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken) =>
+        store.ClearVerifyFailuresAsync(tenantId, applicationId, destination, cancellationToken);
+
     public Task<IReadOnlyList<RuleEvent>> ListEventsAsync(string tenantId, string applicationId, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
         store.ListRuleEventsAsync(tenantId, applicationId, since, limit, cancellationToken);
 
     public Task<IReadOnlyList<GuardBlock>> ListBlocksAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
         store.ListGuardBlocksAsync(tenantId, applicationId, time.GetUtcNow(), cancellationToken);
+
+    private static string LockoutText(int failures) =>
+        $"Destination has failed verification {failures} times in a row; NIST SP 800-63B mode locks it out until an administrator clears the lockout";
 
     private static string? ListRefuses(ListRule rule, string value) =>
         rule.Deny.Contains(value, StringComparer.Ordinal) ? "is on the application's deny list"

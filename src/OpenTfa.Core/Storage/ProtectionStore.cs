@@ -25,6 +25,15 @@ public interface IProtectionStore
     /// <summary>SMS sends of one application in the recent window and in the baseline window before it, overall and for one prefix.</summary>
     Task<PrefixStats> GetPrefixStatsAsync(string tenantId, string applicationId, string prefix, DateTimeOffset recentSince, DateTimeOffset baselineSince, CancellationToken cancellationToken);
 
+    /// <summary>Consecutive failed verifications of one destination of an application (counted in NIST mode), or 0.</summary>
+    Task<int> GetVerifyFailuresAsync(string applicationId, string destination, CancellationToken cancellationToken);
+
+    /// <summary>Destinations of an application with at least <paramref name="atLeast"/> consecutive failed verifications, most first.</summary>
+    Task<IReadOnlyList<VerifyFailures>> ListVerifyFailuresAsync(string tenantId, string applicationId, int atLeast, CancellationToken cancellationToken);
+
+    /// <summary>Starts a destination's count of failed verifications again; false when it had none.</summary>
+    Task<bool> ClearVerifyFailuresAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken);
+
     /// <summary>Accepted operations recorded under a limit key since a time (for caps in monitor mode).</summary>
     Task<int> CountLimitEventsAsync(string key, DateTimeOffset since, CancellationToken cancellationToken);
 }

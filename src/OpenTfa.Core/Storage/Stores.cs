@@ -64,7 +64,12 @@ public interface IEmailBodyStore
 
 public sealed record ResendOperation(string TenantId, string PinId, OutboxMessage Message, IReadOnlyList<LimitCheck> Limits, DateTimeOffset Now);
 
-public sealed record VerifyOperation(string TenantId, string PinId, bool Matches, bool AllowMultipleVerifications, LimitCheck Limit, DateTimeOffset Now);
+/// <param name="FailureCap">
+/// When set (NIST SP 800-63B mode), the destination's consecutive failed verifications are
+/// counted in the same step: at the cap the verify is refused without touching the PIN, a
+/// wrong PIN adds one, and a successful verification starts the count again.
+/// </param>
+public sealed record VerifyOperation(string TenantId, string PinId, bool Matches, bool AllowMultipleVerifications, LimitCheck Limit, DateTimeOffset Now, int? FailureCap = null);
 
 public abstract record ResendResult
 {
@@ -82,6 +87,9 @@ public abstract record VerifyResult
     public sealed record Decided(PinRecord Pin, VerifyDecision Decision) : VerifyResult;
 
     public sealed record Limited(LimitRefusal Refusal) : VerifyResult;
+
+    /// <summary>The destination reached <see cref="VerifyOperation.FailureCap"/>; the PIN was not touched.</summary>
+    public sealed record LockedOut(int Failures) : VerifyResult;
 
     public sealed record NotFound : VerifyResult;
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
+using OpenTfa.Core.Numbers;
 using OpenTfa.Core.Protection;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
@@ -24,6 +25,9 @@ internal static class ProtectionEndpoints
             .Audited("protection.updated", "protection", routeValue: "appId");
         v1.MapGet("/applications/{appId}/protection/events", EventsAsync);
         v1.MapGet("/applications/{appId}/protection/blocks", BlocksAsync);
+        v1.MapGet("/applications/{appId}/protection/lockouts", LockoutsAsync);
+        v1.MapDelete("/applications/{appId}/protection/lockouts/{destination}", ClearLockoutAsync)
+            .Audited("protection.lockout.cleared", "protection", routeValue: "appId");
     }
 
     private static async Task<IResult> WithApplicationAsync(string appId, HttpContext http, ApplicationService applications, Func<Task<IResult>> then, CancellationToken ct) =>
@@ -77,7 +81,47 @@ internal static class ProtectionEndpoints
         return TypedResults.Json(blocks.Select(b => new GuardBlockResponse(b.Prefix, UnixTime.Milliseconds(b.Since), UnixTime.Milliseconds(b.Until), b.Reason)).ToList(),
             ProtectionJsonContext.Default.ListGuardBlockResponse);
     }
+
+    /// <summary>Destinations locked out by NIST mode (or, with <paramref name="minimumFailures"/>, those on their way).</summary>
+    private static async Task<IResult> LockoutsAsync(string appId, int? minimumFailures, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct)
+    {
+        string tenant = http.Caller().TenantId;
+        if (!(await applications.GetAsync(tenant, appId, ct)).IsSuccess)
+        {
+            return Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound));
+        }
+
+        if (minimumFailures is < 1)
+        {
+            return Problems.Result(TfaError.Field("minimumFailures", "must be at least 1"));
+        }
+
+        IReadOnlyList<VerifyFailures> found = await service.ListLockoutsAsync(tenant, appId, minimumFailures ?? NistMode.MaxConsecutiveFailures, ct);
+        return TypedResults.Json(found.Select(f => new LockoutResponse(f.Destination, f.Failures, f.Failures >= NistMode.MaxConsecutiveFailures, UnixTime.Milliseconds(f.LastFailureAt))).ToList(),
+            ProtectionJsonContext.Default.ListLockoutResponse);
+    }
+
+    private static async Task<IResult> ClearLockoutAsync(string appId, string destination, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct)
+    {
+        string tenant = http.Caller().TenantId;
+        if (!(await applications.GetAsync(tenant, appId, ct)).IsSuccess)
+        {
+            return Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound));
+        }
+
+        string? canonical = Destinations.CanonicalPhone(destination);
+        if (canonical is null)
+        {
+            return Problems.Result(TfaError.Field("destination", "must be a phone number in international format"));
+        }
+
+        return await service.ClearLockoutAsync(tenant, appId, canonical, ct)
+            ? TypedResults.NoContent()
+            : Problems.Result(new TfaError(ErrorKind.NotFound, "This destination has no failed verifications to clear"));
+    }
 }
+
+internal sealed record LockoutResponse(string Destination, int Failures, bool Locked, long LastFailureAt);
 
 internal sealed record RuleCount(string Rule, string Mode, int Count);
 
@@ -91,4 +135,5 @@ internal sealed record GuardBlockResponse(string Prefix, long Since, long Until,
 [JsonSerializable(typeof(ProtectionPolicy))]
 [JsonSerializable(typeof(RuleEventsResponse))]
 [JsonSerializable(typeof(List<GuardBlockResponse>))]
+[JsonSerializable(typeof(List<LockoutResponse>))]
 internal sealed partial class ProtectionJsonContext : JsonSerializerContext;

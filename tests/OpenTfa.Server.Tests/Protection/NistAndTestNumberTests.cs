@@ -35,6 +35,64 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task NistMode_After100ConsecutiveFailures_LocksTheDestinationOut_UntilAnAdministratorClearsIt()
+    {
+        (string app, string template) = await _client.CreateAppAndTemplateAsync(Api.RoomyApplication(attempts: 500));
+        await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", """{"nist":true}""");
+        string pinId = await _client.SendPinOkAsync(app, template, "41793001004");
+        string pin = await _server.Deliveries.WaitForPinAsync("41793001004");
+        string wrong = (pin[0] == '0' ? "1" : "0") + pin[1..];
+
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal("WRONG_PIN", (await _client.VerifyAsync(pinId, wrong)).Str("pinError"));
+        }
+
+        Api.Reply locked = await _client.VerifyAsync(pinId, pin);
+        Assert.False(locked.Json["verified"]!.GetValue<bool>());
+        Assert.Equal("NO_MORE_PIN_ATTEMPTS", locked.Str("pinError"));
+        Assert.Equal(0, locked.Json["attemptsRemaining"]!.GetValue<int>());
+
+        Api.Reply send = await _client.SendPinAsync(app, template, "41793001004");
+        Assert.Equal(HttpStatusCode.Forbidden, send.Status);
+        Assert.Contains("'nist'", send.ServiceException["text"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        Api.Reply lockouts = await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/lockouts");
+        Assert.Equal("41793001004", lockouts.Json[0]!["destination"]!.GetValue<string>());
+        Assert.Equal(100, lockouts.Json[0]!["failures"]!.GetValue<int>());
+        Assert.True(lockouts.Json[0]!["locked"]!.GetValue<bool>());
+        Api.Reply events = await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/events");
+        Assert.Equal(2, events.Json["counts"]!.AsArray().Single(c => c!["rule"]!.GetValue<string>() == "nist")!["count"]!.GetValue<int>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.SendAsync(HttpMethod.Delete, $"/opentfa/v1/applications/{app}/protection/lockouts/%2B41793001004")).Status);
+        Assert.True((await _client.VerifyAsync(pinId, pin)).Json["verified"]!.GetValue<bool>());
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.SendAsync(HttpMethod.Delete, $"/opentfa/v1/applications/{app}/protection/lockouts/41793001004")).Status);
+        Assert.Empty((await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/lockouts")).Json.AsArray());
+    }
+
+    [Fact]
+    public async Task NistMode_ASuccessfulVerification_StartsTheCountOfFailuresAgain()
+    {
+        (string app, string template) = await _client.CreateAppAndTemplateAsync(Api.RoomyApplication());
+        await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", """{"nist":true}""");
+        string first = await _client.SendPinOkAsync(app, template, "41793001005");
+        string pin = await _server.Deliveries.WaitForPinAsync("41793001005");
+        string wrong = (pin[0] == '0' ? "1" : "0") + pin[1..];
+        for (int i = 0; i < 3; i++)
+        {
+            await _client.VerifyAsync(first, wrong);
+        }
+
+        Api.Reply counting = await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/lockouts?minimumFailures=1");
+        Assert.Equal(3, counting.Json[0]!["failures"]!.GetValue<int>());
+        Assert.False(counting.Json[0]!["locked"]!.GetValue<bool>());
+
+        Assert.True((await _client.VerifyAsync(first, pin)).Json["verified"]!.GetValue<bool>());
+        Assert.Empty((await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/lockouts?minimumFailures=1")).Json.AsArray());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/lockouts?minimumFailures=0")).Status);
+    }
+
+    [Fact]
     public async Task TestNumber_TakesTheFixedPin_NeverLeaves_AndIsMarkedInItsMessageState()
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
