@@ -7,7 +7,8 @@
 #   bench/profile.sh SCENARIO [sqlite|postgres] [discard|smpp]
 #
 # SCENARIO is live, reads, verify, send or login. The settings of bench/run.sh apply
-# (BENCH_DURATION is the traced time; BENCH_SERVER_DLL to profile a given build).
+# (BENCH_DURATION is the traced time; BENCH_SERVER_DLL to profile a given build);
+# PROFILE_RATE=N paces the traced load at N requests/s, as the "half" rows of bench/run.sh do.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,7 +46,7 @@ warm_up "$name" "$SCENARIO"
 
 say "tracing ${DURATION}s of $SCENARIO"
 # The load runs a little longer than the trace, so the trace sees load throughout.
-taskset -c "$LOAD_CORE" wrk -t1 -c"$CONNECTIONS" -d"$((DURATION + 4))s" --timeout 10s -s "$BENCH/wrk/$SCENARIO.lua" "$URL" >"$OUT/wrk.txt" &
+BENCH_RATE=${PROFILE_RATE:-0} taskset -c "$LOAD_CORE" wrk -t1 -c"$CONNECTIONS" -d"$((DURATION + 4))s" --timeout 10s -s "$BENCH/wrk/$SCENARIO.lua" "$URL" >"$OUT/wrk.txt" &
 WRK_PID=$!
 PIDS+=("$WRK_PID")
 sleep 1

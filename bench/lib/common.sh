@@ -69,7 +69,7 @@ cleanup() {
     kill -INT "$PG_PID" 2>/dev/null || true
     for _ in $(seq 100); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
   fi
-  rm -rf "$RUN"
+  [ -n "${BENCH_KEEP:-}" ] || rm -rf "$RUN"
   exit $status
 }
 trap cleanup EXIT

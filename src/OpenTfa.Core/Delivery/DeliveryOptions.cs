@@ -19,6 +19,13 @@ public sealed class DeliveryOptions
 
     public int Parallelism { get; set; } = 16;
 
+    /// <summary>
+    /// After the outbox ran empty, how long a woken dispatcher lets new messages gather before it
+    /// claims them: one claim then takes several messages instead of one each, which saves a
+    /// store write per message under steady traffic. Zero claims at once.
+    /// </summary>
+    public TimeSpan ClaimDelay { get; set; } = TimeSpan.FromMilliseconds(3);
+
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromSeconds(1);

@@ -66,7 +66,11 @@ public sealed partial class OutboxDispatcher : BackgroundService
             {
                 try
                 {
-                    await _signal.WaitAsync(_options.PollInterval, stoppingToken);
+                    if (await _signal.WaitAsync(_options.PollInterval, stoppingToken) && _options.ClaimDelay > TimeSpan.Zero)
+                    {
+                        // Wall-clock batching, not business time: it must not wait on a test's fake clock.
+                        await Task.Delay(_options.ClaimDelay, stoppingToken);
+                    }
                 }
                 catch (OperationCanceledException)
                 {

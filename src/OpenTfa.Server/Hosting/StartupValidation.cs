@@ -56,6 +56,11 @@ internal static class StartupValidation
             problems.Add($"OpenTfa:Delivery:Lease ({o.Delivery.Lease}) must be longer than SendTimeout × ⌈BatchSize ÷ Parallelism⌉ ({o.Delivery.WorstCaseHold}), or another node could send a message this node still holds");
         }
 
+        if (o.Delivery.ClaimDelay < TimeSpan.Zero || o.Delivery.ClaimDelay > TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"OpenTfa:Delivery:ClaimDelay must be between 0 and 1 second, was {o.Delivery.ClaimDelay}");
+        }
+
         if (o.Retention.PinAfterExpiry < TimeSpan.Zero || o.Retention.History < o.Retention.PinAfterExpiry || o.Retention.Interval <= TimeSpan.Zero)
         {
             problems.Add("OpenTfa:Retention: PinAfterExpiry must not be negative, History must be at least PinAfterExpiry, and Interval must be positive");
