@@ -12,6 +12,13 @@ internal sealed class LimitWindows
     /// <summary>Keys with fewer events in their window are counted in the database, which is cheap for them.</summary>
     public const int CacheThreshold = 32;
 
+    /// <summary>
+    /// Events this far before the newest window's start are kept: operations of one batch took
+    /// their time before they queued, so one may ask about a window that starts a little earlier
+    /// than the last one asked about, and must still be answered from memory.
+    /// </summary>
+    private const long SlackMs = 60_000;
+
     private const int MaxKeys = 10_000;
     private const int MaxEventsPerKey = 1_000_000;
 
@@ -28,9 +35,9 @@ internal sealed class LimitWindows
             return false;
         }
 
-        window.TrimTo(since);
+        window.TrimTo(since - SlackMs);
         window.LastUse = ++_uses;
-        count = window.Count;
+        count = window.CountAfter(since);
         return true;
     }
 
@@ -120,14 +127,40 @@ internal sealed class LimitWindows
 
         public int Count => _times.Count - _head;
 
-        public void TrimTo(long since)
+        /// <summary>How many held events lie after <paramref name="since"/>.</summary>
+        public int CountAfter(long since)
         {
-            while (_head < _times.Count && _times[_head] <= since)
+            int low = _head, high = _times.Count;
+            while (low < high)
+            {
+                int middle = low + ((high - low) / 2);
+                if (_times[middle] <= since)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle;
+                }
+            }
+
+            return _times.Count - low;
+        }
+
+        /// <summary>Forgets the events at or before <paramref name="cut"/>.</summary>
+        public void TrimTo(long cut)
+        {
+            if (cut <= Coverage)
+            {
+                return;
+            }
+
+            while (_head < _times.Count && _times[_head] <= cut)
             {
                 _head++;
             }
 
-            Coverage = since;
+            Coverage = cut;
             if (_head > 1024 && _head > _times.Count / 2)
             {
                 _times.RemoveRange(0, _head);

@@ -32,7 +32,15 @@ public sealed partial class SqliteStore
     /// into the database file and its syncs.
     /// </summary>
     private const string WriterPragmas = "PRAGMA wal_autocheckpoint=20000; PRAGMA journal_size_limit=67108864;";
-    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Short, so that each checkpoint has little to copy: after a checkpoint the writer restarts
+    /// the WAL and syncs its header (synchronous=NORMAL needs that sync to stay safe on power
+    /// loss), and that sync holds every commit queued behind it for as long as the data written
+    /// since the checkpoint takes to flush. At 50 ms instead of 200 ms the benchmark's verify p99
+    /// at half load fell from 17 ms to 8 ms.
+    /// </summary>
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly ConcurrentQueue<CachingConnection> _readers = new();
     private int _idleReaders;
