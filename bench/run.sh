@@ -20,6 +20,7 @@
 #   BENCH_SMPP_SCENARIOS="send login"          scenarios with SMPP (send also at half rate)
 #   BENCH_PINS=5000         PINs created for the verify scenario
 #   BENCH_SERVER_DLL=…      measure this build of OpenTfa.Server.dll instead of building one
+#   BENCH_PG_OPTIONS="-c …"  extra PostgreSQL settings (e.g. -c synchronous_commit=off)
 #   BENCH_KEEP=1            keep the run folder (server output, data) under /tmp for inspection
 set -euo pipefail
 

@@ -124,7 +124,7 @@ start_postgres() {
   runuser -u postgres -- "$PG_BIN/initdb" -D "$RUN/pg/data" -U postgres --auth=trust -E UTF8 >"$RUN/pg-initdb.log" 2>&1 \
     || { cat "$RUN/pg-initdb.log" >&2; die "initdb failed"; }
   taskset -c "$SERVER_CORE" runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$RUN/pg/data" -w -l "$RUN/pg/server.log" start \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $RUN/pg -c max_connections=200" >/dev/null \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $RUN/pg -c max_connections=200 ${BENCH_PG_OPTIONS:-}" >/dev/null \
     || { cat "$RUN/pg/server.log" >&2; die "PostgreSQL did not start"; }
   PG_PID=$(head -n 1 "$RUN/pg/data/postmaster.pid")
 }
