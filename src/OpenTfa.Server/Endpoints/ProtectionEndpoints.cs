@@ -54,71 +54,51 @@ internal static class ProtectionEndpoints
         return saved.IsSuccess ? TypedResults.Json(saved.Value!, ProtectionJsonContext.Default.ProtectionPolicy) : Problems.Result(saved.Error!);
     }
 
-    private static async Task<IResult> EventsAsync(string appId, long? since, int? limit, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct)
-    {
-        string tenant = http.Caller().TenantId;
-        if (!(await applications.GetAsync(tenant, appId, ct)).IsSuccess)
+    private static Task<IResult> EventsAsync(string appId, long? since, int? limit, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct) =>
+        WithApplicationAsync(appId, http, applications, async () =>
         {
-            return Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound));
-        }
+            IReadOnlyList<RuleEvent> events = await service.ListEventsAsync(http.Caller().TenantId, appId, UnixTime.FromMilliseconds(since ?? 0), Math.Clamp(limit ?? 1000, 1, 10_000), ct);
+            var answer = new RuleEventsResponse(
+                events.GroupBy(e => (e.Rule, e.Mode)).Select(g => new RuleCount(g.Key.Rule, g.Key.Mode, g.Count())).OrderBy(c => c.Rule, StringComparer.Ordinal).ThenBy(c => c.Mode, StringComparer.Ordinal).ToList(),
+                events.Select(e => new RuleEventResponse(e.Rule, e.Mode, e.Country, e.Prefix, UnixTime.Milliseconds(e.At))).ToList());
+            return TypedResults.Json(answer, ProtectionJsonContext.Default.RuleEventsResponse);
+        }, ct);
 
-        IReadOnlyList<RuleEvent> events = await service.ListEventsAsync(tenant, appId, UnixTime.FromMilliseconds(since ?? 0), Math.Clamp(limit ?? 1000, 1, 10_000), ct);
-        var answer = new RuleEventsResponse(
-            events.GroupBy(e => (e.Rule, e.Mode)).Select(g => new RuleCount(g.Key.Rule, g.Key.Mode, g.Count())).OrderBy(c => c.Rule, StringComparer.Ordinal).ThenBy(c => c.Mode, StringComparer.Ordinal).ToList(),
-            events.Select(e => new RuleEventResponse(e.Rule, e.Mode, e.Country, e.Prefix, UnixTime.Milliseconds(e.At))).ToList());
-        return TypedResults.Json(answer, ProtectionJsonContext.Default.RuleEventsResponse);
-    }
-
-    private static async Task<IResult> BlocksAsync(string appId, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct)
-    {
-        string tenant = http.Caller().TenantId;
-        if (!(await applications.GetAsync(tenant, appId, ct)).IsSuccess)
+    private static Task<IResult> BlocksAsync(string appId, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct) =>
+        WithApplicationAsync(appId, http, applications, async () =>
         {
-            return Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound));
-        }
-
-        IReadOnlyList<GuardBlock> blocks = await service.ListBlocksAsync(tenant, appId, ct);
-        return TypedResults.Json(blocks.Select(b => new GuardBlockResponse(b.Prefix, UnixTime.Milliseconds(b.Since), UnixTime.Milliseconds(b.Until), b.Reason)).ToList(),
-            ProtectionJsonContext.Default.ListGuardBlockResponse);
-    }
+            IReadOnlyList<GuardBlock> blocks = await service.ListBlocksAsync(http.Caller().TenantId, appId, ct);
+            return TypedResults.Json(blocks.Select(b => new GuardBlockResponse(b.Prefix, UnixTime.Milliseconds(b.Since), UnixTime.Milliseconds(b.Until), b.Reason)).ToList(),
+                ProtectionJsonContext.Default.ListGuardBlockResponse);
+        }, ct);
 
     /// <summary>Destinations locked out by NIST mode (or, with <paramref name="minimumFailures"/>, those on their way).</summary>
-    private static async Task<IResult> LockoutsAsync(string appId, int? minimumFailures, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct)
-    {
-        string tenant = http.Caller().TenantId;
-        if (!(await applications.GetAsync(tenant, appId, ct)).IsSuccess)
+    private static Task<IResult> LockoutsAsync(string appId, int? minimumFailures, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct) =>
+        WithApplicationAsync(appId, http, applications, async () =>
         {
-            return Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound));
-        }
+            if (minimumFailures is < 1)
+            {
+                return Problems.Result(TfaError.Field("minimumFailures", "must be at least 1"));
+            }
 
-        if (minimumFailures is < 1)
+            IReadOnlyList<VerifyFailures> found = await service.ListLockoutsAsync(http.Caller().TenantId, appId, minimumFailures ?? NistMode.MaxConsecutiveFailures, ct);
+            return TypedResults.Json(found.Select(f => new LockoutResponse(f.Destination, f.Failures, f.Failures >= NistMode.MaxConsecutiveFailures, UnixTime.Milliseconds(f.LastFailureAt))).ToList(),
+                ProtectionJsonContext.Default.ListLockoutResponse);
+        }, ct);
+
+    private static Task<IResult> ClearLockoutAsync(string appId, string destination, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct) =>
+        WithApplicationAsync(appId, http, applications, async () =>
         {
-            return Problems.Result(TfaError.Field("minimumFailures", "must be at least 1"));
-        }
+            string? canonical = Destinations.CanonicalPhone(destination);
+            if (canonical is null)
+            {
+                return Problems.Result(TfaError.Field("destination", "must be a phone number in international format"));
+            }
 
-        IReadOnlyList<VerifyFailures> found = await service.ListLockoutsAsync(tenant, appId, minimumFailures ?? NistMode.MaxConsecutiveFailures, ct);
-        return TypedResults.Json(found.Select(f => new LockoutResponse(f.Destination, f.Failures, f.Failures >= NistMode.MaxConsecutiveFailures, UnixTime.Milliseconds(f.LastFailureAt))).ToList(),
-            ProtectionJsonContext.Default.ListLockoutResponse);
-    }
-
-    private static async Task<IResult> ClearLockoutAsync(string appId, string destination, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct)
-    {
-        string tenant = http.Caller().TenantId;
-        if (!(await applications.GetAsync(tenant, appId, ct)).IsSuccess)
-        {
-            return Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound));
-        }
-
-        string? canonical = Destinations.CanonicalPhone(destination);
-        if (canonical is null)
-        {
-            return Problems.Result(TfaError.Field("destination", "must be a phone number in international format"));
-        }
-
-        return await service.ClearLockoutAsync(tenant, appId, canonical, ct)
-            ? TypedResults.NoContent()
-            : Problems.Result(new TfaError(ErrorKind.NotFound, "This destination has no failed verifications to clear"));
-    }
+            return await service.ClearLockoutAsync(http.Caller().TenantId, appId, canonical, ct)
+                ? TypedResults.NoContent()
+                : Problems.Result(new TfaError(ErrorKind.NotFound, "This destination has no failed verifications to clear"));
+        }, ct);
 }
 
 internal sealed record LockoutResponse(string Destination, int Failures, bool Locked, long LastFailureAt);
