@@ -203,6 +203,12 @@ public sealed class PinService(
             return new TfaError(ErrorKind.Forbidden, ErrorTexts.ApplicationDisabled);
         }
 
+        if (protection is not null && kind != ChannelKind.Email && await protection.LockoutAsync(tenantId, application.Id, pin.Destination, cancellationToken) is { } lockout)
+        {
+            await protection.RecordLockoutAsync(tenantId, application.Id, pin.Destination, lockout, cancellationToken);
+            return new TfaError(ErrorKind.Forbidden, $"{lockout.Text} (protection rule 'nist')");
+        }
+
         IReadOnlyDictionary<string, string>? values = placeholders
             ?? (pin.PlaceholdersJson is null ? null : JsonSerializer.Deserialize(pin.PlaceholdersJson, CoreJsonContext.Default.IReadOnlyDictionaryStringString));
         bool testNumber = protection is not null && kind != ChannelKind.Email && await protection.TestPinAsync(tenantId, application.Id, pin.Destination, cancellationToken) is not null;
@@ -327,7 +333,7 @@ public sealed class PinService(
 
         if (result is VerifyResult.LockedOut locked)
         {
-            await protection!.RecordLockoutAsync(pin.TenantId, pin.ApplicationId, pin.Destination, locked.Failures, cancellationToken);
+            await protection!.RecordLockoutAsync(pin.TenantId, pin.ApplicationId, pin.Destination, ProtectionService.LockoutHit(locked.Failures), cancellationToken);
             if (events is not null)
             {
                 await events.PublishAsync(OpenTfaEvents.RuleRefused(pin.TenantId, pin.ApplicationId, "nist", "verify", pin.Kind, pin.Destination, now, pin.Id), cancellationToken);

@@ -111,9 +111,9 @@ public sealed partial class ProtectionService(IProtectionStore store, TimeProvid
         {
             hits.Add(new RuleHit("nist", RuleModes.Enforce, "Destination is a VOIP number, which NIST SP 800-63B mode refuses"));
         }
-        else if (policy.Nist && await store.GetVerifyFailuresAsync(applicationId, destination, cancellationToken) is var failures and >= NistMode.MaxConsecutiveFailures)
+        else if (await LockoutAsync(tenantId, applicationId, destination, cancellationToken) is { } lockout)
         {
-            hits.Add(new RuleHit("nist", RuleModes.Enforce, LockoutText(failures)));
+            hits.Add(lockout);
         }
         else if (!landlineOk && policy.NumberTypes.Refuse.Contains(type, StringComparer.Ordinal))
         {
@@ -142,9 +142,18 @@ public sealed partial class ProtectionService(IProtectionStore store, TimeProvid
     public Task RecordCapRefusalAsync(string tenantId, string applicationId, LimitCheck check, string destination, CancellationToken cancellationToken) =>
         RecordAsync(tenantId, applicationId, new RuleHit(check.Setting, RuleModes.Enforce, check.Text), Destinations.Country(destination), destination, time.GetUtcNow(), cancellationToken);
 
-    /// <summary>Records a verify refused because its destination is locked out in NIST mode.</summary>
-    public Task RecordLockoutAsync(string tenantId, string applicationId, string destination, int failures, CancellationToken cancellationToken) =>
-        RecordAsync(tenantId, applicationId, new RuleHit("nist", RuleModes.Enforce, LockoutText(failures)), Destinations.Country(destination), destination, time.GetUtcNow(), cancellationToken);
+    /// <summary>The refusal of a destination that NIST mode locked out after too many failed verifications, or null.</summary>
+    public async Task<RuleHit?> LockoutAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken) =>
+        (await GetEffectiveAsync(tenantId, applicationId, cancellationToken)).Nist
+        && await store.GetVerifyFailuresAsync(applicationId, destination, cancellationToken) is var failures and >= NistMode.MaxConsecutiveFailures
+            ? LockoutHit(failures)
+            : null;
+
+    /// <summary>Records a verify or resend refused because its destination is locked out in NIST mode.</summary>
+    public Task RecordLockoutAsync(string tenantId, string applicationId, string destination, RuleHit lockout, CancellationToken cancellationToken) =>
+        RecordAsync(tenantId, applicationId, lockout, Destinations.Country(destination), destination, time.GetUtcNow(), cancellationToken);
+
+    public static RuleHit LockoutHit(int failures) => new("nist", RuleModes.Enforce, LockoutText(failures));
 
     /// <summary>Destinations with at least <paramref name="atLeast"/> consecutive failed verifications.</summary>
     public Task<IReadOnlyList<VerifyFailures>> ListLockoutsAsync(string tenantId, string applicationId, int atLeast, CancellationToken cancellationToken) =>

@@ -35,7 +35,7 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task NistMode_After100ConsecutiveFailures_LocksTheDestinationOut_UntilAnAdministratorClearsIt()
+    public async Task NistMode_After100ConsecutiveFailures_LocksTheDestinationOutOfVerifySendAndResend_UntilAnAdministratorClearsIt()
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync(Api.RoomyApplication(attempts: 500));
         await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", """{"nist":true}""");
@@ -56,13 +56,16 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
         Api.Reply send = await _client.SendPinAsync(app, template, "41793001004");
         Assert.Equal(HttpStatusCode.Forbidden, send.Status);
         Assert.Contains("'nist'", send.ServiceException["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Api.Reply resend = await _client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend", "{}");
+        Assert.Equal(HttpStatusCode.Forbidden, resend.Status);
+        Assert.Contains("'nist'", resend.ServiceException["text"]!.GetValue<string>(), StringComparison.Ordinal);
 
         Api.Reply lockouts = await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/lockouts");
         Assert.Equal("41793001004", lockouts.Json[0]!["destination"]!.GetValue<string>());
         Assert.Equal(100, lockouts.Json[0]!["failures"]!.GetValue<int>());
         Assert.True(lockouts.Json[0]!["locked"]!.GetValue<bool>());
         Api.Reply events = await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/events");
-        Assert.Equal(2, events.Json["counts"]!.AsArray().Single(c => c!["rule"]!.GetValue<string>() == "nist")!["count"]!.GetValue<int>());
+        Assert.Equal(3, events.Json["counts"]!.AsArray().Single(c => c!["rule"]!.GetValue<string>() == "nist")!["count"]!.GetValue<int>());
 
         Assert.Equal(HttpStatusCode.NoContent, (await _client.SendAsync(HttpMethod.Delete, $"/opentfa/v1/applications/{app}/protection/lockouts/%2B41793001004")).Status);
         Assert.True((await _client.VerifyAsync(pinId, pin)).Json["verified"]!.GetValue<bool>());
