@@ -19,6 +19,12 @@ M.key = os.getenv("BENCH_KEY") or error("BENCH_KEY is not set")
 M.json_headers = { ["Authorization"] = "App " .. M.key, ["Content-Type"] = "application/json" }
 M.get_headers = { ["Authorization"] = "App " .. M.key }
 
+-- A send of a PIN by SMS to `to` (the body every sending scenario posts).
+function M.send_pin(app, msg, to)
+  local body = '{"applicationId":"' .. app .. '","messageId":"' .. msg .. '","from":"OpenTfa","to":"' .. to .. '","placeholders":{"appName":"Acme"}}'
+  return wrk.format("POST", "/2fa/2/pin", M.json_headers, body)
+end
+
 -- Per-thread answer counters, read back by done() through thread:get.
 ok2xx, non2xx, by_status = 0, 0, {}
 

@@ -25,8 +25,7 @@ function request()
   end
   n = n + 1
   local to = string.format("4178%07d", (base + n) % 10000000)
-  local body = '{"applicationId":"' .. app .. '","messageId":"' .. msg .. '","from":"OpenTfa","to":"' .. to .. '","placeholders":{"appName":"Acme"}}'
-  return wrk.format("POST", "/2fa/2/pin", c.json_headers, body)
+  return c.send_pin(app, msg, to)
 end
 
 function response(status, headers, body)

@@ -109,9 +109,7 @@ public sealed partial class PostgresStore
         // is read and written by one verify at a time, on every node.
         if (operation.FailureCap is int cap)
         {
-            await using NpgsqlCommand read = connection.Command("SELECT failures FROM verify_failures WHERE application_id = @app AND destination = @dest", transaction)
-                .Text("app", pin.ApplicationId).Text("dest", pin.Destination);
-            int failures = await read.ExecuteScalarAsync(cancellationToken) is int found ? found : 0;
+            int failures = await VerifyFailuresAsync(connection, transaction, pin.ApplicationId, pin.Destination, cancellationToken);
             if (failures >= cap)
             {
                 await transaction.CommitAsync(cancellationToken);

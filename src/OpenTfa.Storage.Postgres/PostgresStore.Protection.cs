@@ -66,9 +66,16 @@ public sealed partial class PostgresStore
 
     public async Task<int> GetVerifyFailuresAsync(string applicationId, string destination, CancellationToken cancellationToken)
     {
-        IReadOnlyList<int> found = await QueryAsync("SELECT failures FROM verify_failures WHERE application_id = @app AND destination = @dest",
-            c => c.Text("app", applicationId).Text("dest", destination), r => r.GetInt32(0), cancellationToken);
-        return found.Count == 0 ? 0 : found[0];
+        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        return await VerifyFailuresAsync(connection, null, applicationId, destination, cancellationToken);
+    }
+
+    /// <summary>A destination's consecutive failed verifications, alone or inside a verify's transaction.</summary>
+    private static async Task<int> VerifyFailuresAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string applicationId, string destination, CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand read = connection.Command("SELECT failures FROM verify_failures WHERE application_id = @app AND destination = @dest", transaction)
+            .Text("app", applicationId).Text("dest", destination);
+        return await read.ExecuteScalarAsync(cancellationToken) is int found ? found : 0;
     }
 
     public Task<IReadOnlyList<VerifyFailures>> ListVerifyFailuresAsync(string tenantId, string applicationId, int atLeast, CancellationToken cancellationToken) =>

@@ -84,9 +84,7 @@ public sealed partial class SqliteStore
 
             if (operation.FailureCap is int cap)
             {
-                await using SqliteCommand read = Command(c, t, "SELECT failures FROM verify_failures WHERE application_id = $app AND destination = $dest",
-                    ("$app", pin.ApplicationId), ("$dest", pin.Destination));
-                int failures = (int)((long?)await read.ExecuteScalarAsync(cancellationToken) ?? 0);
+                int failures = await VerifyFailuresAsync(c, t, pin.ApplicationId, pin.Destination, cancellationToken);
                 if (failures >= cap)
                 {
                     return new VerifyResult.LockedOut(failures);

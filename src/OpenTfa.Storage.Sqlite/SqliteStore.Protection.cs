@@ -72,12 +72,7 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public Task<int> GetVerifyFailuresAsync(string applicationId, string destination, CancellationToken cancellationToken) =>
-        ReadAsync(async c =>
-        {
-            await using SqliteCommand read = Command(c, null, "SELECT failures FROM verify_failures WHERE application_id = $app AND destination = $dest",
-                ("$app", applicationId), ("$dest", destination));
-            return (int)((long?)await read.ExecuteScalarAsync(cancellationToken) ?? 0);
-        }, cancellationToken);
+        ReadAsync(c => VerifyFailuresAsync(c, null, applicationId, destination, cancellationToken), cancellationToken);
 
     public Task<IReadOnlyList<VerifyFailures>> ListVerifyFailuresAsync(string tenantId, string applicationId, int atLeast, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<VerifyFailures>>(async c => await QueryAsync(c, null,
@@ -91,6 +86,14 @@ public sealed partial class SqliteStore
     public Task<bool> ClearVerifyFailuresAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken) =>
         WriteAsync(async (c, t) => await ExecuteAsync(c, t, "DELETE FROM verify_failures WHERE tenant_id = $tenant AND application_id = $app AND destination = $dest",
             cancellationToken, ("$tenant", tenantId), ("$app", applicationId), ("$dest", destination)) > 0, cancellationToken);
+
+    /// <summary>A destination's consecutive failed verifications, on a reader or inside the writer's transaction.</summary>
+    private static async Task<int> VerifyFailuresAsync(SqliteConnection c, SqliteTransaction? t, string applicationId, string destination, CancellationToken cancellationToken)
+    {
+        await using SqliteCommand read = Command(c, t, "SELECT failures FROM verify_failures WHERE application_id = $app AND destination = $dest",
+            ("$app", applicationId), ("$dest", destination));
+        return (int)((long?)await read.ExecuteScalarAsync(cancellationToken) ?? 0);
+    }
 
     private static GuardBlock ReadBlock(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), Time(r, 3), Time(r, 4), r.GetString(5));
 }

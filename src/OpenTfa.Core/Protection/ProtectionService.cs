@@ -111,7 +111,7 @@ public sealed partial class ProtectionService(IProtectionStore store, TimeProvid
         {
             hits.Add(new RuleHit("nist", RuleModes.Enforce, "Destination is a VOIP number, which NIST SP 800-63B mode refuses"));
         }
-        else if (await LockoutAsync(tenantId, applicationId, destination, cancellationToken) is { } lockout)
+        else if (await LockoutAsync(policy, applicationId, destination, cancellationToken) is { } lockout)
         {
             hits.Add(lockout);
         }
@@ -144,10 +144,7 @@ public sealed partial class ProtectionService(IProtectionStore store, TimeProvid
 
     /// <summary>The refusal of a destination that NIST mode locked out after too many failed verifications, or null.</summary>
     public async Task<RuleHit?> LockoutAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken) =>
-        (await GetEffectiveAsync(tenantId, applicationId, cancellationToken)).Nist
-        && await store.GetVerifyFailuresAsync(applicationId, destination, cancellationToken) is var failures and >= NistMode.MaxConsecutiveFailures
-            ? LockoutHit(failures)
-            : null;
+        await LockoutAsync(await GetEffectiveAsync(tenantId, applicationId, cancellationToken), applicationId, destination, cancellationToken);
 
     /// <summary>Records a verify or resend refused because its destination is locked out in NIST mode.</summary>
     public Task RecordLockoutAsync(string tenantId, string applicationId, string destination, RuleHit lockout, CancellationToken cancellationToken) =>
@@ -168,6 +165,12 @@ public sealed partial class ProtectionService(IProtectionStore store, TimeProvid
 
     public Task<IReadOnlyList<GuardBlock>> ListBlocksAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
         store.ListGuardBlocksAsync(tenantId, applicationId, time.GetUtcNow(), cancellationToken);
+
+    /// <summary>Reads the count only in NIST mode: every other send pays nothing for it.</summary>
+    private async Task<RuleHit?> LockoutAsync(ProtectionPolicy policy, string applicationId, string destination, CancellationToken cancellationToken) =>
+        policy.Nist && await store.GetVerifyFailuresAsync(applicationId, destination, cancellationToken) is var failures and >= NistMode.MaxConsecutiveFailures
+            ? LockoutHit(failures)
+            : null;
 
     private static string LockoutText(int failures) =>
         $"Destination has failed verification {failures} times in a row; NIST SP 800-63B mode locks it out until an administrator clears the lockout";
