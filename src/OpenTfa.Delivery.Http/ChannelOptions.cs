@@ -1,5 +1,6 @@
-using OpenTfa.Core.Delivery;
 using Microsoft.Extensions.Configuration;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Security;
 
 namespace OpenTfa.Delivery.Http;
 
@@ -27,7 +28,7 @@ public abstract class HttpChannelOptions
         Uri? callback = reader.Url("CallbackBaseUrl");
         if (callback is not null && (!string.IsNullOrEmpty(callback.Query) || callback.AbsoluteUri.Contains('%', StringComparison.Ordinal)))
         {
-            reader.Problems.Add($"{reader.Path}:CallbackBaseUrl must be a plain base URL (no query, no percent escapes), such as https://otp.example.com; got '{callback}'.");
+            reader.Problems.Add($"{reader.Path}:CallbackBaseUrl must be a plain base URL (no query, no percent escapes), such as https://otp.example.com; got '{SecretRedaction.Text(callback.ToString())}'.");
             return null;
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using OpenTfa.Core.Security;
 
 namespace OpenTfa.Delivery.Smpp;
 
@@ -163,7 +164,7 @@ public sealed class SmppConnectionOptions
         }
         else if (value is not null && (value.Length > max || !IsOctetString(value)))
         {
-            errors.Add($"{name} must be at most {max} printable ASCII characters; got '{value}'.");
+            errors.Add($"{name} must be at most {max} printable ASCII characters; got '{SecretRedaction.Value(name, value)}'.");
         }
     }
 

@@ -29,14 +29,14 @@ public sealed class RegressionTests
         var throttle = new AuthFailureThrottle(time, maxFailuresPerMinute: 3);
         for (int i = 0; i < 4; i++)
         {
-            throttle.RecordFailure("a");
+            throttle.RecordFailure("a", keyId: null);
             time.Advance(TimeSpan.FromSeconds(10));
         }
 
-        TimeSpan wait = throttle.Blocked("a")!.Value;
+        TimeSpan wait = throttle.Blocked("a", keyId: null)!.Value;
         time.Advance(wait);
 
-        Assert.Null(throttle.Blocked("a"));
+        Assert.Null(throttle.Blocked("a", keyId: null));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace OpenTfa.Observability.Tests;
 public sealed class MetricsEndpointTests
 {
     [Fact]
-    public async Task Metrics_NeedNoKey_AndCarryTheStandardHttpRuntimeAndOutboxFigures()
+    public async Task Metrics_NeedTheOperatorsKey_AndCarryTheStandardHttpRuntimeAndOutboxFigures()
     {
         await using ObservedServer server = await ObservedServer.StartAsync();
         HttpClient client = server.Client();
@@ -16,7 +16,8 @@ public sealed class MetricsEndpointTests
         await client.PostJsonAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{sms}}","to":"41793026727"}""").OkAsync();
         await server.Channel.WaitForAsync("41793026727");
 
-        HttpResponseMessage response = await server.Client(key: null).GetAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client(key: null).GetAsync(new Uri("/metrics", UriKind.Relative))).StatusCode);
+        HttpResponseMessage response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var scrape = new Scrape(await response.Content.ReadAsStringAsync());
         Assert.True(scrape.Has("http_server_request_duration_seconds_count"), "ASP.NET Core request durations");
@@ -32,12 +33,12 @@ public sealed class MetricsEndpointTests
     {
         await using (ObservedServer off = await ObservedServer.StartAsync(new Dictionary<string, string?> { ["OpenTfa:Telemetry:MetricsEnabled"] = "false" }))
         {
-            Assert.Equal(HttpStatusCode.NotFound, (await off.Client(null).GetAsync(new Uri("/metrics", UriKind.Relative))).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await off.Client().GetAsync(new Uri("/metrics", UriKind.Relative))).StatusCode);
         }
 
         await using (ObservedServer restricted = await ObservedServer.StartAsync(new Dictionary<string, string?> { ["OpenTfa:Telemetry:MetricsAllowedNetworks:0"] = "10.0.0.0/8" }))
         {
-            Assert.Equal(HttpStatusCode.NotFound, (await restricted.Client(null).GetAsync(new Uri("/metrics", UriKind.Relative))).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await restricted.Client().GetAsync(new Uri("/metrics", UriKind.Relative))).StatusCode);
         }
 
         await using ObservedServer loopback = await ObservedServer.StartAsync(new Dictionary<string, string?>
@@ -45,7 +46,7 @@ public sealed class MetricsEndpointTests
             ["OpenTfa:Telemetry:MetricsAllowedNetworks:0"] = "127.0.0.0/8",
             ["OpenTfa:Telemetry:MetricsPath"] = "/internal/metrics",
         });
-        Assert.Equal(HttpStatusCode.OK, (await loopback.Client(null).GetAsync(new Uri("/internal/metrics", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await loopback.Client().GetAsync(new Uri("/internal/metrics", UriKind.Relative))).StatusCode);
     }
 
     [Fact]

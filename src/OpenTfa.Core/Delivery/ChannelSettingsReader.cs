@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using OpenTfa.Core.Security;
 
 namespace OpenTfa.Core.Delivery;
 
@@ -70,7 +71,7 @@ public sealed class ChannelSettingsReader(IConfigurationSection section)
 
         if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int parsed) || parsed < min || parsed > max)
         {
-            Problems.Add($"{section.Path}:{key} must be a whole number from {min} to {max}; got '{value}'.");
+            Problems.Add($"{section.Path}:{key} must be a whole number from {min} to {max}; got '{SecretRedaction.Value(key, value)}'.");
             return fallback;
         }
 
@@ -88,7 +89,7 @@ public sealed class ChannelSettingsReader(IConfigurationSection section)
 
         if (!bool.TryParse(value, out bool parsed))
         {
-            Problems.Add($"{section.Path}:{key} must be true or false; got '{value}'.");
+            Problems.Add($"{section.Path}:{key} must be true or false; got '{SecretRedaction.Value(key, value)}'.");
             return fallback;
         }
 
@@ -106,7 +107,7 @@ public sealed class ChannelSettingsReader(IConfigurationSection section)
 
         if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out TimeSpan parsed) || parsed <= TimeSpan.Zero)
         {
-            Problems.Add($"{section.Path}:{key} must be a positive duration such as 00:00:20; got '{value}'.");
+            Problems.Add($"{section.Path}:{key} must be a positive duration such as 00:00:20; got '{SecretRedaction.Value(key, value)}'.");
             return fallback;
         }
 
@@ -125,7 +126,7 @@ public sealed class ChannelSettingsReader(IConfigurationSection section)
 
         if (!System.Enum.TryParse(value, ignoreCase: true, out TEnum parsed) || !System.Enum.IsDefined(parsed) || int.TryParse(value, out _))
         {
-            Problems.Add($"{section.Path}:{key} must be one of {string.Join(", ", System.Enum.GetNames<TEnum>())}; got '{value}'.");
+            Problems.Add($"{section.Path}:{key} must be one of {string.Join(", ", System.Enum.GetNames<TEnum>())}; got '{SecretRedaction.Value(key, value)}'.");
             return fallback;
         }
 
@@ -149,7 +150,7 @@ public sealed class ChannelSettingsReader(IConfigurationSection section)
         if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
         {
-            Problems.Add($"{section.Path}:{key} must be an absolute http or https URL without credentials or fragment; got '{value}'.");
+            Problems.Add($"{section.Path}:{key} must be an absolute http or https URL without credentials or fragment; got '{SecretRedaction.Value(key, value)}'.");
             return null;
         }
 

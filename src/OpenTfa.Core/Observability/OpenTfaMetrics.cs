@@ -9,7 +9,7 @@ namespace OpenTfa.Core.Observability;
 
 /// <summary>
 /// OpenTfa's own instruments, on the meter <c>OpenTfa</c>. Every label set is bounded: the
-/// application id, the channel kind (<c>sms</c>, <c>voice</c>, <c>email</c>), the configured
+/// application id (only when the operator enables it: it is tenant data), the channel kind (<c>sms</c>, <c>voice</c>, <c>email</c>), the configured
 /// channel name, the destination's country (ISO region from the numbering plan; <c>ZZ</c> when
 /// unknown, <c>none</c> for e-mail) and a fixed outcome. No number, address or PIN is ever a label.
 /// </summary>
@@ -21,6 +21,7 @@ public sealed class OpenTfaMetrics : IDisposable
     private static readonly double[] VerificationBuckets = [1, 5, 10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600];
 
     private readonly bool _ownsMeter;
+    private readonly bool _applicationLabels;
     private readonly Counter<long> _pinsSent;
     private readonly Counter<long> _pinsResent;
     private readonly Counter<long> _verifications;
@@ -32,10 +33,14 @@ public sealed class OpenTfaMetrics : IDisposable
     private readonly Counter<long> _events;
     private readonly Counter<long> _webhookAttempts;
 
-    /// <summary>Instruments on a meter from <paramref name="factory"/> (per DI container), or on a meter of their own.</summary>
-    public OpenTfaMetrics(IMeterFactory? factory = null)
+    /// <summary>
+    /// Instruments on a meter from <paramref name="factory"/> (per DI container), or on a meter of
+    /// their own; with <paramref name="applicationLabels"/>, labelled by application id too.
+    /// </summary>
+    public OpenTfaMetrics(IMeterFactory? factory = null, bool applicationLabels = false)
     {
         _ownsMeter = factory is null;
+        _applicationLabels = applicationLabels;
         Meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         _pinsSent = Meter.CreateCounter<long>("opentfa.pins.sent", "{pin}", "PINs issued by send requests; outcome sent or not_sent (refused by the number check)");
         _pinsResent = Meter.CreateCounter<long>("opentfa.pins.resent", "{pin}", "Resends accepted");
@@ -86,8 +91,12 @@ public sealed class OpenTfaMetrics : IDisposable
         _pinsExpired.Add(1, Tags(applicationId, kind, destination));
 
     /// <summary>A refusal: <paramref name="reason"/> is <c>limit</c> or <c>rule</c>, <paramref name="name"/> the limit setting or rule name (a fixed set).</summary>
-    public void Refused(string applicationId, string reason, string name) =>
-        _refusals.Add(1, new TagList { { "application", applicationId }, { "reason", reason }, { "name", name } });
+    public void Refused(string applicationId, string reason, string name)
+    {
+        var tags = new TagList { { "reason", reason }, { "name", name } };
+        AddApplication(ref tags, applicationId);
+        _refusals.Add(1, tags);
+    }
 
     public void Message(MessageFacts message, string state)
     {
@@ -104,6 +113,14 @@ public sealed class OpenTfaMetrics : IDisposable
     public void WebhookAttempt(string eventType, string outcome) =>
         _webhookAttempts.Add(1, new KeyValuePair<string, object?>("event", eventType), new KeyValuePair<string, object?>("outcome", outcome));
 
+    private void AddApplication(ref TagList tags, string applicationId)
+    {
+        if (_applicationLabels)
+        {
+            tags.Add("application", applicationId);
+        }
+    }
+
     public void Dispose()
     {
         if (_ownsMeter)
@@ -112,14 +129,14 @@ public sealed class OpenTfaMetrics : IDisposable
         }
     }
 
-    private static TagList Tags(string applicationId, ChannelKind kind, string destination, (string Key, string Value)? extra = null)
+    private TagList Tags(string applicationId, ChannelKind kind, string destination, (string Key, string Value)? extra = null)
     {
         var tags = new TagList
         {
-            { "application", applicationId },
             { "channel", KindOf(kind) },
             { "country", CountryOf(kind, destination) },
         };
+        AddApplication(ref tags, applicationId);
         if (extra is { } e)
         {
             tags.Add(e.Key, e.Value);

@@ -44,20 +44,13 @@ public sealed class AccessService(ITenantStore store, TimeProvider time)
             return null;
         }
 
-        string keyId = ApiKeyFormat.KeyIdOf(key);
         DateTimeOffset now = time.GetUtcNow();
-        ApiKey? stored;
-        if (_cache.TryGetValue(keyId, out var cached) && now - cached.CachedAt < KeyCacheDuration)
+        string keyId = ApiKeyFormat.KeyIdOf(key);
+        ApiKey? stored = await FindCachedAsync(keyId, now, cancellationToken);
+        if (stored is null && keyId == ApiKeyFormat.OperatorChosenKeyId)
         {
-            stored = cached.Key;
-        }
-        else
-        {
-            stored = await store.FindKeyAsync(keyId, cancellationToken);
-            if (stored is not null)
-            {
-                _cache[keyId] = (stored, now);
-            }
+            keyId = ApiKeyFormat.LegacyKeyIdOf(key);
+            stored = await FindCachedAsync(keyId, now, cancellationToken);
         }
 
         if (stored is null || !ApiKeyFormat.HashMatches(key, stored.Hash) || !stored.IsUsableAt(now))
@@ -74,6 +67,26 @@ public sealed class AccessService(ITenantStore store, TimeProvider time)
         }
 
         return new Caller(stored.TenantId, stored);
+    }
+
+    /// <summary>The id a presented key would be looked up by (for counting failures per key id); null when no key was presented.</summary>
+    public static string? PresentedKeyId(string? authorization) =>
+        KeyFromHeader(authorization) is { Length: > 0 and <= 512 } key ? ApiKeyFormat.KeyIdOf(key) : null;
+
+    private async Task<ApiKey?> FindCachedAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_cache.TryGetValue(keyId, out var cached) && now - cached.CachedAt < KeyCacheDuration)
+        {
+            return cached.Key;
+        }
+
+        ApiKey? stored = await store.FindKeyAsync(keyId, cancellationToken);
+        if (stored is not null)
+        {
+            _cache[keyId] = (stored, now);
+        }
+
+        return stored;
     }
 
     /// <summary>
@@ -152,6 +165,14 @@ public sealed class AccessService(ITenantStore store, TimeProvider time)
         if (errors.Any)
         {
             return TfaError.Validation(errors);
+        }
+
+        // A key hands on only what it holds, so no key mints a stronger one.
+        string[] beyond = scopes!.Where(s => !caller.Key.HasScope(s)).Distinct(StringComparer.Ordinal).ToArray();
+        if (beyond.Length > 0)
+        {
+            return new TfaError(ErrorKind.Forbidden,
+                $"This API key cannot grant {string.Join(", ", beyond.Select(s => $"'{s}'"))}: a new key's scopes must be among its creator's ({string.Join(", ", caller.Key.Scopes)})");
         }
 
         (string keyId, string clear) = ApiKeyFormat.Generate();

@@ -9,7 +9,10 @@ public static class Scopes
     /// <summary>Shows full destinations where they are otherwise masked (support history); each use is audited.</summary>
     public const string Pii = "opentfa:pii";
 
-    public static readonly IReadOnlyList<string> All = [Manage, PinSend, Admin, Pii];
+    /// <summary>Reads the service's metrics and detailed readiness; counts only on a key of the operator tenant.</summary>
+    public const string Metrics = "opentfa:metrics";
+
+    public static readonly IReadOnlyList<string> All = [Manage, PinSend, Admin, Pii, Metrics];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
 }

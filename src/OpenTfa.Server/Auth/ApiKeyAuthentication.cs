@@ -1,46 +1,59 @@
-using OpenTfa.Core.Errors;
-using OpenTfa.Core.Storage;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Errors;
 
 namespace OpenTfa.Server.Auth;
 
-/// <summary>Authenticates every request to <c>/2fa/2/*</c> and <c>/opentfa/v1/*</c> by its API key.</summary>
-internal sealed partial class ApiKeyAuthenticationMiddleware(RequestDelegate next, AccessService access, AuthFailureThrottle throttle, ILogger<ApiKeyAuthenticationMiddleware> logger)
+/// <summary>
+/// Authenticates a request by the API key in its <c>Authorization</c> header (<c>App</c>,
+/// <c>Bearer</c> or bare). A valid key always succeeds; a wrong one is counted against the
+/// client's address and the presented key id, and a client over the limit is told to wait
+/// (429) instead of being told the key is wrong. No header means no result, not a failure:
+/// anonymous endpoints are reached without one.
+/// </summary>
+internal sealed partial class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    AccessService access,
+    AuthFailureThrottle throttle)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public const string SchemeName = "ApiKey";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        PathString path = context.Request.Path;
-        // Gateway callbacks carry no API key; their endpoints authenticate each request themselves.
-        if ((!Surface.IsInfobip(path) && !path.StartsWithSegments("/opentfa/v1", StringComparison.OrdinalIgnoreCase))
-            || context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null)
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
         {
-            await next(context);
-            return;
+            return AuthenticateResult.NoResult();
         }
 
-        string address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (throttle.Blocked(address) is { } wait)
+        Caller? caller = await access.AuthenticateAsync(header, Context.RequestAborted);
+        if (caller is not null)
         {
-            await Deny(context, new TfaError(ErrorKind.TooManyRequests, "Too many failed authentications from this address; try again later", RetryAfter: wait));
-            return;
+            Context.Items[typeof(Caller)] = caller;
+            var identity = new ClaimsIdentity(
+                [new Claim(ClaimTypes.NameIdentifier, caller.Key.Id), new Claim("tenant", caller.TenantId), .. caller.Key.Scopes.Select(s => new Claim("scope", s))],
+                SchemeName);
+            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
         }
 
-        Caller? caller = await access.AuthenticateAsync(context.Request.Headers.Authorization, context.RequestAborted);
-        if (caller is null)
+        string address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        string? keyId = AccessService.PresentedKeyId(header);
+        if (throttle.Blocked(address, keyId) is { } wait)
         {
-            throttle.RecordFailure(address);
-            Log.AuthenticationFailed(logger, address, LogPaths.Redact(path));
-            await Deny(context, new TfaError(ErrorKind.Unauthorized, ErrorTexts.Unauthorized));
-            return;
+            Context.Items[typeof(ThrottledFailure)] = new ThrottledFailure(wait);
+            return AuthenticateResult.Fail("too many failed authentications");
         }
 
-        context.Items[typeof(Caller)] = caller;
-        await next(context);
+        throttle.RecordFailure(address, keyId);
+        Log.AuthenticationFailed(Logger, address, LogPaths.Redact(Request.Path));
+        return AuthenticateResult.Fail("invalid API key");
     }
-
-    private static Task Deny(HttpContext context, TfaError error) =>
-        (Surface.IsInfobip(context.Request.Path) ? InfobipErrors.Result(error) : Problems.Result(error)).ExecuteAsync(context);
 
     private static partial class Log
     {
@@ -49,69 +62,13 @@ internal sealed partial class ApiKeyAuthenticationMiddleware(RequestDelegate nex
     }
 }
 
+/// <summary>Set on a request whose wrong key came from a client over the failure limit.</summary>
+internal sealed record ThrottledFailure(TimeSpan RetryAfter);
+
 internal static class CallerExtensions
 {
+    /// <summary>The authenticated caller; every endpoint that is not anonymous has one.</summary>
     public static Caller Caller(this HttpContext context) => (Caller)context.Items[typeof(Caller)]!;
-}
 
-/// <summary>Marks an endpoint with the scope its key needs.</summary>
-internal sealed record RequiredScope(string Scope);
-
-/// <summary>
-/// Refuses a key that lacks the endpoint's scope with 403 — but only once the ids in the route
-/// are known to be the caller's: an unknown or foreign id answers 404 first, so that a
-/// narrow key cannot learn which ids exist.
-/// </summary>
-internal sealed class ScopeFilter(IApplicationStore applications, IPinStore pins) : IEndpointFilter
-{
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        HttpContext http = context.HttpContext;
-        string? scope = http.GetEndpoint()?.Metadata.GetMetadata<RequiredScope>()?.Scope;
-        Caller caller = http.Caller();
-        if (scope is null || caller.Key.HasScope(scope) || (scope == Scopes.PinSend && caller.Key.HasScope(Scopes.Manage)))
-        {
-            return await next(context);
-        }
-
-        if (!await RouteIdsExistAsync(http, caller.TenantId))
-        {
-            return Respond(http, new TfaError(ErrorKind.NotFound, "Not found"));
-        }
-
-        return Respond(http, new TfaError(ErrorKind.Forbidden, ErrorTexts.MissingScope(scope)));
-    }
-
-    private async Task<bool> RouteIdsExistAsync(HttpContext http, string tenantId)
-    {
-        RouteValueDictionary route = http.Request.RouteValues;
-        CancellationToken ct = http.RequestAborted;
-        if (route.TryGetValue("appId", out object? app) && app is string appId)
-        {
-            if (await applications.GetApplicationAsync(tenantId, appId, ct) is null)
-            {
-                return false;
-            }
-
-            if (route.TryGetValue("msgId", out object? msg) && msg is string msgId && await applications.GetTemplateAsync(tenantId, appId, msgId, ct) is null)
-            {
-                return false;
-            }
-        }
-
-        return !(route.TryGetValue("pinId", out object? pin) && pin is string pinId && await pins.GetPinAsync(tenantId, pinId, ct) is null);
-    }
-
-    private static IResult Respond(HttpContext http, TfaError error) =>
-        Surface.IsInfobip(http.Request.Path) ? InfobipErrors.Result(error) : Problems.Result(error);
-}
-
-internal static class ScopeEndpointExtensions
-{
-    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope)
-        where TBuilder : IEndpointConventionBuilder
-    {
-        builder.WithMetadata(new RequiredScope(scope));
-        return builder;
-    }
+    public static Caller? CallerOrNull(this HttpContext context) => context.Items[typeof(Caller)] as Caller;
 }

@@ -15,7 +15,8 @@ namespace OpenTfa.Server.Endpoints;
 /// voice providers' requests for the next instructions of a call (repeat the PIN). Gateways send
 /// no API key, so these paths are open to the API-key check and authenticate each request
 /// instead: Kannel by the per-message token in the URL, Twilio by X-Twilio-Signature, the voice
-/// state by the channel's seal. A failed check counts against the caller's address like a bad key.
+/// state by the channel's seal. A failed check counts against the caller's address like a bad
+/// key; an authentic callback is never refused by that count.
 /// </summary>
 internal static class CallbackEndpoints
 {
@@ -59,7 +60,7 @@ internal static class CallbackEndpoints
             return UnknownChannel(channel, "Twilio");
         }
 
-        if (await ReadTwilioAsync(http, twilio, throttle, ct) is not { } form)
+        if (await ReadTwilioAsync(http, twilio, ct) is not { } form)
         {
             return Refused(http, throttle, "the X-Twilio-Signature does not match the request");
         }
@@ -74,7 +75,7 @@ internal static class CallbackEndpoints
             return UnknownChannel(channel, "Twilio voice");
         }
 
-        if (await ReadTwilioAsync(http, twilio, throttle, ct) is not { } form)
+        if (await ReadTwilioAsync(http, twilio, ct) is not { } form)
         {
             return Refused(http, throttle, "the X-Twilio-Signature does not match the request");
         }
@@ -95,13 +96,8 @@ internal static class CallbackEndpoints
     }
 
     /// <summary>The POST parameters, when the signature over the URL as requested and those parameters holds; otherwise null.</summary>
-    private static async Task<List<KeyValuePair<string, string>>?> ReadTwilioAsync(HttpContext http, ITwilioCallbackChannel twilio, AuthFailureThrottle throttle, CancellationToken ct)
+    private static async Task<List<KeyValuePair<string, string>>?> ReadTwilioAsync(HttpContext http, ITwilioCallbackChannel twilio, CancellationToken ct)
     {
-        if (throttle.Blocked(Address(http)) is not null)
-        {
-            return null;
-        }
-
         var form = new List<KeyValuePair<string, string>>();
         if (http.Request.HasFormContentType)
         {
@@ -136,12 +132,12 @@ internal static class CallbackEndpoints
     private static IResult Refused(HttpContext http, AuthFailureThrottle throttle, string reason)
     {
         string address = Address(http);
-        if (throttle.Blocked(address) is { } wait)
+        if (throttle.Blocked(address, keyId: null) is { } wait)
         {
-            return Problems.Result(new TfaError(ErrorKind.TooManyRequests, "Too many failed authentications from this address; try again later", RetryAfter: wait));
+            return Problems.Result(new TfaError(ErrorKind.TooManyRequests, "Too many failed authentications from this client; try again later", RetryAfter: wait));
         }
 
-        throttle.RecordFailure(address);
+        throttle.RecordFailure(address, keyId: null);
         return Problems.Result(new TfaError(ErrorKind.Forbidden, $"Callback refused: {reason}"));
     }
 

@@ -21,7 +21,7 @@ internal static class ChannelEndpoints
 {
     public static void MapChannels(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1").AddEndpointFilter<ScopeFilter>();
+        RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1");
         v1.MapGet("/channels", ListChannels).RequireScope(Scopes.Admin);
     }
 

@@ -13,7 +13,7 @@ internal static class EmailBodyEndpoints
 {
     public static void MapEmailBodies(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder group = app.MapGroup("/opentfa/v1/email-bodies").AddEndpointFilter<ScopeFilter>().RequireScope(Scopes.Manage);
+        RouteGroupBuilder group = app.MapGroup("/opentfa/v1/email-bodies").RequireScope(Scopes.Manage);
         group.MapPost("/", CreateAsync).Audited(AuditActions.EmailBodyCreated, "email_body", v => (v as EmailBodyResponse)?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         group.MapGet("/", ListAsync);
         group.MapGet("/{id:long}", GetAsync);

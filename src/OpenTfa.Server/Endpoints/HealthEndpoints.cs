@@ -1,6 +1,7 @@
 using OpenTfa.Contracts;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Storage;
+using OpenTfa.Server.Auth;
 
 namespace OpenTfa.Server.Endpoints;
 
@@ -8,12 +9,16 @@ internal static class HealthEndpoints
 {
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health/live", () => TypedResults.Json(new HealthResponse { Status = "live" }, OpenTfaJsonContext.Wire.HealthResponse));
-        app.MapGet("/health/ready", ReadyAsync);
+        app.MapGet("/health/live", () => TypedResults.Json(new HealthResponse { Status = "live" }, OpenTfaJsonContext.Wire.HealthResponse)).AllowAnonymous();
+        app.MapGet("/health/ready", ReadyAsync).AllowAnonymous();
     }
 
-    /// <summary>Ready depends on the store only: a channel outage must not pull every node out of the load balancer.</summary>
-    private static async Task<IResult> ReadyAsync(IStoreMaintenance store, ChannelRouter router, CancellationToken ct)
+    /// <summary>
+    /// Ready depends on the store only: a channel outage must not pull every node out of the load
+    /// balancer. The details (store, channels) are the operator's: shown only to a key of the
+    /// operator tenant that may read metrics.
+    /// </summary>
+    private static async Task<IResult> ReadyAsync(HttpContext http, IStoreMaintenance store, ChannelRouter router, CancellationToken ct)
     {
         bool healthy;
         try
@@ -27,6 +32,13 @@ internal static class HealthEndpoints
             healthy = false;
         }
 
+        string status = healthy ? "ready" : "unavailable";
+        int code = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        if (!ScopeHandler.ReadsServiceMetrics(http.CallerOrNull()))
+        {
+            return TypedResults.Json(new HealthResponse { Status = status }, OpenTfaJsonContext.Wire.HealthResponse, statusCode: code);
+        }
+
         var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["store"] = healthy ? "ok" : "unavailable" };
         foreach (IMessageChannel channel in router.Channels)
         {
@@ -35,7 +47,6 @@ internal static class HealthEndpoints
                 : "configured";
         }
 
-        var body = new HealthResponse { Status = healthy ? "ready" : "unavailable", Details = details };
-        return TypedResults.Json(body, OpenTfaJsonContext.Wire.HealthResponse, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return TypedResults.Json(new HealthResponse { Status = status, Details = details }, OpenTfaJsonContext.Wire.HealthResponse, statusCode: code);
     }
 }

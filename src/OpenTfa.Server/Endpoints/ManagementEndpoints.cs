@@ -15,12 +15,13 @@ internal static class ManagementEndpoints
 {
     public static void MapManagement(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1").AddEndpointFilter<ScopeFilter>();
+        RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1");
         v1.MapPost("/tenants", CreateTenantAsync).RequireScope(Scopes.Admin)
             .Audited(AuditActions.TenantCreated, "tenant", v => (v as TenantResponse)?.TenantId, tenantOf: v => (v as TenantResponse)?.TenantId);
         v1.MapGet("/tenants", ListTenantsAsync).RequireScope(Scopes.Admin);
         v1.MapPost("/keys", CreateKeyAsync).RequireScope(Scopes.Admin)
-            .Audited(AuditActions.KeyCreated, "key", v => (v as ApiKeyResponse)?.KeyId, tenantOf: v => (v as ApiKeyResponse)?.TenantId);
+            .Audited(AuditActions.KeyCreated, "key", v => (v as ApiKeyResponse)?.KeyId, tenantOf: v => (v as ApiKeyResponse)?.TenantId,
+                detailsOf: v => v is ApiKeyResponse key ? "scopes " + string.Join(' ', key.Scopes) : null);
         v1.MapGet("/keys", ListKeysAsync).RequireScope(Scopes.Admin);
         v1.MapDelete("/keys/{keyId}", RevokeKeyAsync).RequireScope(Scopes.Admin)
             .Audited(AuditActions.KeyRevoked, "key", v => (v as ApiKeyResponse)?.KeyId, tenantOf: v => (v as ApiKeyResponse)?.TenantId);

@@ -16,7 +16,7 @@ internal static class WebhookEndpoints
 {
     public static void MapWebhooks(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder group = app.MapGroup("/opentfa/v1/applications/{appId}/webhooks").AddEndpointFilter<ScopeFilter>().RequireScope(Scopes.Admin);
+        RouteGroupBuilder group = app.MapGroup("/opentfa/v1/applications/{appId}/webhooks").RequireScope(Scopes.Admin);
         group.MapPost("/", CreateAsync).Audited(AuditActions.WebhookCreated, "webhook", v => (v as WebhookResponse)?.WebhookId);
         group.MapGet("/", ListAsync);
         group.MapGet("/{webhookId}", GetAsync);
@@ -91,7 +91,7 @@ internal static class WebhookEndpoints
 internal static class AuditEndpoints
 {
     public static void MapAudit(this IEndpointRouteBuilder app) =>
-        app.MapGroup("/opentfa/v1").AddEndpointFilter<ScopeFilter>().MapGet("/audit", ListAsync).RequireScope(Scopes.Admin);
+        app.MapGroup("/opentfa/v1").MapGet("/audit", ListAsync).RequireScope(Scopes.Admin);
 
     private static async Task<IResult> ListAsync(string? tenantId, long? from, long? to, long? before, int? limit, HttpContext http, AuditLog audit, CancellationToken ct)
     {
@@ -112,7 +112,7 @@ internal static class AnalyticsEndpoints
 {
     public static void MapAnalytics(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1").AddEndpointFilter<ScopeFilter>();
+        RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1");
         v1.MapGet("/analytics", ReportAsync).RequireScope(Scopes.Manage);
         v1.MapGet("/applications/{appId}/destinations/{destination}/history", HistoryAsync).RequireScope(Scopes.Manage);
     }

@@ -16,7 +16,7 @@ internal static class ProtectionEndpoints
 {
     public static void MapProtection(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1").AddEndpointFilter<ScopeFilter>().RequireScope(Scopes.Admin);
+        RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1").RequireScope(Scopes.Admin);
         v1.MapGet("/protection", (HttpContext http, ProtectionService s, CancellationToken ct) => GetAsync(http, s, ProtectionService.TenantDefault, ct));
         v1.MapPut("/protection", (HttpContext http, ProtectionService s, CancellationToken ct) => PutAsync(http, s, ProtectionService.TenantDefault, ct))
             .Audited("protection.updated", "protection", targetOf: _ => ProtectionService.TenantDefault);

@@ -5,10 +5,13 @@ public sealed class TelemetryOptions
 {
     public const string Section = "OpenTfa:Telemetry";
 
-    /// <summary>Serve Prometheus metrics at <see cref="MetricsPath"/> (no API key).</summary>
+    /// <summary>Serve Prometheus metrics at <see cref="MetricsPath"/> to a key of the operator tenant with <c>opentfa:metrics</c> or <c>opentfa:admin</c>.</summary>
     public bool MetricsEnabled { get; set; } = true;
 
     public string MetricsPath { get; set; } = "/metrics";
+
+    /// <summary>Label OpenTfa's metrics with the application id (tenant data, so off unless the operator wants it).</summary>
+    public bool ApplicationLabels { get; set; }
 
     /// <summary>Client addresses or CIDR networks allowed to scrape; empty allows any. Others get 404.</summary>
     public IList<string> MetricsAllowedNetworks { get; } = [];
@@ -39,7 +42,7 @@ public sealed class TelemetryOptions
 
         if (OtlpEndpoint is not null && !Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out _))
         {
-            yield return $"OpenTfa:Telemetry:OtlpEndpoint must be an absolute URL, was '{OtlpEndpoint}'";
+            yield return $"OpenTfa:Telemetry:OtlpEndpoint must be an absolute URL, was '{OpenTfa.Core.Security.SecretRedaction.Text(OtlpEndpoint)}'";
         }
 
         if (OtlpProtocol is not ("grpc" or "http/protobuf"))

@@ -8,7 +8,10 @@ using OpenTelemetry.Trace;
 using OpenTfa.Core.Observability;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Webhooks;
+using OpenTfa.Server.Auth;
 using OpenTfa.Server.Endpoints;
+using OpenTfa.Server.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace OpenTfa.Server.Hosting;
 
@@ -45,10 +48,16 @@ internal static class ObservabilityRegistration
             });
             builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         }
+        else
+        {
+            // JSON escapes control characters by itself; the text layout needs its own formatter for that.
+            builder.Logging.AddConsole(o => o.FormatterName = SafeConsoleFormatter.Name);
+            builder.Logging.AddConsoleFormatter<SafeConsoleFormatter, SimpleConsoleFormatterOptions>();
+        }
 
         services.AddSingleton(Options.Create(telemetry));
         services.AddSingleton(webhooks);
-        services.AddSingleton(sp => new OpenTfaMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(sp => new OpenTfaMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), telemetry.ApplicationLabels));
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookSubscriptions>();
         services.AddSingleton<WebhookUrlPolicy>();
@@ -89,7 +98,7 @@ internal static class ObservabilityRegistration
         return builder;
     }
 
-    /// <summary>The metrics endpoint, and OpenTfa's own observability endpoints.</summary>
+    /// <summary>The metrics endpoint (after authentication, which it relies on).</summary>
     public static WebApplication UseOpenTfaObservability(this WebApplication app)
     {
         TelemetryOptions telemetry = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
@@ -98,9 +107,12 @@ internal static class ObservabilityRegistration
         {
             List<IPNetwork> allowed = telemetry.MetricsAllowedNetworks.Select(n => TelemetryOptions.TryParseNetwork(n, out IPNetwork network) ? network : default).ToList();
             string path = telemetry.MetricsPath;
-            // A scrape from an address outside the allowed networks falls through to routing: 404.
+            // Metrics are the whole service's: only a key of the operator tenant with opentfa:metrics
+            // (or opentfa:admin) reads them. Any other scrape falls through to routing, where no
+            // endpoint matches: 401 without a valid key, 404 with one.
             app.UseOpenTelemetryPrometheusScrapingEndpoint(http =>
                 http.Request.Path.Equals(path, StringComparison.OrdinalIgnoreCase)
+                && ScopeHandler.ReadsServiceMetrics(http.CallerOrNull())
                 && (allowed.Count == 0 || (http.Connection.RemoteIpAddress is { } address && allowed.Any(n => n.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)))));
         }
 

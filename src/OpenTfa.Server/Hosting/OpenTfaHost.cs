@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
@@ -18,6 +19,7 @@ public static partial class OpenTfaHost
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         builder.Services.AddOpenTfa(builder.Configuration);
+        builder.Services.AddOpenTfaAccessControl();
         builder.AddOpenTfaObservability();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Contracts.OpenTfaJsonContext.Default));
         builder.Services.AddProblemDetails();
@@ -26,13 +28,15 @@ public static partial class OpenTfaHost
         builder.Host.ConfigureHostOptions(h => h.ShutdownTimeout = TimeSpan.FromSeconds(20));
 
         WebApplication app = builder.Build();
+        app.UseOpenTfaForwardedHeaders();
         app.UseMiddleware<PathNormalizationMiddleware>();
-        app.UseOpenTfaObservability();
         app.UseRouting();
         app.UseMiddleware<ErrorHandlingMiddleware>();
-        app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        app.UseAuthentication();
+        app.UseOpenTfaObservability();
+        app.UseAuthorization();
 
-        RouteGroupBuilder tfa = app.MapGroup("/2fa/2").AddEndpointFilter<ScopeFilter>();
+        RouteGroupBuilder tfa = app.MapGroup("/2fa/2");
         tfa.MapApplications();
         tfa.MapTemplates();
         tfa.MapPins();
@@ -61,6 +65,12 @@ public static partial class OpenTfaHost
         await services.GetRequiredService<IStoreMaintenance>().InitializeAsync(cancellationToken);
 
         string? configuredKey = SecretSettings.Resolve(options.BootstrapApiKey, options.BootstrapApiKeyFile, "OpenTfa:BootstrapApiKey");
+        if (configuredKey is { Length: < ApiKeyFormat.MinOperatorChosenLength })
+        {
+            throw new InvalidOperationException(
+                $"OpenTfa:BootstrapApiKeyFile holds a key shorter than {ApiKeyFormat.MinOperatorChosenLength} characters (the value is not shown); leave the setting unset to have a strong key generated and printed once");
+        }
+
         (bool created, string? generated) = await services.GetRequiredService<AccessService>().BootstrapAsync(configuredKey, cancellationToken);
         if (generated is not null)
         {

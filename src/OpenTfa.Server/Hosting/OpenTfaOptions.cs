@@ -25,8 +25,14 @@ public sealed class OpenTfaOptions
     /// <summary>Largest request body accepted, in bytes.</summary>
     public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Failed authentications per client address and minute before it is refused outright.</summary>
+    /// <summary>
+    /// Failed authentications per client (an IPv4 address or an IPv6 /64) and per presented key id
+    /// in a sliding minute; past it, wrong keys answer 429. A valid key is never refused.
+    /// </summary>
     public int MaxAuthFailuresPerMinute { get; set; } = 30;
+
+    /// <summary>Reverse proxies (addresses or CIDR networks) whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed.</summary>
+    public IList<string> TrustedProxies { get; } = [];
 
     public PinOptions Pins { get; set; } = new();
 

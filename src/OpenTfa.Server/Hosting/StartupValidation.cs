@@ -1,3 +1,5 @@
+using OpenTfa.Core.Security;
+
 namespace OpenTfa.Server.Hosting;
 
 /// <summary>Refuses to start on a bad configuration, with a message naming the setting (never a secret value).</summary>
@@ -31,9 +33,19 @@ internal static class StartupValidation
             problems.Add("OpenTfa:Storage:ConnectionString (or ConnectionStringFile) is required with the postgres provider");
         }
 
-        if (o.BootstrapApiKey is { Length: < 16 })
+        if (o.BootstrapApiKey is { Length: < ApiKeyFormat.MinOperatorChosenLength })
         {
-            problems.Add("OpenTfa:BootstrapApiKey must be at least 16 characters (the value is not shown)");
+            problems.Add($"OpenTfa:BootstrapApiKey must be at least {ApiKeyFormat.MinOperatorChosenLength} characters (the value is not shown); leave it unset to have a strong key generated and printed once");
+        }
+
+        if (o.MaxAuthFailuresPerMinute is < 1 or > 1_000_000)
+        {
+            problems.Add($"OpenTfa:MaxAuthFailuresPerMinute must be between 1 and 1000000, was {o.MaxAuthFailuresPerMinute}");
+        }
+
+        foreach (string proxy in o.TrustedProxies.Where(p => !TelemetryOptions.TryParseNetwork(p, out _)))
+        {
+            problems.Add($"OpenTfa:TrustedProxies: '{proxy}' is not an address or a CIDR network such as 10.0.0.0/8");
         }
 
         if (o.MaxRequestBodyBytes is < 1024 or > 16 * 1024 * 1024)

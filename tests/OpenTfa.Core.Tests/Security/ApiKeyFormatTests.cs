@@ -10,9 +10,6 @@ public sealed partial class ApiKeyFormatTests
     [GeneratedRegex("^otf_(?<id>[0-9a-f]{16})_(?<secret>[A-Za-z0-9_-]{43})$")]
     private static partial Regex GeneratedKey();
 
-    [GeneratedRegex("^[0-9a-f]{16}$")]
-    private static partial Regex LowerHex16();
-
     [Fact]
     public void Generate_HasPrefixPublicIdAndUrlSafeSecret()
     {
@@ -56,14 +53,15 @@ public sealed partial class ApiKeyFormatTests
     [InlineData("otf_0123456789abcde_short")]
     [InlineData("OTF_0123456789abcdef_prefixInUpperCase")]
     [InlineData("k")]
-    public void KeyIdOf_OperatorChosenKey_IsTheFirstSixteenHexDigitsOfItsHash(string key)
+    public void KeyIdOf_OperatorChosenKey_IsTheFixedBootstrapIdAndNothingOfItsHash(string key)
     {
-        string expected = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16].ToLowerInvariant();
+        string hashPrefix = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16].ToLowerInvariant();
 
         string keyId = ApiKeyFormat.KeyIdOf(key);
 
-        Assert.Equal(expected, keyId);
-        Assert.Matches(LowerHex16(), keyId);
+        Assert.Equal(ApiKeyFormat.OperatorChosenKeyId, keyId);
+        Assert.DoesNotContain(hashPrefix[..8], keyId, StringComparison.Ordinal);
+        Assert.Equal(hashPrefix, ApiKeyFormat.LegacyKeyIdOf(key));
     }
 
     [Fact]

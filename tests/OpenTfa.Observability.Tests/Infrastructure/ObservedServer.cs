@@ -51,6 +51,9 @@ public sealed class ObservedServer : IAsyncDisposable
             ["OpenTfa:Webhooks:RetryInitialDelay"] = "00:00:00.200",
             ["OpenTfa:Webhooks:ExpirySweepInterval"] = "00:00:01",
             ["OpenTfa:MaxAuthFailuresPerMinute"] = "1000",
+
+            // The figures are checked per application, which the operator has to switch on.
+            ["OpenTfa:Telemetry:ApplicationLabels"] = "true",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach ((string key, string? value) in settings ?? new Dictionary<string, string?>())

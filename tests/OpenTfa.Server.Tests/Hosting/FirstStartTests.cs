@@ -57,7 +57,7 @@ public sealed partial class FirstStartTests
             (int exit, string output) = await ServerProcess.RunToExitAsync(workingDirectory, new Dictionary<string, string> { ["OpenTfa__Storage__Provider"] = "oracle", ["OpenTfa__BootstrapApiKey"] = "short" });
             Assert.NotEqual(0, exit);
             Assert.Contains("OpenTfa:Storage:Provider must be sqlite or postgres, was 'oracle'", output);
-            Assert.Contains("OpenTfa:BootstrapApiKey must be at least 16 characters", output);
+            Assert.Contains("OpenTfa:BootstrapApiKey must be at least 32 characters", output);
             Assert.DoesNotContain("short", output.Replace("shown", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         }
         finally
@@ -71,16 +71,18 @@ public sealed partial class FirstStartTests
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly System.Text.StringBuilder _output = new();
+    private readonly System.Text.StringBuilder _output;
 
-    private ServerProcess(Process process, Uri baseAddress)
+    private ServerProcess(Process process, Uri baseAddress, System.Text.StringBuilder output)
     {
         _process = process;
         BaseAddress = baseAddress;
+        _output = output;
     }
 
     public Uri BaseAddress { get; }
 
+    /// <summary>Everything the process printed so far (standard output and error).</summary>
     public string Output
     {
         get
@@ -145,13 +147,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         Uri address = await server.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        var result = new ServerProcess(process, address);
-        lock (output)
-        {
-            result._output.Append(output);
-        }
-
-        return result;
+        return new ServerProcess(process, address, output);
     }
 
     public static async Task<(int Exit, string Output)> RunToExitAsync(string workingDirectory, IDictionary<string, string> environment)

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Headers;
+using OpenTfa.Server.Hosting;
+using OpenTfa.Server.Tests.Hosting;
+
+namespace OpenTfa.Server.Tests.Security;
+
+/// <summary>What the server prints: no forged log lines, no terminal escapes, no secrets.</summary>
+public sealed class LogAndSecretTests
+{
+    [Fact]
+    public async Task RequestPathWithNewlineAndEscape_IsLoggedOnOneLine_Escaped()
+    {
+        string workingDirectory = Path.Combine(Path.GetTempPath(), "opentfa-log-forging", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(workingDirectory);
+        try
+        {
+            await using ServerProcess server = await ServerProcess.StartAsync(workingDirectory, new Dictionary<string, string> { ["OpenTfa__BootstrapApiKey"] = TestServer.BootstrapKey });
+            using var client = new HttpClient { BaseAddress = server.BaseAddress };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("App", "a-wrong-key");
+            HttpResponseMessage response = await client.GetAsync(new Uri("/2fa/2/x%0Dinfo: OpenTfa[1]%0Aforged-line%1B%5B31mred%E2%80%A8sep", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+
+            string output = await PollAsync(() => server.Output, o => o.Contains("forged-line", StringComparison.Ordinal));
+            string[] lines = output.Split('\n');
+            Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("forged-line", StringComparison.Ordinal));
+            Assert.DoesNotContain('\u001b', output);
+            Assert.DoesNotContain('\r', output);
+            Assert.DoesNotContain('\u2028', output);
+            Assert.Contains(@"/2fa/2/x\rinfo: OpenTfa[1]\nforged-line\x1B[31mred\u2028sep", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(workingDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ChannelSettingsWithCredentials_AreRefused_WithoutEchoingTheSecret()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(new Dictionary<string, string?>
+        {
+            ["OpenTfa:Channels:gw:Type"] = "kannel",
+            ["OpenTfa:Channels:gw:BaseUrl"] = "http://admin:hunter2-in-userinfo@127.0.0.1:13013/cgi-bin/sendsms",
+            ["OpenTfa:Channels:gw:Username"] = "tester",
+            ["OpenTfa:Channels:gw:Password"] = "hunter2-password",
+            ["OpenTfa:Channels:gw:CallbackBaseUrl"] = "https://otp.example.com/?token=hunter2-in-query",
+            ["OpenTfa:Channels:gw:CallbackSecret"] = "0123456789abcdef0123",
+        }).Services.GetRequiredService<Core.Delivery.ChannelRouter>());
+
+        string message = ex.ToString();
+        Assert.Contains("OpenTfa:Channels:gw:BaseUrl", message, StringComparison.Ordinal);
+        Assert.Contains("OpenTfa:Channels:gw:CallbackBaseUrl", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SecretNamedSettingWithABadValue_IsNamedButNotShown()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(new Dictionary<string, string?>
+        {
+            ["OpenTfa:Telemetry:OtlpEndpoint"] = "not a url with password=hunter2-query and http://user:hunter2-userinfo@host",
+        }));
+
+        Assert.Contains("OpenTfa:Telemetry:OtlpEndpoint must be an absolute URL", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static WebApplication Build(Dictionary<string, string?> settings)
+    {
+        settings["OpenTfa:DataDirectory"] = Path.Combine(Path.GetTempPath(), "opentfa-tests", Guid.NewGuid().ToString("N"));
+        return OpenTfaHost.Build([], b => b.Configuration.AddInMemoryCollection(settings));
+    }
+
+    private static async Task<string> PollAsync(Func<string> read, Func<string, bool> done)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        string value = read();
+        while (!done(value) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            value = read();
+        }
+
+        return value;
+    }
+}
