@@ -76,15 +76,17 @@ public sealed class ManagementTests(ServerFixture fixture) : IClassFixture<Serve
     }
 
     [Fact]
-    public async Task Health_LiveAndReady_AnswerWithoutAKey()
+    public async Task Health_LiveAndReady_AnswerWithoutAKey_DetailsWithTheOperatorsKey()
     {
-        OpenTfaClient client = _server.Sdk(key: null);
+        OpenTfaClient anonymous = _server.Sdk(key: null);
 
-        HealthResponse live = await client.GetHealthAsync(OpenTfaHealthCheck.Live);
-        HealthResponse ready = await client.GetHealthAsync(OpenTfaHealthCheck.Ready);
+        HealthResponse live = await anonymous.GetHealthAsync(OpenTfaHealthCheck.Live);
+        HealthResponse bare = await anonymous.GetHealthAsync(OpenTfaHealthCheck.Ready);
+        HealthResponse ready = await _server.Sdk().GetHealthAsync(OpenTfaHealthCheck.Ready);
 
         Assert.Equal("live", live.Status);
-        Assert.Equal("ready", ready.Status);
+        Assert.Equal("ready", bare.Status);
+        Assert.Null(bare.Details);
         Assert.Equal("ok", ready.Details!["store"]);
         Assert.Contains(ready.Details, d => d.Key.StartsWith("channel:", StringComparison.Ordinal));
     }
