@@ -13,10 +13,18 @@ public abstract class HttpChannelOptions
     /// <summary>How long one request may take, connecting included; below OpenTfa:Delivery:SendTimeout.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Lets a gateway URL that names a public DNS name connect to whatever that name resolves
+    /// to. Off: such a name must resolve to a globally reachable address at every connection.
+    /// A literal address, localhost or a non-public name is connected to as configured either way.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
+
     internal void ReadCommon(ChannelSettingsReader reader, string defaultBaseUrl, bool baseUrlRequired, TimeSpan sendTimeout)
     {
         BaseUrl = reader.Url(nameof(BaseUrl), baseUrlRequired ? null : defaultBaseUrl, required: true) ?? new Uri(defaultBaseUrl.Length > 0 ? defaultBaseUrl : "http://invalid");
         Timeout = reader.Duration(nameof(Timeout), TimeSpan.FromSeconds(10));
+        AllowPrivateNetworks = reader.Bool(nameof(AllowPrivateNetworks), false);
         if (Timeout >= sendTimeout)
         {
             reader.Problems.Add($"{reader.Path}:Timeout ({Timeout}) must be shorter than OpenTfa:Delivery:SendTimeout ({sendTimeout}), so that a slow gateway ends as a temporary failure rather than being cut off.");
@@ -303,6 +311,7 @@ public sealed class WebhookChannelOptions : HttpChannelOptions
         Uri? url = reader.Url("Url", required: true);
         options.Url = url ?? new Uri("http://invalid");
         options.Timeout = reader.Duration(nameof(Timeout), TimeSpan.FromSeconds(10));
+        options.AllowPrivateNetworks = reader.Bool(nameof(AllowPrivateNetworks), false);
         if (options.Timeout >= sendTimeout)
         {
             reader.Problems.Add($"{section.Path}:Timeout ({options.Timeout}) must be shorter than OpenTfa:Delivery:SendTimeout ({sendTimeout}).");

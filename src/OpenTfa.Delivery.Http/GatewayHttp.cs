@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Security;
 
 namespace OpenTfa.Delivery.Http;
 
@@ -18,21 +19,44 @@ internal sealed record GatewayAnswer(HttpStatusCode? Status, string Body, string
 /// redirects never followed (a gateway that redirects is misconfigured, and following could
 /// leak credentials or the PIN elsewhere), one deadline per request.
 /// </summary>
+/// <remarks>
+/// Where the connection goes: a gateway URL that names a literal address, <c>localhost</c> or
+/// a name that cannot be public (<see cref="SpecialPurposeAddresses.IsNonPublicName"/>) is the
+/// operator's explicit choice and is connected to as configured (Kannel on 127.0.0.1 is the
+/// usual deployment). A public DNS name must resolve, at every connection, to a globally
+/// reachable address (<see cref="SpecialPurposeAddresses"/>), so that a provider's name that
+/// comes to resolve to an internal address cannot turn the channel against the operator's
+/// network; the channel's <c>AllowPrivateNetworks: true</c> lifts that check. Through a proxy,
+/// only the proxy (also the operator's choice) is connected to directly.
+/// </remarks>
 internal sealed class GatewayHttp : IDisposable
 {
     private const int MaxBody = 64 * 1024;
+    private const string PrivateNetworksOff = "the channel's AllowPrivateNetworks is off";
     private readonly HttpClient client;
     private readonly TimeSpan timeout;
 
-    public GatewayHttp(TimeSpan timeout)
+    public GatewayHttp(HttpChannelOptions options, OutboundConnector? connector = null)
     {
-        this.timeout = timeout;
+        ArgumentNullException.ThrowIfNull(options);
+        timeout = options.Timeout;
+        bool allowPrivateNetworks = options.AllowPrivateNetworks;
+        OutboundConnector connect = connector ?? new OutboundConnector();
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             UseCookies = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = timeout,
+            ConnectCallback = (context, cancellationToken) =>
+            {
+                string host = context.DnsEndPoint.Host;
+                bool operatorsChoice = allowPrivateNetworks
+                    || IPAddress.TryParse(host.Trim('[', ']'), out _)
+                    || SpecialPurposeAddresses.IsNonPublicName(host)
+                    || !string.Equals(host, context.InitialRequestMessage.RequestUri?.IdnHost, StringComparison.OrdinalIgnoreCase);
+                return connect.ConnectAsync(host, context.DnsEndPoint.Port, operatorsChoice ? _ => true : SpecialPurposeAddresses.IsGloballyReachable, PrivateNetworksOff, cancellationToken);
+            },
         };
         client = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("OpenTfa", "1.0"));

@@ -82,7 +82,8 @@ public sealed class ObservedOutboxStore(IOutboxStore inner, IAnalyticsStore fact
         {
             MessageId = status.Id,
             ChannelName = status.ChannelName,
-            Error = delivered ? null : status.Error,
+            // Webhooks go to the tenant: the error without the operator's gateway addresses.
+            Error = delivered ? null : TenantDeliveryError.From(status.Error),
             CreatedAt = status.CreatedAt.ToUnixTimeMilliseconds(),
             DeliveredAt = status.DeliveredAt?.ToUnixTimeMilliseconds(),
         };

@@ -11,6 +11,12 @@ public sealed class WebhookOptions
     /// </summary>
     public bool AllowPrivateNetworks { get; set; }
 
+    /// <summary>
+    /// Ports a webhook URL may name besides its scheme's own (443 for https, 80 for plain http).
+    /// Lifted, like the address check, by <see cref="AllowPrivateNetworks"/>.
+    /// </summary>
+    public IList<int> AllowedPorts { get; set; } = [443];
+
     /// <summary>Accept <c>http://</c> URLs; off by default (payloads then travel in clear).</summary>
     public bool AllowHttp { get; set; }
 
@@ -56,6 +62,11 @@ public sealed class WebhookOptions
         if (BatchSize < 1 || MaxPerApplication < 1)
         {
             yield return "OpenTfa:Webhooks:BatchSize and MaxPerApplication must be at least 1";
+        }
+
+        if (AllowedPorts.Any(p => p is < 1 or > 65535))
+        {
+            yield return $"OpenTfa:Webhooks:AllowedPorts must list ports between 1 and 65535, was {string.Join(", ", AllowedPorts)}";
         }
 
         if (Lease <= Timeout * 2)

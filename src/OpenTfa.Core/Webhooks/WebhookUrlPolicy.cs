@@ -1,17 +1,22 @@
 using System.Net;
-using System.Net.Sockets;
+using OpenTfa.Core.Security;
 
 namespace OpenTfa.Core.Webhooks;
 
 /// <summary>
 /// Which URLs a tenant may point a webhook at. Unless the operator allows private networks,
-/// the target must be a public address: checked on the URL when it is saved, and again on
-/// every address the name resolves to when a connection is made (so a name that later
-/// resolves to an internal address is refused too). Redirects are never followed.
+/// the target must be a globally reachable address (<see cref="SpecialPurposeAddresses"/>) on
+/// an allowed port: checked on the URL when it is saved, and again on every address the name
+/// resolves to and on the port when a connection is made (so a name that later resolves to an
+/// internal address is refused too). Redirects are never followed.
 /// </summary>
-public sealed class WebhookUrlPolicy(WebhookOptions options)
+public sealed class WebhookUrlPolicy(WebhookOptions options, OutboundConnector? connector = null)
 {
     public const int MaxLength = 2048;
+
+    private const string PrivateNetworksOff = "private networks are off: OpenTfa:Webhooks:AllowPrivateNetworks";
+
+    private readonly OutboundConnector connector = connector ?? new OutboundConnector();
 
     /// <summary>Why the URL cannot be used, or null when it can.</summary>
     public string? Problem(string? url)
@@ -51,67 +56,41 @@ public sealed class WebhookUrlPolicy(WebhookOptions options)
             return null;
         }
 
+        if (!AllowsPort(uri.Scheme, uri.Port))
+        {
+            return $"must use port {string.Join(", ", options.AllowedPorts)} (OpenTfa:Webhooks:AllowedPorts), not {uri.Port}";
+        }
+
         string host = uri.IdnHost.TrimEnd('.');
         if (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? address))
         {
-            return IsPublic(address) ? null : "must not target a loopback, private or link-local address";
+            return SpecialPurposeAddresses.RefusingBlock(address) is { } block
+                ? $"must not target a non-public address ({block.Cidr}, {block.Name})"
+                : null;
         }
 
-        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
-            || host.EndsWith(".local", StringComparison.OrdinalIgnoreCase)
-            || host.EndsWith(".internal", StringComparison.OrdinalIgnoreCase)
-            || !host.Contains('.', StringComparison.Ordinal)
+        return SpecialPurposeAddresses.IsNonPublicName(host)
             ? "must name a public host (not localhost, a single-label or a .local/.internal name)"
             : null;
     }
 
     /// <summary>Whether an outbound connection to <paramref name="address"/> is allowed.</summary>
-    public bool Allows(IPAddress address) => options.AllowPrivateNetworks || IsPublic(address);
+    public bool Allows(IPAddress address) => options.AllowPrivateNetworks || SpecialPurposeAddresses.IsGloballyReachable(address);
 
-    /// <summary>True for globally routable unicast addresses; false for loopback, private, link-local, shared, reserved and multicast ranges.</summary>
-    public static bool IsPublic(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            byte[] b = address.GetAddressBytes();
-            return !(b[0] is 0 or 10 or 127 or >= 224
-                || (b[0] == 100 && b[1] >= 64 && b[1] < 128)
-                || (b[0] == 169 && b[1] == 254)
-                || (b[0] == 172 && b[1] >= 16 && b[1] < 32)
-                || (b[0] == 192 && b[1] == 0 && b[2] is 0 or 2)
-                || (b[0] == 192 && b[1] == 168)
-                || (b[0] == 198 && b[1] is 18 or 19)
-                || (b[0] == 198 && b[1] == 51 && b[2] == 100)
-                || (b[0] == 203 && b[1] == 0 && b[2] == 113));
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return false;
-        }
-
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.IPv6None) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast)
-        {
-            return false;
-        }
-
-        byte[] v6 = address.GetAddressBytes();
-        bool uniqueLocal = (v6[0] & 0xFE) == 0xFC;
-        bool documentation = v6[0] == 0x20 && v6[1] == 0x01 && v6[2] == 0x0D && v6[3] == 0xB8;
-        bool nat64 = v6[0] == 0 && v6[1] == 0x64 && v6[2] == 0xFF && v6[3] == 0x9B;
-        return !uniqueLocal && !documentation && !(nat64 && !IsPublic(new IPAddress(v6[12..])));
-    }
+    /// <summary>
+    /// Whether a connection to <paramref name="port"/> is allowed: the scheme's own port always
+    /// (443, or 80 when plain http is on), any other only when listed in AllowedPorts.
+    /// </summary>
+    public bool AllowsPort(string scheme, int port) =>
+        options.AllowPrivateNetworks
+        || (scheme == "https" && port == 443)
+        || (scheme == "http" && port == 80)
+        || options.AllowedPorts.Contains(port);
 
     /// <summary>
     /// A handler for webhook POSTs: certificates validated (the default), no redirects, no
     /// proxy (the address check must see the real target), and a connect step that refuses
-    /// every address this policy does not allow.
+    /// every address and port this policy does not allow.
     /// </summary>
     public SocketsHttpHandler CreateHandler(TimeSpan connectTimeout) => new()
     {
@@ -120,30 +99,13 @@ public sealed class WebhookUrlPolicy(WebhookOptions options)
         UseCookies = false,
         ConnectTimeout = connectTimeout,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectCallback = async (context, cancellationToken) =>
+        ConnectCallback = (context, cancellationToken) =>
         {
-            IPAddress[] addresses = IPAddress.TryParse(context.DnsEndPoint.Host, out IPAddress? literal)
-                ? [literal]
-                : await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
-            IPAddress? allowed = addresses.FirstOrDefault(Allows);
-            if (allowed is null)
-            {
-                throw new HttpRequestException(addresses.Length == 0
-                    ? $"{context.DnsEndPoint.Host} has no address"
-                    : $"{context.DnsEndPoint.Host} resolves to no public address (private networks are off: OpenTfa:Webhooks:AllowPrivateNetworks)");
-            }
-
-            var socket = new Socket(allowed.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
+            string scheme = context.InitialRequestMessage.RequestUri?.Scheme ?? "https";
+            int port = context.DnsEndPoint.Port;
+            return AllowsPort(scheme, port)
+                ? connector.ConnectAsync(context.DnsEndPoint.Host, port, Allows, PrivateNetworksOff, cancellationToken)
+                : throw new HttpRequestException($"port {port} is not allowed (OpenTfa:Webhooks:AllowedPorts)");
         },
     };
 }

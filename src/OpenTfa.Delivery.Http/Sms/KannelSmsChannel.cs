@@ -27,7 +27,7 @@ public sealed class KannelSmsChannel : IMessageChannel, IDisposable
         Name = name;
         this.options = options;
         this.logger = logger;
-        http = new GatewayHttp(options.Timeout);
+        http = new GatewayHttp(options);
         tokens = options.CallbackBaseUrl is not null && options.CallbackSecret is not null ? new CallbackTokens(options.CallbackSecret, name) : null;
     }
 

@@ -28,7 +28,7 @@ public sealed class TwilioSmsChannel : IMessageChannel, ITwilioCallbackChannel, 
         Name = name;
         this.options = options;
         this.logger = logger;
-        http = new GatewayHttp(options.Timeout);
+        http = new GatewayHttp(options);
     }
 
     public string Name { get; }

@@ -29,7 +29,7 @@ public sealed class WebhookSmsChannel : IMessageChannel, IDisposable
         this.options = options;
         this.time = time;
         this.logger = logger;
-        http = new GatewayHttp(options.Timeout);
+        http = new GatewayHttp(options);
     }
 
     public string Name { get; }

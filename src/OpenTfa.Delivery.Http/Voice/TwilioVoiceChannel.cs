@@ -34,7 +34,7 @@ public sealed class TwilioVoiceChannel : IMessageChannel, ITwilioCallbackChannel
         this.options = options;
         this.time = time;
         this.logger = logger;
-        http = new GatewayHttp(options.Timeout);
+        http = new GatewayHttp(options);
         tokens = options.CallbackBaseUrl is null ? null : new CallbackTokens(options.CallbackSecret ?? options.AuthToken, name);
     }
 

@@ -36,7 +36,7 @@ public sealed class VonageVoiceChannel : IMessageChannel, IDisposable
         this.options = options;
         this.time = time;
         this.logger = logger;
-        http = new GatewayHttp(options.Timeout);
+        http = new GatewayHttp(options);
         key = RSA.Create();
         key.ImportFromPem(options.PrivateKey);
         tokens = options.CallbackBaseUrl is null ? null : new CallbackTokens(options.CallbackSecret ?? options.PrivateKey, name);

@@ -84,11 +84,12 @@ internal static class ManagementEndpoints
         }
 
         IReadOnlyList<MessageStatus> list = await outbox.ListMessagesAsync(tenant, pinId, ct);
-        return TypedResults.Json(list.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListMessageStateResponse);
+        bool operatorView = http.Caller().IsOperatorAdmin;
+        return TypedResults.Json(list.Select(m => Wire.ToWire(m, operatorView)).ToList(), OpenTfaJsonContext.Wire.ListMessageStateResponse);
     }
 
     private static async Task<IResult> GetMessageAsync(string messageId, HttpContext http, IOutboxStore outbox, CancellationToken ct) =>
         await outbox.GetMessageAsync(http.Caller().TenantId, messageId, ct) is { } message
-            ? TypedResults.Json(Wire.ToWire(message), OpenTfaJsonContext.Wire.MessageStateResponse)
+            ? TypedResults.Json(Wire.ToWire(message, http.Caller().IsOperatorAdmin), OpenTfaJsonContext.Wire.MessageStateResponse)
             : Problems.Result(new TfaError(ErrorKind.NotFound, "Message not found"));
 }

@@ -135,7 +135,7 @@ internal static class AnalyticsEndpoints
 
         Result<IReadOnlyList<HistoryEntry>> result = await analytics.HistoryAsync(http.Caller(), appId, destination, unmasked == true, limit, ct);
         return result.IsSuccess
-            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value!, masked: unmasked != true), ObservabilityJsonContext.Default.HistoryResponse)
+            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value!, masked: unmasked != true, operatorView: http.Caller().IsOperatorAdmin), ObservabilityJsonContext.Default.HistoryResponse)
             : Problems.Result(result.Error!);
     }
 }

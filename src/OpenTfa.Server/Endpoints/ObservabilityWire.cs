@@ -275,7 +275,10 @@ internal static class ObservabilityWire
         Truncated = r.Truncated,
     };
 
-    public static HistoryResponse ToWire(IReadOnlyList<HistoryEntry> entries, bool masked) => new()
+    /// <param name="entries">The history.</param>
+    /// <param name="masked">Whether destinations are masked.</param>
+    /// <param name="operatorView">True for the operator's admin key: errors as stored; otherwise the tenant's text.</param>
+    public static HistoryResponse ToWire(IReadOnlyList<HistoryEntry> entries, bool masked, bool operatorView) => new()
     {
         Masked = masked,
         Pins = entries.Select(e => new HistoryEntryResponse
@@ -288,11 +291,11 @@ internal static class ObservabilityWire
             ExpiresAt = UnixTime.Milliseconds(e.Pin.ExpiresAt),
             VerifiedAt = UnixTime.Milliseconds(e.Pin.VerifiedAt),
             AttemptsRemaining = e.Pin.AttemptsRemaining,
-            Messages = e.Messages.Select(ToWire).ToList(),
+            Messages = e.Messages.Select(m => ToWire(m, operatorView)).ToList(),
         }).ToList(),
     };
 
-    private static HistoryMessageResponse ToWire(MessageStatus m) => new()
+    private static HistoryMessageResponse ToWire(MessageStatus m, bool operatorView) => new()
     {
         MessageId = m.Id,
         Channel = Wire.ToWire(m.Kind),
@@ -302,7 +305,7 @@ internal static class ObservabilityWire
         CreatedAt = UnixTime.Milliseconds(m.CreatedAt),
         DeliveredAt = UnixTime.Milliseconds(m.DeliveredAt),
         ChannelName = m.ChannelName,
-        Error = m.Error,
+        Error = operatorView ? m.Error : TenantDeliveryError.From(m.Error),
     };
 
     private static GroupResponse ToWire(AnalyticsGroup g) => new() { Key = g.Key, Figures = ToWire(g.Figures) };

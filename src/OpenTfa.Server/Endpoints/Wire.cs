@@ -91,7 +91,9 @@ internal static class Wire
         Key = clearKey,
     };
 
-    public static MessageStateResponse ToWire(MessageStatus m) => new()
+    /// <param name="m">The message.</param>
+    /// <param name="operatorView">True for the operator's admin key: the error as stored, gateway addresses included; otherwise the tenant's text.</param>
+    public static MessageStateResponse ToWire(MessageStatus m, bool operatorView) => new()
     {
         MessageId = m.Id,
         PinId = m.PinId,
@@ -103,7 +105,7 @@ internal static class Wire
         UpdatedAt = UnixTime.Milliseconds(m.UpdatedAt),
         ChannelName = m.ChannelName,
         ChannelMessageId = m.ChannelMessageId,
-        Error = m.Error,
+        Error = operatorView ? m.Error : TenantDeliveryError.From(m.Error),
         DeliveredAt = UnixTime.Milliseconds(m.DeliveredAt),
     };
 

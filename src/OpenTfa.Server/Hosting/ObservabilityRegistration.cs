@@ -29,6 +29,12 @@ internal static class ObservabilityRegistration
         builder.Configuration.GetSection(TelemetryOptions.Section).Bind(telemetry);
         var webhooks = new WebhookOptions();
         builder.Configuration.GetSection(WebhookOptions.Section).Bind(webhooks);
+        if (builder.Configuration.GetSection(WebhookOptions.Section).GetSection(nameof(WebhookOptions.AllowedPorts)) is { } ports && ports.Exists())
+        {
+            // The binder appends to a list's default items; a configured list replaces them.
+            webhooks.AllowedPorts = ports.Get<int[]>() ?? [];
+        }
+
         var logging = new LoggingOptions();
         builder.Configuration.GetSection(LoggingOptions.Section).Bind(logging);
         List<string> problems = [.. telemetry.Problems(), .. webhooks.Problems()];
@@ -60,7 +66,7 @@ internal static class ObservabilityRegistration
         services.AddSingleton(sp => new OpenTfaMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), telemetry.ApplicationLabels));
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookSubscriptions>();
-        services.AddSingleton<WebhookUrlPolicy>();
+        services.AddSingleton(new WebhookUrlPolicy(webhooks));
         services.AddSingleton<OpenTfaEvents>();
         services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<OpenTfaEvents>());
         services.AddSingleton<WebhookService>();

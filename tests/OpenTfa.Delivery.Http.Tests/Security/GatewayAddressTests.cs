@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using OpenTfa.Core.Security;
+
+namespace OpenTfa.Delivery.Http.Tests.Security;
+
+/// <summary>
+/// Where a gateway channel may connect: a literal address, localhost or a non-public name is the
+/// operator's choice; a public DNS name must resolve to a globally reachable address unless the
+/// channel sets AllowPrivateNetworks.
+/// </summary>
+public sealed class GatewayAddressTests : IDisposable
+{
+    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly int port;
+    private readonly CancellationTokenSource stop = new();
+    private int accepted;
+
+    public GatewayAddressTests()
+    {
+        listener.Start();
+        port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _ = AnswerAsync();
+    }
+
+    [Fact]
+    public async Task PublicNameResolvingToLoopback_IsRefused_AndTheGatewayNeverSeesAConnection()
+    {
+        GatewayAnswer answer = await SendAsync($"http://sms.example.com:{port}/send", allowPrivateNetworks: false);
+
+        Assert.Null(answer.Status);
+        Assert.Contains("AllowPrivateNetworks", answer.Failure, StringComparison.Ordinal);
+        Assert.Equal(0, Volatile.Read(ref accepted));
+    }
+
+    [Fact]
+    public async Task PublicNameResolvingToLoopback_IsReached_WhenTheChannelAllowsPrivateNetworks()
+    {
+        GatewayAnswer answer = await SendAsync($"http://sms.example.com:{port}/send", allowPrivateNetworks: true);
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("ok", answer.Body);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("localhost")]
+    [InlineData("kannel")]
+    [InlineData("sms.internal")]
+    public async Task LiteralAddressOrNonPublicName_IsTheOperatorsChoice_AndIsReached(string host)
+    {
+        GatewayAnswer answer = await SendAsync($"http://{host}:{port}/send", allowPrivateNetworks: false);
+
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.Failure);
+    }
+
+    [Fact]
+    public void AllowPrivateNetworks_IsAChannelSetting()
+    {
+        IConfigurationSection section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["c:Url"] = "https://sms.example.com/send",
+            ["c:Secret"] = "0123456789abcdef0123",
+            ["c:AllowPrivateNetworks"] = "true",
+        }).Build().GetSection("c");
+
+        WebhookChannelOptions options = WebhookChannelOptions.Bind(section, TimeSpan.FromSeconds(30), out IReadOnlyList<string> problems);
+
+        Assert.Empty(problems);
+        Assert.True(options.AllowPrivateNetworks);
+        Assert.False(WebhookChannelOptions.Bind(section.GetSection("none"), TimeSpan.FromSeconds(30), out _).AllowPrivateNetworks);
+    }
+
+    public void Dispose()
+    {
+        stop.Cancel();
+        listener.Dispose();
+        stop.Dispose();
+    }
+
+    private async Task<GatewayAnswer> SendAsync(string url, bool allowPrivateNetworks)
+    {
+        var options = new KannelChannelOptions { BaseUrl = new Uri(url), Timeout = TimeSpan.FromSeconds(5), AllowPrivateNetworks = allowPrivateNetworks };
+        var connector = new OutboundConnector((host, _) => Task.FromResult(new[] { IPAddress.Loopback }));
+        using var http = new GatewayHttp(options, connector);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        return await http.SendAsync(request, CancellationToken.None);
+    }
+
+    private async Task AnswerAsync()
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                TcpClient client = await listener.AcceptTcpClientAsync(stop.Token);
+                Interlocked.Increment(ref accepted);
+                _ = Task.Run(async () =>
+                {
+                    using (client)
+                    {
+                        NetworkStream stream = client.GetStream();
+                        var buffer = new byte[4096];
+                        var seen = new StringBuilder();
+                        while (!seen.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                        {
+                            int read = await stream.ReadAsync(buffer);
+                            if (read == 0)
+                            {
+                                return;
+                            }
+
+                            seen.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                        }
+
+                        await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"u8.ToArray());
+                    }
+                });
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+            // The test is over and the listener closed.
+        }
+    }
+}
