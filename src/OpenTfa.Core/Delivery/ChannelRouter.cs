@@ -16,12 +16,37 @@ public sealed class ChannelRouter
 
     public IReadOnlyCollection<IMessageChannel> Channels => _channels.Values;
 
+    /// <summary>
+    /// The channels for a message, in order; empty when neither the application nor the default
+    /// route names one (no channel of this server can carry the kind).
+    /// </summary>
     public IReadOnlyList<IMessageChannel> Route(ChannelKind kind, string applicationId)
     {
         IList<string> names = _routes.Applications.TryGetValue(applicationId, out RoutingOptions? own) && own.For(kind).Count > 0
             ? own.For(kind)
             : _routes.For(kind);
         return names.Select(n => _channels[n]).ToArray();
+    }
+
+    /// <summary>Whether a message of <paramref name="kind"/> for the application has at least one channel.</summary>
+    public bool CanCarry(ChannelKind kind, string applicationId) =>
+        (_routes.Applications.TryGetValue(applicationId, out RoutingOptions? own) && own.For(kind).Count > 0) || _routes.For(kind).Count > 0;
+
+    /// <summary>The kinds the default route gives no channel: their sends are refused unless an application has its own route.</summary>
+    public IReadOnlyList<ChannelKind> KindsWithoutChannel() =>
+        Enum.GetValues<ChannelKind>().Where(k => _routes.For(k).Count == 0).ToList();
+
+    /// <summary>The default route's log channels of each kind, when the server also has channels that deliver.</summary>
+    public IReadOnlyList<(ChannelKind Kind, string Channel)> LogRoutesBesideRealChannels()
+    {
+        if (_channels.Values.All(c => c is LogChannel))
+        {
+            return [];
+        }
+
+        return Enum.GetValues<ChannelKind>()
+            .SelectMany(k => _routes.For(k).Where(n => _channels.TryGetValue(n, out IMessageChannel? c) && c is LogChannel).Select(n => (k, n)))
+            .ToList();
     }
 
     /// <summary>Route problems worth refusing to start over: unknown names, or a channel that cannot carry the kind.</summary>

@@ -35,6 +35,11 @@ internal static class HealthEndpoints
                 : "configured";
         }
 
+        foreach (ChannelKind kind in router.KindsWithoutChannel())
+        {
+            details[$"route:{Wire.ToWire(kind)}"] = "no channel: sends of this kind are refused";
+        }
+
         var body = new HealthResponse { Status = healthy ? "ready" : "unavailable", Details = details };
         return TypedResults.Json(body, OpenTfaJsonContext.Wire.HealthResponse, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
