@@ -91,13 +91,14 @@ internal static class Wire
         Key = clearKey,
     };
 
-    public static MessageStateResponse ToWire(MessageStatus m) => new()
+    /// <summary>A message's state, its destination masked unless <paramref name="unmasked"/> (see <see cref="Core.Observability.PiiDisclosure"/>).</summary>
+    public static MessageStateResponse ToWire(MessageStatus m, bool unmasked) => new()
     {
         MessageId = m.Id,
         PinId = m.PinId,
         Channel = m.Kind.ToString().ToLowerInvariant(),
         State = m.State.ToString().ToUpperInvariant(),
-        To = Core.Numbers.Destinations.Mask(m.To),
+        To = Core.Observability.PiiDisclosure.Show(m.To, unmasked),
         Attempts = m.Attempts,
         CreatedAt = UnixTime.Milliseconds(m.CreatedAt),
         UpdatedAt = UnixTime.Milliseconds(m.UpdatedAt),
