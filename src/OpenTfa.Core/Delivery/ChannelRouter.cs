@@ -36,16 +36,23 @@ public sealed class ChannelRouter
     public IReadOnlyList<ChannelKind> KindsWithoutChannel() =>
         Enum.GetValues<ChannelKind>().Where(k => _routes.For(k).Count == 0).ToList();
 
-    /// <summary>The default route's log channels of each kind, when the server also has channels that deliver.</summary>
-    public IReadOnlyList<(ChannelKind Kind, string Channel)> LogRoutesBesideRealChannels()
+    /// <summary>
+    /// Every route (by its setting, <c>OpenTfa:Routes:Voice</c>) that names a log channel, when the
+    /// server also has channels that deliver: the operator chose to print these messages.
+    /// </summary>
+    public IReadOnlyList<(string Route, string Channel)> LogRoutesBesideRealChannels()
     {
         if (_channels.Values.All(c => c is LogChannel))
         {
             return [];
         }
 
-        return Enum.GetValues<ChannelKind>()
-            .SelectMany(k => _routes.For(k).Where(n => _channels.TryGetValue(n, out IMessageChannel? c) && c is LogChannel).Select(n => (k, n)))
+        IEnumerable<(string Where, RoutingOptions Routes)> all =
+            _routes.Applications.Select(a => ($"OpenTfa:Routes:Applications:{a.Key}", a.Value)).Prepend(("OpenTfa:Routes", _routes));
+        return all
+            .SelectMany(r => Enum.GetValues<ChannelKind>().SelectMany(k => r.Routes.For(k)
+                .Where(n => _channels.TryGetValue(n, out IMessageChannel? c) && c is LogChannel)
+                .Select(n => ($"{r.Where}:{k}", n))))
             .ToList();
     }
 

@@ -80,9 +80,9 @@ public static partial class OpenTfaHost
         }
         else
         {
-            foreach ((ChannelKind kind, string channel) in router.LogRoutesBesideRealChannels())
+            foreach ((string route, string channel) in router.LogRoutesBesideRealChannels())
             {
-                Log.LogChannelRouted(logger, kind, channel);
+                Log.LogChannelRouted(logger, route, channel);
             }
         }
 
@@ -111,7 +111,7 @@ public static partial class OpenTfaHost
         [LoggerMessage(4, LogLevel.Warning, "No {Kind} channel is configured: sends and resends of this kind are refused with 400 BAD_REQUEST (except for applications with their own route under OpenTfa:Routes:Applications). Configure a channel that carries this kind and name it in OpenTfa:Routes.")]
         public static partial void NoChannelForKind(ILogger logger, ChannelKind kind);
 
-        [LoggerMessage(5, LogLevel.Warning, "DEVELOPMENT DELIVERY: the {Kind} route names the log channel '{Channel}', which prints these messages and their PINs to standard output and delivers nothing.")]
-        public static partial void LogChannelRouted(ILogger logger, ChannelKind kind, string channel);
+        [LoggerMessage(5, LogLevel.Warning, "DEVELOPMENT DELIVERY: {Route} names the log channel '{Channel}', which prints these messages and their PINs to standard output and delivers nothing.")]
+        public static partial void LogChannelRouted(ILogger logger, string route, string channel);
     }
 }

@@ -118,6 +118,7 @@ public sealed class MissingChannelTests
         Dictionary<string, string?> settings = SmsOnly();
         settings["OpenTfa:Channels:dev:Type"] = "log";
         settings["OpenTfa:Routes:Voice:0"] = "dev";
+        settings["OpenTfa:Routes:Applications:SOMEAPP:Email:0"] = "dev";
         await using TestServer server = await StartAsync(settings, logs);
         HttpClient client = server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
@@ -126,7 +127,8 @@ public sealed class MissingChannelTests
         Assert.StartsWith("[opentfa:log] voice to=41793000902", await server.Deliveries.WaitForLineAsync("41793000902"));
 
         List<string> warnings = logs.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
-        Assert.Contains(warnings, w => w.Contains("the Voice route names the log channel 'dev'", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("OpenTfa:Routes:Voice names the log channel 'dev'", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("OpenTfa:Routes:Applications:SOMEAPP:Email names the log channel 'dev'", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.StartsWith("No Email channel is configured", StringComparison.Ordinal));
 
         // A log channel no route names does not fill in for e-mail.
