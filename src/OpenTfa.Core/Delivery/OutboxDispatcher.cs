@@ -222,7 +222,9 @@ public sealed partial class OutboxDispatcher : BackgroundService
             return (channel, result);
         }
 
-        return (last, DeliveryResult.Temporary(string.Join("; ", errors)));
+        // An empty route is a message queued before a restart removed its kind's channel: it
+        // waits, as for an outage, in case the channel comes back before the PIN expires.
+        return (last, DeliveryResult.Temporary(route.Count == 0 ? $"no {outgoing.Kind} channel is configured" : string.Join("; ", errors)));
     }
 
     private async Task<DeliveryResult> SendOnceAsync(IMessageChannel channel, OutgoingMessage outgoing, CancellationToken cancellationToken)

@@ -83,4 +83,7 @@ public static class ErrorTexts
     public static string MissingScope(string scope) => $"The API key lacks the scope '{scope}' that this operation needs";
 
     public static string LimitExceeded(string setting, string limit) => $"Too many requests: {setting} {limit} reached";
+
+    /// <summary>A send or resend of a kind that no channel of this server carries (<c>SMS</c>, <c>voice</c>, <c>e-mail</c>).</summary>
+    public static string NoChannel(string kind) => $"No {kind} channel is configured on this server";
 }

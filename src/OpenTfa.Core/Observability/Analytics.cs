@@ -104,9 +104,9 @@ public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore ap
             return TfaError.Field("limit", $"must be between 1 and {MaxHistory}");
         }
 
-        if (unmasked && !caller.Key.HasScope(Scopes.Pii))
+        if (PiiDisclosure.Refusal(caller, unmasked) is { } refused)
         {
-            return new TfaError(ErrorKind.Forbidden, ErrorTexts.MissingScope(Scopes.Pii));
+            return refused;
         }
 
         IReadOnlyList<PinHistoryEntry> pins = await store.ListDestinationHistoryAsync(caller.TenantId, applicationId, canonical, limit ?? 50, cancellationToken);
@@ -116,15 +116,14 @@ public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore ap
         {
             IReadOnlyList<MessageStatus> messages = await outbox.ListMessagesAsync(caller.TenantId, pin.PinId, cancellationToken);
             entries.Add(new HistoryEntry(
-                unmasked ? pin : pin with { Destination = Destinations.Mask(pin.Destination) },
+                pin with { Destination = PiiDisclosure.Show(pin.Destination, unmasked) },
                 StatusOf(pin, now),
-                unmasked ? messages : messages.Select(m => m with { To = Destinations.Mask(m.To) }).ToList()));
+                messages.Select(m => m with { To = PiiDisclosure.Show(m.To, unmasked) }).ToList()));
         }
 
         if (unmasked)
         {
-            await audit.RecordAsync(caller, caller.TenantId, AuditActions.DestinationUnmasked, "destination", Destinations.Mask(canonical),
-                $"history of application {applicationId}", cancellationToken);
+            await audit.RecordUnmaskedAsync(caller, "destination", Destinations.Mask(canonical), $"history of application {applicationId}", cancellationToken);
         }
 
         return entries;

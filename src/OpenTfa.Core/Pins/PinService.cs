@@ -36,7 +36,8 @@ public sealed class PinService(
     IEmailBodyStore? emailBodies = null,
     ProtectionService? protection = null,
     IEventSink? events = null,
-    OpenTfaMetrics? metrics = null)
+    OpenTfaMetrics? metrics = null,
+    ChannelRouter? router = null)
 {
     private readonly PinOptions _options = options.Value;
 
@@ -67,6 +68,11 @@ public sealed class PinService(
         if (!application.Enabled)
         {
             return new TfaError(ErrorKind.Forbidden, ErrorTexts.ApplicationDisabled);
+        }
+
+        if (NoChannel(command.Kind, application.Id) is { } noChannel)
+        {
+            return noChannel;
         }
 
         bool nist = protection is not null && (await protection.GetEffectiveAsync(tenantId, application.Id, cancellationToken)).Nist;
@@ -201,6 +207,11 @@ public sealed class PinService(
         if (!application.Enabled)
         {
             return new TfaError(ErrorKind.Forbidden, ErrorTexts.ApplicationDisabled);
+        }
+
+        if (NoChannel(kind, application.Id) is { } noChannel)
+        {
+            return noChannel;
         }
 
         if (protection is not null && kind != ChannelKind.Email && await protection.LockoutAsync(tenantId, application.Id, pin.Destination, cancellationToken) is { } lockout)
@@ -370,6 +381,15 @@ public sealed class PinService(
                 }), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The refusal of a send or resend that no channel could carry, checked before anything is
+    /// stored or counted: without it the message would wait in the outbox until the PIN expired.
+    /// </summary>
+    private TfaError? NoChannel(ChannelKind kind, string applicationId) =>
+        router is null || router.CanCarry(kind, applicationId)
+            ? null
+            : new TfaError(ErrorKind.BadRequest, ErrorTexts.NoChannel(kind switch { ChannelKind.Sms => "SMS", ChannelKind.Voice => "voice", _ => "e-mail" }));
 
     private static TfaError TooMany(LimitRefusal refusal) =>
         new(ErrorKind.TooManyRequests, refusal.Check.Setting.StartsWith("caps.", StringComparison.Ordinal)

@@ -6,7 +6,7 @@ public static class Scopes
     public const string PinSend = "2fa:pin:send";
     public const string Admin = "opentfa:admin";
 
-    /// <summary>Shows full destinations where they are otherwise masked (support history); each use is audited.</summary>
+    /// <summary>Shows full destinations where OpenTfa's own API masks them (<c>unmasked=true</c>); each use is audited.</summary>
     public const string Pii = "opentfa:pii";
 
     /// <summary>Reads the service's metrics and detailed readiness; counts only on a key of the operator tenant.</summary>

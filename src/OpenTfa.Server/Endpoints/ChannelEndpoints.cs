@@ -36,9 +36,17 @@ internal static class ChannelEndpoints
         List<ChannelResponse> channels = router.Channels
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => ToWire(c, options.Value))
+            .Concat(router.KindsWithoutChannel().Select(Missing))
             .ToList();
         return TypedResults.Json(channels, ChannelJsonContext.Default.ListChannelResponse);
     }
+
+    /// <summary>
+    /// A kind the default route gives no channel, as an entry of its own so that the list shows
+    /// why its sends are refused. The name holds a colon, which no configured channel name can.
+    /// </summary>
+    private static ChannelResponse Missing(ChannelKind kind) =>
+        new() { Name = $"none:{Wire.ToWire(kind)}", Type = "none", Kinds = [Wire.ToWire(kind)], State = "MISSING" };
 
     private static ChannelResponse ToWire(IMessageChannel channel, OpenTfaOptions options)
     {
@@ -88,7 +96,7 @@ internal sealed class ChannelResponse
 
     public required IReadOnlyList<string> Kinds { get; init; }
 
-    /// <summary>BOUND, CONNECTING, STOPPING or STOPPED for SMPP; READY for channels without a connection.</summary>
+    /// <summary>BOUND, CONNECTING, STOPPING or STOPPED for SMPP; READY for channels without a connection; MISSING for a kind with no channel.</summary>
     public required string State { get; init; }
 
     public ChannelSessionsResponse? Sessions { get; init; }

@@ -47,6 +47,11 @@ internal static class HealthEndpoints
                 : "configured";
         }
 
+        foreach (ChannelKind kind in router.KindsWithoutChannel())
+        {
+            details[$"route:{Wire.ToWire(kind)}"] = "no channel: sends of this kind are refused";
+        }
+
         return TypedResults.Json(new HealthResponse { Status = status, Details = details }, OpenTfaJsonContext.Wire.HealthResponse, statusCode: code);
     }
 }

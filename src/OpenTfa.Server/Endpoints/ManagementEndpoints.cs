@@ -2,6 +2,7 @@ using OpenTfa.Contracts;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
+using OpenTfa.Core.Numbers;
 using OpenTfa.Core.Observability;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Tenancy;
@@ -75,21 +76,47 @@ internal static class ManagementEndpoints
         return result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value!), OpenTfaJsonContext.Wire.ApiKeyResponse) : Problems.Result(result.Error!);
     }
 
-    private static async Task<IResult> ListMessagesAsync(string pinId, HttpContext http, IPinStore pins, IOutboxStore outbox, CancellationToken ct)
+    /// <summary>The messages of a PIN, destinations masked, or in full with <c>unmasked=true</c> and <c>opentfa:pii</c> (audited).</summary>
+    private static async Task<IResult> ListMessagesAsync(string pinId, HttpContext http, IPinStore pins, IOutboxStore outbox, AuditLog audit, CancellationToken ct)
     {
         string tenant = http.Caller().TenantId;
-        if (await pins.GetPinAsync(tenant, pinId, ct) is null)
+        if (await pins.GetPinAsync(tenant, pinId, ct) is not { } pin)
         {
             return Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound));
         }
 
+        if (!Unmasking.TryRead(http, out bool unmasked, out IResult? problem))
+        {
+            return problem!;
+        }
+
         IReadOnlyList<MessageStatus> list = await outbox.ListMessagesAsync(tenant, pinId, ct);
-        bool operatorView = http.Caller().IsOperatorAdmin;
-        return TypedResults.Json(list.Select(m => Wire.ToWire(m, operatorView)).ToList(), OpenTfaJsonContext.Wire.ListMessageStateResponse);
+        if (unmasked)
+        {
+            await audit.RecordUnmaskedAsync(http.Caller(), "pin", pinId, $"messages of PIN {pinId} to {Destinations.Mask(pin.Destination)}", ct);
+        }
+
+        return TypedResults.Json(list.Select(m => Wire.ToWire(m, unmasked, http.Caller().IsOperatorAdmin)).ToList(), OpenTfaJsonContext.Wire.ListMessageStateResponse);
     }
 
-    private static async Task<IResult> GetMessageAsync(string messageId, HttpContext http, IOutboxStore outbox, CancellationToken ct) =>
-        await outbox.GetMessageAsync(http.Caller().TenantId, messageId, ct) is { } message
-            ? TypedResults.Json(Wire.ToWire(message, http.Caller().IsOperatorAdmin), OpenTfaJsonContext.Wire.MessageStateResponse)
-            : Problems.Result(new TfaError(ErrorKind.NotFound, "Message not found"));
+    /// <summary>One message's state, its destination masked, or in full with <c>unmasked=true</c> and <c>opentfa:pii</c> (audited).</summary>
+    private static async Task<IResult> GetMessageAsync(string messageId, HttpContext http, IOutboxStore outbox, AuditLog audit, CancellationToken ct)
+    {
+        if (await outbox.GetMessageAsync(http.Caller().TenantId, messageId, ct) is not { } message)
+        {
+            return Problems.Result(new TfaError(ErrorKind.NotFound, "Message not found"));
+        }
+
+        if (!Unmasking.TryRead(http, out bool unmasked, out IResult? problem))
+        {
+            return problem!;
+        }
+
+        if (unmasked)
+        {
+            await audit.RecordUnmaskedAsync(http.Caller(), "message", messageId, $"message of PIN {message.PinId} to {Destinations.Mask(message.To)}", ct);
+        }
+
+        return TypedResults.Json(Wire.ToWire(message, unmasked, http.Caller().IsOperatorAdmin), OpenTfaJsonContext.Wire.MessageStateResponse);
+    }
 }

@@ -4,6 +4,7 @@ using OpenTfa.Core.Applications;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
 using OpenTfa.Core.Numbers;
+using OpenTfa.Core.Observability;
 using OpenTfa.Core.Protection;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
@@ -72,8 +73,11 @@ internal static class ProtectionEndpoints
                 ProtectionJsonContext.Default.ListGuardBlockResponse);
         }, ct);
 
-    /// <summary>Destinations locked out by NIST mode (or, with <paramref name="minimumFailures"/>, those on their way).</summary>
-    private static Task<IResult> LockoutsAsync(string appId, int? minimumFailures, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct) =>
+    /// <summary>
+    /// Destinations locked out by NIST mode (or, with <paramref name="minimumFailures"/>, those on
+    /// their way): masked, or in full with <c>unmasked=true</c> and <c>opentfa:pii</c> (audited).
+    /// </summary>
+    private static Task<IResult> LockoutsAsync(string appId, int? minimumFailures, HttpContext http, ProtectionService service, ApplicationService applications, AuditLog audit, CancellationToken ct) =>
         WithApplicationAsync(appId, http, applications, async () =>
         {
             if (minimumFailures is < 1)
@@ -81,8 +85,19 @@ internal static class ProtectionEndpoints
                 return Problems.Result(TfaError.Field("minimumFailures", "must be at least 1"));
             }
 
+            if (!Unmasking.TryRead(http, out bool unmasked, out IResult? problem))
+            {
+                return problem!;
+            }
+
             IReadOnlyList<VerifyFailures> found = await service.ListLockoutsAsync(http.Caller().TenantId, appId, minimumFailures ?? NistMode.MaxConsecutiveFailures, ct);
-            return TypedResults.Json(found.Select(f => new LockoutResponse(f.Destination, f.Failures, f.Failures >= NistMode.MaxConsecutiveFailures, UnixTime.Milliseconds(f.LastFailureAt))).ToList(),
+            if (unmasked)
+            {
+                await audit.RecordUnmaskedAsync(http.Caller(), "lockouts", appId, $"{found.Count} destinations in the lockouts of application {appId}", ct);
+            }
+
+            return TypedResults.Json(
+                found.Select(f => new LockoutResponse(PiiDisclosure.Show(f.Destination, unmasked), f.Failures, f.Failures >= NistMode.MaxConsecutiveFailures, UnixTime.Milliseconds(f.LastFailureAt))).ToList(),
                 ProtectionJsonContext.Default.ListLockoutResponse);
         }, ct);
 

@@ -91,15 +91,18 @@ internal static class Wire
         Key = clearKey,
     };
 
-    /// <param name="m">The message.</param>
-    /// <param name="operatorView">True for the operator's admin key: the error as stored, gateway addresses included; otherwise the tenant's text.</param>
-    public static MessageStateResponse ToWire(MessageStatus m, bool operatorView) => new()
+    /// <summary>
+    /// A message's state: its destination masked unless <paramref name="unmasked"/> (see
+    /// <see cref="Core.Observability.PiiDisclosure"/>), its error as stored for the operator's
+    /// admin key (<paramref name="operatorView"/>), else the tenant's text without gateway addresses.
+    /// </summary>
+    public static MessageStateResponse ToWire(MessageStatus m, bool unmasked, bool operatorView) => new()
     {
         MessageId = m.Id,
         PinId = m.PinId,
         Channel = m.Kind.ToString().ToLowerInvariant(),
         State = m.State.ToString().ToUpperInvariant(),
-        To = Core.Numbers.Destinations.Mask(m.To),
+        To = Core.Observability.PiiDisclosure.Show(m.To, unmasked),
         Attempts = m.Attempts,
         CreatedAt = UnixTime.Milliseconds(m.CreatedAt),
         UpdatedAt = UnixTime.Milliseconds(m.UpdatedAt),

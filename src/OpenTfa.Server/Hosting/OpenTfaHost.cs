@@ -83,9 +83,22 @@ public static partial class OpenTfaHost
             Log.BootstrapKeyCreated(logger);
         }
 
-        if (services.GetRequiredService<ChannelRouter>().Channels.OfType<LogChannel>().Any())
+        ChannelRouter router = services.GetRequiredService<ChannelRouter>();
+        if (router.Channels.All(c => c is LogChannel))
         {
             Log.LogChannelInUse(logger);
+        }
+        else
+        {
+            foreach ((string route, string channel) in router.LogRoutesBesideRealChannels())
+            {
+                Log.LogChannelRouted(logger, route, channel);
+            }
+        }
+
+        foreach (ChannelKind kind in router.KindsWithoutChannel())
+        {
+            Log.NoChannelForKind(logger, kind);
         }
 
         if (KeyRingLoader.BesideDatabase(options.Encryption, Path.GetFullPath(options.DataDirectory)) && options.Storage.Provider == "sqlite")
@@ -104,5 +117,11 @@ public static partial class OpenTfaHost
 
         [LoggerMessage(3, LogLevel.Warning, "The PIN encryption key file sits beside the database in the data folder; in production keep it elsewhere (OpenTfa:Encryption:KeyFile) so that a copy of the data alone does not reveal PINs")]
         public static partial void KeyBesideDatabase(ILogger logger);
+
+        [LoggerMessage(4, LogLevel.Warning, "No {Kind} channel is configured: sends and resends of this kind are refused with 400 BAD_REQUEST (except for applications with their own route under OpenTfa:Routes:Applications). Configure a channel that carries this kind and name it in OpenTfa:Routes.")]
+        public static partial void NoChannelForKind(ILogger logger, ChannelKind kind);
+
+        [LoggerMessage(5, LogLevel.Warning, "DEVELOPMENT DELIVERY: {Route} names the log channel '{Channel}', which prints these messages and their PINs to standard output and delivers nothing.")]
+        public static partial void LogChannelRouted(ILogger logger, string route, string channel);
     }
 }

@@ -89,28 +89,27 @@ internal static class ServiceRegistration
         services.AddSingleton(sp =>
         {
             List<IMessageChannel> channels = CreateChannels(sp, section, options);
-            FillEmptyRoutes(options.Routes, channels, () =>
-            {
-                IMessageChannel log = sp.GetServices<IChannelFactory>().First(f => f.Type == LogChannel.Type).Create(LogChannel.Type, section.GetSection("Channels:log"), sp);
-                channels.Add(log);
-                return log;
-            });
+            FillEmptyRoutes(options.Routes, channels);
             return new ChannelRouter(channels, sp.GetRequiredService<IOptions<RoutingOptions>>());
         });
         services.AddHostedService<ChannelHost>();
     }
 
     /// <summary>
-    /// A kind without a configured route goes to the first channel that can carry it, or,
-    /// when none can (an SMPP-only setup has no e-mail channel), to the development log channel.
+    /// A kind without a configured route goes to the first configured channel that can carry it.
+    /// The log channel prints PINs to standard output, so it fills a route only when it is all
+    /// the server has (nothing configured, or log channels alone); once any channel that
+    /// delivers is configured, a kind that none of them carries keeps an empty route and its
+    /// sends are refused. An operator who wants the log channel beside real ones names it in a route.
     /// </summary>
-    private static void FillEmptyRoutes(RoutingOptions routes, List<IMessageChannel> channels, Func<IMessageChannel> logChannel)
+    private static void FillEmptyRoutes(RoutingOptions routes, List<IMessageChannel> channels)
     {
+        bool logOnly = channels.All(c => c is LogChannel);
         foreach (ChannelKind kind in Enum.GetValues<ChannelKind>())
         {
-            if (routes.For(kind).Count == 0)
+            if (routes.For(kind).Count == 0
+                && channels.FirstOrDefault(c => c.Supports(kind) && (logOnly || c is not LogChannel)) is { } channel)
             {
-                IMessageChannel channel = channels.FirstOrDefault(c => c.Supports(kind)) ?? channels.FirstOrDefault(c => c is LogChannel) ?? logChannel();
                 routes.For(kind).Add(channel.Name);
             }
         }

@@ -153,7 +153,7 @@ public sealed class FailoverTests
     }
 
     [Fact]
-    public async Task SmsOnlyConfiguration_VoiceAndEmailFallBackToTheLogChannel()
+    public async Task SmsOnlyConfiguration_VoiceIsRefused_NotPrintedByTheLogChannel()
     {
         var gateway = new ScriptedChannel("gateway") { Answer = DeliveryOutcome.Accepted };
         await using TestServer server = await TestServer.StartAsync(
@@ -163,14 +163,16 @@ public sealed class FailoverTests
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 
         await client.SendPinOkAsync(app, template, "41793000711");
-        Assert.Equal(HttpStatusCode.OK, (await client.SendPinAsync(app, template, "41793000712", "/2fa/2/pin/voice")).Status);
+        Api.Reply voice = await client.SendPinAsync(app, template, "41793000712", "/2fa/2/pin/voice");
+        Assert.Equal(HttpStatusCode.BadRequest, voice.Status);
+        Assert.Equal("No voice channel is configured on this server", voice.ServiceException["text"]!.GetValue<string>());
 
-        Assert.StartsWith("[opentfa:log] voice to=41793000712", await server.Deliveries.WaitForLineAsync("41793000712"));
         while (gateway.Received.IsEmpty)
         {
             await Task.Delay(20);
         }
 
         Assert.Equal(["41793000711"], gateway.Received);
+        Assert.Empty(server.Deliveries.Lines);
     }
 }
