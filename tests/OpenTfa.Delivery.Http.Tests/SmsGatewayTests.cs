@@ -195,7 +195,7 @@ public sealed class SmsGatewayTests : IAsyncLifetime
             """{"messageId":"0123456789ABCDEF0123456789ABCDEF","pinId":"FEDCBA9876543210FEDCBA9876543210","to":"41793026727","from":"InfoSMS","text":"Your pin is 1234","kind":"sms"}""",
             request.Text);
 
-        // The receiver's check, written here from DESIGN.md's definition.
+        // The receiver's check, written here from the signature scheme in docs/operations.md.
         string header = request.Header("OpenTfa-Signature")!;
         string t = header.Split(',')[0]["t=".Length..];
         string v1 = header.Split(',')[1]["v1=".Length..];

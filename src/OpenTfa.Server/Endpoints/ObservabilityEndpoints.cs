@@ -9,7 +9,7 @@ using OpenTfa.Server.Errors;
 namespace OpenTfa.Server.Endpoints;
 
 /// <summary>
-/// Webhooks of an application (<c>opentfa:admin</c>, as DESIGN.md gives webhooks to admin keys),
+/// Webhooks of an application (<c>opentfa:admin</c>: a webhook sends data out of OpenTfa),
 /// with their deliveries and attempts. Each change is audited.
 /// </summary>
 internal static class WebhookEndpoints
