@@ -9,7 +9,8 @@ namespace OpenTfa.Contracts;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.Strict,
     AllowTrailingCommas = false,
-    ReadCommentHandling = JsonCommentHandling.Disallow)]
+    ReadCommentHandling = JsonCommentHandling.Disallow,
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(ApplicationRequest))]
 [JsonSerializable(typeof(ApplicationResponse))]
 [JsonSerializable(typeof(List<ApplicationResponse>))]
@@ -41,12 +42,14 @@ public sealed partial class OpenTfaJsonContext : JsonSerializerContext
 {
     /// <summary>
     /// The context for writing: like <see cref="Default"/>, but leaves quotes and non-ASCII
-    /// letters readable in texts instead of escaping them as '.
+    /// letters readable in texts instead of escaping them as '. Like <see cref="Default"/>, it
+    /// refuses a key given twice, also in another letter case ("to" and "To").
     /// </summary>
     public static OpenTfaJsonContext Wire { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.Strict,
+        AllowDuplicateProperties = false,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 }

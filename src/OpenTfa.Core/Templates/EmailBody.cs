@@ -120,5 +120,9 @@ public sealed class EmailBodyService(IEmailBodyStore store, TimeProvider time)
         {
             errors.Add(field, $"must be at most {MaxBodyLength} characters");
         }
+        else if (TextRendering.HasForbiddenControl(value))
+        {
+            errors.Add(field, "must not contain control characters other than line breaks and tabs");
+        }
     }
 }

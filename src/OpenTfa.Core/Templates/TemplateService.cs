@@ -172,6 +172,10 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
             {
                 errors.Add("messageText", $"must be at most {MaxMessageTextLength} characters");
             }
+            else if (TextRendering.HasForbiddenControl(text))
+            {
+                errors.Add("messageText", "must not contain control characters other than line breaks and tabs");
+            }
 
             t = t with { MessageText = text };
         }
@@ -228,7 +232,13 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
             t = t with { VoiceName = voice };
         }
 
-        return input.RegionalJson is { } regional ? t with { RegionalJson = regional } : t;
+        if (input.RegionalJson is { } regional)
+        {
+            RegionalRules.Validate(regional, errors);
+            t = t with { RegionalJson = regional };
+        }
+
+        return t;
     }
 
     private static MessageTemplate ApplyEmail(MessageTemplate t, EmailTemplateInput input, ValidationErrors errors)

@@ -14,6 +14,12 @@ public static partial class TextRendering
     public static IEnumerable<string> PlaceholderNames(string text) =>
         Placeholder().Matches(text).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal);
 
+    /// <summary>
+    /// A message text may span lines (CR, LF, tab) but carries no other control character:
+    /// NUL cannot be stored, and the rest would reach handsets and mail clients unseen.
+    /// </summary>
+    public static bool HasForbiddenControl(string text) => text.Any(c => char.IsControl(c) && c is not ('\r' or '\n' or '\t'));
+
     /// <summary>Checks caller-supplied placeholder values: no <c>pin</c>, a length cap, no control characters.</summary>
     public static void ValidatePlaceholders(IReadOnlyDictionary<string, string>? placeholders, int maxLength, ValidationErrors errors)
     {

@@ -38,9 +38,17 @@ internal sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider ti
             return InfobipErrors.Result(TfaError.Field(Header, "must be 1 to 255 printable ASCII characters"));
         }
 
+        (byte[] raw, TfaError? bodyError) = await ReadBodyAsync(http.Request);
+        if (bodyError is not null)
+        {
+            // Refused before the key is claimed: the body could not be fingerprinted faithfully
+            // (a repeated key cannot be canonicalized), and the handler would refuse it anyway.
+            return InfobipErrors.Result(bodyError);
+        }
+
         string tenant = http.Caller().TenantId;
         string scope = $"{http.Request.Method} {http.Request.Path}";
-        byte[] fingerprint = await FingerprintAsync(http.Request);
+        byte[] fingerprint = Fingerprint(http.Request, raw);
         CancellationToken ct = http.RequestAborted;
         DateTimeOffset waitUntil = time.GetUtcNow() + WaitLimit;
         while (true)
@@ -103,20 +111,26 @@ internal sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider ti
         return Results.Empty;
     }
 
-    /// <summary>SHA-256 of the query and the body as canonical JSON (keys sorted, no whitespace), so that formatting does not matter.</summary>
-    private static async Task<byte[]> FingerprintAsync(HttpRequest request)
+    /// <summary>Buffers the body for the handler, and refuses a JSON body that <see cref="JsonBody.Inspect"/> refuses.</summary>
+    private static async Task<(byte[] Raw, TfaError? Error)> ReadBodyAsync(HttpRequest request)
     {
         request.EnableBuffering();
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
         request.Body.Position = 0;
         byte[] raw = buffer.ToArray();
+        return (raw, raw.Length > 0 && JsonBody.HasJsonBody(request) ? JsonBody.Inspect(JsonBody.WithoutByteOrderMark(raw).Span) : null);
+    }
+
+    /// <summary>SHA-256 of the query and the body as canonical JSON (keys sorted, no whitespace), so that formatting does not matter.</summary>
+    private static byte[] Fingerprint(HttpRequest request, byte[] raw)
+    {
         var canonical = new StringBuilder(request.QueryString.Value ?? string.Empty).Append('\n');
         try
         {
             if (raw.Length > 0)
             {
-                Canonicalize(JsonNode.Parse(raw), canonical);
+                Canonicalize(JsonNode.Parse(JsonBody.WithoutByteOrderMark(raw).Span), canonical);
             }
         }
         catch (JsonException)

@@ -198,7 +198,7 @@ internal sealed class HistoryResponse
     public required IReadOnlyList<HistoryEntryResponse> Pins { get; init; }
 }
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowDuplicateProperties = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(WebhookRequest))]
 [JsonSerializable(typeof(WebhookResponse))]
 [JsonSerializable(typeof(List<WebhookResponse>))]

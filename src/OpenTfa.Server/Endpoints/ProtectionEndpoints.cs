@@ -126,7 +126,7 @@ internal sealed record RuleEventsResponse(List<RuleCount> Counts, List<RuleEvent
 
 internal sealed record GuardBlockResponse(string Prefix, long Since, long Until, string Reason);
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowDuplicateProperties = false, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(ProtectionPolicy))]
 [JsonSerializable(typeof(RuleEventsResponse))]
 [JsonSerializable(typeof(List<GuardBlockResponse>))]
