@@ -285,6 +285,13 @@ internal static class PostgresSchema
                 PRIMARY KEY (application_id, destination)
             );
             """),
+        new(6, "random ids: e-mail bodies take them from the store, audit entries get a public one (the row id stays internal, for order)", """
+            ALTER TABLE email_bodies ALTER COLUMN id DROP IDENTITY;
+            ALTER TABLE audit_log ADD COLUMN public_id bigint;
+            UPDATE audit_log SET public_id = 1 + floor(random() * 4503599627370495)::bigint;
+            ALTER TABLE audit_log ALTER COLUMN public_id SET NOT NULL;
+            CREATE UNIQUE INDEX audit_log_by_public_id ON audit_log (public_id);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

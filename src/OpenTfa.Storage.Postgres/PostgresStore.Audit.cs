@@ -1,24 +1,33 @@
 using Npgsql;
 using OpenTfa.Core.Observability;
+using OpenTfa.Core.Pins;
 
 namespace OpenTfa.Storage.Postgres;
 
 public sealed partial class PostgresStore
 {
-    private const string AuditColumns = "id, at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details";
+    // An entry's public id is random; the internal id keeps the order of appends for paging.
+    private const string AuditColumns = "public_id, at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details";
 
     public async Task<AuditEntry> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        IReadOnlyList<long> ids = await QueryAsync(
-            """
-            INSERT INTO audit_log (at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details)
-            VALUES (@at, @tenant, @actorTenant, @actorKey, @action, @type, @target, @details) RETURNING id
-            """,
-            c => c.Time("at", entry.At).Text("tenant", entry.TenantId).Text("actorTenant", entry.ActorTenantId).Text("actorKey", entry.ActorKeyId)
-                .Text("action", entry.Action).Text("type", entry.TargetType).Text("target", entry.TargetId).Text("details", entry.Details),
-            r => r.GetInt64(0), cancellationToken);
-        return entry with { Id = ids[0] };
+        while (true)
+        {
+            long id = Ids.NewNumeric();
+            IReadOnlyList<long> ids = await QueryAsync(
+                """
+                INSERT INTO audit_log (public_id, at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details)
+                VALUES (@id, @at, @tenant, @actorTenant, @actorKey, @action, @type, @target, @details) ON CONFLICT (public_id) DO NOTHING RETURNING public_id
+                """,
+                c => c.Long("id", id).Time("at", entry.At).Text("tenant", entry.TenantId).Text("actorTenant", entry.ActorTenantId).Text("actorKey", entry.ActorKeyId)
+                    .Text("action", entry.Action).Text("type", entry.TargetType).Text("target", entry.TargetId).Text("details", entry.Details),
+                r => r.GetInt64(0), cancellationToken);
+            if (ids.Count == 1)
+            {
+                return entry with { Id = id };
+            }
+        }
     }
 
     public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken)
@@ -28,7 +37,7 @@ public sealed partial class PostgresStore
             $"""
             SELECT {AuditColumns} FROM audit_log
             WHERE (@tenant::text IS NULL OR tenant_id = @tenant) AND (@from::timestamptz IS NULL OR at >= @from) AND (@to::timestamptz IS NULL OR at < @to)
-              AND (@before::bigint IS NULL OR id < @before)
+              AND (@before::bigint IS NULL OR id < (SELECT b.id FROM audit_log b WHERE b.public_id = @before))
             ORDER BY id DESC LIMIT @limit
             """,
             c => c.Text("tenant", query.TenantId).Time("from", query.From).Time("to", query.To).Long("before", query.BeforeId).Int("limit", query.Limit),

@@ -1,4 +1,5 @@
 using Npgsql;
+using OpenTfa.Core.Pins;
 using OpenTfa.Core.Templates;
 
 namespace OpenTfa.Storage.Postgres;
@@ -10,13 +11,21 @@ public sealed partial class PostgresStore
     public async Task<EmailBody> CreateEmailBodyAsync(EmailBody body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        IReadOnlyList<long> ids = await QueryAsync(
-            """
-            INSERT INTO email_bodies (tenant_id, name, subject, text, html, created_at, updated_at)
-            VALUES (@tenant, @name, @subject, @text, @html, @created, @updated) RETURNING id
-            """,
-            c => BindEmailBody(c, body), r => r.GetInt64(0), cancellationToken);
-        return body with { Id = ids[0] };
+        // A random id; another draw in the rare case that it is taken.
+        while (true)
+        {
+            long id = Ids.NewNumeric();
+            IReadOnlyList<long> ids = await QueryAsync(
+                """
+                INSERT INTO email_bodies (id, tenant_id, name, subject, text, html, created_at, updated_at)
+                VALUES (@id, @tenant, @name, @subject, @text, @html, @created, @updated) ON CONFLICT (id) DO NOTHING RETURNING id
+                """,
+                c => BindEmailBody(c.Long("id", id), body), r => r.GetInt64(0), cancellationToken);
+            if (ids.Count == 1)
+            {
+                return body with { Id = id };
+            }
+        }
     }
 
     public async Task<EmailBody?> GetEmailBodyAsync(string tenantId, long id, CancellationToken cancellationToken)
@@ -28,7 +37,7 @@ public sealed partial class PostgresStore
     }
 
     public Task<IReadOnlyList<EmailBody>> ListEmailBodiesAsync(string tenantId, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {EmailBodyColumns} FROM email_bodies WHERE tenant_id = @tenant ORDER BY id", c => c.Text("tenant", tenantId), ReadEmailBody, cancellationToken);
+        QueryAsync($"SELECT {EmailBodyColumns} FROM email_bodies WHERE tenant_id = @tenant ORDER BY created_at, id", c => c.Text("tenant", tenantId), ReadEmailBody, cancellationToken);
 
     public async Task<bool> UpdateEmailBodyAsync(EmailBody body, CancellationToken cancellationToken)
     {

@@ -248,5 +248,13 @@ internal static class SqliteSchema
             last_failure_at INTEGER NOT NULL,
             PRIMARY KEY (application_id, destination));
         """,
+
+        // v6: audit entries get a random public id (the row id stays internal, for order);
+        // e-mail bodies take random ids from the store, which needs no change here.
+        """
+        ALTER TABLE audit_log ADD COLUMN public_id INTEGER;
+        UPDATE audit_log SET public_id = (random() & 4503599627370495) + 1;
+        CREATE UNIQUE INDEX audit_log_public_id ON audit_log(public_id);
+        """,
     ];
 }

@@ -1,31 +1,40 @@
 using Microsoft.Data.Sqlite;
 using OpenTfa.Core.Observability;
+using OpenTfa.Core.Pins;
 
 namespace OpenTfa.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    private const string AuditColumns = "id, at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details";
+    // An entry's public id is random; the internal id keeps the order of appends for paging.
+    private const string AuditColumns = "public_id, at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details";
 
     public Task<AuditEntry> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken) =>
         WriteAsync(async (c, t) =>
         {
-            List<long> ids = await QueryAsync(c, t,
-                """
-                INSERT INTO audit_log(at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details)
-                VALUES ($at, $tenant, $actorTenant, $actorKey, $action, $type, $target, $details) RETURNING id
-                """,
-                r => r.GetInt64(0), cancellationToken,
-                ("$at", Ms(entry.At)), ("$tenant", entry.TenantId), ("$actorTenant", entry.ActorTenantId), ("$actorKey", entry.ActorKeyId), ("$action", entry.Action),
-                ("$type", entry.TargetType), ("$target", entry.TargetId), ("$details", entry.Details));
-            return entry with { Id = ids[0] };
+            while (true)
+            {
+                long id = Ids.NewNumeric();
+                List<long> ids = await QueryAsync(c, t,
+                    """
+                    INSERT INTO audit_log(public_id, at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details)
+                    VALUES ($id, $at, $tenant, $actorTenant, $actorKey, $action, $type, $target, $details) ON CONFLICT (public_id) DO NOTHING RETURNING public_id
+                    """,
+                    r => r.GetInt64(0), cancellationToken,
+                    ("$id", id), ("$at", Ms(entry.At)), ("$tenant", entry.TenantId), ("$actorTenant", entry.ActorTenantId), ("$actorKey", entry.ActorKeyId), ("$action", entry.Action),
+                    ("$type", entry.TargetType), ("$target", entry.TargetId), ("$details", entry.Details));
+                if (ids.Count == 1)
+                {
+                    return entry with { Id = id };
+                }
+            }
         }, cancellationToken);
 
     public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<AuditEntry>>(async c => await QueryAsync(c, null,
             $"""
             SELECT {AuditColumns} FROM audit_log
-            WHERE ($tenant IS NULL OR tenant_id = $tenant) AND ($from IS NULL OR at >= $from) AND ($to IS NULL OR at < $to) AND ($before IS NULL OR id < $before)
+            WHERE ($tenant IS NULL OR tenant_id = $tenant) AND ($from IS NULL OR at >= $from) AND ($to IS NULL OR at < $to) AND ($before IS NULL OR id < (SELECT b.id FROM audit_log b WHERE b.public_id = $before))
             ORDER BY id DESC LIMIT $limit
             """,
             ReadAudit, cancellationToken,

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OpenTfa.Core.Pins;
 using OpenTfa.Core.Templates;
 
 namespace OpenTfa.Storage.Sqlite;
@@ -10,12 +11,19 @@ public sealed partial class SqliteStore
     public Task<EmailBody> CreateEmailBodyAsync(EmailBody body, CancellationToken cancellationToken) =>
         WriteAsync(async (c, t) =>
         {
-            await using SqliteCommand insert = Command(c, t,
-                "INSERT INTO email_bodies(tenant_id, name, subject, text, html, created_at, updated_at) VALUES ($tenant, $name, $subject, $text, $html, $created, $updated) RETURNING id",
-                ("$tenant", body.TenantId), ("$name", body.Name), ("$subject", body.Subject), ("$text", body.Text), ("$html", body.Html),
-                ("$created", Ms(body.CreatedAt)), ("$updated", Ms(body.UpdatedAt)));
-            long id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
-            return body with { Id = id };
+            // A random id; another draw in the rare case that it is taken.
+            while (true)
+            {
+                long id = Ids.NewNumeric();
+                await using SqliteCommand insert = Command(c, t,
+                    "INSERT INTO email_bodies(id, tenant_id, name, subject, text, html, created_at, updated_at) VALUES ($id, $tenant, $name, $subject, $text, $html, $created, $updated) ON CONFLICT (id) DO NOTHING",
+                    ("$id", id), ("$tenant", body.TenantId), ("$name", body.Name), ("$subject", body.Subject), ("$text", body.Text), ("$html", body.Html),
+                    ("$created", Ms(body.CreatedAt)), ("$updated", Ms(body.UpdatedAt)));
+                if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+                {
+                    return body with { Id = id };
+                }
+            }
         }, cancellationToken);
 
     public Task<EmailBody?> GetEmailBodyAsync(string tenantId, long id, CancellationToken cancellationToken) =>
@@ -23,7 +31,7 @@ public sealed partial class SqliteStore
             ReadEmailBody, cancellationToken, ("$id", id), ("$tenant", tenantId))).FirstOrDefault(), cancellationToken);
 
     public Task<IReadOnlyList<EmailBody>> ListEmailBodiesAsync(string tenantId, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<EmailBody>>(async c => await QueryAsync(c, null, $"SELECT {EmailBodyColumns} FROM email_bodies WHERE tenant_id = $tenant ORDER BY id",
+        ReadAsync<IReadOnlyList<EmailBody>>(async c => await QueryAsync(c, null, $"SELECT {EmailBodyColumns} FROM email_bodies WHERE tenant_id = $tenant ORDER BY created_at, id",
             ReadEmailBody, cancellationToken, ("$tenant", tenantId)), cancellationToken);
 
     public Task<bool> UpdateEmailBodyAsync(EmailBody body, CancellationToken cancellationToken) =>
