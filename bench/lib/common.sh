@@ -154,6 +154,7 @@ start_smsc() {
 
 KEY="bench-$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 echo "k1:$(head -c 32 /dev/urandom | base64)" >"$RUN/opentfa.key"
+chmod 600 "$RUN/opentfa.key"
 SERVER_PID=""
 URL=""
 

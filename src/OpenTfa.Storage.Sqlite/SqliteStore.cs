@@ -46,6 +46,30 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmai
         _pragmas = $"PRAGMA busy_timeout=30000; PRAGMA synchronous={(options.FullSync ? "FULL" : "NORMAL")}; PRAGMA cache_size=-2048;";
     }
 
+    /// <summary>
+    /// The database and its WAL and shared-memory files are readable by their owner only. SQLite
+    /// gives the -wal and -shm files the database file's mode, so creating that file 0600 (an empty
+    /// file is an empty database) covers the files SQLite makes later; existing ones are tightened.
+    /// </summary>
+    private static void MakePrivate(string databasePath)
+    {
+        if (OperatingSystem.IsWindows() || databasePath is ":memory:" or "")
+        {
+            return;
+        }
+
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!File.Exists(databasePath))
+        {
+            using FileStream created = new(databasePath, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = Private });
+        }
+
+        foreach (string file in new[] { databasePath, databasePath + "-wal", databasePath + "-shm" }.Where(File.Exists))
+        {
+            File.SetUnixFileMode(file, Private);
+        }
+    }
+
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
@@ -154,6 +178,7 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmai
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        MakePrivate(new SqliteConnectionStringBuilder(_connectionString).DataSource);
         await using (SqliteConnection connection = await OpenAsync(cancellationToken))
         {
             // WAL is a property of the file; setting it once makes every later connection use it.

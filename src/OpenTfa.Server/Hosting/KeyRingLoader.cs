@@ -33,7 +33,27 @@ internal static class KeyRingLoader
             writer.WriteLine(EncryptionKeyRing.NewKeyLine("k1"));
         }
 
+        RefuseIfShared(path);
         return EncryptionKeyRing.Parse(File.ReadAllText(path), $"OpenTfa:Encryption:KeyFile ({path})");
+    }
+
+    /// <summary>Whoever can read the key file can read every stored PIN: it must be its owner's alone.</summary>
+    private static void RefuseIfShared(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode Others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        UnixFileMode mode = File.GetUnixFileMode(path);
+        if ((mode & Others) != 0)
+        {
+            throw new InvalidOperationException(
+                $"The PIN key file '{path}' can be read or changed by other users (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}); "
+                + $"make it private to the user OpenTfa runs as: chmod 600 '{path}'");
+        }
     }
 
     /// <summary>True when the key file sits in the same folder as the database (fine for development, not for production).</summary>

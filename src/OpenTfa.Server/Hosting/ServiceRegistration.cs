@@ -27,7 +27,16 @@ internal static class ServiceRegistration
         services.TryAddTimeProvider();
 
         string dataDirectory = Path.GetFullPath(options.DataDirectory);
-        Directory.CreateDirectory(dataDirectory);
+        // The folder holds the database and, by default, the PIN key: its owner's alone.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(dataDirectory);
+        }
+        else
+        {
+            Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         services.AddSingleton(KeyRingLoader.Load(options.Encryption, dataDirectory));
         services.AddSingleton<SecretProtector>();
 

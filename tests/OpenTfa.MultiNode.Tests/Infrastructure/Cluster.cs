@@ -71,8 +71,14 @@ public sealed class Cluster : IAsyncDisposable
     public static string NodeName(int index) => ((char)('A' + index)).ToString();
 
     /// <summary>A key file as an operator writes it: <c>id:base64key</c>, 32 random bytes.</summary>
-    public static void WriteKeyFile(string path) =>
+    public static void WriteKeyFile(string path)
+    {
         File.WriteAllText(path, $"k1:{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
 
     /// <summary>The environment of a node of this cluster: the settings every node shares, plus its own data folder.</summary>
     public Dictionary<string, string> Environment(string node, string? connectionString = null)
