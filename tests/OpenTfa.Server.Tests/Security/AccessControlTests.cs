@@ -138,12 +138,7 @@ public sealed class AccessControlTests(ServerFixture fixture) : IClassFixture<Se
     [Fact]
     public void BootstrapKeyShorterThan32Characters_IsRefusedAtStart()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => Server.Hosting.OpenTfaHost.Build([], b =>
-            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["OpenTfa:DataDirectory"] = Path.Combine(Path.GetTempPath(), "opentfa-tests", Guid.NewGuid().ToString("N")),
-                ["OpenTfa:BootstrapApiKey"] = "only-twenty-nine-characters!!",
-            })));
+        var ex = Assert.Throws<InvalidOperationException>(() => Hosts.Build(new Dictionary<string, string?> { ["OpenTfa:BootstrapApiKey"] = "only-twenty-nine-characters!!" }));
 
         Assert.Contains("OpenTfa:BootstrapApiKey must be at least 32 characters", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("only-twenty-nine", ex.Message, StringComparison.Ordinal);

@@ -78,13 +78,11 @@ public sealed class AuthFailureThrottleTests
     [Fact]
     public void MaxAuthFailuresPerMinute_Zero_IsRefusedAtStart()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => Server.Hosting.OpenTfaHost.Build([], b =>
-            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["OpenTfa:DataDirectory"] = Path.Combine(Path.GetTempPath(), "opentfa-tests", Guid.NewGuid().ToString("N")),
-                ["OpenTfa:MaxAuthFailuresPerMinute"] = "0",
-                ["OpenTfa:TrustedProxies:0"] = "not-a-network",
-            })));
+        var ex = Assert.Throws<InvalidOperationException>(() => Hosts.Build(new Dictionary<string, string?>
+        {
+            ["OpenTfa:MaxAuthFailuresPerMinute"] = "0",
+            ["OpenTfa:TrustedProxies:0"] = "not-a-network",
+        }));
 
         Assert.Contains("OpenTfa:MaxAuthFailuresPerMinute must be between 1 and 1000000, was 0", ex.Message, StringComparison.Ordinal);
         Assert.Contains("OpenTfa:TrustedProxies: 'not-a-network' is not an address or a CIDR network", ex.Message, StringComparison.Ordinal);

@@ -67,11 +67,11 @@ public sealed class FilePermissionTests
         File.SetUnixFileMode(keyFile, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         try
         {
-            var ex = Assert.Throws<InvalidOperationException>(() => OpenTfaHost.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            var ex = Assert.Throws<InvalidOperationException>(() => Hosts.Build(new Dictionary<string, string?>
             {
                 ["OpenTfa:DataDirectory"] = data,
                 ["OpenTfa:Encryption:KeyFile"] = keyFile,
-            })));
+            }));
 
             Assert.Contains($"The PIN key file '{keyFile}' can be read or changed by other users (mode 0644)", ex.Message, StringComparison.Ordinal);
             Assert.Contains($"chmod 600 '{keyFile}'", ex.Message, StringComparison.Ordinal);

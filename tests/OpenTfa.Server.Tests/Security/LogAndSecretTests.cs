@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using OpenTfa.Server.Hosting;
 using OpenTfa.Server.Tests.Hosting;
+using OpenTfa.Server.Tests.Infrastructure;
 
 namespace OpenTfa.Server.Tests.Security;
 
@@ -38,7 +38,7 @@ public sealed class LogAndSecretTests
     [Fact]
     public void ChannelSettingsWithCredentials_AreRefused_WithoutEchoingTheSecret()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => Build(new Dictionary<string, string?>
+        var ex = Assert.Throws<InvalidOperationException>(() => Hosts.Build(new Dictionary<string, string?>
         {
             ["OpenTfa:Channels:gw:Type"] = "kannel",
             ["OpenTfa:Channels:gw:BaseUrl"] = "http://admin:hunter2-in-userinfo@127.0.0.1:13013/cgi-bin/sendsms",
@@ -57,19 +57,13 @@ public sealed class LogAndSecretTests
     [Fact]
     public void SecretNamedSettingWithABadValue_IsNamedButNotShown()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => Build(new Dictionary<string, string?>
+        var ex = Assert.Throws<InvalidOperationException>(() => Hosts.Build(new Dictionary<string, string?>
         {
             ["OpenTfa:Telemetry:OtlpEndpoint"] = "not a url with password=hunter2-query and http://user:hunter2-userinfo@host",
         }));
 
         Assert.Contains("OpenTfa:Telemetry:OtlpEndpoint must be an absolute URL", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
-    }
-
-    private static WebApplication Build(Dictionary<string, string?> settings)
-    {
-        settings["OpenTfa:DataDirectory"] = Path.Combine(Path.GetTempPath(), "opentfa-tests", Guid.NewGuid().ToString("N"));
-        return OpenTfaHost.Build([], b => b.Configuration.AddInMemoryCollection(settings));
     }
 
     private static async Task<string> PollAsync(Func<string> read, Func<string, bool> done)
