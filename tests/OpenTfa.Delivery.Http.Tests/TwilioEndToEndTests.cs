@@ -44,6 +44,7 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
             ["OpenTfa:Routes:Voice:0"] = "call",
             ["OpenTfa:Routes:Sms:0"] = "text",
             ["OpenTfa:Routes:Email:0"] = "dev",
+            ["OpenTfa:MaxAuthFailuresPerMinute"] = "5",
         }, port);
         client = server.Client();
     }
@@ -163,6 +164,33 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, unsigned.StatusCode);
         Assert.Equal("SUBMITTED", (await client.OkAsync(HttpMethod.Get, $"/opentfa/v1/pins/{pinId}/messages")).AsArray()[0]!["state"]!.GetValue<string>());
 
+        using HttpResponseMessage right = await anonymous.SendAsync(Signing.TwilioPost(callback, Token, delivered));
+        Assert.Equal(HttpStatusCode.NoContent, right.StatusCode);
+        await client.WaitForMessageStateAsync(pinId, "DELIVERED");
+    }
+
+    [Fact]
+    public async Task SignedStatusCallback_IsAccepted_WhileForgeriesAndWrongKeysFromTheSameAddressAreThrottled()
+    {
+        (string app, string template) = await TemplateAsync("""{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC","senderId":"Acme"}""");
+        string pinId = (await client.PostOkAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026731"}"""))["pinId"]!.GetValue<string>();
+        string sid = (await client.WaitForMessageStateAsync(pinId, "SUBMITTED"))["channelMessageId"]!.GetValue<string>();
+        string callback = $"{Self}/opentfa/v1/callbacks/twilio/text";
+        KeyValuePair<string, string>[] delivered = [new("AccountSid", Sid), new("MessageSid", sid), new("MessageStatus", "delivered"), new("To", "+41793026731")];
+        using var anonymous = new HttpClient();
+        using HttpClient guesser = server.Client("otf_0123456789abcdef_a-wrong-secret-a-wrong-secret-a-wrong-secret-aa");
+
+        var refusals = new List<HttpStatusCode>();
+        for (int i = 0; i < 10; i++)
+        {
+            using HttpResponseMessage forged = await anonymous.SendAsync(Signing.TwilioPost(callback, Token, delivered, signature: Signing.Twilio("not-the-token", callback, delivered)));
+            using HttpResponseMessage wrongKey = await guesser.GetAsync(new Uri("/2fa/2/applications", UriKind.Relative));
+            refusals.Add(forged.StatusCode);
+            refusals.Add(wrongKey.StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, refusals);
+        Assert.All(refusals, s => Assert.True(s is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests, s.ToString()));
         using HttpResponseMessage right = await anonymous.SendAsync(Signing.TwilioPost(callback, Token, delivered));
         Assert.Equal(HttpStatusCode.NoContent, right.StatusCode);
         await client.WaitForMessageStateAsync(pinId, "DELIVERED");
