@@ -41,6 +41,9 @@ public static class AuditActions
     public const string WebhookDeleted = "webhook.deleted";
     public const string WebhookSecretRotated = "webhook.secret_rotated";
     public const string DestinationUnmasked = "destination.unmasked";
+    public const string TestNumberAdded = "test_number.added";
+    public const string TestNumberChanged = "test_number.changed";
+    public const string TestNumberRemoved = "test_number.removed";
 }
 
 /// <summary>

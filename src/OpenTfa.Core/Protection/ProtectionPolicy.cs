@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
 
@@ -141,7 +142,7 @@ public sealed class ProtectionPolicy
                 errors.Add("testNumbers.number", $"'{test.Number}' is not a phone number in international format");
             }
 
-            if (test.Pin is not { Length: >= 4 and <= 20 } || !test.Pin.All(char.IsAsciiLetterOrDigit))
+            if (!string.IsNullOrEmpty(test.Pin) && (test.Pin.Length > 20 || test.Pin.Length < 4 || !test.Pin.All(char.IsAsciiLetterOrDigit)))
             {
                 errors.Add("testNumbers.pin", "must be 4 to 20 letters or digits");
             }
@@ -202,14 +203,23 @@ public sealed class ProtectionPolicy
     }
 }
 
-/// <summary>A test number: sends to it never leave OpenTfa and always take <see cref="Pin"/>, until <see cref="ExpiresAt"/> (UNIX ms).</summary>
+/// <summary>A test number: sends to it never leave OpenTfa and always take its fixed PIN, until <see cref="ExpiresAt"/> (UNIX ms).</summary>
 public sealed class TestNumber
 {
     public string? Number { get; set; }
 
+    /// <summary>
+    /// The fixed PIN as a caller sets it. It is never stored or answered: at rest only
+    /// <see cref="SealedPin"/> holds it. Omitted on a PUT, the PIN already set for the same number is kept.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Pin { get; set; }
 
     public long ExpiresAt { get; set; }
+
+    /// <summary>The fixed PIN sealed like every stored PIN (<c>keyId:base64</c>); set by OpenTfa only, never answered.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SealedPin { get; set; }
 }
 
 /// <summary>A rule that refused (or, in monitor mode, would have refused) a send.</summary>

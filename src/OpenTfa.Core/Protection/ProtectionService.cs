@@ -2,11 +2,13 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
 using OpenTfa.Core.Numbers;
+using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Core.Protection;
@@ -20,7 +22,7 @@ public sealed record ProtectionDecision(RuleHit? Refusal, IReadOnlyList<LimitChe
 /// change (a mode switch included) takes effect without a restart, at once on the node that
 /// made it and within <see cref="PolicyCacheDuration"/> elsewhere.
 /// </summary>
-public sealed partial class ProtectionService(IProtectionStore store, TimeProvider time, ILogger<ProtectionService> logger)
+public sealed partial class ProtectionService(IProtectionStore store, SecretProtector protector, IOptions<ProtectionOptions> options, TimeProvider time, ILogger<ProtectionService> logger)
 {
     public const string TenantDefault = "*";
     public static readonly TimeSpan PolicyCacheDuration = TimeSpan.FromSeconds(5);
@@ -42,14 +44,6 @@ public sealed partial class ProtectionService(IProtectionStore store, TimeProvid
             ? application with { Settings = NistMode.Clamp(application.Settings) }
             : application;
 
-    /// <summary>The fixed PIN of an active test number, or null.</summary>
-    public async Task<string?> TestPinAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken)
-    {
-        ProtectionPolicy policy = await GetEffectiveAsync(tenantId, applicationId, cancellationToken);
-        long now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return policy.TestNumbers.FirstOrDefault(t => Destinations.CanonicalPhone(t.Number ?? string.Empty) == destination && t.ExpiresAt > now)?.Pin?.ToUpperInvariant();
-    }
-
     /// <summary>The policy stored for an application or the tenant default (<c>*</c>), or null.</summary>
     public async Task<ProtectionPolicy?> GetStoredAsync(string tenantId, string scope, CancellationToken cancellationToken)
     {
@@ -62,19 +56,6 @@ public sealed partial class ProtectionService(IProtectionStore store, TimeProvid
         string? json = await store.GetProtectionPolicyAsync(tenantId, scope, cancellationToken);
         ProtectionPolicy? policy = json is null ? null : JsonSerializer.Deserialize(json, CoreJsonContext.Default.ProtectionPolicy);
         _policies[(tenantId, scope)] = (policy, now);
-        return policy;
-    }
-
-    public async Task<Result<ProtectionPolicy>> SetAsync(string tenantId, string scope, ProtectionPolicy policy, CancellationToken cancellationToken)
-    {
-        ValidationErrors errors = policy.Validate();
-        if (errors.Any)
-        {
-            return TfaError.Validation(errors);
-        }
-
-        await store.SetProtectionPolicyAsync(tenantId, scope, JsonSerializer.Serialize(policy, CoreJsonContext.Default.ProtectionPolicy), time.GetUtcNow(), cancellationToken);
-        _policies[(tenantId, scope)] = (policy, time.GetUtcNow());
         return policy;
     }
 

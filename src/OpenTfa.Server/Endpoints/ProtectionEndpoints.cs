@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OpenTfa.Core.Applications;
@@ -15,14 +16,16 @@ namespace OpenTfa.Server.Endpoints;
 /// <summary>Protection rules against SMS pumping: read and change them, and list what they refused or flagged.</summary>
 internal static class ProtectionEndpoints
 {
+    private const long MaxUnixMilliseconds = 253_402_300_799_999;
+
     public static void MapProtection(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1").RequireScope(Scopes.Admin);
-        v1.MapGet("/protection", (HttpContext http, ProtectionService s, CancellationToken ct) => GetAsync(http, s, ProtectionService.TenantDefault, ct));
-        v1.MapPut("/protection", (HttpContext http, ProtectionService s, CancellationToken ct) => PutAsync(http, s, ProtectionService.TenantDefault, ct))
+        v1.MapGet("/protection", (HttpContext http, ProtectionService s, AuditLog audit, CancellationToken ct) => GetAsync(http, s, audit, ProtectionService.TenantDefault, ct));
+        v1.MapPut("/protection", (HttpContext http, ProtectionService s, AuditLog audit, CancellationToken ct) => PutAsync(http, s, audit, ProtectionService.TenantDefault, ct))
             .Audited("protection.updated", "protection", targetOf: _ => ProtectionService.TenantDefault);
-        v1.MapGet("/applications/{appId}/protection", (string appId, HttpContext http, ProtectionService s, ApplicationService a, CancellationToken ct) => WithApplicationAsync(appId, http, a, () => GetAsync(http, s, appId, ct), ct));
-        v1.MapPut("/applications/{appId}/protection", (string appId, HttpContext http, ProtectionService s, ApplicationService a, CancellationToken ct) => WithApplicationAsync(appId, http, a, () => PutAsync(http, s, appId, ct), ct))
+        v1.MapGet("/applications/{appId}/protection", (string appId, HttpContext http, ProtectionService s, ApplicationService a, AuditLog audit, CancellationToken ct) => WithApplicationAsync(appId, http, a, () => GetAsync(http, s, audit, appId, ct), ct));
+        v1.MapPut("/applications/{appId}/protection", (string appId, HttpContext http, ProtectionService s, ApplicationService a, AuditLog audit, CancellationToken ct) => WithApplicationAsync(appId, http, a, () => PutAsync(http, s, audit, appId, ct), ct))
             .Audited("protection.updated", "protection", routeValue: "appId");
         v1.MapGet("/applications/{appId}/protection/events", EventsAsync);
         v1.MapGet("/applications/{appId}/protection/blocks", BlocksAsync);
@@ -34,16 +37,31 @@ internal static class ProtectionEndpoints
     private static async Task<IResult> WithApplicationAsync(string appId, HttpContext http, ApplicationService applications, Func<Task<IResult>> then, CancellationToken ct) =>
         (await applications.GetAsync(http.Caller().TenantId, appId, ct)).IsSuccess ? await then() : Problems.Result(new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound));
 
-    private static async Task<IResult> GetAsync(HttpContext http, ProtectionService service, string scope, CancellationToken ct)
+    /// <summary>
+    /// The policy, its test numbers masked (in full with <c>unmasked=true</c> and <c>opentfa:pii</c>,
+    /// audited) and their PINs never shown: a PIN is write-only once set.
+    /// </summary>
+    private static async Task<IResult> GetAsync(HttpContext http, ProtectionService service, AuditLog audit, string scope, CancellationToken ct)
     {
+        if (!Unmasking.TryRead(http, out bool unmasked, out IResult? problem))
+        {
+            return problem!;
+        }
+
         string tenant = http.Caller().TenantId;
         ProtectionPolicy policy = scope == ProtectionService.TenantDefault
             ? await service.GetStoredAsync(tenant, scope, ct) ?? new ProtectionPolicy()
             : await service.GetEffectiveAsync(tenant, scope, ct);
-        return TypedResults.Json(policy, ProtectionJsonContext.Default.ProtectionPolicy);
+        if (unmasked && policy.TestNumbers.Count > 0)
+        {
+            await audit.RecordUnmaskedAsync(http.Caller(), "protection", scope, $"{policy.TestNumbers.Count} test numbers of {Describe(scope)}", ct);
+        }
+
+        return TypedResults.Json(ForAnswer(policy, unmasked), ProtectionJsonContext.Default.ProtectionPolicy);
     }
 
-    private static async Task<IResult> PutAsync(HttpContext http, ProtectionService service, string scope, CancellationToken ct)
+    /// <summary>Stores the policy, audits each test number it added, changed or removed, and answers it as GET does (masked).</summary>
+    private static async Task<IResult> PutAsync(HttpContext http, ProtectionService service, AuditLog audit, string scope, CancellationToken ct)
     {
         Result<ProtectionPolicy> body = await JsonBody.ReadAsync(http.Request, ProtectionJsonContext.Default.ProtectionPolicy, emptyAllowed: false, ct);
         if (!body.IsSuccess)
@@ -51,8 +69,45 @@ internal static class ProtectionEndpoints
             return Problems.Result(body.Error!);
         }
 
-        Result<ProtectionPolicy> saved = await service.SetAsync(http.Caller().TenantId, scope, body.Value!, ct);
-        return saved.IsSuccess ? TypedResults.Json(saved.Value!, ProtectionJsonContext.Default.ProtectionPolicy) : Problems.Result(saved.Error!);
+        Result<ProtectionUpdate> saved = await service.SetAsync(http.Caller().TenantId, scope, body.Value!, ct);
+        if (!saved.IsSuccess)
+        {
+            return Problems.Result(saved.Error!);
+        }
+
+        foreach (TestNumberChange change in saved.Value!.TestNumberChanges)
+        {
+            string action = change.Action switch
+            {
+                TestNumberChange.Added => AuditActions.TestNumberAdded,
+                TestNumberChange.Changed => AuditActions.TestNumberChanged,
+                _ => AuditActions.TestNumberRemoved,
+            };
+            string expiry = change.ExpiresAt is >= 0 and <= MaxUnixMilliseconds
+                ? UnixTime.FromMilliseconds(change.ExpiresAt).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
+                : "never";
+            await audit.RecordAsync(http.Caller(), http.Caller().TenantId, action, "protection", scope,
+                $"test number {Destinations.Mask(change.Number)} expires {expiry} ({change.ExpiresAt}) in {Describe(scope)}", ct);
+        }
+
+        return TypedResults.Json(ForAnswer(saved.Value.Policy, unmasked: false), ProtectionJsonContext.Default.ProtectionPolicy);
+    }
+
+    private static string Describe(string scope) => scope == ProtectionService.TenantDefault ? "the tenant default policy" : $"application {scope}";
+
+    /// <summary>A copy of the policy to answer: cached policies are shared, so they are never edited in place.</summary>
+    private static ProtectionPolicy ForAnswer(ProtectionPolicy policy, bool unmasked)
+    {
+        ProtectionPolicy copy = JsonSerializer.Deserialize(JsonSerializer.Serialize(policy, ProtectionJsonContext.Default.ProtectionPolicy), ProtectionJsonContext.Default.ProtectionPolicy)!;
+        foreach (TestNumber test in copy.TestNumbers)
+        {
+            string number = Destinations.CanonicalPhone(test.Number ?? string.Empty) ?? test.Number ?? string.Empty;
+            test.Number = PiiDisclosure.Show(number, unmasked);
+            test.Pin = null;
+            test.SealedPin = null;
+        }
+
+        return copy;
     }
 
     private static Task<IResult> EventsAsync(string appId, long? since, int? limit, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Pins;
+using OpenTfa.Core.Protection;
 
 namespace OpenTfa.Server.Hosting;
 
@@ -35,6 +36,8 @@ public sealed class OpenTfaOptions
     public IList<string> TrustedProxies { get; } = [];
 
     public PinOptions Pins { get; set; } = new();
+
+    public ProtectionOptions Protection { get; set; } = new();
 
     public DeliveryOptions Delivery { get; set; } = new();
 

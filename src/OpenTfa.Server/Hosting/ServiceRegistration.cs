@@ -23,6 +23,7 @@ internal static class ServiceRegistration
 
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(Options.Create(options.Pins));
+        services.AddSingleton(Options.Create(options.Protection));
         services.AddSingleton(Options.Create(options.Delivery));
         services.TryAddTimeProvider();
 

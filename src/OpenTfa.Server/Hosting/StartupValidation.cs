@@ -58,6 +58,11 @@ internal static class StartupValidation
             problems.Add($"OpenTfa:Pins:MaxSmsSegments must be between 1 and 20, was {o.Pins.MaxSmsSegments}");
         }
 
+        if (o.Protection.MaxTestNumberLifetime <= TimeSpan.Zero || o.Protection.MaxTestNumberLifetime > TimeSpan.FromDays(366))
+        {
+            problems.Add($"OpenTfa:Protection:MaxTestNumberLifetime must be above zero and at most 366 days, was {o.Protection.MaxTestNumberLifetime}");
+        }
+
         if (o.Delivery.Parallelism < 1 || o.Delivery.BatchSize < 1)
         {
             problems.Add("OpenTfa:Delivery:Parallelism and OpenTfa:Delivery:BatchSize must be at least 1");

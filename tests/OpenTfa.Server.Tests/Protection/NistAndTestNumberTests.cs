@@ -100,7 +100,7 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
         Assert.Equal(HttpStatusCode.OK, (await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection",
-            """{"testNumbers":[{"number":"+41 79 300 10 02","pin":"2468","expiresAt":4102444800000},{"number":"41793001003","pin":"1357","expiresAt":1000}]}""")).Status);
+            $$"""{"testNumbers":[{"number":"+41 79 300 10 02","pin":"2468","expiresAt":{{DateTimeOffset.UtcNow.AddDays(30).ToUnixTimeMilliseconds()}}},{"number":"41793001003","pin":"1357","expiresAt":1000}]}""")).Status);
 
         Api.Reply sent = await _client.SendPinAsync(app, template, "41793001002");
         Assert.Equal("MESSAGE_SENT", sent.Str("smsStatus"));
