@@ -32,7 +32,7 @@ passed=0; failed=0
 for project in tests/*/*.Tests.csproj; do
   echo "== $project"
   log=$(mktemp)
-  dotnet test "$project" --no-build -nologo -v quiet 2>&1 | tee "$log"
+  dotnet test "$project" --no-build -nologo -v quiet --logger "console;verbosity=minimal" 2>&1 | tee "$log"
   summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -n 1)
   if [ -z "$summary" ]; then
     echo "!! $project produced no test summary (crashed or did not build)"

@@ -203,6 +203,13 @@ public sealed class MalformedBodyTests(BothStoresFixture stores) : IClassFixture
         Api.Reply webhook = await client.PostJsonAsync($"/opentfa/v1/applications/{app}/webhooks", """{"url":"https://hooks.example.com/h","events":["pin.sent"]}""");
         Assert.True(webhook.Status == HttpStatusCode.OK, webhook.ToString());
         string pin = await client.SendPinOkAsync(app, template, Phone);
+
+        // The snapshot must not see the dispatcher move the message on, so it starts once the message has left the queue.
+        for (int i = 0; i < 200 && (await client.GetJsonAsync($"/opentfa/v1/pins/{pin}/messages")).Json[0]?["state"]?.GetValue<string>() == "QUEUED"; i++)
+        {
+            await Task.Delay(50);
+        }
+
         return new Setup(app, template, emailTemplate, body, webhook.Str("webhookId"), pin);
     }
 
