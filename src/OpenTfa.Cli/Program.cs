@@ -8,7 +8,8 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         RootCommand root = BuildRoot();
-        ParseResult parse = root.Parse(args);
+        // No response files: an argument such as "@example.com" (a whole e-mail domain) is a value, not a file to read.
+        ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
             foreach (string message in parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal))

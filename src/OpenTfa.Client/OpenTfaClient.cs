@@ -138,6 +138,14 @@ public sealed class OpenTfaClient
     public async Task<IReadOnlyList<TenantResponse>> GetTenantsAsync(CancellationToken cancellationToken = default) =>
         await SendAsync(HttpMethod.Get, "opentfa/v1/tenants", null, Json.ListTenantResponse, cancellationToken);
 
+    /// <summary>The SMS senders and e-mail From addresses a tenant may use; a null list means the service-wide rule applies.</summary>
+    public Task<TenantSendersResponse> GetTenantSendersAsync(string tenantId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"opentfa/v1/tenants/{Segment(tenantId)}/senders", null, Json.TenantSendersResponse, cancellationToken);
+
+    /// <summary>Replaces a tenant's sender lists; needs an <c>opentfa:admin</c> key of the operator tenant.</summary>
+    public Task<TenantSendersResponse> SetTenantSendersAsync(string tenantId, TenantSendersRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"opentfa/v1/tenants/{Segment(tenantId)}/senders", Body(request, Json.TenantSendersRequest), Json.TenantSendersResponse, cancellationToken);
+
     /// <summary>Creates an API key; the answer's <c>Key</c> is the clear key, shown only this once.</summary>
     public Task<ApiKeyResponse> CreateApiKeyAsync(CreateApiKeyRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "opentfa/v1/keys", Body(request, Json.CreateApiKeyRequest), Json.ApiKeyResponse, cancellationToken);

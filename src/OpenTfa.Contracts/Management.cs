@@ -14,6 +14,20 @@ public sealed class TenantResponse
     public required long CreatedAt { get; init; }
 }
 
+/// <summary>The senders a tenant may use; an omitted or null list leaves that kind to the service-wide rule.</summary>
+public sealed class TenantSendersRequest
+{
+    public IReadOnlyList<string>? Sms { get; set; }
+    public IReadOnlyList<string>? Email { get; set; }
+}
+
+public sealed class TenantSendersResponse
+{
+    public required string TenantId { get; init; }
+    public IReadOnlyList<string>? Sms { get; init; }
+    public IReadOnlyList<string>? Email { get; init; }
+}
+
 public sealed class CreateApiKeyRequest
 {
     public string? Name { get; set; }

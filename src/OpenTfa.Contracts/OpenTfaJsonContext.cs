@@ -29,6 +29,8 @@ namespace OpenTfa.Contracts;
 [JsonSerializable(typeof(CreateTenantRequest))]
 [JsonSerializable(typeof(TenantResponse))]
 [JsonSerializable(typeof(List<TenantResponse>))]
+[JsonSerializable(typeof(TenantSendersRequest))]
+[JsonSerializable(typeof(TenantSendersResponse))]
 [JsonSerializable(typeof(CreateApiKeyRequest))]
 [JsonSerializable(typeof(ApiKeyResponse))]
 [JsonSerializable(typeof(List<ApiKeyResponse>))]

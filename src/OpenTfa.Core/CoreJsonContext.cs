@@ -8,4 +8,5 @@ namespace OpenTfa.Core;
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(OpenTfa.Core.Protection.ProtectionPolicy))]
+[JsonSerializable(typeof(OpenTfa.Core.Tenancy.TenantSenders))]
 internal sealed partial class CoreJsonContext : JsonSerializerContext;

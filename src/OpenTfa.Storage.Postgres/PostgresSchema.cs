@@ -292,6 +292,13 @@ internal static class PostgresSchema
             ALTER TABLE audit_log ALTER COLUMN public_id SET NOT NULL;
             CREATE UNIQUE INDEX audit_log_by_public_id ON audit_log (public_id);
             """),
+        new(7, "the senders the operator allowed each tenant", """
+            CREATE TABLE tenant_senders (
+                tenant_id text PRIMARY KEY,
+                senders text NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -29,6 +29,23 @@ public sealed partial class PostgresStore
     public Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken) =>
         QueryAsync("SELECT id, name, created_at FROM tenants ORDER BY created_at, id", _ => { }, ReadTenant, cancellationToken);
 
+    public async Task<string?> GetTenantSendersAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> found = await QueryAsync("SELECT senders FROM tenant_senders WHERE tenant_id = @tenant",
+            c => c.Text("tenant", tenantId), r => r.GetString(0), cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public Task SetTenantSendersAsync(string tenantId, string? sendersJson, DateTimeOffset now, CancellationToken cancellationToken) =>
+        sendersJson is null
+            ? ExecuteAsync("DELETE FROM tenant_senders WHERE tenant_id = @tenant", c => c.Text("tenant", tenantId), cancellationToken)
+            : ExecuteAsync(
+                """
+                INSERT INTO tenant_senders (tenant_id, senders, updated_at) VALUES (@tenant, @senders, @now)
+                ON CONFLICT (tenant_id) DO UPDATE SET senders = EXCLUDED.senders, updated_at = EXCLUDED.updated_at
+                """,
+                c => c.Text("tenant", tenantId).Text("senders", sendersJson).Time("now", now), cancellationToken);
+
     public async Task CreateKeyAsync(ApiKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);

@@ -256,5 +256,13 @@ internal static class SqliteSchema
         UPDATE audit_log SET public_id = (random() & 4503599627370495) + 1;
         CREATE UNIQUE INDEX audit_log_public_id ON audit_log(public_id);
         """,
+
+        // v7: the senders the operator allowed each tenant.
+        """
+        CREATE TABLE tenant_senders (
+            tenant_id TEXT PRIMARY KEY,
+            senders TEXT NOT NULL,
+            updated_at INTEGER NOT NULL);
+        """,
     ];
 }

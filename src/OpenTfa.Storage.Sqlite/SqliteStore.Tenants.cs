@@ -16,6 +16,16 @@ public sealed partial class SqliteStore
     public Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<Tenant>>(async c => await QueryAsync(c, null, "SELECT id, name, created_at FROM tenants ORDER BY created_at, id", ReadTenant, cancellationToken), cancellationToken);
 
+    public Task<string?> GetTenantSendersAsync(string tenantId, CancellationToken cancellationToken) =>
+        ReadAsync(async c => (await QueryAsync(c, null, "SELECT senders FROM tenant_senders WHERE tenant_id = $tenant",
+            r => r.GetString(0), cancellationToken, ("$tenant", tenantId))).FirstOrDefault(), cancellationToken);
+
+    public Task SetTenantSendersAsync(string tenantId, string? sendersJson, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync((c, t) => sendersJson is null
+            ? ExecuteAsync(c, t, "DELETE FROM tenant_senders WHERE tenant_id = $tenant", cancellationToken, ("$tenant", tenantId))
+            : ExecuteAsync(c, t, "INSERT OR REPLACE INTO tenant_senders(tenant_id, senders, updated_at) VALUES ($tenant, $senders, $now)",
+                cancellationToken, ("$tenant", tenantId), ("$senders", sendersJson), ("$now", Ms(now))), cancellationToken);
+
     public Task CreateKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
         WriteAsync((c, t) => InsertKeyAsync(c, t, key, cancellationToken), cancellationToken);
 

@@ -93,6 +93,27 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task TenantsSenders_ChangeOnlyTheKindGiven_AndClearRemovesBoth()
+    {
+        string tenantId = (await OkAsync("tenants", "create", "umbrella")).Field("tenantId");
+
+        CliResult shown = await OkAsync("tenants", "senders", tenantId);
+        Assert.Equal("(service-wide rule)", shown.Field("sms"));
+
+        await OkAsync("tenants", "senders", tenantId, "--sms", "Umbrella,+41791234567", "--email", "@umbrella.example");
+        CliResult smsOnly = await OkAsync("tenants", "senders", tenantId, "--sms", "Umbrella", "--json");
+        Assert.Equal("""["Umbrella"]""", smsOnly.Json["sms"]!.ToJsonString());
+        Assert.Equal("""["@umbrella.example"]""", smsOnly.Json["email"]!.ToJsonString());
+
+        CliResult bad = await _server.RunAsync("tenants", "senders", tenantId, "--sms", "Far too long a sender");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("sms[0]", bad.Stderr, StringComparison.Ordinal);
+
+        CliResult cleared = await OkAsync("tenants", "senders", tenantId, "--clear");
+        Assert.Equal("(service-wide rule)", cleared.Field("email"));
+    }
+
+    [Fact]
     public async Task Apps_CreateListShowUpdate_UpdateChangesOnlyWhatIsGiven()
     {
         string app = (await OkAsync("apps", "create", "shop", "--pin-attempts", "7", "--pin-ttl", "5m")).Field("applicationId");

@@ -56,6 +56,28 @@ public sealed class ManagementTests(ServerFixture fixture) : IClassFixture<Serve
     }
 
     [Fact]
+    public async Task TenantSenders_SetByTheOperator_ReadByTheTenant_AndEnforcedOnItsSends()
+    {
+        OpenTfaClient admin = _server.Sdk();
+        TenantResponse tenant = await admin.CreateTenantAsync(new CreateTenantRequest { Name = "initech" });
+
+        TenantSendersResponse set = await admin.SetTenantSendersAsync(tenant.TenantId, new TenantSendersRequest { Sms = ["Initech"], Email = ["@initech.example"] });
+        Assert.Equal(["Initech"], set.Sms);
+        Assert.Equal(["@initech.example"], (await admin.GetTenantSendersAsync(tenant.TenantId)).Email);
+
+        ApiKeyResponse key = await admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant.TenantId, Scopes = ["2fa:manage", "2fa:pin:send", "opentfa:admin"] });
+        OpenTfaClient initech = _server.Sdk(key.Key);
+        Assert.Equal(["Initech"], (await initech.GetTenantSendersAsync(tenant.TenantId)).Sms);
+        await Assert.ThrowsAsync<OpenTfaForbiddenException>(() => initech.SetTenantSendersAsync(tenant.TenantId, new TenantSendersRequest { Sms = ["Anything"] }));
+
+        (string app, string template) = await initech.CreateAppAndTemplateAsync(Requests.RoomyApplication());
+        OpenTfaBadRequestException refused = await Assert.ThrowsAsync<OpenTfaBadRequestException>(() =>
+            initech.SendPinOverSmsAsync(new StartAuthenticationRequest { ApplicationId = app, MessageId = template, To = Requests.NewNumber(), From = "Globex" }));
+        Assert.Contains("not one of the senders allowed for this tenant", Assert.Single(refused.ValidationErrors["from"]), StringComparison.Ordinal);
+        await initech.SendPinOverSmsAsync(new StartAuthenticationRequest { ApplicationId = app, MessageId = template, To = Requests.NewNumber(), From = "Initech" });
+    }
+
+    [Fact]
     public async Task EmailBodies_CreateGetListUpdate()
     {
         OpenTfaClient client = _server.Sdk();

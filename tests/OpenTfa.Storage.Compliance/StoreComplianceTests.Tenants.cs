@@ -155,4 +155,24 @@ public abstract partial class StoreComplianceTests
 
         AssertSameKey(key with { LastUsedAt = T0.AddMinutes(7) }, await Tenants.FindKeyAsync(key.Id, Ct));
     }
+
+    [Fact]
+    public async Task TenantSenders_AreKeptPerTenant_ReplacedWhole_AndRemovedByNull()
+    {
+        string a = NewId(), b = NewId();
+        Assert.Null(await Tenants.GetTenantSendersAsync(a, Ct));
+
+        await Tenants.SetTenantSendersAsync(a, """{"sms":["Acme"]}""", T0, Ct);
+        await Tenants.SetTenantSendersAsync(b, """{"sms":["Beta"],"email":["@beta.example"]}""", T0, Ct);
+        await Tenants.SetTenantSendersAsync(a, """{"email":[]}""", T0.AddMinutes(1), Ct);
+
+        Assert.Equal("""{"email":[]}""", await Tenants.GetTenantSendersAsync(a, Ct));
+        Assert.Equal("""{"sms":["Beta"],"email":["@beta.example"]}""", await Tenants.GetTenantSendersAsync(b, Ct));
+
+        await Tenants.SetTenantSendersAsync(a, null, T0.AddMinutes(2), Ct);
+        await Tenants.SetTenantSendersAsync(NewId(), null, T0, Ct);
+
+        Assert.Null(await Tenants.GetTenantSendersAsync(a, Ct));
+        Assert.NotNull(await Tenants.GetTenantSendersAsync(b, Ct));
+    }
 }

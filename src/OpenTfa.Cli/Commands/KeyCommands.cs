@@ -4,7 +4,7 @@ using OpenTfa.Contracts;
 
 namespace OpenTfa.Cli.Commands;
 
-/// <summary><c>opentfa keys create|list|revoke</c> and <c>opentfa tenants create|list</c> (scope opentfa:admin).</summary>
+/// <summary><c>opentfa keys create|list|revoke</c> and <c>opentfa tenants create|list|senders</c> (scope opentfa:admin).</summary>
 internal static class KeyCommands
 {
     public static Command Keys() => new("keys", "Manage API keys (scope opentfa:admin)")
@@ -18,6 +18,7 @@ internal static class KeyCommands
     {
         CreateTenantCommand(),
         ListTenantsCommand(),
+        SendersCommand(),
     };
 
     private static Command CreateKeyCommand()
@@ -111,6 +112,39 @@ internal static class KeyCommands
         }, ct));
         return command;
     }
+
+    private static Command SendersCommand()
+    {
+        var tenantId = new Argument<string>("tenantId") { Description = "The tenant, from 'tenants list'" };
+        var sms = new Option<string[]>("--sms") { Description = "Replace the SMS senders (sender ids or numbers); repeat or separate with commas; '' for none but the service default" };
+        var email = new Option<string[]>("--email") { Description = "Replace the e-mail From addresses (@example.com for a whole domain); repeat or separate with commas" };
+        var clear = new Option<bool>("--clear") { Description = "Remove both lists: the service-wide OpenTfa:Pins:AllowedSenders applies again" };
+        var command = new Command("senders", "Show a tenant's allowed senders, or change them (operator opentfa:admin key); a kind not given stays as it is")
+        {
+            tenantId, sms, email, clear,
+        };
+        command.SetAction((parse, ct) => Session.RunAsync(parse, async (s, ct) =>
+        {
+            string id = parse.GetRequiredValue(tenantId);
+            TenantSendersResponse current = await s.Client.GetTenantSendersAsync(id, ct);
+            string[]? newSms = parse.GetResult(sms) is null ? null : Split(parse.GetValue(sms));
+            string[]? newEmail = parse.GetResult(email) is null ? null : Split(parse.GetValue(email));
+            if (parse.GetValue(clear) || newSms is not null || newEmail is not null)
+            {
+                var request = parse.GetValue(clear)
+                    ? new TenantSendersRequest()
+                    : new TenantSendersRequest { Sms = newSms ?? current.Sms, Email = newEmail ?? current.Email };
+                current = await s.Client.SetTenantSendersAsync(id, request, ct);
+            }
+
+            s.Emit(() => Views.Senders(current));
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static string[] Split(string[]? values) =>
+        (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
 
     internal static DateTimeOffset ExpiryOf(string text)
     {

@@ -76,6 +76,12 @@ internal static class Views
     public static void Tenant(TenantResponse t) =>
         Table.Pairs(Out, ("tenantId", t.TenantId), ("name", t.Name), ("createdAt", Table.Time(t.CreatedAt)));
 
+    public static void Senders(TenantSendersResponse s) =>
+        Table.Pairs(Out, ("tenantId", s.TenantId), ("sms", SenderList(s.Sms)), ("email", SenderList(s.Email)));
+
+    private static string SenderList(IReadOnlyList<string>? list) =>
+        list is null ? "(service-wide rule)" : list.Count == 0 ? "(service default only)" : string.Join(", ", list);
+
     public static void Tenants(IReadOnlyList<TenantResponse> tenants) =>
         Table.Write(Out, ["TENANT ID", "NAME", "CREATED"], tenants.Select(t => new[] { t.TenantId, t.Name, Table.Time(t.CreatedAt) }), "No tenants.");
 

@@ -62,6 +62,8 @@ public sealed class ValidationErrors
         return this;
     }
 
+    public bool Has(string field) => _errors.ContainsKey(field);
+
     public IReadOnlyDictionary<string, string[]> ToDictionary() =>
         _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 

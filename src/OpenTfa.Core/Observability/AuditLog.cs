@@ -28,6 +28,7 @@ public sealed record AuditQuery(string? TenantId, DateTimeOffset? From, DateTime
 public static class AuditActions
 {
     public const string TenantCreated = "tenant.created";
+    public const string TenantSendersChanged = "tenant.senders_changed";
     public const string KeyCreated = "key.created";
     public const string KeyRevoked = "key.revoked";
     public const string ApplicationCreated = "application.created";

@@ -9,6 +9,7 @@ using OpenTfa.Core.Protection;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Templates;
+using OpenTfa.Core.Tenancy;
 
 namespace OpenTfa.Core.Pins;
 
@@ -37,7 +38,8 @@ public sealed class PinService(
     ProtectionService? protection = null,
     IEventSink? events = null,
     OpenTfaMetrics? metrics = null,
-    ChannelRouter? router = null)
+    ChannelRouter? router = null,
+    SenderService? senders = null)
 {
     private readonly PinOptions _options = options.Value;
 
@@ -90,6 +92,12 @@ public sealed class PinService(
                 : "no SMS/voice message template with this id in the application");
         }
 
+        Result<string?> from = await ResolveFromAsync(tenantId, command.Kind, command.From, template, cancellationToken);
+        if (!from.IsSuccess)
+        {
+            return from.Error!;
+        }
+
         IReadOnlyList<LimitCheck> caps = [];
         if (protection is not null && command.Kind != ChannelKind.Email)
         {
@@ -122,11 +130,10 @@ public sealed class PinService(
         string pinValue = testPin ?? PinGenerator.Generate(template.PinType, template.PinLength);
         string pinId = Ids.New();
         DateTimeOffset now = time.GetUtcNow();
-        string? from = command.From ?? DefaultFrom(command.Kind, template);
         OutboxMessage? message = null;
         if (sendable)
         {
-            Result<OutboxMessage> built = await BuildMessageAsync(pinId, tenantId, application.Id, command.Kind, destination!, from, template, pinValue, command.Placeholders, now, now + application.Settings.PinTtl, cancellationToken, testNumber: testPin is not null);
+            Result<OutboxMessage> built = await BuildMessageAsync(pinId, tenantId, application.Id, command.Kind, destination!, from.Value, template, pinValue, command.Placeholders, now, now + application.Settings.PinTtl, cancellationToken, testNumber: testPin is not null);
             if (!built.IsSuccess)
             {
                 return built.Error!;
@@ -138,7 +145,7 @@ public sealed class PinService(
         var pin = new PinRecord(pinId, tenantId, application.Id, template.Id, command.Kind, destination!, protector.Seal(pinId, pinValue),
             now, now + application.Settings.PinTtl, application.Settings.PinAttempts, sendable,
             PlaceholdersJson: command.Placeholders is null ? null : JsonSerializer.Serialize(command.Placeholders, CoreJsonContext.Default.IReadOnlyDictionaryStringString),
-            From: from);
+            From: from.Value);
         LimitRefusal? refusal = await pins.IssuePinAsync(pin, message, [.. SendLimits(application, destination!), .. caps], now, cancellationToken);
         if (refusal is not null)
         {
@@ -224,8 +231,13 @@ public sealed class PinService(
             ?? (pin.PlaceholdersJson is null ? null : JsonSerializer.Deserialize(pin.PlaceholdersJson, CoreJsonContext.Default.IReadOnlyDictionaryStringString));
         bool testNumber = protection is not null && kind != ChannelKind.Email && await protection.TestPinAsync(tenantId, application.Id, pin.Destination, cancellationToken) is not null;
         DateTimeOffset now = time.GetUtcNow();
-        string? from = kind == pin.Kind ? pin.From : DefaultFrom(kind, template);
-        Result<OutboxMessage> built = await BuildMessageAsync(pin.Id, tenantId, application.Id, kind, pin.Destination, from, template,
+        Result<string?> from = await ResolveFromAsync(tenantId, kind, kind == pin.Kind ? pin.From : null, template, cancellationToken);
+        if (!from.IsSuccess)
+        {
+            return from.Error!;
+        }
+
+        Result<OutboxMessage> built = await BuildMessageAsync(pin.Id, tenantId, application.Id, kind, pin.Destination, from.Value, template,
             protector.Open(pin.Id, pin.Pin), values, now, pin.ExpiresAt, cancellationToken, testNumber);
         if (!built.IsSuccess)
         {
@@ -451,14 +463,10 @@ public sealed class PinService(
             : EmailBodyService.Render(body.Subject, body.Text, body.Html, pin, placeholders, errors);
     }
 
-    private string? DefaultFrom(ChannelKind kind, MessageTemplate template) => kind switch
-    {
-        ChannelKind.Email => template.From ?? _options.DefaultEmailFrom,
-        ChannelKind.Sms => template.SenderId ?? _options.DefaultSmsSender,
-        _ => template.SenderId,
-    };
+    private async Task<Result<string?>> ResolveFromAsync(string tenantId, ChannelKind kind, string? requested, MessageTemplate template, CancellationToken cancellationToken) =>
+        SenderRules.Resolve(kind, requested, template, senders is null ? null : await senders.GetAsync(tenantId, cancellationToken), _options);
 
-    private void ValidateFrom(ChannelKind kind, string from, ValidationErrors errors)
+    private static void ValidateFrom(ChannelKind kind, string from, ValidationErrors errors)
     {
         if (kind == ChannelKind.Email)
         {
@@ -470,11 +478,6 @@ public sealed class PinService(
         else if (Senders.Validate(from) is { } error)
         {
             errors.Add("from", error);
-        }
-
-        if (_options.AllowedSenders.Count > 0 && !_options.AllowedSenders.Contains(from, StringComparer.Ordinal))
-        {
-            errors.Add("from", "is not one of the senders allowed for this service");
         }
     }
 

@@ -29,6 +29,12 @@ public interface ITenantStore
     Task<ApiKey?> RevokeKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task TouchKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The JSON of the senders the operator allowed a tenant, or null when it set none.</summary>
+    Task<string?> GetTenantSendersAsync(string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a tenant's senders; null removes them.</summary>
+    Task SetTenantSendersAsync(string tenantId, string? sendersJson, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 public interface IApplicationStore

@@ -1,8 +1,10 @@
 using System.Net.Mail;
 using System.Text.RegularExpressions;
+using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Storage;
+using OpenTfa.Core.Tenancy;
 
 namespace OpenTfa.Core.Templates;
 
@@ -20,7 +22,7 @@ public sealed record TextTemplateInput(
 public sealed record EmailTemplateInput(long? EmailTemplateId, string? From, string? PinType, int? PinLength, string? LandingPageId);
 
 /// <summary>SMS/voice and e-mail templates. Create validates a whole template; update changes only the fields given.</summary>
-public sealed partial class TemplateService(IApplicationStore store, TimeProvider time, IEmailBodyStore? bodies = null)
+public sealed partial class TemplateService(IApplicationStore store, TimeProvider time, IEmailBodyStore? bodies = null, SenderService? senders = null)
 {
     public const int MaxMessageTextLength = 1600;
 
@@ -49,6 +51,7 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
         var template = new MessageTemplate(Ids.New(), tenantId, applicationId, TemplateKind.Text, PinType.Numeric, PinTypes.DefaultLength,
             null, Languages.Default, null, null, null, null, null, null, null, null, now, now);
         template = ApplyText(template, input, errors);
+        await CheckSenderAsync(tenantId, "senderId", ChannelKind.Sms, input.SenderId, errors, cancellationToken);
         if (errors.Any)
         {
             return TfaError.Validation(errors);
@@ -73,6 +76,7 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
         }
 
         MessageTemplate updated = ApplyText(found.Value, input, errors) with { UpdatedAt = time.GetUtcNow() };
+        await CheckSenderAsync(tenantId, "senderId", ChannelKind.Sms, input.SenderId, errors, cancellationToken);
         return errors.Any ? TfaError.Validation(errors) : await SaveAsync(updated, cancellationToken);
     }
 
@@ -93,6 +97,7 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
         var template = new MessageTemplate(Ids.New(), tenantId, applicationId, TemplateKind.Email, PinType.Numeric, PinTypes.DefaultLength,
             null, null, null, null, null, null, null, null, null, null, now, now);
         template = ApplyEmail(template, input, errors);
+        await CheckSenderAsync(tenantId, "from", ChannelKind.Email, input.From, errors, cancellationToken);
         await CheckEmailBodyAsync(tenantId, input.EmailTemplateId, errors, cancellationToken);
         if (errors.Any)
         {
@@ -118,6 +123,7 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
 
         var errors = new ValidationErrors();
         MessageTemplate updated = ApplyEmail(found.Value, input, errors) with { UpdatedAt = time.GetUtcNow() };
+        await CheckSenderAsync(tenantId, "from", ChannelKind.Email, input.From, errors, cancellationToken);
         await CheckEmailBodyAsync(tenantId, input.EmailTemplateId, errors, cancellationToken);
         return errors.Any ? TfaError.Validation(errors) : await SaveAsync(updated, cancellationToken);
     }
@@ -155,6 +161,15 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
 
     private async Task<Result<MessageTemplate>> SaveAsync(MessageTemplate template, CancellationToken cancellationToken) =>
         await store.UpdateTemplateAsync(template, cancellationToken) ? template : new TfaError(ErrorKind.NotFound, ErrorTexts.TemplateNotFound);
+
+    /// <summary>A sender the template names must be one the operator allowed the tenant, when it set a list.</summary>
+    private async Task CheckSenderAsync(string tenantId, string field, ChannelKind kind, string? sender, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        if (sender is not null && senders is not null && !errors.Has(field))
+        {
+            SenderRules.CheckTemplate(field, kind, sender, await senders.GetAsync(tenantId, cancellationToken), errors);
+        }
+    }
 
     private static MessageTemplate ApplyText(MessageTemplate t, TextTemplateInput input, ValidationErrors errors)
     {

@@ -20,6 +20,10 @@ internal static class ManagementEndpoints
         v1.MapPost("/tenants", CreateTenantAsync).RequireScope(Scopes.Admin)
             .Audited(AuditActions.TenantCreated, "tenant", v => (v as TenantResponse)?.TenantId, tenantOf: v => (v as TenantResponse)?.TenantId);
         v1.MapGet("/tenants", ListTenantsAsync).RequireScope(Scopes.Admin);
+        v1.MapGet("/tenants/{tenantId}/senders", GetSendersAsync).RequireScope(Scopes.Admin);
+        v1.MapPut("/tenants/{tenantId}/senders", PutSendersAsync).RequireScope(Scopes.Admin)
+            .Audited(AuditActions.TenantSendersChanged, "tenant", routeValue: "tenantId", tenantOf: v => (v as TenantSendersResponse)?.TenantId,
+                detailsOf: v => v is TenantSendersResponse r ? $"sms {Describe(r.Sms)}; email {Describe(r.Email)}" : null);
         v1.MapPost("/keys", CreateKeyAsync).RequireScope(Scopes.Admin)
             .Audited(AuditActions.KeyCreated, "key", v => (v as ApiKeyResponse)?.KeyId, tenantOf: v => (v as ApiKeyResponse)?.TenantId,
                 detailsOf: v => v is ApiKeyResponse key ? "scopes " + string.Join(' ', key.Scopes) : null);
@@ -47,6 +51,26 @@ internal static class ManagementEndpoints
         Result<IReadOnlyList<Tenant>> result = await access.ListTenantsAsync(http.Caller(), ct);
         return TypedResults.Json(result.Value!.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListTenantResponse);
     }
+
+    private static async Task<IResult> GetSendersAsync(string tenantId, HttpContext http, SenderService senders, CancellationToken ct)
+    {
+        Result<TenantSenders> result = await senders.ReadAsync(http.Caller(), tenantId, ct);
+        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(tenantId, result.Value!), OpenTfaJsonContext.Wire.TenantSendersResponse) : Problems.Result(result.Error!);
+    }
+
+    private static async Task<IResult> PutSendersAsync(string tenantId, HttpContext http, SenderService senders, CancellationToken ct)
+    {
+        Result<TenantSendersRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.TenantSendersRequest, emptyAllowed: false, ct);
+        if (!body.IsSuccess)
+        {
+            return Problems.Result(body.Error!);
+        }
+
+        Result<TenantSenders> result = await senders.SetAsync(http.Caller(), tenantId, new TenantSenders(body.Value!.Sms, body.Value.Email), ct);
+        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(tenantId, result.Value!), OpenTfaJsonContext.Wire.TenantSendersResponse) : Problems.Result(result.Error!);
+    }
+
+    private static string Describe(IReadOnlyList<string>? list) => list is null ? "service-wide rule" : list.Count == 0 ? "service default only" : string.Join(", ", list);
 
     private static async Task<IResult> CreateKeyAsync(HttpContext http, AccessService access, CancellationToken ct)
     {

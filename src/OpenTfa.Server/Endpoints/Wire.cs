@@ -78,6 +78,8 @@ internal static class Wire
 
     public static TenantResponse ToWire(Tenant t) => new() { TenantId = t.Id, Name = t.Name, CreatedAt = UnixTime.Milliseconds(t.CreatedAt) };
 
+    public static TenantSendersResponse ToWire(string tenantId, TenantSenders s) => new() { TenantId = tenantId, Sms = s.Sms, Email = s.Email };
+
     public static ApiKeyResponse ToWire(ApiKey k, string? clearKey = null) => new()
     {
         KeyId = k.Id,

@@ -50,6 +50,7 @@ internal static class ServiceRegistration
         services.AddSingleton<EmailBodyService>();
         services.AddSingleton<ProtectionService>();
         services.AddSingleton<PinService>();
+        services.AddSingleton<SenderService>();
         services.AddSingleton<AccessService>();
         services.AddSingleton(sp => new AuthFailureThrottle(sp.GetRequiredService<TimeProvider>(), options.MaxAuthFailuresPerMinute));
         services.AddSingleton(sp => new ChannelBreakers(sp.GetRequiredService<TimeProvider>(), options.Delivery.BreakerFailureThreshold, options.Delivery.BreakerOpenDuration));
