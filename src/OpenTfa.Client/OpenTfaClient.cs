@@ -157,12 +157,17 @@ public sealed class OpenTfaClient
     public Task<ApiKeyResponse> RevokeApiKeyAsync(string keyId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"opentfa/v1/keys/{Segment(keyId)}", null, Json.ApiKeyResponse, cancellationToken);
 
-    /// <summary>The delivery state of every message sent for a PIN (the send and each resend).</summary>
-    public async Task<IReadOnlyList<MessageStateResponse>> GetPinMessagesAsync(string pinId, CancellationToken cancellationToken = default) =>
-        await SendAsync(HttpMethod.Get, $"opentfa/v1/pins/{Segment(pinId)}/messages", null, Json.ListMessageStateResponse, cancellationToken);
+    /// <summary>
+    /// The delivery state of every message sent for a PIN (the send and each resend), the
+    /// destination masked; <paramref name="unmasked"/> shows it in full, which needs the
+    /// <c>opentfa:pii</c> scope and is audited.
+    /// </summary>
+    public async Task<IReadOnlyList<MessageStateResponse>> GetPinMessagesAsync(string pinId, bool unmasked = false, CancellationToken cancellationToken = default) =>
+        await SendAsync(HttpMethod.Get, $"opentfa/v1/pins/{Segment(pinId)}/messages{Unmasked(unmasked)}", null, Json.ListMessageStateResponse, cancellationToken);
 
-    public Task<MessageStateResponse> GetMessageAsync(string messageId, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, $"opentfa/v1/messages/{Segment(messageId)}", null, Json.MessageStateResponse, cancellationToken);
+    /// <summary>One message's state; <paramref name="unmasked"/> as for <see cref="GetPinMessagesAsync"/>.</summary>
+    public Task<MessageStateResponse> GetMessageAsync(string messageId, bool unmasked = false, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"opentfa/v1/messages/{Segment(messageId)}{Unmasked(unmasked)}", null, Json.MessageStateResponse, cancellationToken);
 
     /// <summary>Creates an e-mail body (subject, text and optional HTML, each with <c>{{pin}}</c>); e-mail templates name its <c>Id</c> as <c>emailTemplateId</c>.</summary>
     public Task<EmailBodyResponse> CreateEmailBodyAsync(EmailBodyRequest request, CancellationToken cancellationToken = default) =>
@@ -250,6 +255,8 @@ public sealed class OpenTfaClient
         ArgumentException.ThrowIfNullOrEmpty(id);
         return Uri.EscapeDataString(id);
     }
+
+    private static string Unmasked(bool unmasked) => unmasked ? "?unmasked=true" : string.Empty;
 
     private static string? Bool(bool? value) => value switch { true => "true", false => "false", null => null };
 

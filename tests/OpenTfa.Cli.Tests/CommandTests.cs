@@ -191,6 +191,8 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Equal(3, messages.Stdout.TrimEnd().Split('\n').Length);
         CliResult messagesJson = await OkAsync("pin", "messages", pinId, "--json");
         Assert.All(messagesJson.Json.AsArray(), m => Assert.Equal(pinId, m!["pinId"]!.GetValue<string>()));
+        Assert.DoesNotContain(to, messages.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, (await OkAsync("pin", "messages", pinId, "--unmasked")).Stdout.Split(to).Length - 1);
 
         string emailTemplate = (await OkAsync("templates", "create-email", app, "--email-template-id", await EmailBodyAsync(), "--json")).Json["messageId"]!.GetValue<string>();
         string address = $"u{Guid.NewGuid():N}@example.com";

@@ -117,5 +117,10 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         Assert.Equal(messages[0].MessageId, one.MessageId);
         Assert.Equal(sent.PinId, one.PinId);
         Assert.False(string.IsNullOrEmpty(one.State));
+
+        // Destinations are masked unless asked for in full, which the bootstrap key (opentfa:pii) may.
+        Assert.DoesNotContain(to, one.To, StringComparison.Ordinal);
+        Assert.Equal(to, (await client.GetMessageAsync(one.MessageId, unmasked: true)).To);
+        Assert.All(await client.GetPinMessagesAsync(sent.PinId, unmasked: true), m => Assert.Equal(to, m.To));
     }
 }

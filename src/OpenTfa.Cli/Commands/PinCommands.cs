@@ -140,10 +140,11 @@ internal static class PinCommands
     private static Command MessagesCommand()
     {
         var pinId = new Argument<string>("pinId") { Description = "The PIN's id" };
-        var command = new Command("messages", "The delivery state of each message sent for a PIN (the send and every resend)") { pinId };
+        var unmasked = new Option<bool>("--unmasked") { Description = "Show destinations in full (needs opentfa:pii; audited)" };
+        var command = new Command("messages", "The delivery state of each message sent for a PIN (the send and every resend)") { pinId, unmasked };
         command.SetAction((parse, ct) => Session.RunAsync(parse, async (s, ct) =>
         {
-            IReadOnlyList<MessageStateResponse> messages = await s.Client.GetPinMessagesAsync(parse.GetRequiredValue(pinId), ct);
+            IReadOnlyList<MessageStateResponse> messages = await s.Client.GetPinMessagesAsync(parse.GetRequiredValue(pinId), parse.GetValue(unmasked), ct);
             s.Emit(() => Views.Messages(messages));
             return ExitCodes.Ok;
         }, ct));
