@@ -4,8 +4,9 @@ namespace OpenTfa.Core.Delivery;
 
 /// <summary>
 /// One circuit breaker per channel: after <c>threshold</c> temporary failures of the channel in
-/// a row (a failure about one recipient does not count) it is skipped for <c>openFor</c>; then a single message probes it, and its success
-/// closes the breaker again (its failure opens it for another period).
+/// a row (a failure about one recipient does not count) it is skipped for <c>openFor</c>; then
+/// a single message probes it, and its answer closes the breaker again (its failure opens it for
+/// another period).
 /// </summary>
 public sealed class ChannelBreakers(TimeProvider time, int threshold, TimeSpan openFor)
 {
