@@ -13,6 +13,8 @@ namespace OpenTfa.Delivery.Smtp;
 /// Sends e-mail PINs through an SMTP relay with MailKit: a plain-text body and, when the
 /// message has one, an HTML alternative. The relay's 4xx answers and connection problems are
 /// temporary (the outbox retries, or the route moves on); its 5xx answers refuse the message.
+/// An answer to <c>RCPT TO</c> is about that one recipient (greylisting, a full mailbox, an
+/// unknown user): it fails or delays that message only and never counts against the channel.
 /// </summary>
 public sealed class SmtpEmailChannel : IMessageChannel
 {
@@ -87,9 +89,13 @@ public sealed class SmtpEmailChannel : IMessageChannel
         {
             int code = (int)e.StatusCode;
             string error = $"SMTP {code}: {e.Message.Trim()}";
-            Log.Refused(logger, Name, Destinations.Mask(message.To), error);
+            string recipient = Destinations.Mask(message.To);
+            // Relays often quote the recipient's address in their answer.
+            Log.Refused(logger, Name, recipient, error.Replace(message.To, recipient, StringComparison.OrdinalIgnoreCase));
             await QuitAsync(client).ConfigureAwait(false);
-            return code is >= 500 and < 600 ? DeliveryResult.Permanent(error) : DeliveryResult.Temporary(error);
+            return code is >= 500 and < 600 ? DeliveryResult.Permanent(error)
+                : e.ErrorCode == SmtpErrorCode.RecipientNotAccepted ? DeliveryResult.TemporaryForRecipient(error)
+                : DeliveryResult.Temporary(error);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

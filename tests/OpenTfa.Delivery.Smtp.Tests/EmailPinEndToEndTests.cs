@@ -87,9 +87,7 @@ public sealed partial class EmailPinEndToEndTests(SmtpPeerFixture fixture) : IAs
     public async Task RecipientTheRelayRefuses_EndsFailed_WithTheRelaysAnswer()
     {
         using HttpClient client = server.Client();
-        string app = (await client.PostOkAsync("/2fa/2/applications", Json.RoomyApplication))["applicationId"]!.GetValue<string>();
-        long body = (await client.PostOkAsync("/opentfa/v1/email-bodies", """{"subject":"Code","text":"Code {{pin}}"}"""))["id"]!.GetValue<long>();
-        string template = (await client.PostOkAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}}}"""))["messageId"]!.GetValue<string>();
+        (string app, string template) = await client.CreateEmailApplicationAsync();
 
         string to = $"reject5-{Guid.NewGuid():N}@example.test";
         JsonNode sent = await client.PostOkAsync("/2fa/2/pin/email", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"{{to}}"}""");

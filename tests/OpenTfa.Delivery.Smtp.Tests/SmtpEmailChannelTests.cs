@@ -100,18 +100,24 @@ public sealed class SmtpEmailChannelTests(SmtpPeerFixture fixture)
 
         Assert.Equal(DeliveryOutcome.TemporaryFailure, result.Outcome);
         Assert.Contains("authentication refused", result.Error, StringComparison.Ordinal);
+        Assert.False(result.RecipientOnly);
     }
 
-    [Fact]
-    public async Task Recipient550_IsPermanent_AndRecipient451_IsTemporary()
+    [Theory]
+    [InlineData("reject550", DeliveryOutcome.PermanentFailure, "SMTP 550")]
+    [InlineData("reject450", DeliveryOutcome.TemporaryFailure, "SMTP 450")]
+    [InlineData("reject451", DeliveryOutcome.TemporaryFailure, "SMTP 451")]
+    [InlineData("reject452", DeliveryOutcome.TemporaryFailure, "SMTP 452")]
+    public async Task RecipientRefusedAtRcptTo_ConcernsThatRecipientOnly(string local, DeliveryOutcome outcome, string error)
     {
-        DeliveryResult refused = await Channel(Peer.StartTlsPort, SmtpSecurity.StartTls).SendAsync(Email(Unique("reject5")), CancellationToken.None);
-        DeliveryResult busy = await Channel(Peer.StartTlsPort, SmtpSecurity.StartTls).SendAsync(Email(Unique("reject4")), CancellationToken.None);
+        string to = Unique(local);
 
-        Assert.Equal(DeliveryOutcome.PermanentFailure, refused.Outcome);
-        Assert.StartsWith("SMTP 550", refused.Error, StringComparison.Ordinal);
-        Assert.Equal(DeliveryOutcome.TemporaryFailure, busy.Outcome);
-        Assert.StartsWith("SMTP 451", busy.Error, StringComparison.Ordinal);
+        DeliveryResult result = await Channel(Peer.StartTlsPort, SmtpSecurity.StartTls).SendAsync(Email(to), CancellationToken.None);
+
+        Assert.Equal(outcome, result.Outcome);
+        Assert.StartsWith(error, result.Error, StringComparison.Ordinal);
+        Assert.Equal(outcome == DeliveryOutcome.TemporaryFailure, result.RecipientOnly);
+        Assert.DoesNotContain(await Peer.MessagesAsync(), m => m.EnvelopeTo.Contains(to));
     }
 
     [Fact]
@@ -122,6 +128,7 @@ public sealed class SmtpEmailChannelTests(SmtpPeerFixture fixture)
 
         Assert.Equal(DeliveryOutcome.TemporaryFailure, result.Outcome);
         Assert.Contains($"127.0.0.1:{closed}", result.Error, StringComparison.Ordinal);
+        Assert.False(result.RecipientOnly);
     }
 
     [Theory]

@@ -67,7 +67,9 @@ public sealed class ScriptedDayTests
         time.Advance(TimeSpan.FromMinutes(1));
         server.Channel.Refused[Ch2] = true;
         await SendAsync(client, app, sms, Ch2);
-        await WaitForStateAsync(client, (await server.Channel.WaitForAsync(Ch2)).Id, "FAILED");
+        string refused = (await server.Channel.WaitForAsync(Ch2)).Id;
+        DateTimeOffset refusedAt = time.GetUtcNow();
+        await WaitForStateAsync(client, refused, "FAILED");
 
         time.Advance(TimeSpan.FromMinutes(2));
         await client.PostJsonAsync($"/2fa/2/pin/{fr1}/resend", "{}").OkAsync();
@@ -138,6 +140,17 @@ public sealed class ScriptedDayTests
         Assert.Equal(7, scrape.Sum("opentfa_events_total", ("type", "pin.sent")));
         Assert.Equal(16, scrape.Sum("opentfa_webhooks_attempts_total", ("outcome", "delivered")));
         Assert.Equal(0, scrape.Sum("opentfa_outbox_depth"));
+        Assert.Equal(6, scrape.Sum("opentfa_channel_sends_total", ("channel_name", "scripted"), ("outcome", "submitted")));
+        Assert.Equal(1, scrape.Sum("opentfa_channel_sends_total", ("channel_name", "scripted"), ("outcome", "failed")));
+        Assert.Equal(7, scrape.Sum("opentfa_channel_sends_total"));
+        Assert.Equal(refusedAt.ToUnixTimeSeconds(), scrape.Sum("opentfa_channel_last_error_time_seconds", ("channel_name", "scripted")), 3);
+
+        // The channel's own account of the day.
+        JsonNode channel = (await client.GetJsonAsync("/opentfa/v1/channels").OkAsync()).Node.AsArray().Single(c => c!["name"]!.GetValue<string>() == "scripted")!;
+        Assert.Equal(("READY", "CLOSED"), (channel["state"]!.GetValue<string>(), channel["circuit"]!["state"]!.GetValue<string>()));
+        Assert.Equal("""{"submitted":6,"failed":1,"retried":0,"delivered":2,"undelivered":0}""",
+            new JsonObject(channel["counters"]!.AsObject().Where(c => c.Key != "since").Select(c => KeyValuePair.Create(c.Key, c.Value?.DeepClone()))).ToJsonString());
+        Assert.Equal(("the destination is barred", refused), (channel["lastError"]!["message"]!.GetValue<string>(), channel["lastError"]!["messageId"]!.GetValue<string>()));
         Assert.Equal(0, scrape.Sum("opentfa_webhooks_queue_depth"));
         Assert.Equal(1, scrape.Sum("opentfa_channel_up", ("channel_name", "scripted")));
         foreach (IReadOnlyDictionary<string, string> labels in scrape.LabelSets("opentfa_"))

@@ -76,11 +76,19 @@ public enum DeliveryOutcome
     PermanentFailure,
 }
 
-public sealed record DeliveryResult(DeliveryOutcome Outcome, string? ChannelMessageId = null, string? Error = null)
+/// <param name="RecipientOnly">
+/// The failure concerns this message's recipient only (a greylisted or full mailbox, an unknown
+/// user): the channel itself answered properly, so its circuit stays closed and, for a temporary
+/// failure, the message waits for its retry instead of moving on along the route.
+/// </param>
+public sealed record DeliveryResult(DeliveryOutcome Outcome, string? ChannelMessageId = null, string? Error = null, bool RecipientOnly = false)
 {
     public static DeliveryResult Accepted(string? channelMessageId = null) => new(DeliveryOutcome.Accepted, channelMessageId);
 
     public static DeliveryResult Temporary(string error) => new(DeliveryOutcome.TemporaryFailure, Error: error);
+
+    /// <summary>A temporary failure about the recipient, not the channel: the message is retried later, the channel stays healthy.</summary>
+    public static DeliveryResult TemporaryForRecipient(string error) => new(DeliveryOutcome.TemporaryFailure, Error: error, RecipientOnly: true);
 
     public static DeliveryResult Permanent(string error) => new(DeliveryOutcome.PermanentFailure, Error: error);
 }

@@ -25,11 +25,13 @@ public sealed partial class OutboxDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxDispatcher> _logger;
     private readonly ChannelBreakers _breakers;
+    private readonly ChannelActivity _activity;
     private readonly SemaphoreSlim _slots;
 
-    public OutboxDispatcher(IOutboxStore store, ChannelRouter router, SecretProtector protector, OutboxSignal signal, ChannelBreakers breakers, IOptions<DeliveryOptions> options, TimeProvider time, ILogger<OutboxDispatcher> logger)
+    public OutboxDispatcher(IOutboxStore store, ChannelRouter router, SecretProtector protector, OutboxSignal signal, ChannelBreakers breakers, ChannelActivity activity, IOptions<DeliveryOptions> options, TimeProvider time, ILogger<OutboxDispatcher> logger)
     {
         _breakers = breakers;
+        _activity = activity;
         _slots = new SemaphoreSlim(options.Value.Parallelism, options.Value.Parallelism);
         _store = store;
         _router = router;
@@ -194,31 +196,51 @@ public sealed partial class OutboxDispatcher : BackgroundService
 
     /// <summary>
     /// Tries the route's channels in order, skipping those whose circuit is open; a temporary
-    /// failure moves on to the next channel, an acceptance or a permanent refusal ends the
-    /// attempt. A channel that accepted the message is never asked again.
+    /// failure of a channel moves on to the next one (logged, with the reason), an acceptance,
+    /// a permanent refusal or a failure about the recipient ends the attempt. A channel that
+    /// accepted the message is never asked again.
     /// </summary>
     private async Task<(IMessageChannel? Channel, DeliveryResult Result)> SendAlongRouteAsync(OutgoingMessage outgoing, IReadOnlyList<IMessageChannel> route, CancellationToken cancellationToken)
     {
         IMessageChannel? last = null;
         var errors = new List<string>();
-        foreach (IMessageChannel channel in route)
+        for (int i = 0; i < route.Count; i++)
         {
+            IMessageChannel channel = route[i];
             if (!_breakers.TryEnter(channel.Name))
             {
                 errors.Add($"{channel.Name}: skipped, its circuit is open after repeated failures");
+                Log.Skipped(_logger, outgoing.Id, channel.Name);
                 continue;
             }
 
             last = channel;
             DeliveryResult result = await SendOnceAsync(channel, outgoing, cancellationToken);
+            if (cancellationToken.IsCancellationRequested && result.Outcome != DeliveryOutcome.Accepted)
+            {
+                // The node is stopping: the answer says nothing about the channel.
+                return (channel, result);
+            }
+
+            Record(channel, outgoing, result);
             if (result.Outcome == DeliveryOutcome.TemporaryFailure)
             {
-                _breakers.Failed(channel.Name);
                 errors.Add($"{channel.Name}: {result.Error}");
+                if (result.RecipientOnly)
+                {
+                    // Another channel would meet the same mailbox: the message waits for its retry.
+                    return (channel, result with { Error = string.Join("; ", errors) });
+                }
+
+                if (i + 1 < route.Count)
+                {
+                    // The last channel's failure is logged with the retry that follows it.
+                    Log.FailingOver(_logger, outgoing.Id, outgoing.Kind, channel.Name, Redact(result.Error, outgoing.To), route[i + 1].Name);
+                }
+
                 continue;
             }
 
-            _breakers.Succeeded(channel.Name);
             return (channel, result);
         }
 
@@ -226,6 +248,28 @@ public sealed partial class OutboxDispatcher : BackgroundService
         // waits, as for an outage, in case the channel comes back before the PIN expires.
         return (last, DeliveryResult.Temporary(route.Count == 0 ? $"no {outgoing.Kind} channel is configured" : string.Join("; ", errors)));
     }
+
+    /// <summary>Counts the attempt and moves the channel's circuit: only a temporary failure of the channel itself counts against it.</summary>
+    private void Record(IMessageChannel channel, OutgoingMessage outgoing, DeliveryResult result)
+    {
+        string? error = Redact(result.Error, outgoing.To);
+        _activity.Attempted(channel.Name, outgoing.Kind, outgoing.Id, result with { Error = error });
+        if (result.Outcome == DeliveryOutcome.TemporaryFailure && !result.RecipientOnly)
+        {
+            if (_breakers.Failed(channel.Name))
+            {
+                Log.CircuitOpened(_logger, channel.Name, error, _options.BreakerOpenDuration);
+            }
+        }
+        else if (_breakers.Succeeded(channel.Name))
+        {
+            Log.CircuitClosed(_logger, channel.Name);
+        }
+    }
+
+    /// <summary>A channel's error text with the destination masked (relays often quote the recipient's address).</summary>
+    private static string? Redact(string? error, string to) =>
+        error?.Replace(to, Destinations.Mask(to), StringComparison.OrdinalIgnoreCase);
 
     private async Task<DeliveryResult> SendOnceAsync(IMessageChannel channel, OutgoingMessage outgoing, CancellationToken cancellationToken)
     {
@@ -271,5 +315,18 @@ public sealed partial class OutboxDispatcher : BackgroundService
 
         [LoggerMessage(5, LogLevel.Warning, "Could not hand back this node's outbox leases on shutdown")]
         public static partial void ReleaseFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(6, LogLevel.Warning, "Message {MessageId} ({Kind}): channel {Channel} failed for now ({Error}); trying {Next}")]
+        public static partial void FailingOver(ILogger logger, string messageId, ChannelKind kind, string channel, string? error, string next);
+
+        // Every message skips an open circuit: the opening itself is the warning.
+        [LoggerMessage(7, LogLevel.Debug, "Message {MessageId}: channel {Channel} skipped, its circuit is open")]
+        public static partial void Skipped(ILogger logger, string messageId, string channel);
+
+        [LoggerMessage(8, LogLevel.Warning, "Channel {Channel}: circuit opened after repeated temporary failures (last: {Error}); its routes skip it for {OpenFor} before one message probes it again")]
+        public static partial void CircuitOpened(ILogger logger, string channel, string? error, TimeSpan openFor);
+
+        [LoggerMessage(9, LogLevel.Information, "Channel {Channel}: circuit closed, the channel answers again")]
+        public static partial void CircuitClosed(ILogger logger, string channel);
     }
 }

@@ -7,9 +7,10 @@ namespace OpenTfa.Core.Observability;
 /// The outbox as every caller sees it (the dispatcher, channels that record receipts, callback
 /// endpoints): each state change is passed to the store, then counted and, for deliveries and
 /// failures, published as <c>message.delivered</c> / <c>message.failed</c>. Reading the changed
-/// message back costs one lookup by key per change.
+/// message back costs one lookup by key per change. Delivery reports are also counted per
+/// channel in <see cref="ChannelActivity"/>.
 /// </summary>
-public sealed class ObservedOutboxStore(IOutboxStore inner, IAnalyticsStore facts, IEventSink events, OpenTfaMetrics metrics, TimeProvider time) : IOutboxStore
+public sealed class ObservedOutboxStore(IOutboxStore inner, IAnalyticsStore facts, IEventSink events, OpenTfaMetrics metrics, TimeProvider time, ChannelActivity? activity = null) : IOutboxStore
 {
     public Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
         inner.ClaimDueAsync(owner, now, lease, max, cancellationToken);
@@ -23,6 +24,7 @@ public sealed class ObservedOutboxStore(IOutboxStore inner, IAnalyticsStore fact
             // A receipt that overtook the channel's answer was applied by the submission itself.
             if (message.Status.State is MessageState.Delivered or MessageState.Failed)
             {
+                activity?.Reported(channelName, message.Status.State);
                 await ReportAsync(message, CancellationToken.None);
             }
         }
@@ -51,6 +53,7 @@ public sealed class ObservedOutboxStore(IOutboxStore inner, IAnalyticsStore fact
         bool matched = await inner.RecordDeliveryAsync(channelName, channelMessageId, state, error, at, cancellationToken);
         if (matched)
         {
+            activity?.Reported(channelName, state);
             foreach (MessageFacts message in await facts.FindMessageFactsAsync(channelName, channelMessageId, CancellationToken.None))
             {
                 await ReportAsync(message, CancellationToken.None);

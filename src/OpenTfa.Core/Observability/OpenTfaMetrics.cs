@@ -32,6 +32,7 @@ public sealed class OpenTfaMetrics : IDisposable
     private readonly Histogram<double> _verificationDuration;
     private readonly Counter<long> _events;
     private readonly Counter<long> _webhookAttempts;
+    private readonly Counter<long> _channelSends;
 
     /// <summary>
     /// Instruments on a meter from <paramref name="factory"/> (per DI container), or on a meter of
@@ -54,6 +55,8 @@ public sealed class OpenTfaMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = VerificationBuckets });
         _events = Meter.CreateCounter<long>("opentfa.events", "{event}", "Events published (the webhook event types)");
         _webhookAttempts = Meter.CreateCounter<long>("opentfa.webhooks.attempts", "{attempt}", "Webhook POSTs; outcome delivered, retried or failed");
+        _channelSends = Meter.CreateCounter<long>("opentfa.channel.sends", "{attempt}",
+            "Send attempts handed to each channel; outcome submitted, failed (refused for good) or retried (failed for now: the route moved on or the message went back to the outbox)");
     }
 
     public Meter Meter { get; }
@@ -112,6 +115,10 @@ public sealed class OpenTfaMetrics : IDisposable
 
     public void WebhookAttempt(string eventType, string outcome) =>
         _webhookAttempts.Add(1, new KeyValuePair<string, object?>("event", eventType), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>One send attempt on a channel, whatever became of the message afterwards (another channel of the route may have taken it).</summary>
+    public void ChannelSend(string channelName, ChannelKind kind, string outcome) =>
+        _channelSends.Add(1, new KeyValuePair<string, object?>("channel_name", channelName), new KeyValuePair<string, object?>("channel", KindOf(kind)), new KeyValuePair<string, object?>("outcome", outcome));
 
     private void AddApplication(ref TagList tags, string applicationId)
     {

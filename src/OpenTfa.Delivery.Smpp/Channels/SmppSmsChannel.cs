@@ -28,13 +28,8 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
     private readonly ReceiptMatcher receipts;
     private readonly ConcurrentDictionary<string, Partial> partials = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
-    private readonly DateTimeOffset since;
     private Task sweeper = Task.CompletedTask;
     private Task? stopTask;
-    private long submitted;
-    private long delivered;
-    private long failed;
-    private long temporaryFailures;
 
     public SmppSmsChannel(string name, SmppChannelOptions options, IOutboxStore store, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -50,7 +45,6 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
 
         // A receipt can overtake the answer to its submit by as long as a send may last.
         receipts = new ReceiptMatcher(options.LinkWaitTimeout + options.Connection.ResponseTimeout + TimeSpan.FromSeconds(5), ReceiptKeep);
-        since = time.GetUtcNow();
     }
 
     public string Name { get; }
@@ -84,7 +78,6 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
 
         if (result.Succeeded)
         {
-            Interlocked.Increment(ref submitted);
             if (receipts.Accepted(result.MessageIds, time.GetUtcNow()) is { } early)
             {
                 await RecordAsync(early).ConfigureAwait(false);
@@ -96,11 +89,9 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
         var error = Describe(result);
         if (result.FailureKind == SmppFailureKind.Permanent)
         {
-            Interlocked.Increment(ref failed);
             return DeliveryResult.Permanent(error);
         }
 
-        Interlocked.Increment(ref temporaryFailures);
         if (result.MessageIds.Count > 0)
         {
             partials[message.Id] = new Partial(submission, message.To, message.Content.Text, time.GetUtcNow());
@@ -136,10 +127,7 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
     {
         var error = client.LastError;
         return new ChannelStatusReport(
-            Type,
             client.State.ToString().ToUpperInvariant(),
-            new ChannelCounters(Interlocked.Read(ref submitted), Interlocked.Read(ref delivered), Interlocked.Read(ref failed), Interlocked.Read(ref temporaryFailures)),
-            since,
             client.SessionCount,
             client.BoundSessions,
             error is null ? null : new ChannelError(error.At, error.Message, error.StatusName));
@@ -227,7 +215,6 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
             try
             {
                 var matched = await store.RecordDeliveryAsync(Name, decision.ChannelMessageId, decision.State, decision.Error, decision.At, CancellationToken.None).ConfigureAwait(false);
-                Interlocked.Increment(ref decision.State == MessageState.Delivered ? ref delivered : ref failed);
                 Log.ReceiptRecorded(logger, Name, decision.ChannelMessageId, decision.State, decision.Error, matched);
                 return;
             }

@@ -5,7 +5,6 @@ using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
 using OpenTfa.Core.Tenancy;
-using OpenTfa.Delivery.Smpp.Channels;
 using OpenTfa.Server.Auth;
 using OpenTfa.Server.Errors;
 using OpenTfa.Server.Hosting;
@@ -25,7 +24,7 @@ internal static class ChannelEndpoints
         v1.MapGet("/channels", ListChannels).RequireScope(Scopes.Admin);
     }
 
-    private static IResult ListChannels(HttpContext http, ChannelRouter router, IOptions<OpenTfaOptions> options, CancellationToken ct)
+    private static IResult ListChannels(HttpContext http, ChannelRouter router, ChannelActivity activity, ChannelBreakers breakers, IOptions<OpenTfaOptions> options, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         if (!http.Caller().IsOperatorAdmin)
@@ -35,7 +34,7 @@ internal static class ChannelEndpoints
 
         List<ChannelResponse> channels = router.Channels
             .OrderBy(c => c.Name, StringComparer.Ordinal)
-            .Select(c => ToWire(c, options.Value))
+            .Select(c => ToWire(c, activity, breakers, options.Value))
             .Concat(router.KindsWithoutChannel().Select(Missing))
             .ToList();
         return TypedResults.Json(channels, ChannelJsonContext.Default.ListChannelResponse);
@@ -48,7 +47,7 @@ internal static class ChannelEndpoints
     private static ChannelResponse Missing(ChannelKind kind) =>
         new() { Name = $"none:{Wire.ToWire(kind)}", Type = "none", Kinds = [Wire.ToWire(kind)], State = "MISSING" };
 
-    private static ChannelResponse ToWire(IMessageChannel channel, OpenTfaOptions options)
+    private static ChannelResponse ToWire(IMessageChannel channel, ChannelActivity activity, ChannelBreakers breakers, OpenTfaOptions options)
     {
         string type = options.Channels.TryGetValue(channel.Name, out ChannelOptions? configured) && configured.Type is { } t
             ? t.ToLowerInvariant()
@@ -58,34 +57,42 @@ internal static class ChannelEndpoints
                 DiscardChannel => DiscardChannel.Type,
                 _ => "unknown",
             };
-        List<string> kinds = Enum.GetValues<ChannelKind>().Where(channel.Supports).Select(Wire.ToWire).ToList();
-        if (channel is not IChannelStatus reporting)
-        {
-            // The log and discard channels hold no connection and keep no counters.
-            return new ChannelResponse { Name = channel.Name, Type = type, Kinds = kinds, State = "READY" };
-        }
 
-        ChannelStatusReport status = reporting.GetStatus();
+        // Channels without a connection (HTTP gateways, SMTP, log) are ready whenever asked.
+        ChannelStatusReport? status = (channel as IChannelStatus)?.GetStatus();
+        (CircuitState circuit, int failures) = breakers.Circuit(channel.Name);
+        ChannelCounters counters = activity.Counters(channel.Name);
+        ChannelError? lastError = new[] { status?.LastError, activity.LastError(channel.Name) }.OfType<ChannelError>().MaxBy(e => e.At);
         return new ChannelResponse
         {
             Name = channel.Name,
-            Type = status.Type,
-            Kinds = kinds,
-            State = status.State,
-            Sessions = status.Sessions is { } sessions ? new ChannelSessionsResponse { Configured = sessions, Bound = status.BoundSessions ?? 0 } : null,
-            LastError = status.LastError is { } error
-                ? new ChannelErrorResponse { At = UnixTime.Milliseconds(error.At), Message = error.Message, Status = error.Code }
+            Type = type,
+            Kinds = Enum.GetValues<ChannelKind>().Where(channel.Supports).Select(Wire.ToWire).ToList(),
+            State = status?.State ?? "READY",
+            Circuit = new ChannelCircuitResponse
+            {
+                State = circuit switch { CircuitState.Open => "OPEN", CircuitState.HalfOpen => "HALF_OPEN", _ => "CLOSED" },
+                ConsecutiveFailures = failures,
+            },
+            Sessions = status?.Sessions is { } sessions
+                ? new ChannelSessionsResponse { Configured = sessions, Bound = status.BoundSessions ?? 0, LastError = ToWire(status.LastError) }
                 : null,
+            LastError = ToWire(lastError),
             Counters = new ChannelCountersResponse
             {
-                Submitted = status.Counters.Submitted,
-                Delivered = status.Counters.Delivered,
-                Failed = status.Counters.Failed,
-                TemporaryFailures = status.Counters.TemporaryFailures,
-                Since = UnixTime.Milliseconds(status.Since),
+                Submitted = counters.Submitted,
+                Failed = counters.Failed,
+                Retried = counters.Retried,
+                Delivered = counters.Delivered,
+                Undelivered = counters.Undelivered,
+                Since = UnixTime.Milliseconds(activity.Since),
             },
         };
     }
+
+    private static ChannelErrorResponse? ToWire(ChannelError? error) => error is null
+        ? null
+        : new ChannelErrorResponse { At = UnixTime.Milliseconds(error.At), Message = error.Message, Status = error.Code, MessageId = error.MessageId };
 }
 
 internal sealed class ChannelResponse
@@ -99,11 +106,15 @@ internal sealed class ChannelResponse
     /// <summary>BOUND, CONNECTING, STOPPING or STOPPED for SMPP; READY for channels without a connection; MISSING for a kind with no channel.</summary>
     public required string State { get; init; }
 
+    /// <summary>Whether routes use the channel; absent for a kind with no channel.</summary>
+    public ChannelCircuitResponse? Circuit { get; init; }
+
     public ChannelSessionsResponse? Sessions { get; init; }
 
+    /// <summary>The most recent problem, kept after recovery: a failed send attempt, or a connection problem of the sessions.</summary>
     public ChannelErrorResponse? LastError { get; init; }
 
-    /// <summary>Counts since this process started; absent for channels that keep none.</summary>
+    /// <summary>Counts since this process started; absent for a kind with no channel.</summary>
     public ChannelCountersResponse? Counters { get; init; }
 }
 
@@ -112,6 +123,18 @@ internal sealed class ChannelSessionsResponse
     public required int Configured { get; init; }
 
     public required int Bound { get; init; }
+
+    /// <summary>The most recent connection problem (a refused bind, a lost link), kept after recovery.</summary>
+    public ChannelErrorResponse? LastError { get; init; }
+}
+
+internal sealed class ChannelCircuitResponse
+{
+    /// <summary>CLOSED (used), OPEN (skipped after repeated temporary failures), HALF_OPEN (the next message probes it).</summary>
+    public required string State { get; init; }
+
+    /// <summary>Temporary failures of the channel in a row; a failure about one recipient does not count.</summary>
+    public required int ConsecutiveFailures { get; init; }
 }
 
 internal sealed class ChannelErrorResponse
@@ -120,19 +143,24 @@ internal sealed class ChannelErrorResponse
 
     public required string Message { get; init; }
 
-    /// <summary>The SMPP status name (ESME_RINVPASWD), when the problem was an SMSC's answer.</summary>
+    /// <summary>The SMPP status name (ESME_RINVPASWD), when the problem was an SMSC's answer to a bind.</summary>
     public string? Status { get; init; }
+
+    /// <summary>The message whose send attempt failed, when the problem was one.</summary>
+    public string? MessageId { get; init; }
 }
 
 internal sealed class ChannelCountersResponse
 {
     public required long Submitted { get; init; }
 
-    public required long Delivered { get; init; }
-
     public required long Failed { get; init; }
 
-    public required long TemporaryFailures { get; init; }
+    public required long Retried { get; init; }
+
+    public required long Delivered { get; init; }
+
+    public required long Undelivered { get; init; }
 
     public required long Since { get; init; }
 }

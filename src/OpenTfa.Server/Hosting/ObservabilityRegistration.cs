@@ -5,6 +5,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Observability;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Webhooks;
@@ -151,6 +152,7 @@ internal static class ObservabilityRegistration
             sp.GetRequiredService<IAnalyticsStore>(),
             sp.GetRequiredService<IEventSink>(),
             sp.GetRequiredService<OpenTfaMetrics>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ChannelActivity>()));
     }
 }

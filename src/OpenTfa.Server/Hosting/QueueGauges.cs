@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Observability;
 using OpenTfa.Core.Storage;
-using OpenTfa.Delivery.Smpp.Channels;
 
 namespace OpenTfa.Server.Hosting;
 
@@ -19,7 +18,7 @@ internal sealed partial class QueueGauges
     private readonly Lock _gate = new();
     private (QueueStats Stats, long Taken)? _last;
 
-    public QueueGauges(OpenTfaMetrics metrics, IAnalyticsStore store, ChannelRouter router, ChannelBreakers breakers, TimeProvider time, ILogger<QueueGauges> logger)
+    public QueueGauges(OpenTfaMetrics metrics, IAnalyticsStore store, ChannelRouter router, ChannelBreakers breakers, ChannelActivity activity, TimeProvider time, ILogger<QueueGauges> logger)
     {
         _store = store;
         _time = time;
@@ -35,6 +34,9 @@ internal sealed partial class QueueGauges
         meter.CreateObservableGauge("opentfa.channel.circuit_open", () => router.Channels.Select(c => new Measurement<int>(
             breakers.IsOpen(c.Name) ? 1 : 0, new KeyValuePair<string, object?>("channel_name", c.Name))),
             description: "1 while the channel is skipped after repeated temporary failures");
+        meter.CreateObservableGauge("opentfa.channel.last_error.time", () => router.Channels.Select(c => new Measurement<double>(
+            activity.LastError(c.Name) is { } error ? error.At.ToUnixTimeMilliseconds() / 1000.0 : 0, new KeyValuePair<string, object?>("channel_name", c.Name))),
+            "s", "When the channel's last send attempt failed (UNIX time); 0 when none has since the process started");
     }
 
     private static bool IsUp(IMessageChannel channel) =>

@@ -54,6 +54,7 @@ internal static class ServiceRegistration
         services.AddSingleton<AccessService>();
         services.AddSingleton(sp => new AuthFailureThrottle(sp.GetRequiredService<TimeProvider>(), options.MaxAuthFailuresPerMinute));
         services.AddSingleton(sp => new ChannelBreakers(sp.GetRequiredService<TimeProvider>(), options.Delivery.BreakerFailureThreshold, options.Delivery.BreakerOpenDuration));
+        services.AddSingleton<ChannelActivity>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddHostedService<RetentionService>();

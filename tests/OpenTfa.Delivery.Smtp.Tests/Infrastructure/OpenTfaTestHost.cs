@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -6,6 +7,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenTfa.Server.Hosting;
 
 namespace OpenTfa.Delivery.Tests.Infrastructure;
@@ -13,7 +15,7 @@ namespace OpenTfa.Delivery.Tests.Infrastructure;
 /// <summary>
 /// The real OpenTfa server in this process on Kestrel at 127.0.0.1, on its own data folder, with
 /// the channel settings a test gives. The port is chosen before start, so that channels can
-/// be told OpenTfa's own URL for their callbacks.
+/// be told OpenTfa's own URL for their callbacks. Every log entry at Warning or above is kept.
 /// </summary>
 public sealed class OpenTfaTestHost : IAsyncDisposable
 {
@@ -21,12 +23,16 @@ public sealed class OpenTfaTestHost : IAsyncDisposable
 
     private readonly WebApplication app;
 
-    private OpenTfaTestHost(WebApplication app, Uri baseAddress, string dataDirectory)
+    private OpenTfaTestHost(WebApplication app, Uri baseAddress, string dataDirectory, CapturedLogs logs)
     {
         this.app = app;
         BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
+        Logs = logs;
     }
+
+    /// <summary>The server's log entries at Warning and above, as <c>Level Category: text</c>.</summary>
+    public CapturedLogs Logs { get; }
 
     public Uri BaseAddress { get; }
 
@@ -63,10 +69,15 @@ public sealed class OpenTfaTestHost : IAsyncDisposable
             all[key] = value;
         }
 
-        WebApplication app = OpenTfaHost.Build(["--urls", $"http://127.0.0.1:{chosen}"], builder => builder.Configuration.AddInMemoryCollection(all));
+        var logs = new CapturedLogs();
+        WebApplication app = OpenTfaHost.Build(["--urls", $"http://127.0.0.1:{chosen}"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(all);
+            builder.Logging.AddProvider(logs);
+        });
         await OpenTfaHost.InitializeAsync(app, CancellationToken.None);
         await app.StartAsync();
-        return new OpenTfaTestHost(app, new Uri($"http://127.0.0.1:{chosen}"), dir);
+        return new OpenTfaTestHost(app, new Uri($"http://127.0.0.1:{chosen}"), dir, logs);
     }
 
     public HttpClient Client(string? key = Key)
@@ -94,6 +105,35 @@ public sealed class OpenTfaTestHost : IAsyncDisposable
         catch (IOException)
         {
             // A file still held open is removed with the temp folder later.
+        }
+    }
+}
+
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> entries = new();
+
+    public IReadOnlyList<string> Entries => entries.ToArray();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, entries);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> entries) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                entries.Enqueue($"{logLevel} {category}: {formatter(state, exception)}");
+            }
         }
     }
 }
@@ -126,6 +166,15 @@ public static class Json
     /// <summary>An application whose limits never get in the way.</summary>
     public const string RoomyApplication =
         """{"name":"delivery tests","enabled":true,"configuration":{"pinAttempts":10,"pinTimeToLive":"15m","sendPinPerApplicationLimit":"10000/1d","sendPinPerPhoneNumberLimit":"10000/1d","verifyPinLimit":"10000/1d"}}""";
+
+    /// <summary>A roomy application with an e-mail template (subject <c>Code</c>, text <c>Code {{pin}}</c>).</summary>
+    public static async Task<(string App, string Template)> CreateEmailApplicationAsync(this HttpClient client)
+    {
+        string app = (await client.PostOkAsync("/2fa/2/applications", RoomyApplication))["applicationId"]!.GetValue<string>();
+        long body = (await client.PostOkAsync("/opentfa/v1/email-bodies", """{"subject":"Code","text":"Code {{pin}}"}"""))["id"]!.GetValue<long>();
+        string template = (await client.PostOkAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}}}"""))["messageId"]!.GetValue<string>();
+        return (app, template);
+    }
 
     /// <summary>Waits until the message of <paramref name="pinId"/> reaches <paramref name="state"/>; returns its status object.</summary>
     public static async Task<JsonNode> WaitForMessageStateAsync(this HttpClient client, string pinId, string state, TimeSpan? timeout = null)

@@ -8,8 +8,9 @@
 // plain:    no TLS; AUTH allowed in the clear.
 // starttls: STARTTLS offered; AUTH only after it and required before MAIL FROM.
 // tls:      TLS from the first byte; AUTH required.
-// Recipients steer the answers: a local part starting "reject5" gets 550 at RCPT TO,
-// one starting "reject4" gets 451.
+// Recipients steer the answers at RCPT TO: a local part starting "reject" and a status code
+// gets that code ("reject450-…" greylisting, "reject452-…" mailbox full, "reject550-…"
+// unknown user); plain "reject5…" gets 550 and "reject4…" 451.
 //
 // Control API (HTTP on 127.0.0.1): GET /messages lists what was received (envelope,
 // session and the message parsed by mailparser), POST /reset forgets it.
@@ -45,6 +46,12 @@ const args = parseArgs(process.argv.slice(2));
 const HOST = '127.0.0.1';
 const key = fs.readFileSync(args.key);
 const cert = fs.readFileSync(args.cert);
+const RECIPIENT_REPLIES = {
+    450: 'Greylisted, please try again later',
+    451: 'Mailbox busy, try again later',
+    452: 'Mailbox full',
+    550: 'Mailbox unavailable',
+};
 let received = [];
 let nextId = 1;
 
@@ -65,11 +72,10 @@ function common(mode) {
         },
         onRcptTo(address, session, callback) {
             const local = address.address.split('@')[0].toLowerCase();
-            if (local.startsWith('reject5')) {
-                return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
-            }
-            if (local.startsWith('reject4')) {
-                return callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
+            const match = /^reject([45])(\d\d)?/.exec(local);
+            if (match) {
+                const code = Number(match[1] + (match[2] || (match[1] === '5' ? '50' : '51')));
+                return callback(Object.assign(new Error(RECIPIENT_REPLIES[code] || 'Recipient refused'), { responseCode: code }));
             }
             return callback();
         },
