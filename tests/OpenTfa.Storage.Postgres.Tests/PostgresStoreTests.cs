@@ -60,7 +60,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             for (int i = 0; i < nodes.Length; i++)
             {
                 Assert.True(await nodes[i].CreateTenantAsync(new Core.Tenancy.Tenant($"tenant-{i}", "T", T0), Ct));
-                Assert.True(await nodes[i].IsHealthyAsync(Ct));
+                Assert.True((await nodes[i].CheckHealthAsync(Ct)).Healthy);
             }
 
             Assert.Equal(3, (await nodes[0].ListTenantsAsync(Ct)).Count);
@@ -199,12 +199,15 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task IsHealthy_WithTheServerUnreachable_ReturnsFalse()
+    public async Task CheckHealth_WithTheServerUnreachable_IsUnavailableAndSaysSo()
     {
         string unreachable = new NpgsqlConnectionStringBuilder(fixture.Server.ConnectionString) { Port = FreePort.Next(), Timeout = 1 }.ConnectionString;
         await using var store = new PostgresStore(unreachable);
 
-        Assert.False(await store.IsHealthyAsync(Ct));
+        StoreHealth health = await store.CheckHealthAsync(Ct);
+
+        Assert.False(health.Healthy);
+        Assert.Contains("PostgreSQL", health.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

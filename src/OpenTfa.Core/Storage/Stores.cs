@@ -150,12 +150,24 @@ public sealed record RetentionPolicy(TimeSpan PinAfterExpiry, TimeSpan History);
 
 public sealed record PruneCounts(int PinsSealed, int PinsDeleted, int Messages, int LimitEvents);
 
+/// <summary>A store's answer to a health check; <see cref="Problem"/> says what is wrong, for the operator.</summary>
+public sealed record StoreHealth(bool Healthy, string? Problem = null)
+{
+    public static StoreHealth Ok { get; } = new(true);
+
+    public static StoreHealth Unavailable(string problem) => new(false, problem);
+}
+
 public interface IStoreMaintenance
 {
     /// <summary>Creates or migrates the schema; safe when several nodes start at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Whether the store answers and can write; false, with the reason, for a database that does
+    /// not answer and for one that refuses writes (a full disk). Never throws for either.
+    /// </summary>
+    Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken);
 
     Task<PruneCounts> PruneAsync(DateTimeOffset now, RetentionPolicy policy, CancellationToken cancellationToken);
 }

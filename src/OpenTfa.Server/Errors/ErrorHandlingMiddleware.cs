@@ -7,12 +7,13 @@ namespace OpenTfa.Server.Errors;
 /// <summary>
 /// Framework-level failures in the right envelope: a control character in a route or query
 /// value, unknown routes and wrong methods on <c>/2fa/2/*</c>, bodies over the cap, a store
-/// that is down (503), and anything unexpected (500 without a stack trace).
+/// that is down (503, always with <c>Retry-After</c>), and anything unexpected (500 without a stack trace).
 /// </summary>
 internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
+        RetryAfter.OnEvery503(context);
         if (RequestTextCheck.Find(context) is { } refused)
         {
             await (Surface.IsInfobip(context.Request.Path) ? InfobipErrors.Result(refused) : Problems.Result(refused)).ExecuteAsync(context);
