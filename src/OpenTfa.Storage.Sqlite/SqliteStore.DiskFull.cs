@@ -65,7 +65,7 @@ public sealed partial class SqliteStore
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Error, "SQLite database {Path}: disk full ({Reason}); writes fail and /health/ready answers 503 until space is freed on its disk (or the size limit OpenTfa:Storage:SqliteMaxSizeMegabytes is raised)")]
+        [LoggerMessage(1, LogLevel.Error, "SQLite database {Path}: disk full ({Reason}); writes fail and /health/ready answers 503 until there is room again: free space on its disk, or raise OpenTfa:Storage:SqliteMaxSizeMegabytes if it is set")]
         public static partial void DiskFull(ILogger logger, string path, string reason);
 
         [LoggerMessage(2, LogLevel.Information, "SQLite database {Path}: writes succeed again after the disk was full")]
