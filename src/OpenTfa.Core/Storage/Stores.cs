@@ -135,8 +135,13 @@ public interface IOutboxStore
 
     Task MarkFailedAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Records a delivery report for the message the channel knows by <paramref name="channelMessageId"/>.</summary>
-    Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a delivery report for the message the channel knows by <paramref name="channelMessageId"/>.
+    /// <paramref name="reportedAt"/> is when the report says it happened (a delivered message's
+    /// <c>deliveredAt</c>); <paramref name="now"/> is when it is recorded (the message's <c>updatedAt</c>).
+    /// A report for an id not stored yet is kept, and applied when the submission stores that id.
+    /// </summary>
+    Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset reportedAt, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Hands back every lease <paramref name="owner"/> holds (on shutdown).</summary>
     Task ReleaseAsync(string owner, CancellationToken cancellationToken);
