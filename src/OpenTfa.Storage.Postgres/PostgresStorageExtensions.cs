@@ -9,12 +9,17 @@ public static class PostgresStorageExtensions
     /// Registers one <see cref="PostgresStore"/> (one connection pool) as every store role.
     /// The schema is created or migrated by <see cref="IStoreMaintenance.InitializeAsync"/>.
     /// </summary>
-    public static IServiceCollection AddOpenTfaPostgresStore(this IServiceCollection services, string connectionString)
+    public static IServiceCollection AddOpenTfaPostgresStore(this IServiceCollection services, string connectionString) =>
+        services.AddOpenTfaPostgresStore(new PostgresStoreOptions { ConnectionString = connectionString });
+
+    /// <inheritdoc cref="AddOpenTfaPostgresStore(IServiceCollection, string)"/>
+    public static IServiceCollection AddOpenTfaPostgresStore(this IServiceCollection services, PostgresStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString);
 
-        services.AddSingleton(_ => new PostgresStore(connectionString));
+        services.AddSingleton(_ => new PostgresStore(options));
         services.AddSingleton<ITenantStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IEmailBodyStore>(sp => sp.GetRequiredService<PostgresStore>());

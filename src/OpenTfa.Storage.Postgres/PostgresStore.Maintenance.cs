@@ -46,7 +46,7 @@ public sealed partial class PostgresStore
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
+    public async Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(HealthTimeout);
@@ -55,12 +55,14 @@ public sealed partial class PostgresStore
             await using NpgsqlConnection connection = await OpenAsync(timeout.Token);
             await using NpgsqlCommand command = connection.Command("SELECT 1");
             command.CommandTimeout = (int)HealthTimeout.TotalSeconds;
-            return await command.ExecuteScalarAsync(timeout.Token) is 1;
+            return await command.ExecuteScalarAsync(timeout.Token) is 1 ? StoreHealth.Ok : StoreHealth.Unavailable("PostgreSQL answered SELECT 1 unexpectedly");
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException
             && !cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return StoreHealth.Unavailable(timeout.IsCancellationRequested
+                ? $"PostgreSQL did not answer within {HealthTimeout.TotalSeconds:0} s"
+                : $"PostgreSQL is unreachable: {ex.Message}");
         }
     }
 

@@ -63,7 +63,8 @@ public sealed partial class PostgresStore
         await using (NpgsqlCommand submit = connection.Command(
             """
             UPDATE outbox_messages SET state = 'Submitted', attempts = attempts + 1, channel_name = @channel,
-                channel_message_id = @channelId, error = NULL, updated_at = @now, lease_owner = NULL, lease_until = NULL
+                channel_message_id = @channelId, error = NULL, updated_at = @now, lease_owner = NULL, lease_until = NULL,
+                body_key_id = NULL, body_data = NULL
             WHERE id = @id AND lease_owner = @owner
             """, transaction)
             .Text("id", messageId).Text("owner", owner).Text("channel", channelName).Text("channelId", channelMessageId).Time("now", now))
@@ -104,13 +105,13 @@ public sealed partial class PostgresStore
         ExecuteAsync(
             """
             UPDATE outbox_messages SET state = 'Failed', attempts = attempts + 1, channel_name = @channel,
-                error = @error, updated_at = @now, lease_owner = NULL, lease_until = NULL
+                error = @error, updated_at = @now, lease_owner = NULL, lease_until = NULL, body_key_id = NULL, body_data = NULL
             WHERE id = @id AND lease_owner = @owner
             """,
             c => c.Text("id", messageId).Text("owner", owner).Text("channel", channelName).Text("error", error).Time("now", now),
             cancellationToken);
 
-    public async Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset reportedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (state is not (MessageState.Delivered or MessageState.Failed))
         {
@@ -123,11 +124,11 @@ public sealed partial class PostgresStore
         int matched;
         await using (NpgsqlCommand record = connection.Command(
             """
-            UPDATE outbox_messages SET state = @state, error = @error, updated_at = @at,
+            UPDATE outbox_messages SET state = @state, error = @error, updated_at = @now,
                 delivered_at = CASE WHEN @state = 'Delivered' THEN @at ELSE delivered_at END
             WHERE channel_name = @channel AND channel_message_id = @channelId
             """, transaction)
-            .Text("state", Sql.Name(state)).Text("error", error).Time("at", at).Text("channel", channelName).Text("channelId", channelMessageId))
+            .Text("state", Sql.Name(state)).Text("error", error).Time("at", reportedAt).Time("now", now).Text("channel", channelName).Text("channelId", channelMessageId))
         {
             matched = await record.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -141,7 +142,7 @@ public sealed partial class PostgresStore
                 ON CONFLICT (channel_name, channel_message_id)
                 DO UPDATE SET state = excluded.state, error = excluded.error, reported_at = excluded.reported_at
                 """, transaction)
-                .Text("channel", channelName).Text("channelId", channelMessageId).Text("state", Sql.Name(state)).Text("error", error).Time("at", at);
+                .Text("channel", channelName).Text("channelId", channelMessageId).Text("state", Sql.Name(state)).Text("error", error).Time("at", reportedAt);
             await keep.ExecuteNonQueryAsync(cancellationToken);
         }
 

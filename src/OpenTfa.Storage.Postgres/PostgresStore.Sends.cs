@@ -96,6 +96,23 @@ public sealed partial class PostgresStore
                 continue;
             }
 
+            await IssueBatchAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Issues the batch together. When the database refuses a statement, nothing of the batch
+    /// committed and each send runs again on its own, so that the send it refused fails alone and
+    /// the others are decided as usual. When the database does not answer at all (connection
+    /// lost, timeout), the batch is tried once more on fresh connections, in case the pool held
+    /// connections that died with a restart; if that fails too, every send of the batch fails at
+    /// once, within the connect or command timeout, rather than each in turn after its own wait.
+    /// </summary>
+    private async Task IssueBatchAsync(List<PendingSend> batch)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
             try
             {
                 await IssueTogetherAsync(batch).ConfigureAwait(false);
@@ -103,20 +120,44 @@ public sealed partial class PostgresStore
                 {
                     send.Complete();
                 }
+
+                return;
+            }
+            catch (Exception ex) when (!AnsweredBy(ex) && attempt == 1)
+            {
+                _dataSource.Clear();
+            }
+            catch (Exception ex) when (!AnsweredBy(ex))
+            {
+                foreach (PendingSend send in batch)
+                {
+                    send.Fail(ex);
+                }
+
+                return;
             }
             catch (Exception)
             {
-                // Nothing of the batch committed. Each send runs again on its own, so that a
-                // send the database refuses fails alone and the others are decided as usual.
-                foreach (PendingSend send in batch)
+                for (int i = 0; i < batch.Count; i++)
                 {
-                    await IssueAloneAsync(send).ConfigureAwait(false);
-                }
-            }
+                    if (await IssueAloneAsync(batch[i]).ConfigureAwait(false) is { } unanswered)
+                    {
+                        foreach (PendingSend rest in batch.Skip(i + 1))
+                        {
+                            rest.Fail(unanswered);
+                        }
 
-            batch.Clear();
+                        return;
+                    }
+                }
+
+                return;
+            }
         }
     }
+
+    /// <summary>True when the database answered with an error; false when it did not answer (a lost connection, a timeout).</summary>
+    private static bool AnsweredBy(Exception ex) => ex is PostgresException;
 
     /// <summary>Decides and writes every send of the batch in one transaction; throws, having committed nothing, if any statement fails.</summary>
     private async Task IssueTogetherAsync(List<PendingSend> batch)
@@ -214,8 +255,11 @@ public sealed partial class PostgresStore
         }
     }
 
-    /// <summary>One send in its own transaction, as sends were before grouping: for a batch that failed.</summary>
-    private async Task IssueAloneAsync(PendingSend send)
+    /// <summary>
+    /// One send in its own transaction, as sends were before grouping: for a batch that failed.
+    /// Returns the failure when the database did not answer, so that the sends after it do not wait in turn.
+    /// </summary>
+    private async Task<Exception?> IssueAloneAsync(PendingSend send)
     {
         try
         {
@@ -236,10 +280,12 @@ public sealed partial class PostgresStore
             }
 
             send.Complete();
+            return null;
         }
         catch (Exception ex)
         {
             send.Fail(ex);
+            return AnsweredBy(ex) ? null : ex;
         }
     }
 

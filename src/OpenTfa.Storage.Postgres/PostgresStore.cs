@@ -17,7 +17,13 @@ public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEm
 
     /// <summary>A store with its own connection pool, disposed with the store.</summary>
     public PostgresStore(string connectionString)
-        : this(NpgsqlDataSource.Create(Tuned(connectionString)), ownsDataSource: true)
+        : this(new PostgresStoreOptions { ConnectionString = connectionString })
+    {
+    }
+
+    /// <summary>A store with its own connection pool, disposed with the store.</summary>
+    public PostgresStore(PostgresStoreOptions options)
+        : this(NpgsqlDataSource.Create(Tuned(options)), ownsDataSource: true)
     {
     }
 
@@ -37,12 +43,27 @@ public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEm
     /// <summary>
     /// The pool's defaults for this store, where the connection string says nothing: statements
     /// the store runs again and again are prepared once per connection (Npgsql's automatic
-    /// preparation), and a connection going back to the pool is not reset, since the store
-    /// leaves no session state behind (its advisory locks end with their transaction).
+    /// preparation), a connection going back to the pool is not reset, since the store
+    /// leaves no session state behind (its advisory locks end with their transaction), and
+    /// opening a connection and running a statement are bounded by the options' timeouts, so
+    /// that a database which accepts connections but never answers fails requests in bounded time.
     /// </summary>
-    private static string Tuned(string connectionString)
+    private static string Tuned(PostgresStoreOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        string connectionString = options.ConnectionString;
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Timeout"))
+        {
+            builder.Timeout = WholeSeconds(options.ConnectTimeout);
+        }
+
+        if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
+        {
+            builder.CommandTimeout = WholeSeconds(options.CommandTimeout);
+        }
+
         if (!Mentions(connectionString, "Auto Prepare"))
         {
             builder.MaxAutoPrepare = 64;
@@ -56,6 +77,8 @@ public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEm
 
         return builder.ConnectionString;
     }
+
+    private static int WholeSeconds(TimeSpan timeout) => Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
 
     private static bool Mentions(string connectionString, string setting) =>
         connectionString.Replace(" ", string.Empty, StringComparison.Ordinal)

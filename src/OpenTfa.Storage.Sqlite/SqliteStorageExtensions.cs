@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Sqlite;
@@ -8,7 +9,7 @@ public static class SqliteStorageExtensions
     /// <summary>Registers one <see cref="SqliteStore"/> as every store role.</summary>
     public static IServiceCollection AddOpenTfaSqliteStore(this IServiceCollection services, SqliteStoreOptions options)
     {
-        services.AddSingleton(new SqliteStore(options));
+        services.AddSingleton(sp => new SqliteStore(options, sp.GetService<ILoggerFactory>()?.CreateLogger<SqliteStore>()));
         services.AddSingleton<ITenantStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IEmailBodyStore>(sp => sp.GetRequiredService<SqliteStore>());

@@ -99,9 +99,7 @@ public sealed partial class SqliteStore
         try
         {
             connection.Open();
-            using SqliteCommand pragma = connection.CreateCommand();
-            pragma.CommandText = _pragmas;
-            pragma.ExecuteNonQuery();
+            ApplyPragmas(connection);
             return connection;
         }
         catch
@@ -197,6 +195,7 @@ public sealed partial class SqliteStore
             }
             catch (Exception ex)
             {
+                NoteWriteFailure(ex);
                 // Nothing of this batch committed, and the connection may be the reason: the
                 // next batch opens a fresh one.
                 _limitWindows.Clear();
@@ -253,6 +252,7 @@ public sealed partial class SqliteStore
             }
             catch (Exception ex)
             {
+                NoteWriteFailure(ex);
                 batch[i].Fail(ex);
                 transaction.Rollback();
                 _limitWindows.RollBack();

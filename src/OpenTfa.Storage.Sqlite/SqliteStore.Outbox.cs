@@ -57,7 +57,7 @@ public sealed partial class SqliteStore
                     r => (r.GetInt32(0), OptionalString(r, 1), r.GetInt64(2)), cancellationToken, ("$channel", channelName), ("$cid", channelMessageId));
                 foreach ((int state, string? error, long at) in early)
                 {
-                    await ApplyReceiptAsync(c, t, messageId, (MessageState)state, error, at, cancellationToken);
+                    await ApplyReceiptAsync(c, t, messageId, (MessageState)state, error, at, Ms(now), cancellationToken);
                 }
             }
 
@@ -84,7 +84,7 @@ public sealed partial class SqliteStore
             ("$id", messageId), ("$owner", owner), ("$state", (int)MessageState.Failed), ("$channel", channelName), ("$error", error), ("$now", Ms(now))),
             cancellationToken);
 
-    public Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset at, CancellationToken cancellationToken) =>
+    public Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset reportedAt, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (c, t) =>
         {
             List<string> ids = await QueryAsync(c, t, "SELECT id FROM outbox WHERE channel_name = $channel AND channel_message_id = $cid",
@@ -93,26 +93,27 @@ public sealed partial class SqliteStore
             {
                 await ExecuteAsync(c, t,
                     "INSERT OR REPLACE INTO pending_receipts(channel_name, channel_message_id, state, error, at) VALUES ($channel, $cid, $state, $error, $at)",
-                    cancellationToken, ("$channel", channelName), ("$cid", channelMessageId), ("$state", (int)state), ("$error", error), ("$at", Ms(at)));
+                    cancellationToken, ("$channel", channelName), ("$cid", channelMessageId), ("$state", (int)state), ("$error", error), ("$at", Ms(reportedAt)));
                 return false;
             }
 
             foreach (string id in ids)
             {
-                await ApplyReceiptAsync(c, t, id, state, error, Ms(at), cancellationToken);
+                await ApplyReceiptAsync(c, t, id, state, error, Ms(reportedAt), Ms(now), cancellationToken);
             }
 
             return true;
         }, cancellationToken);
 
-    private static Task<int> ApplyReceiptAsync(SqliteConnection c, SqliteTransaction t, string messageId, MessageState state, string? error, long at, CancellationToken cancellationToken) =>
+    /// <summary>A receipt changes the message now (<c>updated_at</c>); a delivered one was delivered when it says (<c>delivered_at</c>).</summary>
+    private static Task<int> ApplyReceiptAsync(SqliteConnection c, SqliteTransaction t, string messageId, MessageState state, string? error, long reportedAt, long now, CancellationToken cancellationToken) =>
         ExecuteAsync(c, t,
             """
-            UPDATE outbox SET state = $state, error = COALESCE($error, error), updated_at = $at,
+            UPDATE outbox SET state = $state, error = COALESCE($error, error), updated_at = $now,
                 delivered_at = CASE WHEN $state = $delivered THEN $at ELSE delivered_at END
             WHERE id = $id
             """, cancellationToken,
-            ("$id", messageId), ("$state", (int)state), ("$error", error), ("$at", at), ("$delivered", (int)MessageState.Delivered));
+            ("$id", messageId), ("$state", (int)state), ("$error", error), ("$at", reportedAt), ("$now", now), ("$delivered", (int)MessageState.Delivered));
 
     public Task ReleaseAsync(string owner, CancellationToken cancellationToken) =>
         WriteAsync((c, t) => ExecuteAsync(c, t, "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $owner", cancellationToken, ("$owner", owner)),

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Observability;
 using OpenTfa.Core.Storage;
@@ -17,6 +19,12 @@ public sealed class SqliteStoreOptions
     /// killed process, at the cost of an fsync per commit.
     /// </summary>
     public bool FullSync { get; init; }
+
+    /// <summary>
+    /// Largest size of the database in megabytes (SQLite's <c>max_page_count</c>); 0 leaves it to
+    /// the disk. Reaching it fails writes exactly as a full disk does.
+    /// </summary>
+    public int MaxSizeMegabytes { get; init; }
 }
 
 /// <summary>
@@ -29,9 +37,14 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmai
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
+    private readonly long _maxSizeBytes;
+    private readonly ILogger _logger;
 
-    public SqliteStore(SqliteStoreOptions options)
+    public SqliteStore(SqliteStoreOptions options, ILogger<SqliteStore>? logger = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _maxSizeBytes = options.MaxSizeMegabytes * 1024L * 1024L;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.DatabasePath,
@@ -74,10 +87,23 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmai
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        ApplyPragmas(connection);
+        return connection;
+    }
+
+    /// <summary>The pragmas every connection needs; the size cap is per connection in SQLite, so each one sets it.</summary>
+    private void ApplyPragmas(SqliteConnection connection)
+    {
         using SqliteCommand pragma = connection.CreateCommand();
         pragma.CommandText = _pragmas;
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
+        pragma.ExecuteNonQuery();
+        if (_maxSizeBytes > 0)
+        {
+            pragma.CommandText = "PRAGMA page_size";
+            long pageSize = (long)pragma.ExecuteScalar()!;
+            pragma.CommandText = $"PRAGMA max_page_count = {Math.Max(1, _maxSizeBytes / pageSize)}";
+            pragma.ExecuteNonQuery();
+        }
     }
 
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
@@ -205,19 +231,24 @@ public sealed partial class SqliteStore : ITenantStore, IApplicationStore, IEmai
         }, cancellationToken);
     }
 
-    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
+    public async Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
+        if (_diskFull is not null && !await TryWriteProbeAsync(cancellationToken))
+        {
+            return StoreHealth.Unavailable($"cannot write: {_diskFull}");
+        }
+
         try
         {
             return await ReadAsync(async c =>
             {
                 await using SqliteCommand command = Command(c, null, "SELECT COUNT(*) FROM schema_version");
                 return await command.ExecuteScalarAsync(cancellationToken) is long;
-            }, cancellationToken);
+            }, cancellationToken) ? StoreHealth.Ok : StoreHealth.Unavailable($"cannot read {DatabasePath}");
         }
-        catch (SqliteException)
+        catch (SqliteException ex)
         {
-            return false;
+            return StoreHealth.Unavailable($"cannot read {DatabasePath}: {ex.Message}");
         }
     }
 

@@ -136,7 +136,7 @@ public sealed partial class VonageEndToEndTests : IAsyncLifetime
         string pinId = (await client.PostOkAsync("/2fa/2/pin/voice", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026731"}"""))["pinId"]!.GetValue<string>();
 
         JsonNode failed = await client.WaitForMessageStateAsync(pinId, "FAILED");
-        Assert.Equal("Vonage answered 400: Bad Request: Invalid number", failed["error"]!.GetValue<string>());
+        Assert.Equal("vcall: Vonage answered 400: Bad Request: Invalid number", failed["error"]!.GetValue<string>());
     }
 
     private static byte[] FromBase64Url(string text)

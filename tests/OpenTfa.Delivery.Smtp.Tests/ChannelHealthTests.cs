@@ -55,7 +55,7 @@ public sealed partial class ChannelHealthTests(SmtpPeerFixture fixture)
         string[] refused = await Task.WhenAll(unknown.Select(to => SendAsync(client, email, to)));
         foreach (string pinId in refused)
         {
-            Assert.StartsWith("SMTP 550", (await client.WaitForMessageStateAsync(pinId, "FAILED"))["error"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.StartsWith("mail: SMTP 550", (await client.WaitForMessageStateAsync(pinId, "FAILED"))["error"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
         foreach (string pinId in waiting)

@@ -93,6 +93,6 @@ public sealed partial class EmailPinEndToEndTests(SmtpPeerFixture fixture) : IAs
         JsonNode sent = await client.PostOkAsync("/2fa/2/pin/email", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"{{to}}"}""");
 
         JsonNode state = await client.WaitForMessageStateAsync(sent["pinId"]!.GetValue<string>(), "FAILED");
-        Assert.StartsWith("SMTP 550", state["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("mail: SMTP 550", state["error"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 }

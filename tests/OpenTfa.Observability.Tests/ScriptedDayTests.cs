@@ -41,7 +41,7 @@ public sealed class ScriptedDayTests
         string m1 = (await server.Channel.WaitForAsync(Ch1)).Id;
         await WaitForStateAsync(client, m1, "SUBMITTED");
         time.Advance(TimeSpan.FromSeconds(4));
-        Assert.True(await outbox.RecordDeliveryAsync("scripted", "c-" + m1, MessageState.Delivered, null, time.GetUtcNow(), CancellationToken.None));
+        Assert.True(await outbox.RecordDeliveryAsync("scripted", "c-" + m1, MessageState.Delivered, null, time.GetUtcNow(), time.GetUtcNow(), CancellationToken.None));
         time.Advance(TimeSpan.FromSeconds(26));
         Assert.True((await VerifyAsync(client, ch1, await server.Channel.WaitForPinAsync(Ch1))).Node["verified"]!.GetValue<bool>());
 
@@ -51,7 +51,7 @@ public sealed class ScriptedDayTests
         string m2 = (await server.Channel.WaitForAsync(De1)).Id;
         await WaitForStateAsync(client, m2, "SUBMITTED");
         time.Advance(TimeSpan.FromSeconds(10));
-        Assert.True(await outbox.RecordDeliveryAsync("scripted", "c-" + m2, MessageState.Delivered, null, time.GetUtcNow(), CancellationToken.None));
+        Assert.True(await outbox.RecordDeliveryAsync("scripted", "c-" + m2, MessageState.Delivered, null, time.GetUtcNow(), time.GetUtcNow(), CancellationToken.None));
         string wrong = await server.Channel.WaitForPinAsync(De1) == "000000" ? "111111" : "000000";
         for (int i = 0; i < 3; i++)
         {

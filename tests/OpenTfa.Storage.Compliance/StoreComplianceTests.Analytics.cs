@@ -21,7 +21,7 @@ public abstract partial class StoreComplianceTests
 
         await Outbox.ClaimDueAsync("node", T0.AddSeconds(5), TimeSpan.FromMinutes(1), 10, Ct);
         await Outbox.MarkSubmittedAsync(deliveredMessage!.Id, "node", "smsc", "c-1", T0.AddSeconds(5), Ct);
-        Assert.True(await Outbox.RecordDeliveryAsync("smsc", "c-1", MessageState.Delivered, null, T0.AddSeconds(8), Ct));
+        Assert.True(await Outbox.RecordDeliveryAsync("smsc", "c-1", MessageState.Delivered, null, T0.AddSeconds(8), T0.AddSeconds(8), Ct));
         await Outbox.MarkFailedAsync(failedMessage!.Id, "node", "smsc", "refused", T0.AddSeconds(5), Ct);
         Assert.IsType<VerifyResult.Decided>(await Pins.VerifyPinAsync(Verify(delivered, "1234", T0.AddSeconds(30)), Ct));
 

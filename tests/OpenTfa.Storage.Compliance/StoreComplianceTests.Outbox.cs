@@ -158,7 +158,7 @@ public abstract partial class StoreComplianceTests
         await Outbox.ClaimDueAsync("node-1", T0, Lease, 10, Ct);
         await Outbox.MarkSubmittedAsync(message!.Id, "node-1", "smpp-a", "abc-1", T0.AddSeconds(1), Ct);
 
-        bool matched = await Outbox.RecordDeliveryAsync("smpp-a", "abc-1", MessageState.Delivered, null, T0.AddSeconds(4), Ct);
+        bool matched = await Outbox.RecordDeliveryAsync("smpp-a", "abc-1", MessageState.Delivered, null, T0.AddSeconds(4), T0.AddSeconds(4), Ct);
 
         Assert.True(matched);
         MessageStatus status = (await Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!;
@@ -174,7 +174,7 @@ public abstract partial class StoreComplianceTests
         await Outbox.ClaimDueAsync("node-1", T0, Lease, 10, Ct);
         await Outbox.MarkSubmittedAsync(message!.Id, "node-1", "smpp-a", "abc-1", T0.AddSeconds(1), Ct);
 
-        Assert.True(await Outbox.RecordDeliveryAsync("smpp-a", "abc-1", MessageState.Failed, "UNDELIV", T0.AddSeconds(4), Ct));
+        Assert.True(await Outbox.RecordDeliveryAsync("smpp-a", "abc-1", MessageState.Failed, "UNDELIV", T0.AddSeconds(4), T0.AddSeconds(4), Ct));
 
         MessageStatus status = (await Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!;
         Assert.Equal(MessageState.Failed, status.State);
@@ -189,8 +189,8 @@ public abstract partial class StoreComplianceTests
         await Outbox.ClaimDueAsync("node-1", T0, Lease, 10, Ct);
         await Outbox.MarkSubmittedAsync(message!.Id, "node-1", "smpp-a", "abc-1", T0.AddSeconds(1), Ct);
 
-        Assert.False(await Outbox.RecordDeliveryAsync("smpp-b", "abc-1", MessageState.Delivered, null, T0.AddSeconds(4), Ct));
-        Assert.False(await Outbox.RecordDeliveryAsync("smpp-a", "unknown", MessageState.Delivered, null, T0.AddSeconds(4), Ct));
+        Assert.False(await Outbox.RecordDeliveryAsync("smpp-b", "abc-1", MessageState.Delivered, null, T0.AddSeconds(4), T0.AddSeconds(4), Ct));
+        Assert.False(await Outbox.RecordDeliveryAsync("smpp-a", "unknown", MessageState.Delivered, null, T0.AddSeconds(4), T0.AddSeconds(4), Ct));
 
         Assert.Equal(MessageState.Submitted, (await Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!.State);
     }
@@ -201,7 +201,7 @@ public abstract partial class StoreComplianceTests
         (_, OutboxMessage? message) = await IssueAsync(NewPin("tenant-a", NewId()));
         await Outbox.ClaimDueAsync("node-1", T0, Lease, 10, Ct);
 
-        bool matched = await Outbox.RecordDeliveryAsync("smpp-a", "abc-1", MessageState.Delivered, null, T0.AddSeconds(1), Ct);
+        bool matched = await Outbox.RecordDeliveryAsync("smpp-a", "abc-1", MessageState.Delivered, null, T0.AddSeconds(1), T0.AddSeconds(1), Ct);
         MessageState before = (await Outbox.GetMessageAsync("tenant-a", message!.Id, Ct))!.State;
         await Outbox.MarkSubmittedAsync(message.Id, "node-1", "smpp-a", "abc-1", T0.AddSeconds(2), Ct);
 
@@ -212,6 +212,49 @@ public abstract partial class StoreComplianceTests
         Assert.Equal(T0.AddSeconds(1), status.DeliveredAt);
         Assert.Equal("abc-1", status.ChannelMessageId);
         Assert.Equal(1, status.Attempts);
+    }
+
+    [Fact]
+    public async Task RecordDelivery_Delivered_UpdatedAtIsWhenItWasRecorded_DeliveredAtWhenTheReportSaysItHappened()
+    {
+        (_, OutboxMessage? message) = await IssueAsync(NewPin("tenant-a", NewId()));
+        await Outbox.ClaimDueAsync("node-1", T0, Lease, 10, Ct);
+        await Outbox.MarkSubmittedAsync(message!.Id, "node-1", "smpp-a", "abc-1", T0.AddSeconds(1), Ct);
+
+        Assert.True(await Outbox.RecordDeliveryAsync("smpp-a", "abc-1", MessageState.Delivered, null, T0.AddSeconds(3), T0.AddSeconds(9), Ct));
+
+        MessageStatus status = (await Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!;
+        Assert.Equal(T0.AddSeconds(3), status.DeliveredAt);
+        Assert.Equal(T0.AddSeconds(9), status.UpdatedAt);
+    }
+
+    [Fact]
+    public async Task RecordDelivery_Failed_UpdatedAtIsWhenItWasRecorded()
+    {
+        (_, OutboxMessage? message) = await IssueAsync(NewPin("tenant-a", NewId()));
+        await Outbox.ClaimDueAsync("node-1", T0, Lease, 10, Ct);
+        await Outbox.MarkSubmittedAsync(message!.Id, "node-1", "smpp-a", "abc-1", T0.AddSeconds(1), Ct);
+
+        Assert.True(await Outbox.RecordDeliveryAsync("smpp-a", "abc-1", MessageState.Failed, "UNDELIV", T0.AddSeconds(3), T0.AddSeconds(9), Ct));
+
+        MessageStatus status = (await Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!;
+        Assert.Equal(T0.AddSeconds(9), status.UpdatedAt);
+        Assert.Null(status.DeliveredAt);
+    }
+
+    [Fact]
+    public async Task RecordDelivery_BeforeTheSubmissionIsStored_ChangesTheMessageWhenTheSubmissionIsStored()
+    {
+        (_, OutboxMessage? message) = await IssueAsync(NewPin("tenant-a", NewId()));
+        await Outbox.ClaimDueAsync("node-1", T0, Lease, 10, Ct);
+
+        await Outbox.RecordDeliveryAsync("smpp-a", "abc-1", MessageState.Delivered, null, T0.AddSeconds(1), T0.AddSeconds(2), Ct);
+        await Outbox.MarkSubmittedAsync(message!.Id, "node-1", "smpp-a", "abc-1", T0.AddSeconds(5), Ct);
+
+        MessageStatus status = (await Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!;
+        Assert.Equal(MessageState.Delivered, status.State);
+        Assert.Equal(T0.AddSeconds(1), status.DeliveredAt);
+        Assert.Equal(T0.AddSeconds(5), status.UpdatedAt);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using OpenTfa.Core.Storage;
 using OpenTfa.Core.Tenancy;
 
 namespace OpenTfa.Storage.Compliance;
@@ -16,9 +17,9 @@ public abstract partial class StoreComplianceTests
     }
 
     [Fact]
-    public async Task IsHealthy_OnAWorkingStore_ReturnsTrue()
+    public async Task CheckHealth_OnAWorkingStore_IsHealthy()
     {
-        Assert.True(await Maintenance.IsHealthyAsync(Ct));
+        Assert.Equal(StoreHealth.Ok, await Maintenance.CheckHealthAsync(Ct));
     }
 
     [Fact]

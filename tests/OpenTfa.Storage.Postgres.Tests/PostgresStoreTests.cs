@@ -60,7 +60,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             for (int i = 0; i < nodes.Length; i++)
             {
                 Assert.True(await nodes[i].CreateTenantAsync(new Core.Tenancy.Tenant($"tenant-{i}", "T", T0), Ct));
-                Assert.True(await nodes[i].IsHealthyAsync(Ct));
+                Assert.True((await nodes[i].CheckHealthAsync(Ct)).Healthy);
             }
 
             Assert.Equal(3, (await nodes[0].ListTenantsAsync(Ct)).Count);
@@ -199,12 +199,34 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task IsHealthy_WithTheServerUnreachable_ReturnsFalse()
+    public async Task SubmittedOrFailedMessages_KeepNoBody()
+    {
+        await using Nodes nodes = await Nodes.StartAsync(fixture);
+        OutboxMessage[] messages = new OutboxMessage[2];
+        for (int i = 0; i < messages.Length; i++)
+        {
+            PinRecord pin = NewPin(Ids.New(), 5, T0);
+            messages[i] = NewMessage(pin);
+            Assert.Null(await nodes[0].IssuePinAsync(pin, messages[i], [], T0, Ct));
+        }
+
+        await nodes[0].ClaimDueAsync("node-1", T0, TimeSpan.FromMinutes(1), 10, Ct);
+        await nodes[0].MarkSubmittedAsync(messages[0].Id, "node-1", "smpp-a", "c-1", T0.AddSeconds(1), Ct);
+        await nodes[0].MarkFailedAsync(messages[1].Id, "node-1", "smpp-a", "refused", T0.AddSeconds(1), Ct);
+
+        Assert.Equal(0L, await ScalarAsync(nodes.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE body_data IS NOT NULL OR body_key_id IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task CheckHealth_WithTheServerUnreachable_IsUnavailableAndSaysSo()
     {
         string unreachable = new NpgsqlConnectionStringBuilder(fixture.Server.ConnectionString) { Port = FreePort.Next(), Timeout = 1 }.ConnectionString;
         await using var store = new PostgresStore(unreachable);
 
-        Assert.False(await store.IsHealthyAsync(Ct));
+        StoreHealth health = await store.CheckHealthAsync(Ct);
+
+        Assert.False(health.Healthy);
+        Assert.Contains("PostgreSQL", health.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -13,10 +13,14 @@ namespace OpenTfa.Core.Delivery;
 /// <summary>
 /// Delivers the outbox: claims due messages under a lease, hands each to its route's
 /// channels, and records the answer. A temporary failure is retried with exponential
-/// back-off until the PIN expires; a permanent one fails the message at once.
+/// back-off until the PIN expires (the last attempt <see cref="DeliveryOptions.RetryInitialDelay"/>
+/// before it); a permanent one fails the message at once. A message whose PIN expired before
+/// its attempt (a node that was down, an outage of the store) fails without being sent.
 /// </summary>
 public sealed partial class OutboxDispatcher : BackgroundService
 {
+    private const string ExpiredError = "not delivered before the PIN expired";
+
     private readonly IOutboxStore _store;
     private readonly ChannelRouter _router;
     private readonly SecretProtector _protector;
@@ -152,6 +156,14 @@ public sealed partial class OutboxDispatcher : BackgroundService
     private async ValueTask DeliverAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         using System.Diagnostics.Activity? activity = OpenTfaTelemetry.StartDelivery(message.Id, message.PinId, message.TraceParent);
+        DateTimeOffset claimedAt = _time.GetUtcNow();
+        if (claimedAt >= message.ExpiresAt)
+        {
+            await _store.MarkFailedAsync(message.Id, NodeId, null, ExpiredError, claimedAt, CancellationToken.None);
+            Log.Failed(_logger, message.Id, "-", ExpiredError);
+            return;
+        }
+
         MessageContent content = JsonSerializer.Deserialize(_protector.Open(message.Id, message.Body), CoreJsonContext.Default.MessageContent)!;
         var outgoing = new OutgoingMessage(message.Id, message.PinId, message.Kind, message.To, message.From, content, message.Attempts + 1);
         (IMessageChannel? channel, DeliveryResult result) = content.TestNumber
@@ -173,15 +185,23 @@ public sealed partial class OutboxDispatcher : BackgroundService
                 Log.Submitted(_logger, message.Id, message.Kind, Destinations.Mask(message.To), channel.Name);
                 break;
             case DeliveryOutcome.TemporaryFailure:
+                // The back-off never carries a retry past the PIN's expiry: the last attempt is
+                // made shortly before it, so that retries go on for as long as the PIN is good.
+                DateTimeOffset lastAttempt = message.ExpiresAt - _options.RetryInitialDelay;
                 DateTimeOffset next = now + Backoff(outgoing.Attempt);
-                if (next < message.ExpiresAt)
+                if (next > lastAttempt)
+                {
+                    next = lastAttempt;
+                }
+
+                if (next > now)
                 {
                     await _store.MarkRetryAsync(message.Id, NodeId, channel?.Name, result.Error ?? "temporary failure", next, now, CancellationToken.None);
                     Log.Retrying(_logger, message.Id, channel?.Name ?? "-", outgoing.Attempt, result.Error);
                 }
                 else
                 {
-                    string error = $"not delivered before the PIN expired; last error: {result.Error}";
+                    string error = $"{ExpiredError}; last error: {result.Error}";
                     await _store.MarkFailedAsync(message.Id, NodeId, channel?.Name, error, now, CancellationToken.None);
                     Log.Failed(_logger, message.Id, channel?.Name ?? "-", error);
                 }
@@ -239,6 +259,13 @@ public sealed partial class OutboxDispatcher : BackgroundService
                 }
 
                 continue;
+            }
+
+            if (result.Outcome == DeliveryOutcome.PermanentFailure)
+            {
+                // Named after its channel, like a temporary failure, after the channels tried before it.
+                errors.Add($"{channel.Name}: {result.Error ?? "refused by the channel"}");
+                result = result with { Error = string.Join("; ", errors) };
             }
 
             return (channel, result);

@@ -48,9 +48,9 @@ public sealed class ObservedOutboxStore(IOutboxStore inner, IAnalyticsStore fact
         }
     }
 
-    public async Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset reportedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        bool matched = await inner.RecordDeliveryAsync(channelName, channelMessageId, state, error, at, cancellationToken);
+        bool matched = await inner.RecordDeliveryAsync(channelName, channelMessageId, state, error, reportedAt, now, cancellationToken);
         if (matched)
         {
             activity?.Reported(channelName, state);

@@ -135,8 +135,13 @@ public interface IOutboxStore
 
     Task MarkFailedAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Records a delivery report for the message the channel knows by <paramref name="channelMessageId"/>.</summary>
-    Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a delivery report for the message the channel knows by <paramref name="channelMessageId"/>.
+    /// <paramref name="reportedAt"/> is when the report says it happened (a delivered message's
+    /// <c>deliveredAt</c>); <paramref name="now"/> is when it is recorded (the message's <c>updatedAt</c>).
+    /// A report for an id not stored yet is kept, and applied when the submission stores that id.
+    /// </summary>
+    Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset reportedAt, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Hands back every lease <paramref name="owner"/> holds (on shutdown).</summary>
     Task ReleaseAsync(string owner, CancellationToken cancellationToken);
@@ -150,12 +155,24 @@ public sealed record RetentionPolicy(TimeSpan PinAfterExpiry, TimeSpan History);
 
 public sealed record PruneCounts(int PinsSealed, int PinsDeleted, int Messages, int LimitEvents);
 
+/// <summary>A store's answer to a health check; <see cref="Problem"/> says what is wrong, for the operator.</summary>
+public sealed record StoreHealth(bool Healthy, string? Problem = null)
+{
+    public static StoreHealth Ok { get; } = new(true);
+
+    public static StoreHealth Unavailable(string problem) => new(false, problem);
+}
+
 public interface IStoreMaintenance
 {
     /// <summary>Creates or migrates the schema; safe when several nodes start at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Whether the store answers and can write; false, with the reason, for a database that does
+    /// not answer and for one that refuses writes (a full disk). Never throws for either.
+    /// </summary>
+    Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken);
 
     Task<PruneCounts> PruneAsync(DateTimeOffset now, RetentionPolicy policy, CancellationToken cancellationToken);
 }

@@ -196,10 +196,12 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
         return receipt.NetworkError is { } network ? $"{text} network:{network.NetworkType}/{network.ErrorCode}" : text;
     }
 
-    // The SMSC's clock and time zone are its own: its done date is used only when it is within a day of ours.
+    // The SMSC's clock and time zone are its own: its done date is used only when it has seconds
+    // (a PIN's delivery within its minute is what matters) and is within a day of ours; otherwise
+    // the receipt's arrival stands for it.
     private static DateTimeOffset? DoneAt(SmppDeliveryReceipt receipt)
     {
-        if (receipt.DoneDate is not { } done)
+        if (receipt.DoneDate is not { } done || !receipt.DoneDateHasSeconds)
         {
             return null;
         }
@@ -214,7 +216,7 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
         {
             try
             {
-                var matched = await store.RecordDeliveryAsync(Name, decision.ChannelMessageId, decision.State, decision.Error, decision.At, CancellationToken.None).ConfigureAwait(false);
+                var matched = await store.RecordDeliveryAsync(Name, decision.ChannelMessageId, decision.State, decision.Error, decision.At, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
                 Log.ReceiptRecorded(logger, Name, decision.ChannelMessageId, decision.State, decision.Error, matched);
                 return;
             }

@@ -22,6 +22,9 @@ public sealed partial class DeliveryReceiptText
     /// <summary>As the SMSC wrote it, in the SMSC's own clock and time zone.</summary>
     public DateTime? DoneDate { get; init; }
 
+    /// <summary>Whether <see cref="DoneDate"/> has seconds (12 digits) rather than whole minutes (10).</summary>
+    public bool DoneDateHasSeconds { get; init; }
+
     public string? Stat { get; init; }
 
     public string? Err { get; init; }
@@ -65,6 +68,7 @@ public sealed partial class DeliveryReceiptText
             Delivered = ParseCount(fields.GetValueOrDefault("dlvrd")),
             SubmitDate = ParseDate(fields.GetValueOrDefault("submit date")),
             DoneDate = ParseDate(fields.GetValueOrDefault("done date")),
+            DoneDateHasSeconds = fields.GetValueOrDefault("done date") is { Length: 12 } && ParseDate(fields["done date"]) is not null,
             Stat = NullIfEmpty(fields.GetValueOrDefault("stat")),
             Err = NullIfEmpty(fields.GetValueOrDefault("err")),
         };

@@ -35,6 +35,9 @@ public sealed class SmppDeliveryReceipt
 
     public DateTime? DoneDate { get; init; }
 
+    /// <summary>Whether <see cref="DoneDate"/> has seconds; a date of whole minutes says little about when a PIN arrived.</summary>
+    public bool DoneDateHasSeconds { get; init; }
+
     /// <summary>The handset the message went to (the receipt's source_addr).</summary>
     public string Recipient { get; init; } = string.Empty;
 
@@ -61,6 +64,7 @@ public sealed class SmppDeliveryReceipt
             Delivered = text?.Delivered,
             SubmitDate = text?.SubmitDate,
             DoneDate = text?.DoneDate,
+            DoneDateHasSeconds = text?.DoneDateHasSeconds ?? false,
             Recipient = pdu.SourceAddr,
             Sender = pdu.DestinationAddr,
             ReceivedAt = receivedAt,

@@ -122,7 +122,8 @@ internal static class CallbackEndpoints
             case CallbackResult.Document document:
                 return TypedResults.Text(document.Body, document.ContentType);
             case CallbackResult.Report { Delivery: { } report }:
-                await store.RecordDeliveryAsync(channel, report.ChannelMessageId, report.State, report.Error, time.GetUtcNow(), ct);
+                DateTimeOffset now = time.GetUtcNow();
+                await store.RecordDeliveryAsync(channel, report.ChannelMessageId, report.State, report.Error, now, now, ct);
                 return TypedResults.NoContent();
             default:
                 return TypedResults.NoContent();

@@ -7,6 +7,9 @@ namespace OpenTfa.Server.Endpoints;
 
 internal static class HealthEndpoints
 {
+    /// <summary>How long readiness waits for the store; a store that takes longer is unavailable.</summary>
+    private static readonly TimeSpan StoreLimit = TimeSpan.FromSeconds(2);
+
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health/live", () => TypedResults.Json(new HealthResponse { Status = "live" }, OpenTfaJsonContext.Wire.HealthResponse)).AllowAnonymous();
@@ -15,31 +18,38 @@ internal static class HealthEndpoints
 
     /// <summary>
     /// Ready depends on the store only: a channel outage must not pull every node out of the load
-    /// balancer. The details (store, channels) are the operator's: shown only to a key of the
-    /// operator tenant that may read metrics.
+    /// balancer. A store that does not answer within <see cref="StoreLimit"/>, or cannot write
+    /// (a full disk), is not ready. The details (store, channels) are the operator's: shown only
+    /// to a key of the operator tenant that may read metrics.
     /// </summary>
     private static async Task<IResult> ReadyAsync(HttpContext http, IStoreMaintenance store, ChannelRouter router, CancellationToken ct)
     {
-        bool healthy;
+        StoreHealth health;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            healthy = await store.IsHealthyAsync(timeout.Token);
+            timeout.CancelAfter(StoreLimit);
+            // WaitAsync holds the limit even against a driver that does not give up when cancelled.
+            health = await store.CheckHealthAsync(timeout.Token).WaitAsync(StoreLimit, ct);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException && !ct.IsCancellationRequested)
         {
-            healthy = false;
+            health = StoreHealth.Unavailable($"no answer within {StoreLimit.TotalSeconds:0} s");
         }
 
-        string status = healthy ? "ready" : "unavailable";
-        int code = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        string status = health.Healthy ? "ready" : "unavailable";
+        int code = health.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         if (!ScopeHandler.ReadsServiceMetrics(http.CallerOrNull()))
         {
             return TypedResults.Json(new HealthResponse { Status = status }, OpenTfaJsonContext.Wire.HealthResponse, statusCode: code);
         }
 
-        var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["store"] = healthy ? "ok" : "unavailable" };
+        var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["store"] = health.Healthy ? "ok" : "unavailable" };
+        if (health.Problem is { } problem)
+        {
+            details["store:problem"] = problem;
+        }
+
         foreach (IMessageChannel channel in router.Channels)
         {
             details[$"channel:{channel.Name}"] = channel is LogChannel

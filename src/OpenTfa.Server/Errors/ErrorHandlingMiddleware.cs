@@ -7,12 +7,13 @@ namespace OpenTfa.Server.Errors;
 /// <summary>
 /// Framework-level failures in the right envelope: a control character in a route or query
 /// value, unknown routes and wrong methods on <c>/2fa/2/*</c>, bodies over the cap, a store
-/// that is down (503), and anything unexpected (500 without a stack trace).
+/// that is down (503, always with <c>Retry-After</c>), and anything unexpected (500 without a stack trace).
 /// </summary>
 internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
+        RetryAfter.OnEvery503(context);
         if (RequestTextCheck.Find(context) is { } refused)
         {
             await (Surface.IsInfobip(context.Request.Path) ? InfobipErrors.Result(refused) : Problems.Result(refused)).ExecuteAsync(context);
@@ -36,7 +37,7 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
         }
         catch (Exception ex) when (!context.Response.HasStarted && IsStoreFailure(ex))
         {
-            Log.StoreUnavailable(logger, ex.GetType().Name, LogPaths.Redact(context.Request.Path));
+            Log.StoreUnavailable(logger, Describe(ex), LogPaths.Redact(context.Request.Path));
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorTexts.StoreUnavailable, ErrorKind.Unavailable);
             return;
         }
@@ -59,6 +60,20 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
     private static bool IsStoreFailure(Exception ex) =>
         ex is DbException or TimeoutException || ex.InnerException is DbException or TimeoutException;
 
+    /// <summary>
+    /// What the store said, for the log: the exception's type and the first line of its message
+    /// ("database or disk is full", "Timeout during reading attempt"). Later lines are left out:
+    /// a database's detail lines can quote the values of a row.
+    /// </summary>
+    private static string Describe(Exception ex)
+    {
+        Exception cause = ex is DbException or TimeoutException || ex.InnerException is null ? ex : ex.InnerException;
+        string first = cause.Message.Split('\n', 2)[0].Trim();
+        return cause.InnerException is { } inner
+            ? $"{cause.GetType().Name}: {first} ({inner.GetType().Name}: {inner.Message.Split('\n', 2)[0].Trim()})"
+            : $"{cause.GetType().Name}: {first}";
+    }
+
     private static Task WriteAsync(HttpContext context, int status, string text, ErrorKind kind)
     {
         context.Response.Clear();
@@ -73,8 +88,8 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Error, "The store is unavailable ({ExceptionType}) while serving {Path}")]
-        public static partial void StoreUnavailable(ILogger logger, string exceptionType, string path);
+        [LoggerMessage(1, LogLevel.Error, "The store is unavailable ({Reason}) while serving {Path}")]
+        public static partial void StoreUnavailable(ILogger logger, string reason, string path);
 
         [LoggerMessage(2, LogLevel.Error, "Unexpected failure serving {Method} {Path}")]
         public static partial void Unexpected(ILogger logger, Exception exception, string method, string path);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using OpenTfa.Contracts;
 using OpenTfa.Core.Errors;
 
@@ -54,7 +53,7 @@ internal static class InfobipErrors
         {
             if (retryAfter is { } wait)
             {
-                httpContext.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                RetryAfter.Set(httpContext.Response, wait);
             }
 
             return TypedResults.Json(body, OpenTfaJsonContext.Wire.ApiErrorResponse, statusCode: status).ExecuteAsync(httpContext);
@@ -93,7 +92,7 @@ internal static class Problems
         {
             if (retryAfter is { } wait)
             {
-                httpContext.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                RetryAfter.Set(httpContext.Response, wait);
             }
 
             return inner.ExecuteAsync(httpContext);

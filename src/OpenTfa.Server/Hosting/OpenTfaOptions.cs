@@ -59,6 +59,18 @@ public sealed class StorageOptions
 
     /// <summary>SQLite <c>synchronous</c> mode: <c>NORMAL</c> (survives a killed process) or <c>FULL</c> (survives power loss).</summary>
     public string SqliteSynchronous { get; set; } = "NORMAL";
+
+    /// <summary>
+    /// Largest size of the SQLite database in megabytes; 0 leaves it to the disk. Reaching it fails
+    /// writes as a full disk does, so that the database cannot fill a disk other services share.
+    /// </summary>
+    public int SqliteMaxSizeMegabytes { get; set; }
+
+    /// <summary>PostgreSQL: the longest opening a connection may take, a hung server included.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>PostgreSQL: the longest one statement may run before it is cancelled and the request answers 503.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public sealed class EncryptionOptions

@@ -79,11 +79,17 @@ internal static class ServiceRegistration
                 {
                     DatabasePath = connection ?? Path.Combine(dataDirectory, "opentfa.db"),
                     FullSync = options.Storage.SqliteSynchronous.Equals("FULL", StringComparison.OrdinalIgnoreCase),
+                    MaxSizeMegabytes = options.Storage.SqliteMaxSizeMegabytes,
                 });
                 break;
             case "postgres":
-                services.AddOpenTfaPostgresStore(connection
-                    ?? throw new InvalidOperationException("OpenTfa:Storage:ConnectionString (or ConnectionStringFile) is required when OpenTfa:Storage:Provider is postgres."));
+                services.AddOpenTfaPostgresStore(new PostgresStoreOptions
+                {
+                    ConnectionString = connection
+                        ?? throw new InvalidOperationException("OpenTfa:Storage:ConnectionString (or ConnectionStringFile) is required when OpenTfa:Storage:Provider is postgres."),
+                    ConnectTimeout = options.Storage.ConnectTimeout,
+                    CommandTimeout = options.Storage.CommandTimeout,
+                });
                 break;
             default:
                 throw new InvalidOperationException($"OpenTfa:Storage:Provider '{options.Storage.Provider}' is not supported: use sqlite or postgres.");

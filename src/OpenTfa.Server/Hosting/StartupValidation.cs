@@ -23,6 +23,19 @@ internal static class StartupValidation
             problems.Add($"OpenTfa:Storage:SqliteSynchronous must be NORMAL or FULL, was '{o.Storage.SqliteSynchronous}'");
         }
 
+        if (o.Storage.SqliteMaxSizeMegabytes < 0)
+        {
+            problems.Add($"OpenTfa:Storage:SqliteMaxSizeMegabytes must be 0 (no limit) or more, was {o.Storage.SqliteMaxSizeMegabytes}");
+        }
+
+        foreach ((string name, TimeSpan value) in new[] { ("ConnectTimeout", o.Storage.ConnectTimeout), ("CommandTimeout", o.Storage.CommandTimeout) })
+        {
+            if (value < TimeSpan.FromSeconds(1) || value > TimeSpan.FromMinutes(10))
+            {
+                problems.Add($"OpenTfa:Storage:{name} must be between 00:00:01 and 00:10:00 (whole seconds), was {value}");
+            }
+        }
+
         if (o.Storage.Provider == "postgres" && string.IsNullOrEmpty(o.Encryption.Key) && string.IsNullOrEmpty(o.Encryption.KeyFile))
         {
             problems.Add("OpenTfa:Encryption:KeyFile (or Key) is required with the postgres provider: every node must seal and open PINs with the same key");

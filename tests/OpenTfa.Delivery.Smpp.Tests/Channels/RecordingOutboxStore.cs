@@ -9,9 +9,9 @@ public sealed class RecordingOutboxStore : IOutboxStore
 {
     public ConcurrentQueue<RecordedDelivery> Deliveries { get; } = new();
 
-    public Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset reportedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        Deliveries.Enqueue(new RecordedDelivery(channelName, channelMessageId, state, error, at));
+        Deliveries.Enqueue(new RecordedDelivery(channelName, channelMessageId, state, error, reportedAt));
         return Task.FromResult(true);
     }
 

@@ -27,6 +27,7 @@ public class DeliveryReceiptTests
         Assert.Equal(1, text.Delivered);
         Assert.Equal(new DateTime(2025, 3, 1, 11, 59, 0), text.SubmitDate);
         Assert.Equal(new DateTime(2025, 3, 1, 12, 0, 0), text.DoneDate);
+        Assert.False(text.DoneDateHasSeconds);
         Assert.Equal("DELIVRD", text.Stat);
         Assert.Equal("000", text.Err);
     }
@@ -40,6 +41,7 @@ public class DeliveryReceiptTests
         Assert.Equal("ab-12", text.Id);
         Assert.Equal(new DateTime(2025, 3, 1, 11, 59, 30), text.SubmitDate);
         Assert.Equal(new DateTime(2025, 3, 1, 12, 0, 45), text.DoneDate);
+        Assert.True(text.DoneDateHasSeconds);
         Assert.Equal("UNDELIV", text.Stat);
         Assert.Equal("34", text.Err);
     }

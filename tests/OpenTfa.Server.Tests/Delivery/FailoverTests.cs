@@ -120,7 +120,7 @@ public sealed class FailoverTests
         string pinId = await client.SendPinOkAsync(app, template, "41793000601");
 
         Api.Reply state = await WaitForStateAsync(client, pinId, "FAILED");
-        Assert.Equal("gateway said no", state.Json[0]!["error"]!.GetValue<string>());
+        Assert.Equal("gateway: gateway said no", state.Json[0]!["error"]!.GetValue<string>());
         Assert.DoesNotContain(server.Deliveries.Lines, l => l.Contains("41793000601", StringComparison.Ordinal));
     }
 
