@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 release="$root/release"
 out=$(realpath -m "${1:-$root/.artifacts/release}")
-maintainer=${OPENTFA_MAINTAINER:-"OpenTfa maintainers <maintainers@opentfa.org>"}
+maintainer=${OPENTFA_MAINTAINER:-"OpenTfa maintainers <maintainers@opentfa.invalid>"}
 
 fail() { echo "release: $*" >&2; exit 1; }
 
