@@ -10,6 +10,9 @@ command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v bearerbox >/dev/null 2>&1 || need_apt+=(kannel)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+# The release test builds the Debian package and checks it.
+command -v dpkg-deb >/dev/null 2>&1 && command -v strip >/dev/null 2>&1 || need_apt+=(dpkg-dev)
+command -v lintian >/dev/null 2>&1 || need_apt+=(lintian)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
