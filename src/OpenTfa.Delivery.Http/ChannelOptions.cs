@@ -1,4 +1,6 @@
-using Microsoft.Extensions.Configuration;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using OpenTfa.Core.Configuration;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Security;
 
@@ -11,6 +13,7 @@ public abstract class HttpChannelOptions
     public Uri BaseUrl { get; set; } = null!;
 
     /// <summary>How long one request may take, connecting included; below OpenTfa:Delivery:SendTimeout.</summary>
+    [PositiveDuration]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -19,34 +22,12 @@ public abstract class HttpChannelOptions
     /// A literal address, localhost or a non-public name is connected to as configured either way.
     /// </summary>
     public bool AllowPrivateNetworks { get; set; }
-
-    internal void ReadCommon(ChannelSettingsReader reader, string defaultBaseUrl, bool baseUrlRequired, TimeSpan sendTimeout)
-    {
-        BaseUrl = reader.Url(nameof(BaseUrl), baseUrlRequired ? null : defaultBaseUrl, required: true) ?? new Uri(defaultBaseUrl.Length > 0 ? defaultBaseUrl : "http://invalid");
-        Timeout = reader.Duration(nameof(Timeout), TimeSpan.FromSeconds(10));
-        AllowPrivateNetworks = reader.Bool(nameof(AllowPrivateNetworks), false);
-        if (Timeout >= sendTimeout)
-        {
-            reader.Problems.Add($"{reader.Path}:Timeout ({Timeout}) must be shorter than OpenTfa:Delivery:SendTimeout ({sendTimeout}), so that a slow gateway ends as a temporary failure rather than being cut off.");
-        }
-    }
-
-    internal static Uri? ReadCallbackBase(ChannelSettingsReader reader)
-    {
-        Uri? callback = reader.Url("CallbackBaseUrl");
-        if (callback is not null && (!string.IsNullOrEmpty(callback.Query) || callback.AbsoluteUri.Contains('%', StringComparison.Ordinal)))
-        {
-            reader.Problems.Add($"{reader.Path}:CallbackBaseUrl must be a plain base URL (no query, no percent escapes), such as https://otp.example.com; got '{SecretRedaction.Text(callback.ToString())}'.");
-            return null;
-        }
-
-        return callback;
-    }
 }
 
 /// <summary>A <c>kannel</c> channel: SMS through Kannel's <c>sendsms</c> interface.</summary>
 public sealed class KannelChannelOptions : HttpChannelOptions
 {
+    [SettingRequired]
     public string Username { get; set; } = string.Empty;
 
     public string Password { get; set; } = string.Empty;
@@ -58,6 +39,7 @@ public sealed class KannelChannelOptions : HttpChannelOptions
     public string? SmscId { get; set; }
 
     /// <summary>Which delivery reports to ask for (1 delivered, 2 failed, 4 buffered, 8 submitted, 16 rejected).</summary>
+    [SettingRange(0, 31)]
     public int DlrMask { get; set; } = 31;
 
     /// <summary>OpenTfa's public base URL as Kannel reaches it; without it no delivery reports are asked for.</summary>
@@ -65,35 +47,6 @@ public sealed class KannelChannelOptions : HttpChannelOptions
 
     /// <summary>The key of the per-message tokens in the callback URL; required with CallbackBaseUrl.</summary>
     public string? CallbackSecret { get; set; }
-
-    public static KannelChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
-    {
-        var reader = new ChannelSettingsReader(section);
-        var options = new KannelChannelOptions
-        {
-            Username = reader.Required(nameof(Username)) ?? string.Empty,
-            Password = reader.Secret(nameof(Password)) ?? string.Empty,
-            From = reader.String(nameof(From)),
-            SmscId = reader.String(nameof(SmscId)),
-            DlrMask = reader.Int(nameof(DlrMask), 31, 0, 31),
-            CallbackBaseUrl = ReadCallbackBase(reader),
-            CallbackSecret = reader.Secret(nameof(CallbackSecret)),
-        };
-        options.ReadCommon(reader, string.Empty, baseUrlRequired: true, sendTimeout);
-        if (options.Password.Length == 0)
-        {
-            reader.Problems.Add($"{section.Path}:Password (or PasswordFile) is required.");
-        }
-
-        if (options.CallbackBaseUrl is not null && (options.CallbackSecret is null || options.CallbackSecret.Length < 16))
-        {
-            reader.Problems.Add($"{section.Path}:CallbackSecret (or CallbackSecretFile) of at least 16 characters is required with CallbackBaseUrl: it authenticates Kannel's delivery reports.");
-        }
-
-        reader.RejectUnknown("kannel");
-        problems = reader.Problems;
-        return options;
-    }
 }
 
 /// <summary>A <c>twilio-sms</c> channel: Twilio's Messages API.</summary>
@@ -101,6 +54,9 @@ public sealed class TwilioSmsChannelOptions : HttpChannelOptions
 {
     public const string DefaultBaseUrl = "https://api.twilio.com";
 
+    public TwilioSmsChannelOptions() => BaseUrl = new Uri(DefaultBaseUrl);
+
+    [SettingRequired]
     public string AccountSid { get; set; } = string.Empty;
 
     public string AuthToken { get; set; } = string.Empty;
@@ -113,24 +69,6 @@ public sealed class TwilioSmsChannelOptions : HttpChannelOptions
 
     /// <summary>OpenTfa's public base URL as Twilio reaches it; without it no status callbacks are asked for.</summary>
     public Uri? CallbackBaseUrl { get; set; }
-
-    public static TwilioSmsChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
-    {
-        var reader = new ChannelSettingsReader(section);
-        var options = new TwilioSmsChannelOptions
-        {
-            AccountSid = reader.Required(nameof(AccountSid)) ?? string.Empty,
-            AuthToken = reader.Secret(nameof(AuthToken)) ?? string.Empty,
-            From = reader.String(nameof(From)),
-            MessagingServiceSid = reader.String(nameof(MessagingServiceSid)),
-            CallbackBaseUrl = ReadCallbackBase(reader),
-        };
-        options.ReadCommon(reader, DefaultBaseUrl, baseUrlRequired: false, sendTimeout);
-        TwilioVoiceChannelOptions.CheckAccount(reader, options.AccountSid, options.AuthToken);
-        reader.RejectUnknown("twilio-sms");
-        problems = reader.Problems;
-        return options;
-    }
 }
 
 /// <summary>What the two voice providers share: how the PIN is said and repeated.</summary>
@@ -140,21 +78,25 @@ public abstract class VoiceChannelOptions : HttpChannelOptions
     public string? From { get; set; }
 
     /// <summary>The locale when the message has no language.</summary>
+    [SettingRequired]
     public string Language { get; set; } = "en-US";
 
     /// <summary>Overrides of the locale per 2FA language (<c>pt_br</c> → <c>pt-BR</c>, …).</summary>
-    public IReadOnlyDictionary<string, string> Languages { get; set; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Languages { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>How many times the PIN is said in one go.</summary>
+    [SettingRange(1, 5)]
     public int Repeat { get; set; } = 2;
 
-    /// <summary>Seconds to wait for the repeat keys after the PIN was said.</summary>
+    /// <summary>Seconds to wait for the repeat keys after the PIN was said (at most 60 with Twilio, 10 with Vonage).</summary>
     public int GatherTimeout { get; set; } = 5;
 
     /// <summary>How many times the repeat keys replay the PIN in one call.</summary>
+    [SettingRange(0, 10)]
     public int MaxReplays { get; set; } = 3;
 
     /// <summary>How long after the call was placed the repeat keys still work.</summary>
+    [PositiveDuration]
     public TimeSpan ReplayWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>OpenTfa's public base URL as the provider reaches it; needed for the repeat keys and call status.</summary>
@@ -162,23 +104,6 @@ public abstract class VoiceChannelOptions : HttpChannelOptions
 
     /// <summary>The key that seals a call's replay state in its callback URL.</summary>
     public string? CallbackSecret { get; set; }
-
-    internal void ReadVoice(ChannelSettingsReader reader, int maxGatherTimeout)
-    {
-        From = reader.String(nameof(From));
-        Language = reader.String(nameof(Language)) ?? "en-US";
-        Languages = reader.Map(nameof(Languages));
-        Repeat = reader.Int(nameof(Repeat), 2, 1, 5);
-        GatherTimeout = reader.Int(nameof(GatherTimeout), 5, 1, maxGatherTimeout);
-        MaxReplays = reader.Int(nameof(MaxReplays), 3, 0, 10);
-        ReplayWindow = reader.Duration(nameof(ReplayWindow), TimeSpan.FromMinutes(10));
-        CallbackBaseUrl = ReadCallbackBase(reader);
-        CallbackSecret = reader.Secret(nameof(CallbackSecret));
-        if (From is not null && !IsPhoneNumber(From))
-        {
-            reader.Problems.Add($"{reader.Path}:From must be a phone number in international format such as +41793026727; got '{From}'.");
-        }
-    }
 
     internal static bool IsPhoneNumber(string value)
     {
@@ -190,6 +115,9 @@ public abstract class VoiceChannelOptions : HttpChannelOptions
 /// <summary>A <c>twilio-voice</c> channel: a text-to-speech call through Twilio's Calls API with inline TwiML.</summary>
 public sealed class TwilioVoiceChannelOptions : VoiceChannelOptions
 {
+    public TwilioVoiceChannelOptions() => BaseUrl = new Uri(TwilioSmsChannelOptions.DefaultBaseUrl);
+
+    [SettingRequired]
     public string AccountSid { get; set; } = string.Empty;
 
     public string AuthToken { get; set; } = string.Empty;
@@ -198,38 +126,8 @@ public sealed class TwilioVoiceChannelOptions : VoiceChannelOptions
     public string? Voice { get; set; }
 
     /// <summary>Seconds of <c>&lt;Pause&gt;</c> between two readings of the PIN.</summary>
+    [SettingRange(0, 10)]
     public int PauseSeconds { get; set; } = 1;
-
-    public static TwilioVoiceChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
-    {
-        var reader = new ChannelSettingsReader(section);
-        var options = new TwilioVoiceChannelOptions
-        {
-            AccountSid = reader.Required(nameof(AccountSid)) ?? string.Empty,
-            AuthToken = reader.Secret(nameof(AuthToken)) ?? string.Empty,
-            Voice = reader.String(nameof(Voice)),
-            PauseSeconds = reader.Int(nameof(PauseSeconds), 1, 0, 10),
-        };
-        options.ReadCommon(reader, TwilioSmsChannelOptions.DefaultBaseUrl, baseUrlRequired: false, sendTimeout);
-        options.ReadVoice(reader, maxGatherTimeout: 60);
-        CheckAccount(reader, options.AccountSid, options.AuthToken);
-        reader.RejectUnknown("twilio-voice");
-        problems = reader.Problems;
-        return options;
-    }
-
-    internal static void CheckAccount(ChannelSettingsReader reader, string accountSid, string authToken)
-    {
-        if (authToken.Length == 0)
-        {
-            reader.Problems.Add($"{reader.Path}:AuthToken (or AuthTokenFile) is required.");
-        }
-
-        if (accountSid.Length > 0 && (accountSid.Contains('/', StringComparison.Ordinal) || accountSid.Contains(':', StringComparison.Ordinal) || accountSid.Any(char.IsWhiteSpace)))
-        {
-            reader.Problems.Add($"{reader.Path}:AccountSid must be an account SID such as AC0123…; got '{accountSid}'.");
-        }
-    }
 }
 
 /// <summary>A <c>vonage-voice</c> channel: a text-to-speech call through Vonage's Voice API with an inline NCCO.</summary>
@@ -237,51 +135,20 @@ public sealed class VonageVoiceChannelOptions : VoiceChannelOptions
 {
     public const string DefaultBaseUrl = "https://api.nexmo.com";
 
+    public VonageVoiceChannelOptions() => BaseUrl = new Uri(DefaultBaseUrl);
+
+    [SettingRequired]
     public string ApplicationId { get; set; } = string.Empty;
 
     /// <summary>The application's private key (PEM) that signs the RS256 JWT.</summary>
     public string PrivateKey { get; set; } = string.Empty;
 
     /// <summary>The talk action's <c>style</c> when the message's voiceName is not a style number.</summary>
+    [SettingRange(0, 100)]
     public int? Style { get; set; }
 
     /// <summary>The talk action's <c>premium</c>: the premium version of the style where there is one.</summary>
     public bool Premium { get; set; }
-
-    public static VonageVoiceChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
-    {
-        var reader = new ChannelSettingsReader(section);
-        var options = new VonageVoiceChannelOptions
-        {
-            ApplicationId = reader.Required(nameof(ApplicationId)) ?? string.Empty,
-            PrivateKey = reader.Secret(nameof(PrivateKey)) ?? string.Empty,
-            Premium = reader.Bool(nameof(Premium), false),
-        };
-        int style = reader.Int(nameof(Style), -1, -1, 100);
-        options.Style = style < 0 ? null : style;
-        options.ReadCommon(reader, DefaultBaseUrl, baseUrlRequired: false, sendTimeout);
-        options.ReadVoice(reader, maxGatherTimeout: 10);
-        if (options.PrivateKey.Length == 0)
-        {
-            reader.Problems.Add($"{section.Path}:PrivateKey (or PrivateKeyFile) is required: the application's private key in PEM.");
-        }
-        else
-        {
-            try
-            {
-                using var rsa = System.Security.Cryptography.RSA.Create();
-                rsa.ImportFromPem(options.PrivateKey);
-            }
-            catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
-            {
-                reader.Problems.Add($"{section.Path}:PrivateKey is not an RSA private key in PEM (-----BEGIN PRIVATE KEY-----).");
-            }
-        }
-
-        reader.RejectUnknown("vonage-voice");
-        problems = reader.Problems;
-        return options;
-    }
 }
 
 /// <summary>A <c>webhook</c> channel: SMS handed to the operator's own gateway as signed JSON.</summary>
@@ -298,40 +165,200 @@ public sealed class WebhookChannelOptions : HttpChannelOptions
     public string Secret { get; set; } = string.Empty;
 
     /// <summary>Extra request headers (an API key of the gateway, …).</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; set; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Headers { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+}
 
-    public static WebhookChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
+[OptionsValidator]
+internal sealed partial class KannelChannelOptionsAttributes : IValidateOptions<KannelChannelOptions>;
+
+[OptionsValidator]
+internal sealed partial class TwilioSmsChannelOptionsAttributes : IValidateOptions<TwilioSmsChannelOptions>;
+
+[OptionsValidator]
+internal sealed partial class TwilioVoiceChannelOptionsAttributes : IValidateOptions<TwilioVoiceChannelOptions>;
+
+[OptionsValidator]
+internal sealed partial class VonageVoiceChannelOptionsAttributes : IValidateOptions<VonageVoiceChannelOptions>;
+
+[OptionsValidator]
+internal sealed partial class WebhookChannelOptionsAttributes : IValidateOptions<WebhookChannelOptions>;
+
+/// <summary>The rules every HTTP gateway shares: its URLs, and a timeout below the dispatcher's.</summary>
+public abstract class HttpChannelOptionsValidator<TOptions>(IOptions<DeliveryOptions> delivery) : ChannelSettingsValidator<TOptions>
+    where TOptions : HttpChannelOptions
+{
+    /// <summary>The name of the gateway URL setting (<c>Url</c> for the webhook channel).</summary>
+    protected virtual string UrlSetting => nameof(HttpChannelOptions.BaseUrl);
+
+    protected override IEnumerable<string> Rules(string? name, string section, TOptions options)
     {
-        var reader = new ChannelSettingsReader(section);
-        var options = new WebhookChannelOptions
+        if (UrlProblem($"{section}:{UrlSetting}", options.BaseUrl, required: true) is { } url)
         {
-            Secret = reader.Secret(nameof(Secret)) ?? string.Empty,
-            Headers = reader.Map(nameof(Headers)),
-        };
-        Uri? url = reader.Url("Url", required: true);
-        options.Url = url ?? new Uri("http://invalid");
-        options.Timeout = reader.Duration(nameof(Timeout), TimeSpan.FromSeconds(10));
-        options.AllowPrivateNetworks = reader.Bool(nameof(AllowPrivateNetworks), false);
-        if (options.Timeout >= sendTimeout)
-        {
-            reader.Problems.Add($"{section.Path}:Timeout ({options.Timeout}) must be shorter than OpenTfa:Delivery:SendTimeout ({sendTimeout}).");
+            yield return url;
         }
 
+        TimeSpan sendTimeout = delivery.Value.SendTimeout;
+        if (options.Timeout >= sendTimeout)
+        {
+            yield return $"{section}:Timeout ({options.Timeout}) must be shorter than OpenTfa:Delivery:SendTimeout ({sendTimeout}), so that a slow gateway ends as a temporary failure rather than being cut off";
+        }
+
+        foreach (string problem in More(section, options))
+        {
+            yield return problem;
+        }
+    }
+
+    /// <summary>The rules of one gateway type.</summary>
+    protected abstract IEnumerable<string> More(string section, TOptions options);
+
+    /// <summary>An absolute http or https URL without credentials or fragment.</summary>
+    protected static string? UrlProblem(string setting, Uri? url, bool required)
+    {
+        if (url is null)
+        {
+            return required ? $"{setting} is required." : null;
+        }
+
+        return url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps) && string.IsNullOrEmpty(url.Fragment) && string.IsNullOrEmpty(url.UserInfo)
+            ? null
+            : $"{setting} must be an absolute http or https URL without credentials or fragment; got '{SecretRedaction.Value(setting, url.OriginalString)}'";
+    }
+
+    /// <summary>OpenTfa's own base URL as the provider calls it back.</summary>
+    protected static string? CallbackProblem(string section, Uri? callback)
+    {
+        string setting = $"{section}:CallbackBaseUrl";
+        return UrlProblem(setting, callback, required: false) ?? (callback is not null && (!string.IsNullOrEmpty(callback.Query) || callback.AbsoluteUri.Contains('%', StringComparison.Ordinal))
+            ? $"{setting} must be a plain base URL (no query, no percent escapes), such as https://otp.example.com; got '{SecretRedaction.Text(callback.ToString())}'."
+            : null);
+    }
+
+    protected static IEnumerable<string> AccountProblems(string section, string accountSid, string authToken)
+    {
+        if (string.IsNullOrEmpty(authToken))
+        {
+            yield return $"{section}:AuthToken (or AuthTokenFile) is required";
+        }
+
+        if (accountSid.Length > 0 && (accountSid.Contains('/', StringComparison.Ordinal) || accountSid.Contains(':', StringComparison.Ordinal) || accountSid.Any(char.IsWhiteSpace)))
+        {
+            yield return $"{section}:AccountSid must be an account SID such as AC0123…; got '{accountSid}'";
+        }
+    }
+
+    protected static IEnumerable<string> VoiceProblems(string section, VoiceChannelOptions options, int maxGatherTimeout)
+    {
+        if (options.GatherTimeout is < 1 || options.GatherTimeout > maxGatherTimeout)
+        {
+            yield return $"{section}:GatherTimeout must be between 1 and {maxGatherTimeout}, was {options.GatherTimeout}";
+        }
+
+        if (options.From is not null && !VoiceChannelOptions.IsPhoneNumber(options.From))
+        {
+            yield return $"{section}:From must be a phone number in international format such as +41793026727; got '{options.From}'";
+        }
+
+        if (CallbackProblem(section, options.CallbackBaseUrl) is { } callback)
+        {
+            yield return callback;
+        }
+    }
+}
+
+public sealed class KannelChannelOptionsValidator(IOptions<DeliveryOptions> delivery) : HttpChannelOptionsValidator<KannelChannelOptions>(delivery)
+{
+    protected override IValidateOptions<KannelChannelOptions> Attributes { get; } = new KannelChannelOptionsAttributes();
+
+    protected override IEnumerable<string> More(string section, KannelChannelOptions options)
+    {
+        if (string.IsNullOrEmpty(options.Password))
+        {
+            yield return $"{section}:Password (or PasswordFile) is required";
+        }
+
+        if (CallbackProblem(section, options.CallbackBaseUrl) is { } callback)
+        {
+            yield return callback;
+        }
+        else if (options.CallbackBaseUrl is not null && (options.CallbackSecret is null || options.CallbackSecret.Length < 16))
+        {
+            yield return $"{section}:CallbackSecret (or CallbackSecretFile) of at least 16 characters is required with CallbackBaseUrl: it authenticates Kannel's delivery reports";
+        }
+    }
+}
+
+public sealed class TwilioSmsChannelOptionsValidator(IOptions<DeliveryOptions> delivery) : HttpChannelOptionsValidator<TwilioSmsChannelOptions>(delivery)
+{
+    protected override IValidateOptions<TwilioSmsChannelOptions> Attributes { get; } = new TwilioSmsChannelOptionsAttributes();
+
+    protected override IEnumerable<string> More(string section, TwilioSmsChannelOptions options) =>
+        AccountProblems(section, options.AccountSid, options.AuthToken).Concat(new[] { CallbackProblem(section, options.CallbackBaseUrl) }.OfType<string>());
+}
+
+public sealed class TwilioVoiceChannelOptionsValidator(IOptions<DeliveryOptions> delivery) : HttpChannelOptionsValidator<TwilioVoiceChannelOptions>(delivery)
+{
+    protected override IValidateOptions<TwilioVoiceChannelOptions> Attributes { get; } = new TwilioVoiceChannelOptionsAttributes();
+
+    protected override IEnumerable<string> More(string section, TwilioVoiceChannelOptions options) =>
+        [.. AccountProblems(section, options.AccountSid, options.AuthToken), .. VoiceProblems(section, options, maxGatherTimeout: 60)];
+}
+
+public sealed class VonageVoiceChannelOptionsValidator(IOptions<DeliveryOptions> delivery) : HttpChannelOptionsValidator<VonageVoiceChannelOptions>(delivery)
+{
+    protected override IValidateOptions<VonageVoiceChannelOptions> Attributes { get; } = new VonageVoiceChannelOptionsAttributes();
+
+    protected override IEnumerable<string> More(string section, VonageVoiceChannelOptions options)
+    {
+        foreach (string problem in VoiceProblems(section, options, maxGatherTimeout: 10))
+        {
+            yield return problem;
+        }
+
+        if (string.IsNullOrEmpty(options.PrivateKey))
+        {
+            yield return $"{section}:PrivateKey (or PrivateKeyFile) is required: the application's private key in PEM";
+        }
+        else if (!IsRsaKey(options.PrivateKey))
+        {
+            yield return $"{section}:PrivateKey is not an RSA private key in PEM (-----BEGIN PRIVATE KEY-----)";
+        }
+    }
+
+    private static bool IsRsaKey(string pem)
+    {
+        try
+        {
+            using var rsa = RSA.Create();
+            rsa.ImportFromPem(pem);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            return false;
+        }
+    }
+}
+
+public sealed class WebhookChannelOptionsValidator(IOptions<DeliveryOptions> delivery) : HttpChannelOptionsValidator<WebhookChannelOptions>(delivery)
+{
+    protected override IValidateOptions<WebhookChannelOptions> Attributes { get; } = new WebhookChannelOptionsAttributes();
+
+    protected override string UrlSetting => nameof(WebhookChannelOptions.Url);
+
+    protected override IEnumerable<string> More(string section, WebhookChannelOptions options)
+    {
         if (options.Secret.Length < 16)
         {
-            reader.Problems.Add($"{section.Path}:Secret (or SecretFile) of at least 16 characters is required: it signs every request.");
+            yield return $"{section}:Secret (or SecretFile) of at least 16 characters is required: it signs every request";
         }
 
         foreach ((string name, string value) in options.Headers)
         {
             if (name.Any(c => c <= ' ' || c == ':') || SmsText.HasLineBreak(value))
             {
-                reader.Problems.Add($"{section.Path}:Headers:{name} is not a valid header name and value.");
+                yield return $"{section}:Headers:{name} is not a valid header name and value";
             }
         }
-
-        reader.RejectUnknown("webhook");
-        problems = reader.Problems;
-        return options;
     }
 }

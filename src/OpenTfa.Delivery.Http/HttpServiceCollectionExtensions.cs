@@ -10,11 +10,11 @@ public static class HttpServiceCollectionExtensions
     /// <summary>Offers the HTTP gateway channel types: <c>kannel</c>, <c>twilio-sms</c>, <c>webhook</c>, <c>twilio-voice</c>, <c>vonage-voice</c>.</summary>
     public static IServiceCollection AddOpenTfaHttpGateways(this IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory, KannelChannelFactory>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory, TwilioSmsChannelFactory>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory, WebhookChannelFactory>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory, TwilioVoiceChannelFactory>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory, VonageVoiceChannelFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new KannelChannelFactory()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new TwilioSmsChannelFactory()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new WebhookChannelFactory()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new TwilioVoiceChannelFactory()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new VonageVoiceChannelFactory()));
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Security;
 
 namespace OpenTfa.Delivery.Smpp;
@@ -88,45 +89,45 @@ public sealed class SmppConnectionOptions
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(Host))
         {
-            errors.Add("Host is required.");
+            errors.Add("Host is required");
         }
 
         if (Port is < 1 or > 65535)
         {
-            errors.Add($"Port must be between 1 and 65535; got {Port}.");
+            errors.Add($"Port must be between 1 and 65535; got {Port}");
         }
 
         CheckOctetString(errors, nameof(SystemId), SystemId, 15, required: true);
         if (Password is null || Password.Length > 8 || !IsOctetString(Password))
         {
-            errors.Add("Password must be at most 8 single-octet characters (its value is not shown).");
+            errors.Add("Password must be at most 8 single-octet characters (its value is not shown)");
         }
 
         CheckOctetString(errors, nameof(SystemType), SystemType, 12, required: false);
         CheckOctetString(errors, nameof(AddressRange), AddressRange, 40, required: false);
         if (!Enum.IsDefined(BindMode))
         {
-            errors.Add($"BindMode must be Transceiver or TransmitterAndReceiver; got {BindMode}.");
+            errors.Add($"BindMode must be Transceiver or TransmitterAndReceiver; got {BindMode}");
         }
 
         if (Binds is < 1 or > 64)
         {
-            errors.Add($"Binds must be between 1 and 64; got {Binds}.");
+            errors.Add($"Binds must be between 1 and 64; got {Binds}");
         }
 
         if (WindowSize is < 1 or > 1000)
         {
-            errors.Add($"WindowSize must be between 1 and 1000; got {WindowSize}.");
+            errors.Add($"WindowSize must be between 1 and 1000; got {WindowSize}");
         }
 
         if (MaxMessagesPerSecond < 0)
         {
-            errors.Add($"MaxMessagesPerSecond must be 0 (no cap) or more; got {MaxMessagesPerSecond}.");
+            errors.Add($"MaxMessagesPerSecond must be 0 (no cap) or more; got {MaxMessagesPerSecond}");
         }
 
         if (MaxThrottleRetries < 0)
         {
-            errors.Add($"MaxThrottleRetries must be 0 or more; got {MaxThrottleRetries}.");
+            errors.Add($"MaxThrottleRetries must be 0 or more; got {MaxThrottleRetries}");
         }
 
         CheckPositive(errors, nameof(EnquireLinkInterval), EnquireLinkInterval);
@@ -137,12 +138,12 @@ public sealed class SmppConnectionOptions
         CheckPositive(errors, nameof(ThrottleRetryDelay), ThrottleRetryDelay);
         if (ReconnectMaxDelay < ReconnectInitialDelay)
         {
-            errors.Add($"ReconnectMaxDelay ({ReconnectMaxDelay}) must not be shorter than ReconnectInitialDelay ({ReconnectInitialDelay}).");
+            errors.Add($"ReconnectMaxDelay ({ReconnectMaxDelay}) must not be shorter than ReconnectInitialDelay ({ReconnectInitialDelay})");
         }
 
         if (ValidityPeriod is { } validity && (validity < TimeSpan.FromSeconds(1) || validity >= TimeSpan.FromDays(100)))
         {
-            errors.Add($"ValidityPeriod must be between 1 second and 99 days; got {validity}.");
+            errors.Add($"ValidityPeriod must be between 1 second and 99 days; got {validity}");
         }
 
         return errors;
@@ -152,7 +153,7 @@ public sealed class SmppConnectionOptions
     {
         if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1))
         {
-            errors.Add($"{name} must be more than zero and at most one day; got {value.ToString("c", CultureInfo.InvariantCulture)}.");
+            errors.Add($"{name} must be more than zero and at most one day; got {value.ToString("c", CultureInfo.InvariantCulture)}");
         }
     }
 
@@ -160,24 +161,28 @@ public sealed class SmppConnectionOptions
     {
         if (required && string.IsNullOrEmpty(value))
         {
-            errors.Add($"{name} is required.");
+            errors.Add($"{name} is required");
         }
         else if (value is not null && (value.Length > max || !IsOctetString(value)))
         {
-            errors.Add($"{name} must be at most {max} printable ASCII characters; got '{SecretRedaction.Value(name, value)}'.");
+            errors.Add($"{name} must be at most {max} printable ASCII characters; got '{SecretRedaction.Value(name, value)}'");
         }
     }
 
     private static bool IsOctetString(string value) => value.All(c => c is >= ' ' and <= '~');
 }
 
-/// <summary>Validates <see cref="SmppConnectionOptions"/> for <c>ValidateOnStart</c>.</summary>
+/// <summary>
+/// Validates <see cref="SmppConnectionOptions"/> for <c>ValidateOnStart</c>; options named after a
+/// channel have each problem prefixed with the channel's section (<c>OpenTfa:Channels:&lt;name&gt;:</c>).
+/// </summary>
 public sealed class SmppConnectionOptionsValidator : IValidateOptions<SmppConnectionOptions>
 {
     public ValidateOptionsResult Validate(string? name, SmppConnectionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = options.Validate();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        string prefix = string.IsNullOrEmpty(name) ? string.Empty : ChannelSettings.PathOf(name) + ":";
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(e => prefix + e));
     }
 }

@@ -10,7 +10,7 @@ public static class SmppServiceCollectionExtensions
     /// <summary>Offers the <c>smpp</c> channel type to <c>OpenTfa:Channels</c>.</summary>
     public static IServiceCollection AddOpenTfaSmpp(this IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory, SmppChannelFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new SmppChannelFactory()));
         return services;
     }
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -11,19 +13,20 @@ public sealed class SmtpChannelFactory : IChannelFactory
 {
     public string Type => SmtpEmailChannel.Type;
 
+    public IReadOnlyList<Type> SettingTypes => [typeof(SmtpChannelOptions)];
+
+    public void AddSettings(IServiceCollection services, string name, IConfigurationSection settings)
+    {
+        services.AddChannelOptions<SmtpChannelOptions>(name, settings)
+            .PostConfigure(o => o.Port = o.Port == 0 ? SmtpChannelOptions.DefaultPort(o.Security) : o.Port);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmtpChannelOptions>, SmtpChannelOptionsValidator>());
+    }
+
     public IMessageChannel Create(string name, IConfigurationSection settings, IServiceProvider services)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(services);
-        TimeSpan sendTimeout = (services.GetService(typeof(IOptions<DeliveryOptions>)) as IOptions<DeliveryOptions>)?.Value.SendTimeout ?? new DeliveryOptions().SendTimeout;
-        SmtpChannelOptions options = SmtpChannelOptions.Bind(settings, sendTimeout, out IReadOnlyList<string> problems);
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException(
-                $"Invalid settings for the SMTP channel '{name}':" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
-        }
-
-        var loggers = services.GetService(typeof(ILoggerFactory)) as ILoggerFactory ?? NullLoggerFactory.Instance;
-        return new SmtpEmailChannel(name, options, services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System, loggers.CreateLogger<SmtpEmailChannel>());
+        SmtpChannelOptions options = ChannelSettings.Get<SmtpChannelOptions>(services, "SMTP", name);
+        var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        return new SmtpEmailChannel(name, options, services.GetService<TimeProvider>() ?? TimeProvider.System, loggers.CreateLogger<SmtpEmailChannel>());
     }
 }

@@ -1,6 +1,7 @@
-using OpenTfa.Core.Delivery;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using MimeKit;
+using OpenTfa.Core.Configuration;
+using OpenTfa.Core.Delivery;
 
 namespace OpenTfa.Delivery.Smtp;
 
@@ -17,12 +18,14 @@ public enum SmtpSecurity
     Tls,
 }
 
-/// <summary>One <c>smtp</c> channel (<c>OpenTfa:Channels:&lt;name&gt;</c> with <c>Type</c> = <c>smtp</c>).</summary>
+/// <summary>One <c>smtp</c> channel (<c>OpenTfa:Channels:&lt;name&gt;</c> with <c>Type</c> = <c>smtp</c>), bound as named options.</summary>
 public sealed class SmtpChannelOptions
 {
+    [SettingRequired]
     public string Host { get; set; } = string.Empty;
 
     /// <summary>25 with no security, 587 with STARTTLS, 465 with TLS unless set.</summary>
+    [SettingRange(1, 65535)]
     public int Port { get; set; }
 
     public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
@@ -42,50 +45,44 @@ public sealed class SmtpChannelOptions
     public string? HeloName { get; set; }
 
     /// <summary>How long connecting, authenticating and sending one message may take.</summary>
+    [PositiveDuration]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Reads and checks the section; every problem names its setting, and none shows the password.</summary>
-    public static SmtpChannelOptions Bind(IConfigurationSection section, TimeSpan sendTimeout, out IReadOnlyList<string> problems)
-    {
-        ArgumentNullException.ThrowIfNull(section);
-        var reader = new ChannelSettingsReader(section);
-        var options = new SmtpChannelOptions
-        {
-            Host = reader.Required(nameof(Host)) ?? string.Empty,
-            Security = reader.Enum(nameof(Security), SmtpSecurity.StartTls),
-            AllowInvalidCertificate = reader.Bool(nameof(AllowInvalidCertificate), false),
-            Username = reader.String(nameof(Username)),
-            Password = reader.Secret(nameof(Password)),
-            From = reader.String(nameof(From)),
-            HeloName = reader.String(nameof(HeloName)),
-            Timeout = reader.Duration(nameof(Timeout), TimeSpan.FromSeconds(20)),
-        };
-        options.Port = reader.Int(nameof(Port), options.Security switch { SmtpSecurity.None => 25, SmtpSecurity.Tls => 465, _ => 587 }, 1, 65535);
-        reader.RejectUnknown("smtp");
-
-        if (options.From is not null && (HasLineBreak(options.From) || !MailboxAddress.TryParse(options.From, out _)))
-        {
-            reader.Problems.Add($"{section.Path}:From must be one e-mail address such as 'Example <no-reply@example.com>'; got '{options.From}'.");
-        }
-
-        if (options.HeloName is not null && (HasLineBreak(options.HeloName) || options.HeloName.Any(char.IsWhiteSpace)))
-        {
-            reader.Problems.Add($"{section.Path}:HeloName must be a host name without spaces; got '{options.HeloName}'.");
-        }
-
-        if (options.Username is not null && options.Password is null)
-        {
-            reader.Problems.Add($"{section.Path}:Password (or PasswordFile) is required when Username is set.");
-        }
-
-        if (options.Timeout >= sendTimeout)
-        {
-            reader.Problems.Add($"{section.Path}:Timeout ({options.Timeout}) must be shorter than OpenTfa:Delivery:SendTimeout ({sendTimeout}), so that a slow relay ends as a temporary failure rather than being cut off.");
-        }
-
-        problems = reader.Problems;
-        return options;
-    }
+    /// <summary>The port <paramref name="security"/> implies when none is set.</summary>
+    internal static int DefaultPort(SmtpSecurity security) => security switch { SmtpSecurity.None => 25, SmtpSecurity.Tls => 465, _ => 587 };
 
     internal static bool HasLineBreak(string value) => value.AsSpan().IndexOfAny('\r', '\n') >= 0;
+}
+
+[OptionsValidator]
+internal sealed partial class SmtpChannelOptionsAttributes : IValidateOptions<SmtpChannelOptions>;
+
+/// <summary>Checks an <c>smtp</c> channel's settings; no message shows the password.</summary>
+internal sealed class SmtpChannelOptionsValidator(IOptions<DeliveryOptions> delivery) : ChannelSettingsValidator<SmtpChannelOptions>
+{
+    protected override IValidateOptions<SmtpChannelOptions> Attributes { get; } = new SmtpChannelOptionsAttributes();
+
+    protected override IEnumerable<string> Rules(string? name, string section, SmtpChannelOptions options)
+    {
+        if (options.From is not null && (SmtpChannelOptions.HasLineBreak(options.From) || !MailboxAddress.TryParse(options.From, out _)))
+        {
+            yield return $"{section}:From must be one e-mail address such as 'Example <no-reply@example.com>'; got '{options.From}'";
+        }
+
+        if (options.HeloName is not null && (SmtpChannelOptions.HasLineBreak(options.HeloName) || options.HeloName.Any(char.IsWhiteSpace)))
+        {
+            yield return $"{section}:HeloName must be a host name without spaces; got '{options.HeloName}'";
+        }
+
+        if (!string.IsNullOrEmpty(options.Username) && string.IsNullOrEmpty(options.Password))
+        {
+            yield return $"{section}:Password (or PasswordFile) is required when Username is set";
+        }
+
+        TimeSpan sendTimeout = delivery.Value.SendTimeout;
+        if (options.Timeout >= sendTimeout)
+        {
+            yield return $"{section}:Timeout ({options.Timeout}) must be shorter than OpenTfa:Delivery:SendTimeout ({sendTimeout}), so that a slow relay ends as a temporary failure rather than being cut off";
+        }
+    }
 }

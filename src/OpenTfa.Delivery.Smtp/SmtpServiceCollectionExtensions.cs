@@ -10,7 +10,7 @@ public static class SmtpServiceCollectionExtensions
     /// <summary>Offers the <c>smtp</c> channel type to <c>OpenTfa:Channels</c>.</summary>
     public static IServiceCollection AddOpenTfaSmtp(this IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory, SmtpChannelFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new SmtpChannelFactory()));
         return services;
     }
 }

@@ -7,6 +7,7 @@ using OpenTfa.Core.Delivery;
 using OpenTfa.Delivery.Http.Callbacks;
 using OpenTfa.Delivery.Http.Sms;
 using OpenTfa.Delivery.Http.Tests.Infrastructure;
+using OpenTfa.Delivery.Tests.Infrastructure;
 
 namespace OpenTfa.Delivery.Http.Tests;
 
@@ -22,11 +23,7 @@ public sealed class SmsGatewayTests : IAsyncLifetime
     private static OutgoingMessage Sms(string text = "Your pin is 1234", string? from = "InfoSMS", string to = "41793026727") =>
         new("0123456789ABCDEF0123456789ABCDEF", "FEDCBA9876543210FEDCBA9876543210", ChannelKind.Sms, to, from, new MessageContent(text), 1);
 
-    private static IConfigurationSection Section(params (string Key, string? Value)[] settings) =>
-        new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>($"OpenTfa:Channels:gw:{s.Key}", s.Value)))
-            .Build()
-            .GetSection("OpenTfa:Channels:gw");
+    private static IConfigurationSection Section(params (string Key, string? Value)[] settings) => ChannelSettingsProbe.Section("gw", settings);
 
     private TwilioSmsChannel Twilio(string? from = null, string? service = null) => new("sms", new TwilioSmsChannelOptions
     {
@@ -244,9 +241,9 @@ public sealed class SmsGatewayTests : IAsyncLifetime
     [Fact]
     public void Settings_AreCheckedAtStart_AndNameTheSetting()
     {
-        WebhookChannelOptions.Bind(Section(("Type", "webhook"), ("Url", "ftp://x"), ("Secret", "short")), TimeSpan.FromSeconds(30), out var webhook);
-        KannelChannelOptions.Bind(Section(("BaseUrl", "http://127.0.0.1:13013"), ("Username", "u"), ("Password", "p"), ("CallbackBaseUrl", "https://otp.example.test")), TimeSpan.FromSeconds(30), out var kannel);
-        TwilioSmsChannelOptions.Bind(Section(("AccountSid", "AC1"), ("Timeout", "00:01:00")), TimeSpan.FromSeconds(30), out var twilio);
+        IReadOnlyList<string> webhook = ChannelSettingsProbe.Problems(new WebhookChannelFactory(), Section(("Type", "webhook"), ("Url", "ftp://x"), ("Secret", "short")));
+        IReadOnlyList<string> kannel = ChannelSettingsProbe.Problems(new KannelChannelFactory(), Section(("BaseUrl", "http://127.0.0.1:13013"), ("Username", "u"), ("Password", "p"), ("CallbackBaseUrl", "https://otp.example.test")));
+        IReadOnlyList<string> twilio = ChannelSettingsProbe.Problems(new TwilioSmsChannelFactory(), Section(("AccountSid", "AC1"), ("Timeout", "00:01:00")), TimeSpan.FromSeconds(30));
 
         Assert.Contains(webhook, p => p.StartsWith("OpenTfa:Channels:gw:Url must be an absolute http or https URL", StringComparison.Ordinal));
         Assert.Contains(webhook, p => p.StartsWith("OpenTfa:Channels:gw:Secret (or SecretFile) of at least 16 characters", StringComparison.Ordinal));

@@ -46,7 +46,7 @@ public class SmppConnectionOptionsTests
         var result = new SmppConnectionOptionsValidator().Validate(null, new SmppConnectionOptions());
 
         Assert.True(result.Failed);
-        Assert.Contains("Host is required.", result.Failures!);
+        Assert.Contains("Host is required", result.Failures!);
     }
 
     [Fact]

@@ -1,21 +1,16 @@
-using Microsoft.Extensions.Configuration;
+using OpenTfa.Delivery.Tests.Infrastructure;
 
 namespace OpenTfa.Delivery.Smtp.Tests;
 
 public sealed class SmtpChannelOptionsTests
 {
-    private static IConfigurationSection Section(params (string Key, string? Value)[] settings) =>
-        new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>($"OpenTfa:Channels:mail:{s.Key}", s.Value)))
-            .Build()
-            .GetSection("OpenTfa:Channels:mail");
+    private static readonly SmtpChannelFactory Factory = new();
 
     [Fact]
     public void Defaults_StartTlsOnPort587_TwentySecondTimeout_CertificatesValidated()
     {
-        SmtpChannelOptions options = SmtpChannelOptions.Bind(Section(("Type", "smtp"), ("Host", "smtp.example.com")), TimeSpan.FromSeconds(30), out var problems);
+        SmtpChannelOptions options = ChannelSettingsProbe.Read<SmtpChannelOptions>(Factory, ChannelSettingsProbe.Section("mail", ("Type", "smtp"), ("Host", "smtp.example.com")));
 
-        Assert.Empty(problems);
         Assert.Equal(SmtpSecurity.StartTls, options.Security);
         Assert.Equal(587, options.Port);
         Assert.False(options.AllowInvalidCertificate);
@@ -28,9 +23,8 @@ public sealed class SmtpChannelOptionsTests
     [InlineData("starttls", 587)]
     public void PortFollowsSecurity(string security, int port)
     {
-        SmtpChannelOptions options = SmtpChannelOptions.Bind(Section(("Host", "h"), ("Security", security)), TimeSpan.FromSeconds(30), out var problems);
+        SmtpChannelOptions options = ChannelSettingsProbe.Read<SmtpChannelOptions>(Factory, ChannelSettingsProbe.Section("mail", ("Host", "h"), ("Security", security)));
 
-        Assert.Empty(problems);
         Assert.Equal(port, options.Port);
     }
 
@@ -41,8 +35,8 @@ public sealed class SmtpChannelOptionsTests
         File.WriteAllText(file, "from-file\n");
         try
         {
-            SmtpChannelOptions options = SmtpChannelOptions.Bind(Section(("Host", "h"), ("Username", "u"), ("PasswordFile", file)), TimeSpan.FromSeconds(30), out var problems);
-            Assert.Empty(problems);
+            SmtpChannelOptions options = ChannelSettingsProbe.Read<SmtpChannelOptions>(Factory, ChannelSettingsProbe.Section("mail", ("Host", "h"), ("Username", "u"), ("PasswordFile", file)));
+
             Assert.Equal("from-file", options.Password);
         }
         finally
@@ -54,19 +48,17 @@ public sealed class SmtpChannelOptionsTests
     [Fact]
     public void EveryBadSetting_IsNamed_AndNoPasswordIsShown()
     {
-        SmtpChannelOptions.Bind(Section(
-            ("Port", "99999"), ("Security", "Ssl"), ("From", "not an address"), ("Username", "u"),
-            ("HeloName", "a b"), ("Timeout", "00:01:00"), ("Pasword", "oops-typo")), TimeSpan.FromSeconds(30), out var problems);
+        IReadOnlyList<string> problems = ChannelSettingsProbe.Problems(Factory, ChannelSettingsProbe.Section("mail",
+            ("Port", "99999"), ("From", "not an address"), ("Username", "u"), ("HeloName", "a b"), ("Timeout", "00:01:00"), ("PasswordFile", "/nonexistent/oops-typo")),
+            TimeSpan.FromSeconds(30));
 
         string all = string.Join('\n', problems);
         Assert.Contains("OpenTfa:Channels:mail:Host is required", all, StringComparison.Ordinal);
-        Assert.Contains("OpenTfa:Channels:mail:Port", all, StringComparison.Ordinal);
-        Assert.Contains("OpenTfa:Channels:mail:Security must be one of None, StartTls, Tls; got 'Ssl'", all, StringComparison.Ordinal);
+        Assert.Contains("OpenTfa:Channels:mail:Port must be between 1 and 65535, was 99999", all, StringComparison.Ordinal);
         Assert.Contains("OpenTfa:Channels:mail:From", all, StringComparison.Ordinal);
         Assert.Contains("OpenTfa:Channels:mail:HeloName", all, StringComparison.Ordinal);
-        Assert.Contains("OpenTfa:Channels:mail:Timeout", all, StringComparison.Ordinal);
+        Assert.Contains("OpenTfa:Channels:mail:Timeout (00:01:00) must be shorter than OpenTfa:Delivery:SendTimeout (00:00:30)", all, StringComparison.Ordinal);
         Assert.Contains("OpenTfa:Channels:mail:Password (or PasswordFile) is required when Username is set", all, StringComparison.Ordinal);
-        Assert.Contains("OpenTfa:Channels:mail:Pasword is not a setting of the smtp channel", all, StringComparison.Ordinal);
-        Assert.DoesNotContain("oops-typo", all, StringComparison.Ordinal);
+        Assert.Contains("OpenTfa:Channels:mail:PasswordFile points at '/nonexistent/oops-typo', which does not exist", all, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OpenTfa.Core.Delivery;
 
@@ -12,12 +13,25 @@ public interface IChannelFactory
 {
     string Type { get; }
 
+    /// <summary>
+    /// The option classes a channel of this type binds from its section: start-up refuses a key
+    /// that none of them has (besides <c>Type</c>, and <c>XFile</c> for a secret X). Null accepts any key.
+    /// </summary>
+    IReadOnlyList<Type>? SettingTypes => null;
+
+    /// <summary>Registers the named options of the channel <paramref name="name"/>, bound from its section and validated at start-up.</summary>
+    void AddSettings(IServiceCollection services, string name, IConfigurationSection settings)
+    {
+    }
+
     IMessageChannel Create(string name, IConfigurationSection settings, IServiceProvider services);
 }
 
 public sealed class LogChannelFactory : IChannelFactory
 {
     public string Type => LogChannel.Type;
+
+    public IReadOnlyList<Type> SettingTypes => [];
 
     public IMessageChannel Create(string name, IConfigurationSection settings, IServiceProvider services) =>
         new LogChannel(name, (services.GetService(typeof(LogChannelOutput)) as LogChannelOutput)?.Writer ?? Console.Out);
@@ -26,6 +40,8 @@ public sealed class LogChannelFactory : IChannelFactory
 public sealed class DiscardChannelFactory : IChannelFactory
 {
     public string Type => DiscardChannel.Type;
+
+    public IReadOnlyList<Type> SettingTypes => [];
 
     public IMessageChannel Create(string name, IConfigurationSection settings, IServiceProvider services) => new DiscardChannel(name);
 }

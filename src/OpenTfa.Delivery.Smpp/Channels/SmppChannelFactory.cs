@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -13,21 +14,24 @@ public sealed class SmppChannelFactory : IChannelFactory
 {
     public string Type => SmppSmsChannel.Type;
 
+    public IReadOnlyList<Type> SettingTypes => [typeof(SmppConnectionOptions), typeof(SmppChannelOptions)];
+
+    public void AddSettings(IServiceCollection services, string name, IConfigurationSection settings)
+    {
+        services.AddChannelOptions<SmppConnectionOptions>(name, settings);
+        services.AddChannelOptions<SmppChannelOptions>(name, settings);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmppConnectionOptions>, SmppConnectionOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmppChannelOptions>, SmppChannelOptionsValidator>());
+    }
+
     public IMessageChannel Create(string name, IConfigurationSection settings, IServiceProvider services)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(services);
-        var sendTimeout = services.GetService<IOptions<DeliveryOptions>>()?.Value.SendTimeout ?? new DeliveryOptions().SendTimeout;
-        var options = SmppChannelOptions.Bind(settings, sendTimeout, out var problems);
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException(
-                $"Invalid settings for the SMPP channel '{name}':" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
-        }
-
+        var connection = ChannelSettings.Get<SmppConnectionOptions>(services, "SMPP", name);
+        var channel = ChannelSettings.Get<SmppChannelOptions>(services, "SMPP", name);
         return new SmppSmsChannel(
             name,
-            options,
+            new SmppChannelOptions { Connection = connection, DefaultSender = channel.DefaultSender, LinkWaitTimeout = channel.LinkWaitTimeout },
             services.GetRequiredService<IOutboxStore>(),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
             services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);

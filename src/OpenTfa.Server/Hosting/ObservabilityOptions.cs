@@ -1,3 +1,5 @@
+using OpenTfa.Core.Configuration;
+
 namespace OpenTfa.Server.Hosting;
 
 /// <summary>Metrics and traces (<c>OpenTfa:Telemetry</c>).</summary>
@@ -20,41 +22,39 @@ public sealed class TelemetryOptions
     public string? OtlpEndpoint { get; set; }
 
     /// <summary><c>grpc</c> (default) or <c>http/protobuf</c>.</summary>
+    [OneOf("grpc", "http/protobuf")]
     public string OtlpProtocol { get; set; } = "grpc";
 
     /// <summary>The <c>service.name</c> resource attribute.</summary>
+    [SettingRequired]
     public string ServiceName { get; set; } = "opentfa";
 
     /// <summary>Fraction of traces kept (parent-based: a sampled caller's trace is always kept).</summary>
+    [SettingRange(0.0, 1.0)]
     public double TraceSampleRatio { get; set; } = 1.0;
 
-    public IEnumerable<string> Problems()
+    /// <summary>The rules a single attribute cannot say.</summary>
+    public IEnumerable<string> Problems(string section)
     {
         if (!MetricsPath.StartsWith('/') || MetricsPath.StartsWith("/2fa", StringComparison.OrdinalIgnoreCase) || MetricsPath.StartsWith("/opentfa", StringComparison.OrdinalIgnoreCase))
         {
-            yield return $"OpenTfa:Telemetry:MetricsPath must start with / and lie outside /2fa and /opentfa, was '{MetricsPath}'";
+            yield return $"{section}:MetricsPath must start with / and lie outside /2fa and /opentfa, was '{MetricsPath}'";
         }
 
-        foreach (string network in MetricsAllowedNetworks.Where(n => !TryParseNetwork(n, out _)))
+        foreach (string problem in NetworkProblems($"{section}:MetricsAllowedNetworks", MetricsAllowedNetworks))
         {
-            yield return $"OpenTfa:Telemetry:MetricsAllowedNetworks: '{network}' is not an address or a CIDR network such as 10.0.0.0/8";
+            yield return problem;
         }
 
         if (OtlpEndpoint is not null && !Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out _))
         {
-            yield return $"OpenTfa:Telemetry:OtlpEndpoint must be an absolute URL, was '{OpenTfa.Core.Security.SecretRedaction.Text(OtlpEndpoint)}'";
-        }
-
-        if (OtlpProtocol is not ("grpc" or "http/protobuf"))
-        {
-            yield return $"OpenTfa:Telemetry:OtlpProtocol must be grpc or http/protobuf, was '{OtlpProtocol}'";
-        }
-
-        if (TraceSampleRatio is < 0 or > 1)
-        {
-            yield return $"OpenTfa:Telemetry:TraceSampleRatio must be between 0 and 1, was {TraceSampleRatio}";
+            yield return $"{section}:OtlpEndpoint must be an absolute URL, was '{OpenTfa.Core.Security.SecretRedaction.Text(OtlpEndpoint)}'";
         }
     }
+
+    /// <summary>Each entry of a list of networks that is neither an address nor a CIDR network.</summary>
+    public static IEnumerable<string> NetworkProblems(string setting, IEnumerable<string> networks) =>
+        networks.Where(n => !TryParseNetwork(n, out _)).Select(n => $"{setting}: '{n}' is not an address or a CIDR network such as 10.0.0.0/8");
 
     public static bool TryParseNetwork(string text, out System.Net.IPNetwork network)
     {

@@ -26,24 +26,9 @@ internal static class ObservabilityRegistration
     public static WebApplicationBuilder AddOpenTfaObservability(this WebApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
-        var telemetry = new TelemetryOptions();
-        builder.Configuration.GetSection(TelemetryOptions.Section).Bind(telemetry);
-        var webhooks = new WebhookOptions();
-        builder.Configuration.GetSection(WebhookOptions.Section).Bind(webhooks);
-        if (builder.Configuration.GetSection(WebhookOptions.Section).GetSection(nameof(WebhookOptions.AllowedPorts)) is { } ports && ports.Exists())
-        {
-            // The binder appends to a list's default items; a configured list replaces them.
-            webhooks.AllowedPorts = ports.Get<int[]>() ?? [];
-        }
-
-        var logging = new LoggingOptions();
-        builder.Configuration.GetSection(LoggingOptions.Section).Bind(logging);
-        List<string> problems = [.. telemetry.Problems(), .. webhooks.Problems()];
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid OpenTfa configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
-        }
-
+        // Checked by AddOpenTfa, which runs first; the exporters are chosen here from these values.
+        TelemetryOptions telemetry = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        LoggingOptions logging = builder.Configuration.GetSection(LoggingOptions.Section).Get<LoggingOptions>() ?? new LoggingOptions();
         if (logging.Json)
         {
             builder.Logging.ClearProviders();
@@ -62,12 +47,10 @@ internal static class ObservabilityRegistration
             builder.Logging.AddConsoleFormatter<SafeConsoleFormatter, SimpleConsoleFormatterOptions>();
         }
 
-        services.AddSingleton(Options.Create(telemetry));
-        services.AddSingleton(webhooks);
         services.AddSingleton(sp => new OpenTfaMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), telemetry.ApplicationLabels));
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookSubscriptions>();
-        services.AddSingleton(new WebhookUrlPolicy(webhooks));
+        services.AddSingleton(sp => new WebhookUrlPolicy(sp.GetRequiredService<WebhookOptions>()));
         services.AddSingleton<OpenTfaEvents>();
         services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<OpenTfaEvents>());
         services.AddSingleton<WebhookService>();

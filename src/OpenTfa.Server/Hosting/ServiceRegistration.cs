@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Delivery;
@@ -5,6 +6,7 @@ using OpenTfa.Core.Pins;
 using OpenTfa.Core.Protection;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Templates;
+using OpenTfa.Core.Webhooks;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Storage.Postgres;
 using OpenTfa.Storage.Sqlite;
@@ -16,15 +18,13 @@ internal static class ServiceRegistration
     /// <summary>Binds and validates the <c>OpenTfa</c> section and registers Core, the store and the channels.</summary>
     public static IServiceCollection AddOpenTfa(this IServiceCollection services, IConfiguration configuration)
     {
-        IConfigurationSection section = configuration.GetSection(OpenTfaOptions.Section);
-        var options = new OpenTfaOptions();
-        section.Bind(options);
-        StartupValidation.ThrowIfInvalid(options);
+        IReadOnlyCollection<IChannelFactory> factories = AddChannelFactories(services);
+        StartupValidation.ThrowIfInvalid(configuration, factories);
+        services.AddOpenTfaSettings(configuration, factories);
 
-        services.AddSingleton(Options.Create(options));
-        services.AddSingleton(Options.Create(options.Pins));
-        services.AddSingleton(Options.Create(options.Protection));
-        services.AddSingleton(Options.Create(options.Delivery));
+        // Checked above: registration decides the store and the data folder from these values.
+        IConfigurationSection section = configuration.GetSection(OpenTfaOptions.Section);
+        OpenTfaOptions options = section.Get<OpenTfaOptions>() ?? new OpenTfaOptions();
         services.TryAddTimeProvider();
 
         string dataDirectory = Path.GetFullPath(options.DataDirectory);
@@ -42,7 +42,7 @@ internal static class ServiceRegistration
         services.AddSingleton<SecretProtector>();
 
         AddStore(services, options, dataDirectory);
-        AddChannels(services, section, options);
+        AddChannels(services, section);
 
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<ApplicationService>();
@@ -52,13 +52,77 @@ internal static class ServiceRegistration
         services.AddSingleton<PinService>();
         services.AddSingleton<SenderService>();
         services.AddSingleton<AccessService>();
-        services.AddSingleton(sp => new AuthFailureThrottle(sp.GetRequiredService<TimeProvider>(), options.MaxAuthFailuresPerMinute));
-        services.AddSingleton(sp => new ChannelBreakers(sp.GetRequiredService<TimeProvider>(), options.Delivery.BreakerFailureThreshold, options.Delivery.BreakerOpenDuration));
+        services.AddSingleton(sp => new AuthFailureThrottle(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<OpenTfaOptions>>().Value.MaxAuthFailuresPerMinute));
+        services.AddSingleton(sp =>
+        {
+            DeliveryOptions delivery = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+            return new ChannelBreakers(sp.GetRequiredService<TimeProvider>(), delivery.BreakerFailureThreshold, delivery.BreakerOpenDuration);
+        });
         services.AddSingleton<ChannelActivity>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddHostedService<RetentionService>();
         return services;
+    }
+
+    /// <summary>
+    /// The options of the <c>OpenTfa</c> section, bound by the configuration binder: the whole
+    /// section validated by <see cref="OpenTfaOptionsValidator"/> at start, the sections Core
+    /// reads on their own, and one named options instance per channel.
+    /// </summary>
+    public static IServiceCollection AddOpenTfaSettings(this IServiceCollection services, IConfiguration configuration, IEnumerable<IChannelFactory> factories)
+    {
+        services.AddOptions<OpenTfaOptions>()
+            .BindConfiguration(OpenTfaOptions.Section)
+            .Configure<IConfiguration>((o, c) => ReplaceDefaultLists(o.Webhooks, c))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenTfaOptions>, OpenTfaOptionsValidator>());
+
+        // The sections Core reads on their own; the validator above has checked them as part of the whole.
+        services.AddOptions<PinOptions>().BindConfiguration($"{OpenTfaOptions.Section}:{nameof(OpenTfaOptions.Pins)}");
+        services.AddOptions<ProtectionOptions>().BindConfiguration($"{OpenTfaOptions.Section}:{nameof(OpenTfaOptions.Protection)}");
+        services.AddOptions<DeliveryOptions>().BindConfiguration($"{OpenTfaOptions.Section}:{nameof(OpenTfaOptions.Delivery)}");
+        services.AddOptions<RoutingOptions>().BindConfiguration($"{OpenTfaOptions.Section}:{nameof(OpenTfaOptions.Routes)}");
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).Configure<IConfiguration>(ReplaceDefaultLists);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WebhookOptions>>().Value);
+
+        Dictionary<string, IChannelFactory> byType = factories.GroupBy(f => f.Type, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Last(), StringComparer.OrdinalIgnoreCase);
+        foreach (IConfigurationSection channel in configuration.GetSection(ChannelSettings.Section).GetChildren())
+        {
+            if (channel["Type"] is { } type && byType.TryGetValue(type, out IChannelFactory? factory))
+            {
+                factory.AddSettings(services, channel.Key, channel);
+            }
+        }
+
+        return services;
+    }
+
+    /// <summary>The binder adds a configured list to a list's default items; a configured list replaces them.</summary>
+    private static void ReplaceDefaultLists(WebhookOptions webhooks, IConfiguration configuration)
+    {
+        IConfigurationSection ports = configuration.GetSection($"{WebhookOptions.Section}:{nameof(WebhookOptions.AllowedPorts)}");
+        if (ports.Exists())
+        {
+            webhooks.AllowedPorts = ports.Get<int[]>() ?? [];
+        }
+    }
+
+    /// <summary>The channel types on offer, registered as instances so that start-up can check each channel's settings before the container exists.</summary>
+    private static IReadOnlyCollection<IChannelFactory> AddChannelFactories(IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new LogChannelFactory()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new DiscardChannelFactory()));
+        services.AddOpenTfaSmpp();
+        services.AddOpenTfaSmtp();
+        services.AddOpenTfaHttpGateways();
+        return services
+            .Where(d => d.ServiceType == typeof(IChannelFactory))
+            .Select(d => d.ImplementationInstance as IChannelFactory
+                ?? (d.ImplementationType is { } type && type.GetConstructor(Type.EmptyTypes) is not null ? (IChannelFactory?)Activator.CreateInstance(type) : null))
+            .OfType<IChannelFactory>()
+            .ToList();
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)
@@ -96,18 +160,12 @@ internal static class ServiceRegistration
         }
     }
 
-    private static void AddChannels(IServiceCollection services, IConfigurationSection section, OpenTfaOptions options)
+    private static void AddChannels(IServiceCollection services, IConfigurationSection section)
     {
-        services.AddSingleton<IChannelFactory, LogChannelFactory>();
-        services.AddSingleton<IChannelFactory, DiscardChannelFactory>();
-        services.AddOpenTfaSmpp();
-        services.AddOpenTfaSmtp();
-        services.AddOpenTfaHttpGateways();
-        services.AddSingleton(Options.Create(options.Routes));
         services.AddSingleton(sp =>
         {
-            List<IMessageChannel> channels = CreateChannels(sp, section, options);
-            FillEmptyRoutes(options.Routes, channels);
+            List<IMessageChannel> channels = CreateChannels(sp, section, sp.GetRequiredService<IOptions<OpenTfaOptions>>().Value);
+            FillEmptyRoutes(sp.GetRequiredService<IOptions<RoutingOptions>>().Value, channels);
             return new ChannelRouter(channels, sp.GetRequiredService<IOptions<RoutingOptions>>());
         });
         services.AddHostedService<ChannelHost>();
@@ -145,16 +203,10 @@ internal static class ServiceRegistration
         var channels = new List<IMessageChannel>();
         foreach ((string name, ChannelOptions channel) in options.Channels)
         {
-            if (channel.Type is null || !factories.TryGetValue(channel.Type, out IChannelFactory? factory))
-            {
-                throw new InvalidOperationException(
-                    $"OpenTfa:Channels:{name}:Type '{channel.Type}' is not a channel type: use one of {string.Join(", ", factories.Keys.Order(StringComparer.Ordinal))}.");
-            }
-
-            channels.Add(factory.Create(name, section.GetSection($"Channels:{name}"), services));
+            // Start-up has checked that every channel's type exists.
+            channels.Add(factories[channel.Type!].Create(name, section.GetSection($"Channels:{name}"), services));
         }
 
         return channels;
     }
-
 }

@@ -123,8 +123,8 @@ public sealed class WebhookUrlPolicyTests
     [Fact]
     public void Options_PortOutOfRange_IsAStartUpProblem()
     {
-        Assert.Empty(new WebhookOptions().Problems());
-        Assert.Contains(new WebhookOptions { AllowedPorts = [443, 0] }.Problems(), p => p.Contains("AllowedPorts", StringComparison.Ordinal));
-        Assert.Contains(new WebhookOptions { AllowedPorts = [70000] }.Problems(), p => p.Contains("AllowedPorts", StringComparison.Ordinal));
+        Assert.Empty(new WebhookOptions().Problems("OpenTfa:Webhooks"));
+        Assert.Contains(new WebhookOptions { AllowedPorts = [443, 0] }.Problems("OpenTfa:Webhooks"), p => p.Contains("AllowedPorts", StringComparison.Ordinal));
+        Assert.Contains(new WebhookOptions { AllowedPorts = [70000] }.Problems("OpenTfa:Webhooks"), p => p.Contains("AllowedPorts", StringComparison.Ordinal));
     }
 }

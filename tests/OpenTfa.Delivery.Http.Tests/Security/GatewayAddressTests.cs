@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Microsoft.Extensions.Configuration;
 using OpenTfa.Core.Security;
+using OpenTfa.Delivery.Tests.Infrastructure;
 
 namespace OpenTfa.Delivery.Http.Tests.Security;
 
@@ -59,18 +59,13 @@ public sealed class GatewayAddressTests : IDisposable
     [Fact]
     public void AllowPrivateNetworks_IsAChannelSetting()
     {
-        IConfigurationSection section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["c:Url"] = "https://sms.example.com/send",
-            ["c:Secret"] = "0123456789abcdef0123",
-            ["c:AllowPrivateNetworks"] = "true",
-        }).Build().GetSection("c");
+        var factory = new WebhookChannelFactory();
+        (string, string?)[] settings = [("Url", "https://sms.example.com/send"), ("Secret", "0123456789abcdef0123")];
 
-        WebhookChannelOptions options = WebhookChannelOptions.Bind(section, TimeSpan.FromSeconds(30), out IReadOnlyList<string> problems);
+        WebhookChannelOptions options = ChannelSettingsProbe.Read<WebhookChannelOptions>(factory, ChannelSettingsProbe.Section("c", [.. settings, ("AllowPrivateNetworks", "true")]));
 
-        Assert.Empty(problems);
         Assert.True(options.AllowPrivateNetworks);
-        Assert.False(WebhookChannelOptions.Bind(section.GetSection("none"), TimeSpan.FromSeconds(30), out _).AllowPrivateNetworks);
+        Assert.False(ChannelSettingsProbe.Read<WebhookChannelOptions>(factory, ChannelSettingsProbe.Section("c", settings)).AllowPrivateNetworks);
     }
 
     public void Dispose()
