@@ -97,6 +97,7 @@ public sealed class SettingsValidationTests
         {
             ["OpenTfa:Storage:Provider"] = "oracle",
             ["OpenTfa:Storage:SqliteSynchronous"] = "OFF",
+            ["OpenTfa:Storage:CommandTimeout"] = "00:20:00",
             ["OpenTfa:MaxRequestBodyBytes"] = "100",
             ["OpenTfa:Delivery:ClaimDelay"] = "00:00:05",
             ["OpenTfa:Protection:MaxTestNumberLifetime"] = "400.00:00:00",
@@ -109,6 +110,7 @@ public sealed class SettingsValidationTests
                 "OpenTfa:Delivery:ClaimDelay must be between 00:00:00 and 00:00:01, was 00:00:05",
                 "OpenTfa:MaxRequestBodyBytes must be between 1024 and 16777216, was 100",
                 "OpenTfa:Protection:MaxTestNumberLifetime must be a positive duration of at most 366 days such as 00:00:30, was 400.00:00:00",
+                "OpenTfa:Storage:CommandTimeout must be between 00:00:01 and 00:10:00, was 00:20:00",
                 "OpenTfa:Storage:Provider must be sqlite or postgres, was 'oracle'",
                 "OpenTfa:Storage:SqliteSynchronous must be NORMAL or FULL, was 'OFF'",
                 "OpenTfa:Telemetry:TraceSampleRatio must be between 0 and 1, was 1.5",
