@@ -94,8 +94,6 @@ public sealed class OneOfAttribute(params string[] values) : ValidationAttribute
 {
     public bool IgnoreCase { get; set; }
 
-    public IReadOnlyList<string> Values => values;
-
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
     {
         StringComparison comparison = IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
