@@ -32,11 +32,13 @@ public static class Program
             opentfa: run an OpenTfa server and drive it from a shell.
             The server address and key come from --url/--api-key or {GlobalOptions.UrlVariable}/{GlobalOptions.KeyVariable}.
             Exit codes: 0 ok, 1 the server refused the request (4xx), 2 usage error,
-            3 server unreachable or failing (5xx, not ready), 4 'pin verify' did not verify.
+            3 server unreachable or failing (5xx, not ready), 4 'pin verify' did not verify;
+            'serve' and 'admin create-key': 2 configuration, 3 store, 4 listener.
             """)
         {
             ServerCommands.Serve(),
             ServerCommands.Server(),
+            AdminCommands.Create(),
             KeyCommands.Keys(),
             KeyCommands.Tenants(),
             AppCommands.Create(),

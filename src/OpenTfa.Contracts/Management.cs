@@ -73,6 +73,13 @@ public sealed class HealthResponse
     public IDictionary<string, string>? Details { get; init; }
 }
 
+/// <summary>The running server's version and the commit it was built from (<c>unknown</c> when built outside git).</summary>
+public sealed class VersionResponse
+{
+    public required string Version { get; init; }
+    public required string Commit { get; init; }
+}
+
 /// <summary>Create or update an e-mail body; on update every field is optional.</summary>
 public sealed class EmailBodyRequest
 {

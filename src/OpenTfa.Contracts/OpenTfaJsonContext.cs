@@ -37,6 +37,7 @@ namespace OpenTfa.Contracts;
 [JsonSerializable(typeof(MessageStateResponse))]
 [JsonSerializable(typeof(List<MessageStateResponse>))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(EmailBodyRequest))]
 [JsonSerializable(typeof(EmailBodyResponse))]
 [JsonSerializable(typeof(List<EmailBodyResponse>))]

@@ -1,4 +1,3 @@
 using OpenTfa.Server.Hosting;
 
-WebApplication app = OpenTfaHost.Build(args);
-await OpenTfaHost.RunAsync(app);
+return await OpenTfaHost.RunAsync(args);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using OpenTfa.Cli.Output;
 using OpenTfa.Client;
 using OpenTfa.Contracts;
+using OpenTfa.Server.Hosting;
 
 namespace OpenTfa.Cli.Commands;
 
@@ -11,15 +12,37 @@ internal static class ServerCommands
 {
     public static Command Serve()
     {
-        var command = new Command("serve", """
-            Run the OpenTfa server in this process until Ctrl+C. Every further argument goes to the server as
-            configuration, e.g. --urls http://0.0.0.0:5080 --OpenTfa:DataDirectory /var/lib/opentfa
-            (environment variables such as OpenTfa__BootstrapApiKey work too). Default address: http://127.0.0.1:5080.
+        var config = new Option<string?>("--config")
+        {
+            Description = "Read the settings from this file instead of appsettings.json in the working directory",
+            HelpName = "file",
+        };
+        var command = new Command("serve", $"""
+            Run the OpenTfa server in this process until Ctrl+C. Settings come from appsettings.json in the
+            working directory (or --config FILE), environment variables (OpenTfa__BootstrapApiKey) and the
+            further arguments, each a setting given as --Section:Key value. An argument the server would not
+            read is refused. The most important settings:
+            {ServerCommandLine.KeySettings}
+            {ServerCommandLine.ExitCodes}
             """)
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        command.SetAction((parse, _) => ServerHost.RunAsync([.. parse.UnmatchedTokens]));
+        command.Add(config);
+        command.SetAction((parse, _) =>
+        {
+            // --url, --api-key and --json are for the commands that talk to a server; serve would silently drop them.
+            foreach (Option option in new Option[] { GlobalOptions.Url, GlobalOptions.ApiKey, GlobalOptions.Json }.Where(o => parse.GetResult(o) is { Implicit: false }))
+            {
+                string hint = option == GlobalOptions.Url ? " (did you mean --urls, the addresses to listen on?)" : string.Empty;
+                Console.Error.WriteLine($"error: {option.Name} is not an option of 'opentfa serve'{hint}");
+                Console.Error.WriteLine("  See 'opentfa serve --help'.");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            string[] args = parse.GetValue(config) is { } file ? ["--config", file, .. parse.UnmatchedTokens] : [.. parse.UnmatchedTokens];
+            return ServerHost.RunAsync(args);
+        });
         return command;
     }
 

@@ -31,6 +31,7 @@ public static class AuditActions
     public const string TenantSendersChanged = "tenant.senders_changed";
     public const string KeyCreated = "key.created";
     public const string KeyRevoked = "key.revoked";
+    public const string KeyRecovered = "key.recovered";
     public const string ApplicationCreated = "application.created";
     public const string ApplicationUpdated = "application.updated";
     public const string TemplateCreated = "template.created";

@@ -2,6 +2,7 @@ using OpenTfa.Contracts;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Storage;
 using OpenTfa.Server.Auth;
+using OpenTfa.Server.Hosting;
 
 namespace OpenTfa.Server.Endpoints;
 
@@ -50,6 +51,8 @@ internal static class HealthEndpoints
             details["store:problem"] = problem;
         }
 
+        details["version"] = BuildInfo.Version;
+        details["commit"] = BuildInfo.Commit;
         foreach (IMessageChannel channel in router.Channels)
         {
             details[$"channel:{channel.Name}"] = channel is LogChannel

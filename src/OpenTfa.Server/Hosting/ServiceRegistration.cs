@@ -133,7 +133,7 @@ internal static class ServiceRegistration
         }
     }
 
-    private static void AddStore(IServiceCollection services, OpenTfaOptions options, string dataDirectory)
+    internal static void AddStore(IServiceCollection services, OpenTfaOptions options, string dataDirectory)
     {
         string? connection = SecretSettings.Resolve(options.Storage.ConnectionString, options.Storage.ConnectionStringFile, "OpenTfa:Storage:ConnectionString");
         switch (options.Storage.Provider.ToLowerInvariant())

@@ -1,0 +1,14 @@
+using OpenTfa.Contracts;
+using OpenTfa.Server.Hosting;
+
+namespace OpenTfa.Server.Endpoints;
+
+/// <summary><c>GET /opentfa/v1/version</c>: the running version and commit, for any valid key (anonymous callers learn nothing to match against advisories).</summary>
+internal static class VersionEndpoints
+{
+    public static void MapVersion(this IEndpointRouteBuilder app) =>
+        app.MapGet("/opentfa/v1/version", GetVersion);
+
+    private static IResult GetVersion() =>
+        TypedResults.Json(new VersionResponse { Version = BuildInfo.Version, Commit = BuildInfo.Commit }, OpenTfaJsonContext.Wire.VersionResponse);
+}
