@@ -67,9 +67,11 @@ public static class CliProcess
         return info;
     }
 
-    public static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string?> environment)
+    public static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string?> environment, string? workingDirectory = null)
     {
-        using Process process = Process.Start(StartInfo(args, environment)) ?? throw new InvalidOperationException("dotnet did not start");
+        ProcessStartInfo info = StartInfo(args, environment);
+        info.WorkingDirectory = workingDirectory ?? info.WorkingDirectory;
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
         process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();

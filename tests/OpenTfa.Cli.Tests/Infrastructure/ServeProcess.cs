@@ -42,17 +42,23 @@ public sealed partial class ServeProcess : IAsyncDisposable
     {
         string dir = Path.Combine(Path.GetTempPath(), "opentfa-cli-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
+        var env = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["OpenTfa__DataDirectory"] = Path.Combine(dir, "data"),
+            ["OpenTfa__BootstrapApiKey"] = BootstrapKey,
+            ["OpenTfa__Delivery__PollInterval"] = "00:00:00.100",
+            ["OpenTfa__Delivery__RetryInitialDelay"] = "00:00:00.100",
+        };
+        return await StartAsync(dir, url => ["serve", "--urls", url], env);
+    }
+
+    /// <summary><c>opentfa</c> with <paramref name="args"/> (given the address to listen on) in <paramref name="dir"/>, which it deletes on dispose.</summary>
+    public static async Task<ServeProcess> StartAsync(string dir, Func<string, IEnumerable<string>> args, IDictionary<string, string?> env)
+    {
         for (int attempt = 1; ; attempt++)
         {
             string url = $"http://127.0.0.1:{FreePort()}";
-            var env = new Dictionary<string, string?>(StringComparer.Ordinal)
-            {
-                ["OpenTfa__DataDirectory"] = Path.Combine(dir, "data"),
-                ["OpenTfa__BootstrapApiKey"] = BootstrapKey,
-                ["OpenTfa__Delivery__PollInterval"] = "00:00:00.100",
-                ["OpenTfa__Delivery__RetryInitialDelay"] = "00:00:00.100",
-            };
-            ProcessStartInfo info = CliProcess.StartInfo(["serve", "--urls", url], env);
+            ProcessStartInfo info = CliProcess.StartInfo(args(url), env);
             info.WorkingDirectory = dir;
             Process process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
             var server = new ServeProcess(process, url, dir);

@@ -22,7 +22,7 @@ public sealed partial class FirstStartTests
             string key;
             await using (ServerProcess first = await ServerProcess.StartAsync(workingDirectory))
             {
-                Match match = KeyLine().Match(first.Output);
+                Match match = await first.WaitForOutputAsync(KeyLine());
                 Assert.True(match.Success, first.Output);
                 key = match.Groups[1].Value;
                 Assert.Contains("DEVELOPMENT DELIVERY", first.Output);
@@ -54,8 +54,9 @@ public sealed partial class FirstStartTests
         Directory.CreateDirectory(workingDirectory);
         try
         {
-            (int exit, string output) = await ServerProcess.RunToExitAsync(workingDirectory, new Dictionary<string, string> { ["OpenTfa__Storage__Provider"] = "oracle", ["OpenTfa__BootstrapApiKey"] = "short" });
-            Assert.NotEqual(0, exit);
+            ServerRun run = await ServerProcess.RunToExitAsync(workingDirectory, new Dictionary<string, string> { ["OpenTfa__Storage__Provider"] = "oracle", ["OpenTfa__BootstrapApiKey"] = "short" });
+            string output = run.Output;
+            Assert.Equal(2, run.Exit);
             Assert.Contains("OpenTfa:Storage:Provider must be sqlite or postgres, was 'oracle'", output);
             Assert.Contains("OpenTfa:BootstrapApiKey must be at least 32 characters", output);
             Assert.DoesNotContain("short", output.Replace("shown", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
@@ -65,6 +66,14 @@ public sealed partial class FirstStartTests
             Directory.Delete(workingDirectory, recursive: true);
         }
     }
+}
+
+/// <summary>How a server process that ran to its end exited, and what it printed where.</summary>
+public sealed record ServerRun(int Exit, string Stdout, string Stderr)
+{
+    public string Output => Stdout + Stderr;
+
+    public override string ToString() => $"exit {Exit}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }
 
 /// <summary>OpenTfa.Server.dll run as its own process on a free port; stopped by its PID.</summary>
@@ -99,14 +108,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "OpenTfa.Server.dll");
 
-    private static ProcessStartInfo StartInfo(string workingDirectory, IDictionary<string, string>? environment, bool withUrls)
+    /// <summary>The server with <paramref name="args"/>, or on a free port (<c>--urls http://127.0.0.1:0</c>) when none are given.</summary>
+    private static ProcessStartInfo StartInfo(string workingDirectory, IDictionary<string, string>? environment, IReadOnlyList<string> args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(ServerDll);
-        if (withUrls)
+        foreach (string arg in args.Count > 0 ? args : ["--urls", "http://127.0.0.1:0"])
         {
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add("http://127.0.0.1:0");
+            start.ArgumentList.Add(arg);
         }
 
         start.Environment["DOTNET_NOLOGO"] = "1";
@@ -120,7 +129,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(string workingDirectory, IDictionary<string, string>? environment = null)
     {
-        Process process = Process.Start(StartInfo(workingDirectory, environment, withUrls: true))!;
+        Process process = Process.Start(StartInfo(workingDirectory, environment, []))!;
         var server = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new System.Text.StringBuilder();
         void OnLine(string? line)
@@ -150,13 +159,30 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return new ServerProcess(process, address, output);
     }
 
-    public static async Task<(int Exit, string Output)> RunToExitAsync(string workingDirectory, IDictionary<string, string> environment)
+    /// <summary>Waits until the output matches <paramref name="pattern"/> (things printed once the server listens come after that line).</summary>
+    public async Task<Match> WaitForOutputAsync(Regex pattern)
     {
-        using Process process = Process.Start(StartInfo(workingDirectory, environment, withUrls: true))!;
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            Match match = pattern.Match(Output);
+            if (match.Success || DateTime.UtcNow > deadline)
+            {
+                return match;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Runs the server until it exits by itself (a refused start, --help); <paramref name="args"/> default to a free port.</summary>
+    public static async Task<ServerRun> RunToExitAsync(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
+    {
+        using Process process = Process.Start(StartInfo(workingDirectory, environment, args))!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await stdout + await stderr);
+        return new ServerRun(process.ExitCode, await stdout, await stderr);
     }
 
     public async ValueTask DisposeAsync()

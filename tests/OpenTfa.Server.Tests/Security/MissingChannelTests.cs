@@ -138,6 +138,24 @@ public sealed class MissingChannelTests
     }
 
     [Fact]
+    public async Task LogChannel_ConfiguredButNamedInNoRoute_PrintsNothing_AndStartUpDoesNotWarn()
+    {
+        var logs = new CapturingLoggerProvider();
+        Dictionary<string, string?> settings = SmsOnly();
+        settings["OpenTfa:Channels:dev:Type"] = "log";
+        await using TestServer server = await StartAsync(settings, logs);
+        HttpClient client = server.Client();
+        (string app, string template) = await client.CreateAppAndTemplateAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.SendPinAsync(app, template, "41793000905")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendPinAsync(app, template, "41793000905", "/2fa/2/pin/voice")).Status);
+
+        Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("DEVELOPMENT DELIVERY", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("No Voice channel is configured", StringComparison.Ordinal));
+        Assert.Empty(server.Deliveries.Lines);
+    }
+
+    [Fact]
     public async Task NoChannelsConfigured_TheLogChannelCarriesEveryKind()
     {
         var logs = new CapturingLoggerProvider();
