@@ -7,7 +7,7 @@ namespace OpenTfa.Server.Endpoints;
 internal static class VersionEndpoints
 {
     public static void MapVersion(this IEndpointRouteBuilder app) =>
-        app.MapGet("/opentfa/v1/version", GetVersion);
+        app.MapGet("/opentfa/v1/version", GetVersion).RequireAuthorization();
 
     private static IResult GetVersion() =>
         TypedResults.Json(new VersionResponse { Version = BuildInfo.Version, Commit = BuildInfo.Commit }, OpenTfaJsonContext.Wire.VersionResponse);
