@@ -46,7 +46,7 @@ public sealed class StartupFailureException(int exitCode, string message, Except
         }
 
         return new StartupFailureException(ServerExitCodes.Configuration,
-            $"{Describe(exception)}. Correct the setting; docs/configuration.md lists every one.", exception);
+            $"{Sentence(Describe(exception))} Correct the setting; docs/configuration.md lists every one.", exception);
     }
 
     /// <summary>The data folder cannot be created or written.</summary>
@@ -65,13 +65,13 @@ public sealed class StartupFailureException(int exitCode, string message, Except
         if (options.Storage.Provider == "postgres")
         {
             return new StartupFailureException(ServerExitCodes.Store,
-                $"PostgreSQL {Server(options.Storage.ConnectionString)}(OpenTfa:Storage:ConnectionString) cannot be used: {Describe(exception)}. "
+                $"PostgreSQL {Server(options.Storage.ConnectionString)}(OpenTfa:Storage:ConnectionString) cannot be used: {Sentence(Describe(exception))} "
                 + "Check that PostgreSQL runs and accepts this connection, or correct the connection string.", exception);
         }
 
         string database = KeyRecovery.SqlitePath(options, dataDirectory);
         return new StartupFailureException(ServerExitCodes.Store,
-            $"the SQLite database '{database}' cannot be opened or written: {Describe(exception)}. "
+            $"the SQLite database '{database}' cannot be opened or written: {Sentence(Describe(exception))} "
             + "Check that the data folder (OpenTfa:DataDirectory) and the file are writable by the user OpenTfa runs as and the disk has room.", exception);
     }
 
@@ -86,7 +86,7 @@ public sealed class StartupFailureException(int exitCode, string message, Except
     }
 
     internal static StartupFailureException Unexpected(Exception exception) => new(ServerExitCodes.Unexpected,
-        $"{exception.GetType().Name}: {Describe(exception)}. Set Logging:LogLevel:OpenTfa to Debug to log the details.", exception);
+        $"{exception.GetType().Name}: {Sentence(Describe(exception))} Set Logging:LogLevel:OpenTfa to Debug to log the details.", exception);
 
     /// <summary>The outer message, and the innermost one when it adds the cause (connection refused, access denied).</summary>
     private static string Describe(Exception exception)
@@ -132,6 +132,7 @@ public sealed class StartupFailureException(int exitCode, string message, Except
         }
     }
 
+    /// <summary>A heading line ("Invalid OpenTfa configuration:") and the problems under it, on one line: "heading: a | b".</summary>
     private static string OneLine(string text)
     {
         string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -140,7 +141,7 @@ public sealed class StartupFailureException(int exitCode, string message, Except
         {
             if (line.Length > 0)
             {
-                line.Append(line[^1] is ':' or ';' ? " " : "; ");
+                line.Append(line[^1] == ':' ? " " : " | ");
             }
 
             line.Append(part);
@@ -148,4 +149,7 @@ public sealed class StartupFailureException(int exitCode, string message, Except
 
         return line.ToString();
     }
+
+    /// <summary>The text ended as a sentence, so that advice can follow it.</summary>
+    private static string Sentence(string text) => text.TrimEnd().EndsWith('.') || text.TrimEnd().EndsWith('?') ? text.TrimEnd() : text.TrimEnd() + ".";
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Delivery.Smtp;
+using OpenTfa.Server.Hosting;
 using OpenTfa.Server.Tests.Infrastructure;
 
 namespace OpenTfa.Server.Tests.Hosting;
@@ -203,13 +204,14 @@ public sealed class SettingsValidationTests
         Directory.CreateDirectory(workingDirectory);
         try
         {
-            (int exit, string output) = await ServerProcess.RunToExitAsync(workingDirectory, new Dictionary<string, string>
+            ServerRun run = await ServerProcess.RunToExitAsync(workingDirectory, new Dictionary<string, string>
             {
                 ["OpenTfa__Storage__Provder"] = "postgres",
                 ["OpenTfa__Delivery__Paralelism"] = "4",
             });
+            string output = run.Output;
 
-            Assert.NotEqual(0, exit);
+            Assert.Equal(ServerExitCodes.Configuration, run.Exit);
             Assert.Contains(Heading, output, StringComparison.Ordinal);
             Assert.Contains("OpenTfa:Storage:Provder is not an OpenTfa setting; did you mean OpenTfa:Storage:Provider?", output, StringComparison.Ordinal);
             Assert.Contains("OpenTfa:Delivery:Paralelism is not an OpenTfa setting; did you mean OpenTfa:Delivery:Parallelism?", output, StringComparison.Ordinal);
