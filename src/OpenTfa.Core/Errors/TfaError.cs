@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace OpenTfa.Core.Errors;
 
 public enum ErrorKind
@@ -34,6 +36,8 @@ public readonly struct Result<T>
 
     public TfaError? Error { get; }
 
+    [MemberNotNullWhen(true, nameof(Value))]
+    [MemberNotNullWhen(false, nameof(Error))]
     public bool IsSuccess => Error is null;
 
     /// <summary>A success; needed where <typeparamref name="T"/> is an interface, which implicit conversions cannot take.</summary>

@@ -95,7 +95,7 @@ public sealed class PinService(
         Result<string?> from = await ResolveFromAsync(tenantId, command.Kind, command.From, template, cancellationToken);
         if (!from.IsSuccess)
         {
-            return from.Error!;
+            return from.Error;
         }
 
         IReadOnlyList<LimitCheck> caps = [];
@@ -136,7 +136,7 @@ public sealed class PinService(
             Result<OutboxMessage> built = await BuildMessageAsync(pinId, tenantId, application.Id, command.Kind, destination!, from.Value, template, pinValue, command.Placeholders, now, now + application.Settings.PinTtl, cancellationToken, testNumber: testPin is not null);
             if (!built.IsSuccess)
             {
-                return built.Error!;
+                return built.Error;
             }
 
             message = built.Value;
@@ -234,17 +234,17 @@ public sealed class PinService(
         Result<string?> from = await ResolveFromAsync(tenantId, kind, kind == pin.Kind ? pin.From : null, template, cancellationToken);
         if (!from.IsSuccess)
         {
-            return from.Error!;
+            return from.Error;
         }
 
         Result<OutboxMessage> built = await BuildMessageAsync(pin.Id, tenantId, application.Id, kind, pin.Destination, from.Value, template,
             protector.Open(pin.Id, pin.Pin), values, now, pin.ExpiresAt, cancellationToken, testNumber);
         if (!built.IsSuccess)
         {
-            return built.Error!;
+            return built.Error;
         }
 
-        ResendResult result = await pins.ResendPinAsync(new ResendOperation(tenantId, pin.Id, built.Value!, SendLimits(application, pin.Destination), now), cancellationToken);
+        ResendResult result = await pins.ResendPinAsync(new ResendOperation(tenantId, pin.Id, built.Value, SendLimits(application, pin.Destination), now), cancellationToken);
         switch (result)
         {
             case ResendResult.Resent:
@@ -253,7 +253,7 @@ public sealed class PinService(
                 if (events is not null)
                 {
                     await events.PublishAsync(new OpenTfaEvent(EventTypes.PinSent, tenantId, application.Id, now,
-                        EventData.ForPin(pin.Id, kind, pin.Destination) with { MessageId = built.Value!.Id, Resend = true, ExpiresAt = pin.ExpiresAt.ToUnixTimeMilliseconds() }), cancellationToken);
+                        EventData.ForPin(pin.Id, kind, pin.Destination) with { MessageId = built.Value.Id, Resend = true, ExpiresAt = pin.ExpiresAt.ToUnixTimeMilliseconds() }), cancellationToken);
                 }
 
                 return new SendPinOutcome(pin.Id, pin.Destination, null, true);

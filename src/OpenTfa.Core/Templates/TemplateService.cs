@@ -70,7 +70,7 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
         }
 
         var errors = new ValidationErrors();
-        if (found.Value!.Kind != TemplateKind.Text)
+        if (found.Value.Kind != TemplateKind.Text)
         {
             return new TfaError(ErrorKind.BadRequest, "This is an e-mail template; update it through the e-mail template operation");
         }
@@ -116,7 +116,7 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
             return found;
         }
 
-        if (found.Value!.Kind != TemplateKind.Email)
+        if (found.Value.Kind != TemplateKind.Email)
         {
             return new TfaError(ErrorKind.BadRequest, "This is an SMS/voice template; update it through the message template operation");
         }

@@ -76,7 +76,7 @@ public sealed class WebhookService(
             return TfaError.Validation(errors);
         }
 
-        Webhook existing = found.Value!;
+        Webhook existing = found.Value;
         Webhook updated = existing with
         {
             Url = input.Url?.Trim() ?? existing.Url,
@@ -94,12 +94,12 @@ public sealed class WebhookService(
         Result<Webhook> found = await GetAsync(tenantId, applicationId, webhookId, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
 
         string secret = NewSecret();
-        Result<Webhook> saved = await SaveAsync(found.Value! with { Secret = protector.Seal(webhookId, secret), UpdatedAt = time.GetUtcNow() }, cancellationToken);
-        return saved.IsSuccess ? new WebhookWithSecret(saved.Value!, secret) : saved.Error!;
+        Result<Webhook> saved = await SaveAsync(found.Value with { Secret = protector.Seal(webhookId, secret), UpdatedAt = time.GetUtcNow() }, cancellationToken);
+        return saved.IsSuccess ? new WebhookWithSecret(saved.Value, secret) : saved.Error;
     }
 
     public async Task<Result<Webhook>> DeleteAsync(string tenantId, string applicationId, string webhookId, CancellationToken cancellationToken)
@@ -136,7 +136,7 @@ public sealed class WebhookService(
         Result<Webhook> found = await GetAsync(tenantId, applicationId, webhookId, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
 
         if (limit is < 1 or > MaxDeliveriesListed)

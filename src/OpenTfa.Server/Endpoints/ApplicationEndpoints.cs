@@ -30,10 +30,10 @@ internal static class ApplicationEndpoints
         Result<ApplicationRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.ApplicationRequest, emptyAllowed: false, ct);
         if (!body.IsSuccess)
         {
-            return InfobipErrors.Result(body.Error!);
+            return InfobipErrors.Result(body.Error);
         }
 
-        return Answer(await service.CreateAsync(http.Caller().TenantId, Wire.ToInput(body.Value!), ct));
+        return Answer(await service.CreateAsync(http.Caller().TenantId, Wire.ToInput(body.Value), ct));
     }
 
     private static async Task<IResult> GetAsync(string appId, HttpContext http, ApplicationService service, CancellationToken ct) =>
@@ -44,12 +44,12 @@ internal static class ApplicationEndpoints
         Result<ApplicationRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.ApplicationRequest, emptyAllowed: false, ct);
         if (!body.IsSuccess)
         {
-            return InfobipErrors.Result(body.Error!);
+            return InfobipErrors.Result(body.Error);
         }
 
-        return Answer(await service.ReplaceAsync(http.Caller().TenantId, appId, Wire.ToInput(body.Value!), ct));
+        return Answer(await service.ReplaceAsync(http.Caller().TenantId, appId, Wire.ToInput(body.Value), ct));
     }
 
     private static IResult Answer(Result<Application> result) =>
-        result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value!), OpenTfaJsonContext.Wire.ApplicationResponse) : InfobipErrors.Result(result.Error!);
+        result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value), OpenTfaJsonContext.Wire.ApplicationResponse) : InfobipErrors.Result(result.Error);
 }

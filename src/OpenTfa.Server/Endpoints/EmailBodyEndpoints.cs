@@ -23,7 +23,7 @@ internal static class EmailBodyEndpoints
     private static async Task<IResult> CreateAsync(HttpContext http, EmailBodyService service, CancellationToken ct)
     {
         Result<EmailBodyRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.EmailBodyRequest, emptyAllowed: false, ct);
-        return body.IsSuccess ? Answer(await service.CreateAsync(http.Caller().TenantId, ToInput(body.Value!), ct)) : Problems.Result(body.Error!);
+        return body.IsSuccess ? Answer(await service.CreateAsync(http.Caller().TenantId, ToInput(body.Value), ct)) : Problems.Result(body.Error);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, EmailBodyService service, CancellationToken ct) =>
@@ -35,11 +35,11 @@ internal static class EmailBodyEndpoints
     private static async Task<IResult> UpdateAsync(long id, HttpContext http, EmailBodyService service, CancellationToken ct)
     {
         Result<EmailBodyRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.EmailBodyRequest, emptyAllowed: false, ct);
-        return body.IsSuccess ? Answer(await service.UpdateAsync(http.Caller().TenantId, id, ToInput(body.Value!), ct)) : Problems.Result(body.Error!);
+        return body.IsSuccess ? Answer(await service.UpdateAsync(http.Caller().TenantId, id, ToInput(body.Value), ct)) : Problems.Result(body.Error);
     }
 
     private static EmailBodyInput ToInput(EmailBodyRequest r) => new(r.Name, r.Subject, r.Text, r.Html);
 
     private static IResult Answer(Result<EmailBody> result) =>
-        result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value!), OpenTfaJsonContext.Wire.EmailBodyResponse) : Problems.Result(result.Error!);
+        result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value), OpenTfaJsonContext.Wire.EmailBodyResponse) : Problems.Result(result.Error);
 }

@@ -39,11 +39,11 @@ internal static class ManagementEndpoints
         Result<CreateTenantRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.CreateTenantRequest, emptyAllowed: false, ct);
         if (!body.IsSuccess)
         {
-            return Problems.Result(body.Error!);
+            return Problems.Result(body.Error);
         }
 
-        Result<Tenant> result = await access.CreateTenantAsync(http.Caller(), body.Value!.Name, ct);
-        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value!), OpenTfaJsonContext.Wire.TenantResponse) : Problems.Result(result.Error!);
+        Result<Tenant> result = await access.CreateTenantAsync(http.Caller(), body.Value.Name, ct);
+        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value), OpenTfaJsonContext.Wire.TenantResponse) : Problems.Result(result.Error);
     }
 
     private static async Task<IResult> ListTenantsAsync(HttpContext http, AccessService access, CancellationToken ct)
@@ -55,7 +55,7 @@ internal static class ManagementEndpoints
     private static async Task<IResult> GetSendersAsync(string tenantId, HttpContext http, SenderService senders, CancellationToken ct)
     {
         Result<TenantSenders> result = await senders.ReadAsync(http.Caller(), tenantId, ct);
-        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(tenantId, result.Value!), OpenTfaJsonContext.Wire.TenantSendersResponse) : Problems.Result(result.Error!);
+        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(tenantId, result.Value), OpenTfaJsonContext.Wire.TenantSendersResponse) : Problems.Result(result.Error);
     }
 
     private static async Task<IResult> PutSendersAsync(string tenantId, HttpContext http, SenderService senders, CancellationToken ct)
@@ -63,11 +63,11 @@ internal static class ManagementEndpoints
         Result<TenantSendersRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.TenantSendersRequest, emptyAllowed: false, ct);
         if (!body.IsSuccess)
         {
-            return Problems.Result(body.Error!);
+            return Problems.Result(body.Error);
         }
 
-        Result<TenantSenders> result = await senders.SetAsync(http.Caller(), tenantId, new TenantSenders(body.Value!.Sms, body.Value.Email), ct);
-        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(tenantId, result.Value!), OpenTfaJsonContext.Wire.TenantSendersResponse) : Problems.Result(result.Error!);
+        Result<TenantSenders> result = await senders.SetAsync(http.Caller(), tenantId, new TenantSenders(body.Value.Sms, body.Value.Email), ct);
+        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(tenantId, result.Value), OpenTfaJsonContext.Wire.TenantSendersResponse) : Problems.Result(result.Error);
     }
 
     private static string Describe(IReadOnlyList<string>? list) => list is null ? "service-wide rule" : list.Count == 0 ? "service default only" : string.Join(", ", list);
@@ -77,15 +77,15 @@ internal static class ManagementEndpoints
         Result<CreateApiKeyRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.CreateApiKeyRequest, emptyAllowed: false, ct);
         if (!body.IsSuccess)
         {
-            return Problems.Result(body.Error!);
+            return Problems.Result(body.Error);
         }
 
-        CreateApiKeyRequest r = body.Value!;
+        CreateApiKeyRequest r = body.Value;
         Result<CreatedKey> result = await access.CreateKeyAsync(http.Caller(), r.Name, r.TenantId, r.Scopes,
             r.ExpiresAt is { } ms ? UnixTime.FromMilliseconds(ms) : null, ct);
         return result.IsSuccess
-            ? TypedResults.Json(Wire.ToWire(result.Value!.Key, result.Value.ClearKey), OpenTfaJsonContext.Wire.ApiKeyResponse)
-            : Problems.Result(result.Error!);
+            ? TypedResults.Json(Wire.ToWire(result.Value.Key, result.Value.ClearKey), OpenTfaJsonContext.Wire.ApiKeyResponse)
+            : Problems.Result(result.Error);
     }
 
     private static async Task<IResult> ListKeysAsync(string? tenantId, HttpContext http, AccessService access, CancellationToken ct)
@@ -97,7 +97,7 @@ internal static class ManagementEndpoints
     private static async Task<IResult> RevokeKeyAsync(string keyId, HttpContext http, AccessService access, CancellationToken ct)
     {
         Result<ApiKey> result = await access.RevokeKeyAsync(http.Caller(), keyId, ct);
-        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value!), OpenTfaJsonContext.Wire.ApiKeyResponse) : Problems.Result(result.Error!);
+        return result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value), OpenTfaJsonContext.Wire.ApiKeyResponse) : Problems.Result(result.Error);
     }
 
     /// <summary>The messages of a PIN, destinations masked, or in full with <c>unmasked=true</c> and <c>opentfa:pii</c> (audited).</summary>

@@ -31,21 +31,21 @@ internal static class WebhookEndpoints
         Result<WebhookRequest> body = await JsonBody.ReadAsync(http.Request, ObservabilityJsonContext.Default.WebhookRequest, emptyAllowed: false, ct);
         if (!body.IsSuccess)
         {
-            return Problems.Result(body.Error!);
+            return Problems.Result(body.Error);
         }
 
-        Result<WebhookWithSecret> result = await service.CreateAsync(http.Caller().TenantId, appId, ToInput(body.Value!), ct);
+        Result<WebhookWithSecret> result = await service.CreateAsync(http.Caller().TenantId, appId, ToInput(body.Value), ct);
         return result.IsSuccess
-            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value!.Webhook, result.Value.Secret), ObservabilityJsonContext.Default.WebhookResponse)
-            : Problems.Result(result.Error!);
+            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value.Webhook, result.Value.Secret), ObservabilityJsonContext.Default.WebhookResponse)
+            : Problems.Result(result.Error);
     }
 
     private static async Task<IResult> ListAsync(string appId, HttpContext http, WebhookService service, CancellationToken ct)
     {
         Result<IReadOnlyList<Webhook>> result = await service.ListAsync(http.Caller().TenantId, appId, ct);
         return result.IsSuccess
-            ? TypedResults.Json(result.Value!.Select(w => ObservabilityWire.ToWire(w)).ToList(), ObservabilityJsonContext.Default.ListWebhookResponse)
-            : Problems.Result(result.Error!);
+            ? TypedResults.Json(result.Value.Select(w => ObservabilityWire.ToWire(w)).ToList(), ObservabilityJsonContext.Default.ListWebhookResponse)
+            : Problems.Result(result.Error);
     }
 
     private static async Task<IResult> GetAsync(string appId, string webhookId, HttpContext http, WebhookService service, CancellationToken ct) =>
@@ -54,37 +54,37 @@ internal static class WebhookEndpoints
     private static async Task<IResult> UpdateAsync(string appId, string webhookId, HttpContext http, WebhookService service, CancellationToken ct)
     {
         Result<WebhookRequest> body = await JsonBody.ReadAsync(http.Request, ObservabilityJsonContext.Default.WebhookRequest, emptyAllowed: false, ct);
-        return body.IsSuccess ? Answer(await service.UpdateAsync(http.Caller().TenantId, appId, webhookId, ToInput(body.Value!), ct)) : Problems.Result(body.Error!);
+        return body.IsSuccess ? Answer(await service.UpdateAsync(http.Caller().TenantId, appId, webhookId, ToInput(body.Value), ct)) : Problems.Result(body.Error);
     }
 
     private static async Task<IResult> DeleteAsync(string appId, string webhookId, HttpContext http, WebhookService service, CancellationToken ct)
     {
         Result<Webhook> result = await service.DeleteAsync(http.Caller().TenantId, appId, webhookId, ct);
-        return result.IsSuccess ? TypedResults.NoContent() : Problems.Result(result.Error!);
+        return result.IsSuccess ? TypedResults.NoContent() : Problems.Result(result.Error);
     }
 
     private static async Task<IResult> RotateSecretAsync(string appId, string webhookId, HttpContext http, WebhookService service, CancellationToken ct)
     {
         Result<WebhookWithSecret> result = await service.RotateSecretAsync(http.Caller().TenantId, appId, webhookId, ct);
         return result.IsSuccess
-            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value!.Webhook, result.Value.Secret), ObservabilityJsonContext.Default.WebhookResponse)
-            : Problems.Result(result.Error!);
+            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value.Webhook, result.Value.Secret), ObservabilityJsonContext.Default.WebhookResponse)
+            : Problems.Result(result.Error);
     }
 
     private static async Task<IResult> DeliveriesAsync(string appId, string webhookId, int? limit, HttpContext http, WebhookService service, CancellationToken ct)
     {
         Result<IReadOnlyList<WebhookDeliveryRecord>> result = await service.DeliveriesAsync(http.Caller().TenantId, appId, webhookId, limit, ct);
         return result.IsSuccess
-            ? TypedResults.Json(result.Value!.Select(ObservabilityWire.ToWire).ToList(), ObservabilityJsonContext.Default.ListWebhookDeliveryResponse)
-            : Problems.Result(result.Error!);
+            ? TypedResults.Json(result.Value.Select(ObservabilityWire.ToWire).ToList(), ObservabilityJsonContext.Default.ListWebhookDeliveryResponse)
+            : Problems.Result(result.Error);
     }
 
     private static WebhookInput ToInput(WebhookRequest r) => new(r.Url, r.Events, r.Enabled, r.Description);
 
     private static IResult Answer(Result<Webhook> result) =>
         result.IsSuccess
-            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value!), ObservabilityJsonContext.Default.WebhookResponse)
-            : Problems.Result(result.Error!);
+            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value), ObservabilityJsonContext.Default.WebhookResponse)
+            : Problems.Result(result.Error);
 }
 
 /// <summary>The audit trail: an operator admin key reads every tenant's (or one, with <c>tenantId</c>), a tenant admin key its own.</summary>
@@ -98,8 +98,8 @@ internal static class AuditEndpoints
         Result<IReadOnlyList<AuditEntry>> result = await audit.ListAsync(http.Caller(), tenantId,
             from is { } f ? UnixTime.FromMilliseconds(f) : null, to is { } t ? UnixTime.FromMilliseconds(t) : null, before, limit, ct);
         return result.IsSuccess
-            ? TypedResults.Json(result.Value!.Select(ObservabilityWire.ToWire).ToList(), ObservabilityJsonContext.Default.ListAuditEntryResponse)
-            : Problems.Result(result.Error!);
+            ? TypedResults.Json(result.Value.Select(ObservabilityWire.ToWire).ToList(), ObservabilityJsonContext.Default.ListAuditEntryResponse)
+            : Problems.Result(result.Error);
     }
 }
 
@@ -122,8 +122,8 @@ internal static class AnalyticsEndpoints
         Result<AnalyticsReport> result = await analytics.ReportAsync(http.Caller().TenantId, applicationId,
             from is { } f ? UnixTime.FromMilliseconds(f) : null, to is { } t ? UnixTime.FromMilliseconds(t) : null, ct);
         return result.IsSuccess
-            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value!), ObservabilityJsonContext.Default.AnalyticsResponse)
-            : Problems.Result(result.Error!);
+            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value), ObservabilityJsonContext.Default.AnalyticsResponse)
+            : Problems.Result(result.Error);
     }
 
     private static async Task<IResult> HistoryAsync(string appId, string destination, int? limit, HttpContext http, AnalyticsService analytics, CancellationToken ct)
@@ -135,7 +135,7 @@ internal static class AnalyticsEndpoints
 
         Result<IReadOnlyList<HistoryEntry>> result = await analytics.HistoryAsync(http.Caller(), appId, destination, unmasked == true, limit, ct);
         return result.IsSuccess
-            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value!, masked: unmasked != true, operatorView: http.Caller().IsOperatorAdmin), ObservabilityJsonContext.Default.HistoryResponse)
-            : Problems.Result(result.Error!);
+            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value, masked: unmasked != true, operatorView: http.Caller().IsOperatorAdmin), ObservabilityJsonContext.Default.HistoryResponse)
+            : Problems.Result(result.Error);
     }
 }

@@ -48,13 +48,13 @@ internal static class PinEndpoints
         Result<StartAuthenticationRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.StartAuthenticationRequest, emptyAllowed: false, ct);
         if (!body.IsSuccess)
         {
-            return InfobipErrors.Result(body.Error!);
+            return InfobipErrors.Result(body.Error);
         }
 
-        StartAuthenticationRequest r = body.Value!;
+        StartAuthenticationRequest r = body.Value;
         Result<SendPinOutcome> result = await service.SendAsync(http.Caller().TenantId,
             new SendPinCommand(kind, r.ApplicationId, r.MessageId, r.To, r.From, r.Placeholders, numberCheck), ct);
-        return result.IsSuccess ? Answer(kind, result.Value!) : InfobipErrors.Result(result.Error!);
+        return result.IsSuccess ? Answer(kind, result.Value) : InfobipErrors.Result(result.Error);
     }
 
     private static async Task<IResult> ResendAsync(string pinId, ChannelKind kind, HttpContext http, PinService service, CancellationToken ct)
@@ -62,11 +62,11 @@ internal static class PinEndpoints
         Result<ResendPinRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.ResendPinRequest, emptyAllowed: true, ct);
         if (!body.IsSuccess)
         {
-            return InfobipErrors.Result(body.Error!);
+            return InfobipErrors.Result(body.Error);
         }
 
-        Result<SendPinOutcome> result = await service.ResendAsync(http.Caller().TenantId, pinId, kind, body.Value!.Placeholders, ct);
-        return result.IsSuccess ? Answer(kind, result.Value!) : InfobipErrors.Result(result.Error!);
+        Result<SendPinOutcome> result = await service.ResendAsync(http.Caller().TenantId, pinId, kind, body.Value.Placeholders, ct);
+        return result.IsSuccess ? Answer(kind, result.Value) : InfobipErrors.Result(result.Error);
     }
 
     private static async Task<IResult> VerifyAsync(string pinId, HttpContext http, PinService service, CancellationToken ct)
@@ -74,13 +74,13 @@ internal static class PinEndpoints
         Result<VerifyPinRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.VerifyPinRequest, emptyAllowed: false, ct);
         if (!body.IsSuccess)
         {
-            return InfobipErrors.Result(body.Error!);
+            return InfobipErrors.Result(body.Error);
         }
 
-        Result<VerifyPinOutcome> result = await service.VerifyAsync(http.Caller().TenantId, pinId, body.Value!.Pin, ct);
+        Result<VerifyPinOutcome> result = await service.VerifyAsync(http.Caller().TenantId, pinId, body.Value.Pin, ct);
         return result.IsSuccess
-            ? TypedResults.Json(Wire.ToWire(result.Value!), OpenTfaJsonContext.Wire.VerifyPinResponse)
-            : InfobipErrors.Result(result.Error!);
+            ? TypedResults.Json(Wire.ToWire(result.Value), OpenTfaJsonContext.Wire.VerifyPinResponse)
+            : InfobipErrors.Result(result.Error);
     }
 
     private static async Task<IResult> VerificationsAsync(string appId, HttpContext http, PinService service, CancellationToken ct)
@@ -93,8 +93,8 @@ internal static class PinEndpoints
 
         Result<IReadOnlyList<VerificationEntry>> result = await service.VerificationsAsync(http.Caller().TenantId, appId, http.Request.Query["msisdn"], verified, sent, ct);
         return result.IsSuccess
-            ? TypedResults.Json(new VerificationResponse { Verifications = result.Value!.Select(Wire.ToWire).ToList() }, OpenTfaJsonContext.Wire.VerificationResponse)
-            : InfobipErrors.Result(result.Error!);
+            ? TypedResults.Json(new VerificationResponse { Verifications = result.Value.Select(Wire.ToWire).ToList() }, OpenTfaJsonContext.Wire.VerificationResponse)
+            : InfobipErrors.Result(result.Error);
     }
 
     private static IResult Answer(ChannelKind kind, SendPinOutcome outcome) => kind switch

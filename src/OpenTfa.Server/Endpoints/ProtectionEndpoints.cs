@@ -66,16 +66,16 @@ internal static class ProtectionEndpoints
         Result<ProtectionPolicy> body = await JsonBody.ReadAsync(http.Request, ProtectionJsonContext.Default.ProtectionPolicy, emptyAllowed: false, ct);
         if (!body.IsSuccess)
         {
-            return Problems.Result(body.Error!);
+            return Problems.Result(body.Error);
         }
 
-        Result<ProtectionUpdate> saved = await service.SetAsync(http.Caller().TenantId, scope, body.Value!, ct);
+        Result<ProtectionUpdate> saved = await service.SetAsync(http.Caller().TenantId, scope, body.Value, ct);
         if (!saved.IsSuccess)
         {
-            return Problems.Result(saved.Error!);
+            return Problems.Result(saved.Error);
         }
 
-        foreach (TestNumberChange change in saved.Value!.TestNumberChanges)
+        foreach (TestNumberChange change in saved.Value.TestNumberChanges)
         {
             string action = change.Action switch
             {

@@ -25,8 +25,8 @@ internal static class TemplateEndpoints
     {
         Result<IReadOnlyList<MessageTemplate>> result = await service.ListAsync(http.Caller().TenantId, appId, ct);
         return result.IsSuccess
-            ? TypedResults.Json(result.Value!.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListMessageTemplateResponse)
-            : InfobipErrors.Result(result.Error!);
+            ? TypedResults.Json(result.Value.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListMessageTemplateResponse)
+            : InfobipErrors.Result(result.Error);
     }
 
     private static async Task<IResult> GetAsync(string appId, string msgId, HttpContext http, TemplateService service, CancellationToken ct) =>
@@ -36,34 +36,34 @@ internal static class TemplateEndpoints
     {
         Result<MessageTemplateRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.MessageTemplateRequest, emptyAllowed: false, ct);
         return body.IsSuccess
-            ? Answer(await service.CreateTextAsync(http.Caller().TenantId, appId, Wire.ToInput(body.Value!), ct))
-            : InfobipErrors.Result(body.Error!);
+            ? Answer(await service.CreateTextAsync(http.Caller().TenantId, appId, Wire.ToInput(body.Value), ct))
+            : InfobipErrors.Result(body.Error);
     }
 
     private static async Task<IResult> UpdateAsync(string appId, string msgId, HttpContext http, TemplateService service, CancellationToken ct)
     {
         Result<MessageTemplateRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.MessageTemplateRequest, emptyAllowed: false, ct);
         return body.IsSuccess
-            ? Answer(await service.UpdateTextAsync(http.Caller().TenantId, appId, msgId, Wire.ToInput(body.Value!), ct))
-            : InfobipErrors.Result(body.Error!);
+            ? Answer(await service.UpdateTextAsync(http.Caller().TenantId, appId, msgId, Wire.ToInput(body.Value), ct))
+            : InfobipErrors.Result(body.Error);
     }
 
     private static async Task<IResult> CreateEmailAsync(string appId, HttpContext http, TemplateService service, CancellationToken ct)
     {
         Result<EmailTemplateRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.EmailTemplateRequest, emptyAllowed: false, ct);
         return body.IsSuccess
-            ? Answer(await service.CreateEmailAsync(http.Caller().TenantId, appId, Wire.ToInput(body.Value!), ct))
-            : InfobipErrors.Result(body.Error!);
+            ? Answer(await service.CreateEmailAsync(http.Caller().TenantId, appId, Wire.ToInput(body.Value), ct))
+            : InfobipErrors.Result(body.Error);
     }
 
     private static async Task<IResult> UpdateEmailAsync(string appId, string msgId, HttpContext http, TemplateService service, CancellationToken ct)
     {
         Result<EmailTemplateRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.EmailTemplateRequest, emptyAllowed: false, ct);
         return body.IsSuccess
-            ? Answer(await service.UpdateEmailAsync(http.Caller().TenantId, appId, msgId, Wire.ToInput(body.Value!), ct))
-            : InfobipErrors.Result(body.Error!);
+            ? Answer(await service.UpdateEmailAsync(http.Caller().TenantId, appId, msgId, Wire.ToInput(body.Value), ct))
+            : InfobipErrors.Result(body.Error);
     }
 
     private static IResult Answer(Result<MessageTemplate> result) =>
-        result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value!), OpenTfaJsonContext.Wire.MessageTemplateResponse) : InfobipErrors.Result(result.Error!);
+        result.IsSuccess ? TypedResults.Json(Wire.ToWire(result.Value), OpenTfaJsonContext.Wire.MessageTemplateResponse) : InfobipErrors.Result(result.Error);
 }
