@@ -1,7 +1,10 @@
 namespace OpenTfa.Core.Delivery;
 
-/// <summary>Wakes the dispatcher when a message was enqueued, so that it need not wait for its next poll.</summary>
-public sealed class OutboxSignal
+/// <summary>
+/// Wakes a background loop when work was queued, so that it need not wait for its next poll.
+/// Signals that arrive while one is pending fold into one wake-up.
+/// </summary>
+public abstract class WakeSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 
@@ -15,11 +18,13 @@ public sealed class OutboxSignal
             }
             catch (SemaphoreFullException)
             {
-                // Another request signalled first; one wake-up is enough.
+                // Another caller signalled first; one wake-up is enough.
             }
         }
     }
 
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        _signal.WaitAsync(timeout, cancellationToken);
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
 }
+
+/// <summary>Wakes the outbox dispatcher when a message was enqueued.</summary>
+public sealed class OutboxSignal : WakeSignal;

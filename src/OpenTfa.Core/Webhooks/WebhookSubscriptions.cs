@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Core.Webhooks;
@@ -36,24 +37,4 @@ public sealed class WebhookSubscriptions(IWebhookStore store, TimeProvider time)
 }
 
 /// <summary>Wakes the webhook dispatcher when a delivery was queued.</summary>
-public sealed class WebhookSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another publisher signalled first; one wake-up is enough.
-            }
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
+public sealed class WebhookSignal : WakeSignal;
