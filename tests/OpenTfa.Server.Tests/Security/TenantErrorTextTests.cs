@@ -93,7 +93,7 @@ public sealed class TenantErrorTextTests
 
     private static async Task<JsonNode> WaitForErrorAsync(HttpClient client, string pinId)
     {
-        Api.Reply reply = await Poll.UntilAsync(
+        Api.Reply messages = await Poll.UntilAsync(
             async () =>
             {
                 Api.Reply reply = await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages");
@@ -103,7 +103,7 @@ public sealed class TenantErrorTextTests
             reply => reply.Json.AsArray().Any(m => m?["error"] is not null),
             TimeSpan.FromSeconds(30),
             reply => $"no error recorded for {pinId}: {reply}");
-        return reply.Json.AsArray().First(m => m?["error"] is not null)!;
+        return messages.Json.AsArray().First(m => m?["error"] is not null)!;
     }
 
     private static int ClosedPort()
