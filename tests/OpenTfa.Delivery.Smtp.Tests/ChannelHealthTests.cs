@@ -142,23 +142,8 @@ public sealed partial class ChannelHealthTests(SmtpPeerFixture fixture)
     private static async Task<JsonNode> ChannelAsync(HttpClient client, string name) =>
         (await client.OkAsync(HttpMethod.Get, "/opentfa/v1/channels")).AsArray().Single(c => c!["name"]!.GetValue<string>() == name)!;
 
-    private static async Task<JsonNode> WaitForAttemptsAsync(HttpClient client, string pinId, int attempts)
-    {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        JsonNode? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = (await client.OkAsync(HttpMethod.Get, $"/opentfa/v1/pins/{pinId}/messages")).AsArray().LastOrDefault();
-            if (last?["attempts"]?.GetValue<int>() >= attempts)
-            {
-                return last;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"The message of PIN {pinId} was not tried {attempts} times; last: {last?.ToJsonString()}");
-    }
+    private static Task<JsonNode> WaitForAttemptsAsync(HttpClient client, string pinId, int attempts) =>
+        client.WaitForMessageAsync(pinId, m => m["attempts"]?.GetValue<int>() >= attempts, $"get tried {attempts} times");
 
     /// <summary>The sum of the Prometheus samples named <paramref name="name"/> that carry every given label.</summary>
     private static double Sample(string exposition, string name, params (string Key, string Value)[] labels) =>

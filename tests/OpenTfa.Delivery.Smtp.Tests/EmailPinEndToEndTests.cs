@@ -68,13 +68,11 @@ public sealed partial class EmailPinEndToEndTests(SmtpPeerFixture fixture) : IAs
 
         JsonNode resent = await client.PostOkAsync($"/2fa/2/pin/{pinId}/resend/email", """{"placeholders":{"brand":"Acme"}}""");
         Assert.Equal("PENDING_ACCEPTED", resent["emailStatus"]!["name"]!.GetValue<string>());
-        DateTime deadline = DateTime.UtcNow.AddSeconds(15);
-        while ((await fixture.Peer.MessagesAsync()).Count(m => m.EnvelopeTo.Contains(to, StringComparer.OrdinalIgnoreCase)) < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        ReceivedMail[] both = (await fixture.Peer.MessagesAsync()).Where(m => m.EnvelopeTo.Contains(to, StringComparer.OrdinalIgnoreCase)).ToArray();
+        ReceivedMail[] both = await Poll.UntilAsync(
+            async () => (await fixture.Peer.MessagesAsync()).Where(m => m.EnvelopeTo.Contains(to, StringComparer.OrdinalIgnoreCase)).ToArray(),
+            mails => mails.Length >= 2,
+            TimeSpan.FromSeconds(15),
+            mails => $"{mails.Length} messages to {to}, not two");
         Assert.Equal(2, both.Length);
         Assert.Equal(mail.Text, both[1].Text);
 

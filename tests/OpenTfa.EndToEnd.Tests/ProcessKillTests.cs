@@ -35,7 +35,7 @@ public sealed class ProcessKillTests
 
                 foreach (string pinId in pins)
                 {
-                    await Eventually.HoldsAsync(async () => (await client.MessageStateAsync(pinId))["attempts"]!.GetValue<int>() >= 1, "a failed attempt");
+                    await Poll.UntilAsync(async () => (await client.MessageStateAsync(pinId))["attempts"]!.GetValue<int>() >= 1, TimeSpan.FromSeconds(30), () => "a failed attempt");
                     Assert.Equal("QUEUED", (await client.MessageStateAsync(pinId))["state"]!.GetValue<string>());
                 }
             }

@@ -17,7 +17,7 @@ public sealed class SmsOverSmppTests(SmppServerFixture fixture) : IAsyncLifetime
     {
         await Smsc.ResetAsync();
         using HttpClient client = Server.Client();
-        await Eventually.HoldsAsync(async () => (await client.ChannelAsync())["state"]!.GetValue<string>() == "BOUND", "the carrier channel bound");
+        await Poll.UntilAsync(async () => (await client.ChannelAsync())["state"]!.GetValue<string>() == "BOUND", TimeSpan.FromSeconds(30), () => "the carrier channel bound");
     }
 
     public Task DisposeAsync() => Smsc.ResetAsync();
@@ -156,7 +156,7 @@ public sealed class SmsOverSmppTests(SmppServerFixture fixture) : IAsyncLifetime
         string pinId = await client.SendPinOkAsync(app, template, "41793400001");
         await client.WaitForStateAsync(pinId, "DELIVERED");
         // The receipt is counted just after the store recorded it.
-        await Eventually.HoldsAsync(async () => (await client.ChannelAsync())["counters"]!["delivered"]!.GetValue<long>() >= 1, "the receipt counted");
+        await Poll.UntilAsync(async () => (await client.ChannelAsync())["counters"]!["delivered"]!.GetValue<long>() >= 1, TimeSpan.FromSeconds(30), () => "the receipt counted");
 
         Api.Reply reply = await client.GetJsonAsync("/opentfa/v1/channels").OkAsync();
 

@@ -22,7 +22,7 @@ public sealed class SmscOutageTests
             server = await InProcessServer.StartAsync(Settings.Smpp(port));
             using HttpClient client = server.Client();
             (string app, string template) = await client.CreateAppAndTemplateAsync();
-            await Eventually.HoldsAsync(async () => (await client.ChannelAsync())["state"]!.GetValue<string>() == "BOUND", "the carrier channel bound");
+            await Poll.UntilAsync(async () => (await client.ChannelAsync())["state"]!.GetValue<string>() == "BOUND", TimeSpan.FromSeconds(30), () => "the carrier channel bound");
 
             await smsc.KillAsync();
             var down = Stopwatch.StartNew();
@@ -35,7 +35,7 @@ public sealed class SmscOutageTests
             // Every message waits in the outbox, tried and refused for want of a link.
             foreach (string pinId in pins)
             {
-                await Eventually.HoldsAsync(async () => (await client.MessageStateAsync(pinId))["attempts"]!.GetValue<int>() >= 1, "a failed attempt");
+                await Poll.UntilAsync(async () => (await client.MessageStateAsync(pinId))["attempts"]!.GetValue<int>() >= 1, TimeSpan.FromSeconds(30), () => "a failed attempt");
                 JsonNode queued = await client.MessageStateAsync(pinId);
                 Assert.Equal("QUEUED", queued["state"]!.GetValue<string>());
                 Assert.Contains("NO_LINK: no bound SMPP session", queued["error"]!.GetValue<string>(), StringComparison.Ordinal);

@@ -18,7 +18,7 @@ public sealed class WrongPasswordTests
 
         string pinId = await client.SendPinOkAsync(app, template, "41795000001");
 
-        await Eventually.HoldsAsync(async () => (await client.MessageStateAsync(pinId))["error"] is not null, "the failed attempt recorded");
+        await Poll.UntilAsync(async () => (await client.MessageStateAsync(pinId))["error"] is not null, TimeSpan.FromSeconds(30), () => "the failed attempt recorded");
         JsonNode message = await client.MessageStateAsync(pinId);
         Assert.Equal("QUEUED", message["state"]!.GetValue<string>());
         Assert.Contains("NO_LINK: no bound SMPP session with room within 1 s; last connection error: bind refused: ESME_RINVPASWD (0x0000000E)",

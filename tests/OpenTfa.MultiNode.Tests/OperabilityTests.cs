@@ -52,14 +52,14 @@ public sealed class OperabilityTests(PostgresServer postgres, ITestOutputHelper 
         (string app, string template) = await first.Client.CreateAppAndTemplateAsync();
         string[] numbers = Enumerable.Range(0, 20).Select(i => Api.Number(5, i)).ToArray();
         await Task.WhenAll(numbers.Select(to => first.Client.SendPinOkAsync(app, template, to)));
-        await WaitUntilAsync(async () => await LeasedAsync(cluster) > 0, "node A has not claimed a message");
+        await Poll.UntilAsync(async () => await LeasedAsync(cluster) > 0, TimeSpan.FromSeconds(15), () => "node A has not claimed a message");
         output.WriteLine($"{total.ElapsedMilliseconds} ms: node A has queued {numbers.Length} PINs and claimed a first batch.");
         Assert.Equal(0, await cluster.StopNodeAsync(first));
         Assert.Equal(0, await LeasedAsync(cluster));
         output.WriteLine($"{total.ElapsedMilliseconds} ms: node A stopped; its leases were handed back.");
 
         ServerNode a = await cluster.StartNodeAsync("A", SmscDown());
-        await WaitUntilAsync(async () => await LeasedAsync(cluster) == numbers.Length, "node A has not claimed every message");
+        await Poll.UntilAsync(async () => await LeasedAsync(cluster) == numbers.Length, TimeSpan.FromSeconds(15), () => "node A has not claimed every message");
         output.WriteLine($"{total.ElapsedMilliseconds} ms: node A restarted and holds the leases of all {numbers.Length} messages.");
 
         // An SMSC outage does not take the node out of the load balancer.
@@ -81,11 +81,11 @@ public sealed class OperabilityTests(PostgresServer postgres, ITestOutputHelper 
         request.Headers.Authorization = new AuthenticationHeaderValue("App", cluster.ApiKey);
         Task<HttpResponseMessage> inFlight = slowClient.SendAsync(request);
         await content.FirstHalfSent.WaitAsync(TimeSpan.FromSeconds(10));
-        await WaitUntilAsync(() => Task.FromResult(a.Lines.Count(IsPostStarting) > requestsStarted), "the in-flight request has not started on node A");
+        await Poll.UntilAsync(() => a.Lines.Count(IsPostStarting) > requestsStarted, TimeSpan.FromSeconds(15), () => "the in-flight request has not started on node A");
 
         var clock = Stopwatch.StartNew();
         a.Terminate();
-        await WaitUntilAsync(async () => !await AcceptsConnectionsAsync(a), "node A still accepts connections after SIGTERM");
+        await Poll.UntilAsync(async () => !await AcceptsConnectionsAsync(a), TimeSpan.FromSeconds(15), () => "node A still accepts connections after SIGTERM");
         output.WriteLine($"Node A stopped accepting connections {clock.ElapsedMilliseconds} ms after SIGTERM.");
         Assert.False(a.HasExited, "node A exited before its in-flight request finished");
         Assert.Equal(numbers.Length, await LeasedAsync(cluster));
@@ -102,7 +102,7 @@ public sealed class OperabilityTests(PostgresServer postgres, ITestOutputHelper 
         string[] all = [.. numbers, inFlightTo];
         await cluster.WaitForDeliveriesAsync(all, TimeSpan.FromSeconds(20));
         output.WriteLine($"Node B delivered all {all.Length} messages {clock.ElapsedMilliseconds} ms after node A's SIGTERM (A's leases last 2 min).");
-        await WaitUntilAsync(async () => await QueuedAsync(cluster) == 0, "messages are still queued");
+        await Poll.UntilAsync(async () => await QueuedAsync(cluster) == 0, TimeSpan.FromSeconds(15), () => "messages are still queued");
         Assert.Empty(first.Deliveries);
         Assert.Empty(a.Deliveries);
         Assert.All(all, to => Assert.Equal(b.Name, Assert.Single(cluster.Deliveries, d => d.To == to).Node));
@@ -154,16 +154,6 @@ public sealed class OperabilityTests(PostgresServer postgres, ITestOutputHelper 
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure, TimeSpan? timeout = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < (timeout ?? TimeSpan.FromSeconds(15)), failure);
-            await Task.Delay(TimeSpan.FromMilliseconds(25));
-        }
     }
 
     /// <summary>A request body sent in two halves: the first at once, the second when the gate opens.</summary>

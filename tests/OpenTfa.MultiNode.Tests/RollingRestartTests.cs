@@ -65,12 +65,6 @@ public sealed class RollingRestartTests(PostgresServer postgres, ITestOutputHelp
         Assert.True((await b.Client.VerifyAsync(afterPinId, await cluster.WaitForPinAsync(after))).Verified);
     }
 
-    private static async Task WaitForCountAsync(ConcurrentBag<HttpStatusCode> statuses, int count)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (statuses.Count < count)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
-        }
-    }
+    private static Task WaitForCountAsync(ConcurrentBag<HttpStatusCode> statuses, int count) =>
+        Poll.UntilAsync(() => statuses.Count >= count, TimeSpan.FromSeconds(30), () => $"{statuses.Count} answers, not {count}");
 }

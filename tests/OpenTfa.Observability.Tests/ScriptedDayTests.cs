@@ -185,24 +185,16 @@ public sealed class ScriptedDayTests
     private static Task<Json.Reply> VerifyAsync(HttpClient client, string pinId, string pin) =>
         client.PostJsonAsync($"/2fa/2/pin/{pinId}/verify", $$"""{"pin":"{{pin}}"}""").OkAsync();
 
-    private static async Task WaitForStateAsync(HttpClient client, string messageId, string state)
-    {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        string? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            Json.Reply reply = await client.GetJsonAsync($"/opentfa/v1/messages/{messageId}");
-            last = reply.Status == HttpStatusCode.OK ? reply.Str("state") : null;
-            if (last == state)
+    private static Task WaitForStateAsync(HttpClient client, string messageId, string state) =>
+        Poll.UntilAsync(
+            async () =>
             {
-                return;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException($"Message {messageId} is {last}, not {state}");
-    }
+                Json.Reply reply = await client.GetJsonAsync($"/opentfa/v1/messages/{messageId}");
+                return reply.Status == HttpStatusCode.OK ? reply.Str("state") : null;
+            },
+            last => last == state,
+            TimeSpan.FromSeconds(10),
+            last => $"Message {messageId} is {last}, not {state}");
 
     private static JsonNode Group(JsonNode report, string breakdown, string key) =>
         report[breakdown]!.AsArray().Single(g => g!["key"]!.GetValue<string>() == key)!["figures"]!;

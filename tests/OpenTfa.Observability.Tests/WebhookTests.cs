@@ -79,18 +79,10 @@ public sealed class WebhookTests
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetJsonAsync($"/opentfa/v1/applications/{new string('A', 32)}/webhooks")).Status);
     }
 
-    private static async Task<JsonArray> WaitForDeliveredAsync(HttpClient client, string path)
-    {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            JsonArray list = (await client.GetJsonAsync(path).OkAsync()).Node.AsArray();
-            if ((list.Count > 0 && list.All(d => d!["state"]!.GetValue<string>() == "DELIVERED")) || DateTime.UtcNow > deadline)
-            {
-                return list;
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task<JsonArray> WaitForDeliveredAsync(HttpClient client, string path) =>
+        Poll.UntilAsync(
+            async () => (await client.GetJsonAsync(path).OkAsync()).Node.AsArray(),
+            list => list.Count > 0 && list.All(d => d!["state"]!.GetValue<string>() == "DELIVERED"),
+            TimeSpan.FromSeconds(10),
+            list => $"not every delivery of {path} is DELIVERED: {list.ToJsonString()}");
 }

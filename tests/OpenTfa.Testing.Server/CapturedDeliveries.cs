@@ -48,19 +48,12 @@ public sealed partial class CapturedDeliveries(string mirrorPath) : TextWriter
     /// <summary>Waits for the n-th delivery line to <paramref name="to"/> (1-based) and returns it.</summary>
     public async Task<string> WaitForLineAsync(string to, int nth = 1, TimeSpan? timeout = null)
     {
-        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (DateTime.UtcNow < deadline)
-        {
-            string[] matching = Lines.Where(l => l.Contains($" to={to} ", StringComparison.Ordinal)).ToArray();
-            if (matching.Length >= nth)
-            {
-                return matching[nth - 1];
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException($"No delivery #{nth} to {to} within the timeout; delivered so far:\n{string.Join('\n', Lines)}");
+        string[] matching = await Poll.UntilAsync(
+            () => Task.FromResult(Lines.Where(l => l.Contains($" to={to} ", StringComparison.Ordinal)).ToArray()),
+            found => found.Length >= nth,
+            timeout ?? TimeSpan.FromSeconds(10),
+            _ => $"No delivery #{nth} to {to}; delivered so far:\n{string.Join('\n', Lines)}");
+        return matching[nth - 1];
     }
 
     /// <summary>The PIN of the n-th message to <paramref name="to"/>, read from a template that ends with the PIN.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Cli.Tests.Infrastructure;
 
@@ -88,20 +89,13 @@ public sealed partial class ServeProcess : IAsyncDisposable
     /// <summary>The PIN of the n-th log-channel delivery to <paramref name="to"/>, read from the server's standard output.</summary>
     public async Task<string> WaitForPinAsync(string to, int nth = 1)
     {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            string[] deliveries = Lines.Where(l => l.StartsWith("[opentfa:log] ", StringComparison.Ordinal) && l.Contains($" to={to} ", StringComparison.Ordinal)).ToArray();
-            if (deliveries.Length >= nth)
-            {
-                Match match = PinAtEnd().Match(deliveries[nth - 1]);
-                return match.Success ? match.Groups["pin"].Value : throw new InvalidOperationException($"No PIN at the end of: {deliveries[nth - 1]}");
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"No delivery #{nth} to {to}; the server printed:\n{string.Join('\n', Lines)}");
+        string[] deliveries = await Poll.UntilAsync(
+            () => Task.FromResult(Lines.Where(l => l.StartsWith("[opentfa:log] ", StringComparison.Ordinal) && l.Contains($" to={to} ", StringComparison.Ordinal)).ToArray()),
+            found => found.Length >= nth,
+            TimeSpan.FromSeconds(15),
+            _ => $"No delivery #{nth} to {to}; the server printed:\n{string.Join('\n', Lines)}");
+        Match match = PinAtEnd().Match(deliveries[nth - 1]);
+        return match.Success ? match.Groups["pin"].Value : throw new InvalidOperationException($"No PIN at the end of: {deliveries[nth - 1]}");
     }
 
     private void Add(string? line)
@@ -115,21 +109,17 @@ public sealed partial class ServeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the server listens (true) or has exited (false).</summary>
     private async Task<bool> WaitUntilListeningAsync()
     {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline && !_process.HasExited)
-        {
-            if (Lines.Any(l => l.Contains("Now listening on", StringComparison.Ordinal)))
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return false;
+        await Poll.UntilAsync(
+            () => _process.HasExited || Listening,
+            TimeSpan.FromSeconds(60),
+            () => $"opentfa serve neither listened nor exited; it printed:\n{string.Join('\n', Lines)}");
+        return Listening;
     }
+
+    private bool Listening => Lines.Any(l => l.Contains("Now listening on", StringComparison.Ordinal));
 
     private static int FreePort()
     {

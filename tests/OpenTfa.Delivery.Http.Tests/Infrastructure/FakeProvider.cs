@@ -67,18 +67,12 @@ public sealed class FakeProvider : IAsyncDisposable
 
     public async Task<RecordedRequest> WaitForRequestAsync(Func<RecordedRequest, bool> match, TimeSpan? timeout = null)
     {
-        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (requests.FirstOrDefault(match) is { } found)
-            {
-                return found;
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new TimeoutException($"No matching request; received: {string.Join("; ", requests.Select(r => $"{r.Method} {r.Path}"))}");
+        RecordedRequest? found = await Poll.UntilAsync(
+            () => Task.FromResult(requests.FirstOrDefault(match)),
+            found => found is not null,
+            timeout ?? TimeSpan.FromSeconds(15),
+            _ => $"No matching request; received: {string.Join("; ", requests.Select(r => $"{r.Method} {r.Path}"))}");
+        return found!;
     }
 
     private async Task HandleAsync(HttpContext context)

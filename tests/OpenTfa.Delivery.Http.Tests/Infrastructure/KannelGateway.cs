@@ -66,16 +66,10 @@ public sealed class KannelGateway : IAsyncDisposable
             await gateway.WaitForPortAsync(admin, "bearerbox");
             gateway.Start(smsbox, config);
             await gateway.WaitForPortAsync(sendsms, "smsbox");
-            DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-            while ((await smsc.GetBindsAsync()).Count == 0)
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new InvalidOperationException($"Kannel did not bind to the SMSC simulator: {gateway.Logs()}");
-                }
-
-                await Task.Delay(100);
-            }
+            await Poll.UntilAsync(
+                async () => (await smsc.GetBindsAsync()).Count > 0,
+                TimeSpan.FromSeconds(30),
+                () => $"Kannel did not bind to the SMSC simulator: {gateway.Logs()}");
 
             return gateway;
         }
@@ -172,27 +166,27 @@ public sealed class KannelGateway : IAsyncDisposable
 
     private async Task WaitForPortAsync(int port, string what)
     {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (processes[^1].HasExited)
+        await Poll.UntilAsync(
+            async () =>
             {
-                throw new InvalidOperationException($"{what} exited with {processes[^1].ExitCode}: {Logs()}");
-            }
+                if (processes[^1].HasExited)
+                {
+                    throw new InvalidOperationException($"{what} exited with {processes[^1].ExitCode}: {Logs()}");
+                }
 
-            try
-            {
-                using var socket = new TcpClient();
-                await socket.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        throw new TimeoutException($"{what} did not listen on {port}: {Logs()}");
+                try
+                {
+                    using var socket = new TcpClient();
+                    await socket.ConnectAsync("127.0.0.1", port);
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(30),
+            () => $"{what} did not listen on {port}: {Logs()}");
     }
 
     private static string? Find() =>

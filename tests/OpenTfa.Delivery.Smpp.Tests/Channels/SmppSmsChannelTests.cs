@@ -49,7 +49,7 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
         await channel.StartAsync(CancellationToken.None);
         if (waitForBind)
         {
-            await Eventually.HoldsAsync(() => channel.Client.IsBound, "the channel bound");
+            await Poll.UntilAsync(() => channel.Client.IsBound, TimeSpan.FromSeconds(30), () => "the channel bound");
         }
 
         return channel;
@@ -104,7 +104,7 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
 
         var result = await channel.SendAsync(Sms("41790100301", "Your PIN is 1234"), CancellationToken.None);
 
-        await Eventually.HoldsAsync(() => !store.Deliveries.IsEmpty, "the receipt recorded");
+        await Poll.UntilAsync(() => !store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
         var recorded = Assert.Single(store.Deliveries);
         Assert.Equal(("carrier", result.ChannelMessageId, MessageState.Delivered, (string?)null), (recorded.Channel, recorded.ChannelMessageId, recorded.State, recorded.Error));
         Assert.InRange(recorded.At, before, DateTimeOffset.UtcNow);
@@ -121,7 +121,7 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
 
         var result = await channel.SendAsync(Sms("41790100401", "x"), CancellationToken.None);
 
-        await Eventually.HoldsAsync(() => !store.Deliveries.IsEmpty, "the receipt recorded");
+        await Poll.UntilAsync(() => !store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
         var recorded = Assert.Single(store.Deliveries);
         Assert.Equal((result.ChannelMessageId, MessageState.Failed, error), (recorded.ChannelMessageId, recorded.State, recorded.Error));
     }
@@ -135,7 +135,7 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
         var channel = await StartAsync();
 
         await channel.SendAsync(Sms("41790100501", "x"), CancellationToken.None);
-        await Eventually.HoldsAsync(async () => (await Smsc.GetDeliveredAsync()).Count > 0, "the receipt answered");
+        await Poll.UntilAsync(async () => (await Smsc.GetDeliveredAsync()).Count > 0, TimeSpan.FromSeconds(30), () => "the receipt answered");
         await channel.StopAsync(CancellationToken.None);
 
         Assert.Empty(store.Deliveries);
@@ -149,7 +149,7 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
 
         var result = await channel.SendAsync(Sms("41790100601", "x"), CancellationToken.None);
 
-        await Eventually.HoldsAsync(() => !store.Deliveries.IsEmpty, "the receipt recorded");
+        await Poll.UntilAsync(() => !store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
         var recorded = Assert.Single(store.Deliveries);
         Assert.Equal((result.ChannelMessageId, MessageState.Delivered), (recorded.ChannelMessageId, recorded.State));
     }
@@ -164,8 +164,8 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
 
         var segments = await MessagesTo("41790100701");
         Assert.Equal(3, segments.Count);
-        await Eventually.HoldsAsync(async () => (await Smsc.GetDeliveredAsync()).Count(d => d.Kind == "receipt") == 3, "three receipts answered");
-        await Eventually.HoldsAsync(() => !store.Deliveries.IsEmpty, "the receipt recorded");
+        await Poll.UntilAsync(async () => (await Smsc.GetDeliveredAsync()).Count(d => d.Kind == "receipt") == 3, TimeSpan.FromSeconds(30), () => "three receipts answered");
+        await Poll.UntilAsync(() => !store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
         await channel.StopAsync(CancellationToken.None);
         var recorded = Assert.Single(store.Deliveries);
         Assert.Equal((segments.OrderBy(s => s.Udh!.Seq).First().MessageId, MessageState.Delivered), (recorded.ChannelMessageId, recorded.State));
@@ -209,7 +209,7 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
     public async Task Send_WrongPassword_IsTemporaryWithTheBindError_AndTheStatusShowsIt()
     {
         var channel = await StartAsync(o => (o.Connection.Password, o.LinkWaitTimeout) = ("wrong", TimeSpan.FromMilliseconds(500)), waitForBind: false);
-        await Eventually.HoldsAsync(() => channel.Client.LastError is not null, "the refused bind");
+        await Poll.UntilAsync(() => channel.Client.LastError is not null, TimeSpan.FromSeconds(30), () => "the refused bind");
 
         var result = await channel.SendAsync(Sms("41790101001", "x"), CancellationToken.None);
 

@@ -47,7 +47,7 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
         var client = new SmppClient(options, TimeProvider.System, logger);
         clients.Add(client);
         await client.StartAsync(CancellationToken.None);
-        await Eventually.HoldsAsync(() => client.BoundSessions == client.SessionCount, "every session bound");
+        await Poll.UntilAsync(() => client.BoundSessions == client.SessionCount, TimeSpan.FromSeconds(30), () => "every session bound");
         return client;
     }
 
@@ -156,7 +156,7 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
         var result = await client.SubmitAsync(Message("41790000601", "Your PIN is 5555"), CancellationToken.None);
 
         Assert.True(result.Succeeded);
-        await Eventually.HoldsAsync(() => receipts.Any(r => r.MessageId == result.MessageId), "the receipt for the submitted message");
+        await Poll.UntilAsync(() => receipts.Any(r => r.MessageId == result.MessageId), TimeSpan.FromSeconds(30), () => "the receipt for the submitted message");
         var receipt = receipts.Single(r => r.MessageId == result.MessageId);
         Assert.Equal(SmppMessageState.Delivered, receipt.State);
         Assert.Equal("DELIVRD", receipt.Stat);
@@ -182,7 +182,7 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
         var result = await client.SubmitAsync(Message("41790000701", "x"), CancellationToken.None);
 
         Assert.True(result.Succeeded, result.Detail);
-        await Eventually.HoldsAsync(() => receipts.Any(r => r.MessageId == result.MessageId), "the early receipt");
+        await Poll.UntilAsync(() => receipts.Any(r => r.MessageId == result.MessageId), TimeSpan.FromSeconds(30), () => "the early receipt");
         Assert.Equal(SmppMessageState.Undeliverable, receipts.Single(r => r.MessageId == result.MessageId).State);
     }
 
@@ -251,7 +251,7 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
 
         await client.StartAsync(CancellationToken.None);
 
-        await Eventually.HoldsAsync(async () => (await Smsc.GetBindsAsync()).Count(b => b.CommandStatus == 0x0E) >= 3, "three refused binds");
+        await Poll.UntilAsync(async () => (await Smsc.GetBindsAsync()).Count(b => b.CommandStatus == 0x0E) >= 3, TimeSpan.FromSeconds(30), () => "three refused binds");
         Assert.Equal("ESME_RINVPASWD", client.LastError?.StatusName);
         Assert.Equal(SmppCommandStatus.ESME_RINVPASWD, client.LastError?.CommandStatus);
         Assert.Contains("ESME_RINVPASWD", client.LastError?.Message, StringComparison.Ordinal);
@@ -314,7 +314,7 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
         var answer = await Smsc.SendMobileOriginatedAsync("41795556677", "12345", "STOP {now}");
 
         Assert.Equal(0, answer.CommandStatus);
-        await Eventually.HoldsAsync(() => !received.IsEmpty, "the mobile-originated message");
+        await Poll.UntilAsync(() => !received.IsEmpty, TimeSpan.FromSeconds(30), () => "the mobile-originated message");
         var message = Assert.Single(received);
         Assert.Equal(("41795556677", "12345", "STOP {now}"), (message.Source, message.Destination, message.Text));
     }
@@ -335,7 +335,7 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
         Assert.True(result.Succeeded, result.Detail);
         var binds = await Smsc.GetBindsAsync();
         Assert.Equal(["bind_receiver", "bind_transmitter"], binds.Select(b => b.Command).Order());
-        await Eventually.HoldsAsync(() => receipts.Any(r => r.MessageId == result.MessageId), "the receipt over the receiver session");
+        await Poll.UntilAsync(() => receipts.Any(r => r.MessageId == result.MessageId), TimeSpan.FromSeconds(30), () => "the receipt over the receiver session");
     }
 
     [Fact]
@@ -344,11 +344,11 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
         var client = await StartBoundAsync(o => (o.EnquireLinkInterval, o.ResponseTimeout) = (TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300)));
 
         await Smsc.SetModeAsync(new { silent = true });
-        await Eventually.HoldsAsync(() => client.LastError?.Message.Contains("enquire_link_resp", StringComparison.Ordinal) == true, "the dead link detected");
+        await Poll.UntilAsync(() => client.LastError?.Message.Contains("enquire_link_resp", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(30), () => "the dead link detected");
         await Smsc.SetModeAsync(new { silent = false });
 
-        await Eventually.HoldsAsync(async () => (await Smsc.GetBindsAsync()).Count(b => b.CommandStatus == 0) >= 2, "a second bind");
-        await Eventually.HoldsAsync(() => client.IsBound, "bound again");
+        await Poll.UntilAsync(async () => (await Smsc.GetBindsAsync()).Count(b => b.CommandStatus == 0) >= 2, TimeSpan.FromSeconds(30), () => "a second bind");
+        await Poll.UntilAsync(() => client.IsBound, TimeSpan.FromSeconds(30), () => "bound again");
         var result = await client.SubmitAsync(Message("41790001701", "x"), CancellationToken.None);
         Assert.True(result.Succeeded, result.Detail);
     }
@@ -365,12 +365,12 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
 
             var port = own.Port;
             await own.KillAsync();
-            await Eventually.HoldsAsync(() => !client.IsBound, "the link loss noticed");
+            await Poll.UntilAsync(() => !client.IsBound, TimeSpan.FromSeconds(30), () => "the link loss noticed");
             // The session stops counting as bound a moment before its loop logs why.
-            await Eventually.HoldsAsync(() => logger.Lines.Any(l => l.Contains("link lost", StringComparison.Ordinal)), "the link loss logged");
+            await Poll.UntilAsync(() => logger.Lines.Any(l => l.Contains("link lost", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), () => "the link loss logged");
 
             restarted = await SmscProcess.StartAsync(port);
-            await Eventually.HoldsAsync(() => client.IsBound, "bound to the restarted SMSC");
+            await Poll.UntilAsync(() => client.IsBound, TimeSpan.FromSeconds(30), () => "bound to the restarted SMSC");
             var result = await client.SubmitAsync(Message("41790001802", "after"), CancellationToken.None);
 
             Assert.True(result.Succeeded, result.Detail);

@@ -21,24 +21,3 @@ public sealed class ListLogger<T> : ILogger<T>
         lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception}");
     }
 }
-
-public static class Eventually
-{
-    /// <summary>Polls until the condition holds; fails with <paramref name="what"/> after a generous bound.</summary>
-    public static async Task HoldsAsync(Func<Task<bool>> condition, string what, int seconds = 30)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        while (!await condition())
-        {
-            if (deadline.IsCancellationRequested)
-            {
-                Assert.Fail($"Timed out waiting for: {what}");
-            }
-
-            await Task.Delay(25);
-        }
-    }
-
-    public static Task HoldsAsync(Func<bool> condition, string what, int seconds = 30) =>
-        HoldsAsync(() => Task.FromResult(condition()), what, seconds);
-}

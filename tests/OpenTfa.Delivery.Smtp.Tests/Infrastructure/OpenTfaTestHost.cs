@@ -177,21 +177,18 @@ public static class Json
     }
 
     /// <summary>Waits until the message of <paramref name="pinId"/> reaches <paramref name="state"/>; returns its status object.</summary>
-    public static async Task<JsonNode> WaitForMessageStateAsync(this HttpClient client, string pinId, string state, TimeSpan? timeout = null)
+    public static Task<JsonNode> WaitForMessageStateAsync(this HttpClient client, string pinId, string state, TimeSpan? timeout = null) =>
+        client.WaitForMessageAsync(pinId, m => m["state"]?.GetValue<string>() == state, $"reach {state}", timeout);
+
+    /// <summary>Waits until the last message of <paramref name="pinId"/> satisfies <paramref name="holds"/> (described by
+    /// <paramref name="awaited"/>, as in "did not <paramref name="awaited"/>"); returns its status object.</summary>
+    public static async Task<JsonNode> WaitForMessageAsync(this HttpClient client, string pinId, Func<JsonNode, bool> holds, string awaited, TimeSpan? timeout = null)
     {
-        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        JsonNode? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = (await client.OkAsync(HttpMethod.Get, $"/opentfa/v1/pins/{pinId}/messages")).AsArray().LastOrDefault();
-            if (last?["state"]?.GetValue<string>() == state)
-            {
-                return last;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"The message of PIN {pinId} did not reach {state}; last: {last?.ToJsonString()}");
+        JsonNode? last = await Poll.UntilAsync(
+            async () => (await client.OkAsync(HttpMethod.Get, $"/opentfa/v1/pins/{pinId}/messages")).AsArray().LastOrDefault(),
+            last => last is not null && holds(last),
+            timeout ?? TimeSpan.FromSeconds(20),
+            last => $"The message of PIN {pinId} did not {awaited}; last: {last?.ToJsonString()}");
+        return last!;
     }
 }

@@ -145,18 +145,12 @@ public sealed partial class SmtpPeer : IAsyncDisposable
     /// <summary>Waits for a message to <paramref name="recipient"/> (envelope), case-insensitively.</summary>
     public async Task<ReceivedMail> WaitForMessageAsync(string recipient, TimeSpan? timeout = null)
     {
-        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (DateTime.UtcNow < deadline)
-        {
-            if ((await MessagesAsync()).FirstOrDefault(m => m.EnvelopeTo.Contains(recipient, StringComparer.OrdinalIgnoreCase)) is { } mail)
-            {
-                return mail;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"No message to {recipient} arrived; the SMTP server said: {Snapshot(output)}");
+        ReceivedMail? mail = await Poll.UntilAsync(
+            async () => (await MessagesAsync()).FirstOrDefault(m => m.EnvelopeTo.Contains(recipient, StringComparer.OrdinalIgnoreCase)),
+            mail => mail is not null,
+            timeout ?? TimeSpan.FromSeconds(15),
+            _ => $"No message to {recipient} arrived; the SMTP server said: {Snapshot(output)}");
+        return mail!;
     }
 
     public async ValueTask DisposeAsync()

@@ -77,23 +77,12 @@ public static partial class Api
     }
 
     /// <summary>Waits until the PIN's message reaches <paramref name="state"/>, and returns it.</summary>
-    public static async Task<JsonNode> WaitForStateAsync(this HttpClient client, string pinId, string state, int seconds = 30)
-    {
-        JsonNode? last = null;
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await client.MessageStateAsync(pinId);
-            if (last["state"]!.GetValue<string>() == state)
-            {
-                return last;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"The message of PIN {pinId} did not reach {state}; last seen: {last?.ToJsonString()}");
-    }
+    public static Task<JsonNode> WaitForStateAsync(this HttpClient client, string pinId, string state, int seconds = 30) =>
+        Poll.UntilAsync(
+            () => client.MessageStateAsync(pinId),
+            last => last["state"]!.GetValue<string>() == state,
+            TimeSpan.FromSeconds(seconds),
+            last => $"The message of PIN {pinId} did not reach {state}; last seen: {last.ToJsonString()}");
 
     /// <summary>The channel named <paramref name="name"/> in <c>GET /opentfa/v1/channels</c>.</summary>
     public static async Task<JsonNode> ChannelAsync(this HttpClient client, string name = "carrier")
@@ -109,15 +98,16 @@ public static partial class Api
     /// <summary>Waits for the SMSC to receive <paramref name="count"/> segments for <paramref name="destination"/>.</summary>
     public static async Task<List<SmscMessage>> WaitForReceivedAsync(this SmscProcess smsc, string destination, int count = 1)
     {
-        await Eventually.HoldsAsync(async () => (await smsc.ReceivedAsync(destination)).Count >= count, $"{count} submit_sm to {destination} at the SMSC");
+        await Poll.UntilAsync(async () => (await smsc.ReceivedAsync(destination)).Count >= count, TimeSpan.FromSeconds(30), () => $"{count} submit_sm to {destination} at the SMSC");
         return await smsc.ReceivedAsync(destination);
     }
 
     /// <summary>Waits for every segment of the one message to <paramref name="destination"/>, in order.</summary>
     public static async Task<List<SmscMessage>> WaitForAllSegmentsAsync(this SmscProcess smsc, string destination)
     {
-        await Eventually.HoldsAsync(async () => await smsc.ReceivedAsync(destination) is { Count: > 0 } received && received.Count >= (received[0].Udh?.Total ?? 1),
-            $"every segment to {destination} at the SMSC");
+        await Poll.UntilAsync(async () => await smsc.ReceivedAsync(destination) is { Count: > 0 } received && received.Count >= (received[0].Udh?.Total ?? 1),
+            TimeSpan.FromSeconds(30),
+            () => $"every segment to {destination} at the SMSC");
         return await smsc.ReceivedAsync(destination);
     }
 

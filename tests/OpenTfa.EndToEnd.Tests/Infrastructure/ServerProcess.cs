@@ -111,31 +111,26 @@ public sealed class ServerProcess : IAsyncDisposable
     private async Task WaitUntilReadyAsync()
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
+        await Poll.UntilAsync(
+            async () =>
             {
-                throw new InvalidOperationException($"The OpenTfa server exited with {process.ExitCode} before it was ready: {Snapshot()}");
-            }
-
-            try
-            {
-                using HttpResponseMessage response = await http.GetAsync("/health/ready");
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (process.HasExited)
                 {
-                    return;
+                    throw new InvalidOperationException($"The OpenTfa server exited with {process.ExitCode} before it was ready: {Snapshot()}");
                 }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
 
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"The OpenTfa server was not ready within 60 s: {Snapshot()}");
+                try
+                {
+                    using HttpResponseMessage response = await http.GetAsync("/health/ready");
+                    return response.StatusCode == HttpStatusCode.OK;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    return false; // Not listening yet.
+                }
+            },
+            TimeSpan.FromSeconds(60),
+            () => $"The OpenTfa server was not ready: {Snapshot()}");
     }
 
     private string Snapshot()

@@ -37,19 +37,12 @@ public sealed partial class ScriptedChannel(string name) : IMessageChannel
     /// <summary>Waits for the n-th message to <paramref name="to"/> (1-based).</summary>
     public async Task<OutgoingMessage> WaitForAsync(string to, int nth = 1)
     {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            OutgoingMessage[] matching = _sent.Where(m => m.To == to).ToArray();
-            if (matching.Length >= nth)
-            {
-                return matching[nth - 1];
-            }
-
-            await Task.Delay(10);
-        }
-
-        throw new TimeoutException($"No message #{nth} to {to}");
+        OutgoingMessage[] matching = await Poll.UntilAsync(
+            () => Task.FromResult(_sent.Where(m => m.To == to).ToArray()),
+            found => found.Length >= nth,
+            TimeSpan.FromSeconds(10),
+            _ => $"No message #{nth} to {to}");
+        return matching[nth - 1];
     }
 
     public async Task<string> WaitForPinAsync(string to, int nth = 1) => Pin().Match((await WaitForAsync(to, nth)).Content.Text).Groups["pin"].Value;

@@ -55,18 +55,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(int count, TimeSpan? timeout = null)
     {
-        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_received.Count >= count)
-            {
-                return Received;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException($"{_received.Count} webhooks arrived, expected {count}: {string.Join(", ", Received.Select(r => r.EventType))}");
+        await Poll.UntilAsync(
+            () => _received.Count >= count,
+            timeout ?? TimeSpan.FromSeconds(15),
+            () => $"{_received.Count} webhooks arrived, expected {count}: {string.Join(", ", Received.Select(r => r.EventType))}");
+        return Received;
     }
 
     private async Task<IResult> ReceiveAsync(HttpContext http)

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Delivery;
 
@@ -61,18 +62,11 @@ public sealed class FailoverTests
 
     private static async Task<Api.Reply> WaitForStateAsync(HttpClient client, string pinId, string state)
     {
-        for (int i = 0; i < 200; i++)
-        {
-            Api.Reply reply = await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages");
-            if (reply.Json.AsArray().Count > 0 && reply.Json[0]!["state"]!.GetValue<string>() == state)
-            {
-                return reply;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"message of {pinId} never reached {state}");
+        return await Poll.UntilAsync(
+            () => client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages"),
+            reply => reply.Json.AsArray().Count > 0 && reply.Json[0]!["state"]!.GetValue<string>() == state,
+            TimeSpan.FromSeconds(10),
+            reply => $"message of {pinId} never reached {state}: {reply}");
     }
 
     [Fact]
@@ -133,10 +127,7 @@ public sealed class FailoverTests
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 
         string pinId = await client.SendPinOkAsync(app, template, "41793000701");
-        while (gateway.Received.Count < 2)
-        {
-            await Task.Delay(50);
-        }
+        await Poll.UntilAsync(() => gateway.Received.Count >= 2, TimeSpan.FromSeconds(10), () => $"the gateway was tried {gateway.Received.Count} times, not twice");
 
         Api.Reply queued = await WaitForStateAsync(client, pinId, "QUEUED");
 
@@ -167,10 +158,7 @@ public sealed class FailoverTests
         Assert.Equal(HttpStatusCode.BadRequest, voice.Status);
         Assert.Equal("No voice channel is configured on this server", voice.ServiceException["text"]!.GetValue<string>());
 
-        while (gateway.Received.IsEmpty)
-        {
-            await Task.Delay(20);
-        }
+        await Poll.UntilAsync(() => !gateway.Received.IsEmpty, TimeSpan.FromSeconds(10), () => "the gateway received no message");
 
         Assert.Equal(["41793000711"], gateway.Received);
         Assert.Empty(server.Deliveries.Lines);

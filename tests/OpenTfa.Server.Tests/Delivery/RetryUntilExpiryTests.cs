@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Delivery;
 
@@ -109,16 +110,11 @@ public sealed class RetryUntilExpiryTests
     /// <summary>The PIN's one message once <paramref name="holds"/> is true of it (the dispatcher works in real time, on the fake clock's dates).</summary>
     private static async Task<JsonNode> MessageAsync(HttpClient client, string pinId, Func<JsonNode, bool> holds)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            Api.Reply reply = await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages");
-            if (reply.Json.AsArray() is [{ } message] && holds(message))
-            {
-                return message;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
-        }
+        Api.Reply reply = await Poll.UntilAsync(
+            () => client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages"),
+            reply => reply.Json.AsArray() is [{ } message] && holds(message),
+            TimeSpan.FromSeconds(20),
+            reply => $"the message of {pinId} never reached the awaited state: {reply}");
+        return reply.Json[0]!;
     }
 }

@@ -105,16 +105,13 @@ public sealed class HungPostgresTests(PostgresServer postgres) : IClassFixture<P
 
     private static async Task EventuallyReadyAsync(HttpClient probe)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            using HttpResponseMessage ready = await probe.GetAsync("/health/ready", deadline.Token);
-            if (ready.StatusCode == HttpStatusCode.OK)
+        await Poll.UntilAsync(
+            async () =>
             {
-                return;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
-        }
+                using HttpResponseMessage ready = await probe.GetAsync("/health/ready");
+                return ready.StatusCode == HttpStatusCode.OK;
+            },
+            TimeSpan.FromSeconds(60),
+            () => "/health/ready never answered 200");
     }
 }

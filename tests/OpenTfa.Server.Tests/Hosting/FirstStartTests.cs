@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Hosting;
 
@@ -162,17 +163,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Waits until the output matches <paramref name="pattern"/> (things printed once the server listens come after that line).</summary>
     public async Task<Match> WaitForOutputAsync(Regex pattern)
     {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            Match match = pattern.Match(Output);
-            if (match.Success || DateTime.UtcNow > deadline)
-            {
-                return match;
-            }
-
-            await Task.Delay(50);
-        }
+        return await Poll.UntilAsync(
+            () => Task.FromResult(pattern.Match(Output)),
+            match => match.Success,
+            TimeSpan.FromSeconds(30),
+            _ => $"the output never matched {pattern}:\n{Output}");
     }
 
     /// <summary>Runs the server until it exits by itself (a refused start, --help); <paramref name="args"/> default to a free port.</summary>

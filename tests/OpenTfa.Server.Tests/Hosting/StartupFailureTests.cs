@@ -8,6 +8,7 @@ using Microsoft.Data.Sqlite;
 using OpenTfa.Core.Security;
 using OpenTfa.Server.Hosting;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Hosting;
 
@@ -182,14 +183,11 @@ public sealed partial class StartupFailureTests : IDisposable
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("App", Key);
             (string app, string template) = await client.CreateAppAndTemplateAsync(Api.RoomyApplication(ttl: "1h"));
             string pinId = await client.SendPinOkAsync(app, template, "41793026727");
-            DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-            JsonNode message;
-            do
-            {
-                message = (await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages")).Json[0]!;
-                await Task.Delay(100);
-            }
-            while (message["attempts"]!.GetValue<int>() == 0 && DateTime.UtcNow < deadline);
+            JsonNode message = await Poll.UntilAsync(
+                async () => (await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages")).Json[0]!,
+                message => message["attempts"]!.GetValue<int>() > 0,
+                TimeSpan.FromSeconds(30),
+                message => $"no attempt recorded for {pinId}: {message}");
             Assert.Equal("QUEUED", message["state"]!.GetValue<string>());
         }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Protection;
 
@@ -122,17 +123,10 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
 
     private async Task<Api.Reply> WaitForSubmittedAsync(string pinId)
     {
-        for (int i = 0; i < 200; i++)
-        {
-            Api.Reply reply = await _client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages");
-            if (reply.Json.AsArray().Count > 0 && reply.Json[0]!["state"]!.GetValue<string>() == "SUBMITTED")
-            {
-                return reply;
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new TimeoutException($"message of {pinId} was never submitted");
+        return await Poll.UntilAsync(
+            () => _client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages"),
+            reply => reply.Json.AsArray().Count > 0 && reply.Json[0]!["state"]!.GetValue<string>() == "SUBMITTED",
+            TimeSpan.FromSeconds(5),
+            reply => $"message of {pinId} was never submitted: {reply}");
     }
 }

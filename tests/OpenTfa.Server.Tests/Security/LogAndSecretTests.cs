@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using OpenTfa.Server.Tests.Hosting;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Security;
 
@@ -21,7 +22,11 @@ public sealed class LogAndSecretTests
             HttpResponseMessage response = await client.GetAsync(new Uri("/2fa/2/x%0Dinfo: OpenTfa[1]%0Aforged-line%1B%5B31mred%E2%80%A8sep", UriKind.Relative));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
 
-            string output = await PollAsync(() => server.Output, o => o.Contains("forged-line", StringComparison.Ordinal));
+            string output = await Poll.UntilAsync(
+                () => Task.FromResult(server.Output),
+                o => o.Contains("forged-line", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(10),
+                o => $"the forged line is not in the output:\n{o}");
             string[] lines = output.Split('\n');
             Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("forged-line", StringComparison.Ordinal));
             Assert.DoesNotContain('\u001b', output);
@@ -66,16 +71,4 @@ public sealed class LogAndSecretTests
         Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<string> PollAsync(Func<string> read, Func<string, bool> done)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
-        string value = read();
-        while (!done(value) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-            value = read();
-        }
-
-        return value;
-    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Security;
 
@@ -205,10 +206,10 @@ public sealed class MalformedBodyTests(BothStoresFixture stores) : IClassFixture
         string pin = await client.SendPinOkAsync(app, template, Phone);
 
         // The snapshot must not see the dispatcher move the message on, so it starts once the message has left the queue.
-        for (int i = 0; i < 200 && (await client.GetJsonAsync($"/opentfa/v1/pins/{pin}/messages")).Json[0]?["state"]?.GetValue<string>() == "QUEUED"; i++)
-        {
-            await Task.Delay(50);
-        }
+        await Poll.UntilAsync(
+            async () => (await client.GetJsonAsync($"/opentfa/v1/pins/{pin}/messages")).Json[0]?["state"]?.GetValue<string>() != "QUEUED",
+            TimeSpan.FromSeconds(10),
+            () => $"the message of {pin} is still queued");
 
         return new Setup(app, template, emailTemplate, body, webhook.Str("webhookId"), pin);
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Security;
 
@@ -179,19 +180,11 @@ public sealed class MissingChannelTests
         Api.Reply voice = await client.SendPinAsync(app, template, "41793000904", "/2fa/2/pin/voice");
         Assert.Equal(HttpStatusCode.OK, voice.Status);
         string pinId = voice.Str("pinId");
-        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
-        string state;
-        do
-        {
-            state = (await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages")).Json[0]!["state"]!.GetValue<string>();
-            if (state != "QUEUED" || DateTime.UtcNow > deadline)
-            {
-                break;
-            }
-
-            await Task.Delay(20);
-        }
-        while (true);
+        string state = await Poll.UntilAsync(
+            async () => (await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages")).Json[0]!["state"]!.GetValue<string>(),
+            state => state != "QUEUED",
+            TimeSpan.FromSeconds(10),
+            state => $"the message of {pinId} is still {state}");
 
         Assert.Equal("SUBMITTED", state);
         Assert.Empty(server.Deliveries.Lines);

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Security;
 
@@ -92,19 +93,17 @@ public sealed class TenantErrorTextTests
 
     private static async Task<JsonNode> WaitForErrorAsync(HttpClient client, string pinId)
     {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            Api.Reply reply = await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages");
-            Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
-            if (reply.Json.AsArray().FirstOrDefault(m => m?["error"] is not null) is { } failed)
+        Api.Reply messages = await Poll.UntilAsync(
+            async () =>
             {
-                return failed;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"no error recorded for {pinId}: {reply}");
-            await Task.Delay(50);
-        }
+                Api.Reply reply = await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages");
+                Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
+                return reply;
+            },
+            reply => reply.Json.AsArray().Any(m => m?["error"] is not null),
+            TimeSpan.FromSeconds(30),
+            reply => $"no error recorded for {pinId}: {reply}");
+        return messages.Json.AsArray().First(m => m?["error"] is not null)!;
     }
 
     private static int ClosedPort()
@@ -143,13 +142,7 @@ public sealed class TenantErrorTextTests
 
         public async Task<JsonNode> WaitForHookAsync()
         {
-            DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!hooks.TryPeek(out _))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "no webhook arrived");
-                await Task.Delay(50);
-            }
-
+            await Poll.UntilAsync(() => !hooks.IsEmpty, TimeSpan.FromSeconds(30), () => "no webhook arrived");
             hooks.TryPeek(out JsonNode? first);
             return first!;
         }
