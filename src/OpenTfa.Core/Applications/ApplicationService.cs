@@ -16,7 +16,7 @@ public sealed record ConfigurationInput(
 public sealed record ApplicationInput(string? Name, bool? Enabled, ConfigurationInput? Configuration);
 
 /// <summary>Applications: validation of their policy and its defaults; PUT replaces the whole object.</summary>
-public sealed class ApplicationService(IApplicationStore store, TimeProvider time, Protection.ProtectionService? protection = null)
+public sealed class ApplicationService(IApplicationStore store, TimeProvider time, Protection.ProtectionService protection)
 {
     public const int MaxNameLength = 255;
     public const int MaxPinAttempts = 1000;
@@ -33,7 +33,7 @@ public sealed class ApplicationService(IApplicationStore store, TimeProvider tim
         DateTimeOffset now = time.GetUtcNow();
         var application = new Application(Ids.New(), tenantId, input.Name!.Trim(), input.Enabled ?? true, settings, now, now);
         await store.CreateApplicationAsync(application, cancellationToken);
-        return await EffectiveAsync(application, cancellationToken);
+        return await protection.EffectiveAsync(application, cancellationToken);
     }
 
     public async Task<Result<Application>> ReplaceAsync(string tenantId, string applicationId, ApplicationInput input, CancellationToken cancellationToken)
@@ -53,13 +53,13 @@ public sealed class ApplicationService(IApplicationStore store, TimeProvider tim
 
         var updated = existing with { Name = input.Name!.Trim(), Enabled = input.Enabled ?? true, Settings = settings, UpdatedAt = time.GetUtcNow() };
         return await store.UpdateApplicationAsync(updated, cancellationToken)
-            ? await EffectiveAsync(updated, cancellationToken)
+            ? await protection.EffectiveAsync(updated, cancellationToken)
             : new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound);
     }
 
     public async Task<Result<Application>> GetAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
         await store.GetApplicationAsync(tenantId, applicationId, cancellationToken) is { } application
-            ? await EffectiveAsync(application, cancellationToken)
+            ? await protection.EffectiveAsync(application, cancellationToken)
             : new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound);
 
     public async Task<IReadOnlyList<Application>> ListAsync(string tenantId, CancellationToken cancellationToken)
@@ -68,15 +68,11 @@ public sealed class ApplicationService(IApplicationStore store, TimeProvider tim
         var effective = new List<Application>(stored.Count);
         foreach (Application application in stored)
         {
-            effective.Add(await EffectiveAsync(application, cancellationToken));
+            effective.Add(await protection.EffectiveAsync(application, cancellationToken));
         }
 
         return effective;
     }
-
-    /// <summary>What the application's settings are in effect: clamped when its protection policy turns on NIST mode.</summary>
-    private async Task<Application> EffectiveAsync(Application application, CancellationToken cancellationToken) =>
-        protection is null ? application : await protection.EffectiveAsync(application, cancellationToken);
 
     private static ApplicationSettings Validate(ApplicationInput input, ValidationErrors errors)
     {

@@ -32,35 +32,9 @@ public enum PinError
     NoMorePinAttempts,
 }
 
-public readonly record struct VerifyDecision(bool Verified, PinError Error, PinState NewState)
+/// <summary>The rules that decide a resend and name a PIN error on the wire; the verify decision, <see cref="Decide"/>, has a file of its own.</summary>
+public static partial class PinRules
 {
-    public int AttemptsRemaining => NewState.Consumed ? 0 : NewState.AttemptsRemaining;
-}
-
-/// <summary>The rules that decide a verify or a resend; stores call them inside their atomic operation.</summary>
-public static class PinRules
-{
-    public static VerifyDecision Decide(PinState state, bool matches, bool allowMultipleVerifications, DateTimeOffset now)
-    {
-        if (state.Consumed || state.AttemptsRemaining <= 0)
-        {
-            return new VerifyDecision(false, PinError.NoMorePinAttempts, state);
-        }
-
-        if (now >= state.ExpiresAt)
-        {
-            return new VerifyDecision(false, PinError.TtlExpired, state);
-        }
-
-        if (!matches)
-        {
-            return new VerifyDecision(false, PinError.WrongPin, state with { AttemptsRemaining = state.AttemptsRemaining - 1 });
-        }
-
-        var verified = state with { VerifiedAt = state.VerifiedAt ?? now, Consumed = !allowMultipleVerifications };
-        return new VerifyDecision(true, PinError.None, verified);
-    }
-
     /// <summary>Why a PIN cannot be resent, or <see cref="PinError.None"/> when it can.</summary>
     public static PinError CanResend(PinState state, DateTimeOffset now) =>
         state.VerifiedAt is not null || state.Consumed ? PinError.NoMorePinAttempts

@@ -22,7 +22,7 @@ public sealed record TextTemplateInput(
 public sealed record EmailTemplateInput(long? EmailTemplateId, string? From, string? PinType, int? PinLength, string? LandingPageId);
 
 /// <summary>SMS/voice and e-mail templates. Create validates a whole template; update changes only the fields given.</summary>
-public sealed partial class TemplateService(IApplicationStore store, TimeProvider time, IEmailBodyStore? bodies = null, SenderService? senders = null)
+public sealed partial class TemplateService(IApplicationStore store, TimeProvider time, IEmailBodyStore bodies, SenderService senders)
 {
     public const int MaxMessageTextLength = 1600;
 
@@ -153,7 +153,7 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
     /// <summary>An <c>emailTemplateId</c> must name one of the tenant's own e-mail bodies.</summary>
     private async Task CheckEmailBodyAsync(string tenantId, long? emailTemplateId, ValidationErrors errors, CancellationToken cancellationToken)
     {
-        if (bodies is not null && emailTemplateId is > 0 && await bodies.GetEmailBodyAsync(tenantId, emailTemplateId.Value, cancellationToken) is null)
+        if (emailTemplateId is > 0 && await bodies.GetEmailBodyAsync(tenantId, emailTemplateId.Value, cancellationToken) is null)
         {
             errors.Add("emailTemplateId", "no e-mail body with this id; create one with POST /opentfa/v1/email-bodies");
         }
@@ -165,7 +165,7 @@ public sealed partial class TemplateService(IApplicationStore store, TimeProvide
     /// <summary>A sender the template names must be one the operator allowed the tenant, when it set a list.</summary>
     private async Task CheckSenderAsync(string tenantId, string field, ChannelKind kind, string? sender, ValidationErrors errors, CancellationToken cancellationToken)
     {
-        if (sender is not null && senders is not null && !errors.Has(field))
+        if (sender is not null && !errors.Has(field))
         {
             SenderRules.CheckTemplate(field, kind, sender, await senders.GetAsync(tenantId, cancellationToken), errors);
         }

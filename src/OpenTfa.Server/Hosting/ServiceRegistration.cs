@@ -49,6 +49,10 @@ internal static class ServiceRegistration
         services.AddSingleton<TemplateService>();
         services.AddSingleton<EmailBodyService>();
         services.AddSingleton<ProtectionService>();
+        services.AddSingleton<SendValidator>();
+        services.AddSingleton<VerifyValidator>();
+        services.AddSingleton<PinMessageBuilder>();
+        services.AddSingleton<PinEvents>();
         services.AddSingleton<PinService>();
         services.AddSingleton<SenderService>();
         services.AddSingleton<AccessService>();

@@ -1,25 +1,26 @@
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Time.Testing;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Errors;
-using OpenTfa.Core.Tests.Fakes;
+using OpenTfa.Core.Tests.Services;
 
 namespace OpenTfa.Core.Tests.Applications;
 
-public sealed partial class ApplicationServiceTests
+public sealed partial class ApplicationServiceTests : IAsyncLifetime
 {
     private const string Tenant = "tenant-a";
 
     private static readonly ConfigurationInput NoConfiguration = new(null, null, null, null, null, null);
 
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly InMemoryApplicationStore _store = new();
-    private readonly ApplicationService _service;
+    private SqliteCore _core = null!;
+    private ApplicationService _service = null!;
 
-    public ApplicationServiceTests()
+    public async Task InitializeAsync()
     {
-        _service = new ApplicationService(_store, _time);
+        _core = await SqliteCore.StartAsync();
+        _service = _core.Applications;
     }
+
+    public async Task DisposeAsync() => await _core.DisposeAsync();
 
     [GeneratedRegex("^[0-9A-F]{32}$")]
     private static partial Regex UpperHex32();
@@ -49,9 +50,9 @@ public sealed partial class ApplicationServiceTests
         Assert.Equal("Login", application.Name);
         Assert.Equal(Tenant, application.TenantId);
         Assert.Matches(UpperHex32(), application.Id);
-        Assert.Equal(_time.GetUtcNow(), application.CreatedAt);
-        Assert.Equal(_time.GetUtcNow(), application.UpdatedAt);
-        Assert.Equal(application, await _store.GetApplicationAsync(Tenant, application.Id, CancellationToken.None));
+        Assert.Equal(_core.Time.GetUtcNow(), application.CreatedAt);
+        Assert.Equal(_core.Time.GetUtcNow(), application.UpdatedAt);
+        Assert.Equal(application, await _core.Store.GetApplicationAsync(Tenant, application.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -105,7 +106,7 @@ public sealed partial class ApplicationServiceTests
         Assert.Contains("'3/'", errors["configuration.sendPinPerPhoneNumberLimit"][0]);
         Assert.Contains("must not exceed one day", errors["configuration.verifyPinLimit"][0]);
         Assert.StartsWith("Bad request: ", result.Error!.Text);
-        Assert.Equal(0, _store.Writes);
+        Assert.Empty(await _core.Store.ListApplicationsAsync(Tenant, CancellationToken.None));
     }
 
     [Theory]
@@ -192,7 +193,7 @@ public sealed partial class ApplicationServiceTests
     {
         Application created = await CreateAsync(new ApplicationInput("Login", false,
             new ConfigurationInput(false, 3, "1h", "5/1d", "1/1d", "1/10s")));
-        _time.Advance(TimeSpan.FromMinutes(5));
+        _core.Time.Advance(TimeSpan.FromMinutes(5));
 
         Result<Application> replaced = await _service.ReplaceAsync(Tenant, created.Id, new ApplicationInput("Login v2", null, null), CancellationToken.None);
 
@@ -202,8 +203,8 @@ public sealed partial class ApplicationServiceTests
         Assert.Equal("Login v2", replaced.Value.Name);
         Assert.Equal(created.Id, replaced.Value.Id);
         Assert.Equal(created.CreatedAt, replaced.Value.CreatedAt);
-        Assert.Equal(_time.GetUtcNow(), replaced.Value.UpdatedAt);
-        Assert.Equal(replaced.Value, await _store.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
+        Assert.Equal(_core.Time.GetUtcNow(), replaced.Value.UpdatedAt);
+        Assert.Equal(replaced.Value, await _core.Store.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -215,7 +216,7 @@ public sealed partial class ApplicationServiceTests
             new ApplicationInput("Login", null, NoConfiguration with { PinAttempts = 0 }), CancellationToken.None);
 
         Assert.Equal(["configuration.pinAttempts"], FieldErrors(result).Keys);
-        Assert.Equal(created, await _store.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
+        Assert.Equal(created, await _core.Store.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -237,14 +238,14 @@ public sealed partial class ApplicationServiceTests
 
         Assert.Equal(ErrorKind.NotFound, got.Error!.Kind);
         Assert.Equal(ErrorKind.NotFound, replaced.Error!.Kind);
-        Assert.Equal(created, await _store.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
+        Assert.Equal(created, await _core.Store.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
     }
 
     [Fact]
     public async Task List_ShowsOnlyTheTenantsOwnApplications()
     {
         Application own = await CreateAsync(new ApplicationInput("Login", null, null));
-        await new ApplicationService(_store, _time).CreateAsync("tenant-b", new ApplicationInput("Other", null, null), CancellationToken.None);
+        await _service.CreateAsync("tenant-b", new ApplicationInput("Other", null, null), CancellationToken.None);
 
         Assert.Equal([own], await _service.ListAsync(Tenant, CancellationToken.None));
     }

@@ -1,13 +1,12 @@
-using Microsoft.Extensions.Time.Testing;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Templates;
-using OpenTfa.Core.Tests.Fakes;
+using OpenTfa.Core.Tests.Services;
 
 namespace OpenTfa.Core.Tests.Templates;
 
-public sealed class TemplateServiceTests
+public sealed class TemplateServiceTests : IAsyncLifetime
 {
     private const string Tenant = "tenant-a";
     private const string ApplicationId = "0123456789ABCDEF0123456789ABCDEF";
@@ -15,16 +14,21 @@ public sealed class TemplateServiceTests
     private static readonly TextTemplateInput Minimal = new("Your pin is {{pin}}", "NUMERIC", null, null, null, null, null, null, null);
     private static readonly TextTemplateInput Nothing = new(null, null, null, null, null, null, null, null, null);
 
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly InMemoryApplicationStore _store = new();
-    private readonly TemplateService _service;
+    private SqliteCore _core = null!;
+    private long _bodyId;
+    private TemplateService _service = null!;
 
-    public TemplateServiceTests()
+    public async Task InitializeAsync()
     {
-        _service = new TemplateService(_store, _time);
-        DateTimeOffset now = _time.GetUtcNow();
-        _store.Seed(new Application(ApplicationId, Tenant, "Login", true, ApplicationSettings.Defaults, now, now));
+        _core = await SqliteCore.StartAsync();
+        _service = _core.Templates;
+        DateTimeOffset now = _core.Time.GetUtcNow();
+        await _core.Store.CreateApplicationAsync(new Application(ApplicationId, Tenant, "Login", true, ApplicationSettings.Defaults, now, now), CancellationToken.None);
+        Result<EmailBody> body = await _core.EmailBodies.CreateAsync(Tenant, new EmailBodyInput("Login", "Your code", "Code {{pin}}", null), CancellationToken.None);
+        _bodyId = body.Value!.Id;
     }
+
+    public async Task DisposeAsync() => await _core.DisposeAsync();
 
     private Task<Result<MessageTemplate>> CreateTextAsync(TextTemplateInput input) =>
         _service.CreateTextAsync(Tenant, ApplicationId, input, CancellationToken.None);
@@ -56,8 +60,8 @@ public sealed class TemplateServiceTests
         Assert.Null(template.SenderId);
         Assert.Equal(Tenant, template.TenantId);
         Assert.Equal(ApplicationId, template.ApplicationId);
-        Assert.Equal(_time.GetUtcNow(), template.CreatedAt);
-        Assert.Equal(template, await _store.GetTemplateAsync(Tenant, ApplicationId, template.Id, CancellationToken.None));
+        Assert.Equal(_core.Time.GetUtcNow(), template.CreatedAt);
+        Assert.Equal(template, await _core.Store.GetTemplateAsync(Tenant, ApplicationId, template.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -68,7 +72,7 @@ public sealed class TemplateServiceTests
         IReadOnlyDictionary<string, string[]> errors = FieldErrors(result);
         Assert.Equal(["messageText", "pinType"], errors.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("NUMERIC, ALPHA, HEX, ALPHANUMERIC", errors["pinType"][0]);
-        Assert.Equal(0, _store.Writes);
+        Assert.Empty(await _core.Store.ListTemplatesAsync(Tenant, ApplicationId, CancellationToken.None));
     }
 
     [Fact]
@@ -193,7 +197,7 @@ public sealed class TemplateServiceTests
         Assert.Equal(
             ["language", "messageText", "pinLength", "pinType", "repeatDTMF", "senderId", "speechRate", "voiceName"],
             FieldErrors(result).Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(0, _store.Writes);
+        Assert.Empty(await _core.Store.ListTemplatesAsync(Tenant, ApplicationId, CancellationToken.None));
     }
 
     [Theory]
@@ -232,31 +236,31 @@ public sealed class TemplateServiceTests
         Assert.Equal(ErrorKind.NotFound, result.Error!.Kind);
         Assert.Equal(ErrorTexts.ApplicationNotFound, result.Error.Text);
         Assert.Equal(ErrorKind.NotFound, foreign.Error!.Kind);
-        Assert.Equal(0, _store.Writes);
+        Assert.Empty(await _core.Store.ListTemplatesAsync(Tenant, ApplicationId, CancellationToken.None));
     }
 
     [Fact]
     public async Task UpdateText_OneField_ChangesOnlyThatField()
     {
         MessageTemplate created = await CreatedTextAsync(new TextTemplateInput("Code {{pin}}", "HEX", 6, "pt-br", "InfoSMS", "1#", 1.5, "Marlene", null));
-        _time.Advance(TimeSpan.FromMinutes(3));
+        _core.Time.Advance(TimeSpan.FromMinutes(3));
 
         Result<MessageTemplate> result = await _service.UpdateTextAsync(Tenant, ApplicationId, created.Id, Nothing with { PinLength = 8 }, CancellationToken.None);
 
         Assert.True(result.IsSuccess, result.Error?.Text);
-        Assert.Equal(created with { PinLength = 8, UpdatedAt = _time.GetUtcNow() }, result.Value);
-        Assert.Equal(result.Value, await _store.GetTemplateAsync(Tenant, ApplicationId, created.Id, CancellationToken.None));
+        Assert.Equal(created with { PinLength = 8, UpdatedAt = _core.Time.GetUtcNow() }, result.Value);
+        Assert.Equal(result.Value, await _core.Store.GetTemplateAsync(Tenant, ApplicationId, created.Id, CancellationToken.None));
     }
 
     [Fact]
     public async Task UpdateText_NoFields_ChangesNothingButTheUpdateTime()
     {
         MessageTemplate created = await CreatedTextAsync(Minimal);
-        _time.Advance(TimeSpan.FromSeconds(1));
+        _core.Time.Advance(TimeSpan.FromSeconds(1));
 
         Result<MessageTemplate> result = await _service.UpdateTextAsync(Tenant, ApplicationId, created.Id, Nothing, CancellationToken.None);
 
-        Assert.Equal(created with { UpdatedAt = _time.GetUtcNow() }, result.Value);
+        Assert.Equal(created with { UpdatedAt = _core.Time.GetUtcNow() }, result.Value);
     }
 
     [Fact]
@@ -267,7 +271,7 @@ public sealed class TemplateServiceTests
         Result<MessageTemplate> result = await _service.UpdateTextAsync(Tenant, ApplicationId, created.Id, Nothing with { MessageText = "no pin", PinLength = 3 }, CancellationToken.None);
 
         Assert.Equal(["messageText", "pinLength"], FieldErrors(result).Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(created, await _store.GetTemplateAsync(Tenant, ApplicationId, created.Id, CancellationToken.None));
+        Assert.Equal(created, await _core.Store.GetTemplateAsync(Tenant, ApplicationId, created.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -282,7 +286,7 @@ public sealed class TemplateServiceTests
     [Fact]
     public async Task UpdateText_EmailTemplate_IsRefused()
     {
-        Result<MessageTemplate> email = await _service.CreateEmailAsync(Tenant, ApplicationId, new EmailTemplateInput(1, null, null, null, null), CancellationToken.None);
+        Result<MessageTemplate> email = await _service.CreateEmailAsync(Tenant, ApplicationId, new EmailTemplateInput(_bodyId, null, null, null, null), CancellationToken.None);
 
         Result<MessageTemplate> result = await _service.UpdateTextAsync(Tenant, ApplicationId, email.Value!.Id, Nothing with { PinLength = 6 }, CancellationToken.None);
 
@@ -293,11 +297,11 @@ public sealed class TemplateServiceTests
     [Fact]
     public async Task CreateEmail_IdOnly_AppliesDefaults()
     {
-        Result<MessageTemplate> result = await _service.CreateEmailAsync(Tenant, ApplicationId, new EmailTemplateInput(1234, null, null, null, null), CancellationToken.None);
+        Result<MessageTemplate> result = await _service.CreateEmailAsync(Tenant, ApplicationId, new EmailTemplateInput(_bodyId, null, null, null, null), CancellationToken.None);
 
         Assert.True(result.IsSuccess, result.Error?.Text);
         Assert.Equal(TemplateKind.Email, result.Value!.Kind);
-        Assert.Equal(1234, result.Value.EmailTemplateId);
+        Assert.Equal(_bodyId, result.Value.EmailTemplateId);
         Assert.Equal(PinType.Numeric, result.Value.PinType);
         Assert.Equal(4, result.Value.PinLength);
         Assert.Null(result.Value.MessageText);
@@ -319,7 +323,7 @@ public sealed class TemplateServiceTests
     [InlineData("Jane Smith <jane@example.com>")]
     public async Task CreateEmail_SenderAddress_IsAccepted(string from)
     {
-        Result<MessageTemplate> result = await _service.CreateEmailAsync(Tenant, ApplicationId, new EmailTemplateInput(1, from, null, null, null), CancellationToken.None);
+        Result<MessageTemplate> result = await _service.CreateEmailAsync(Tenant, ApplicationId, new EmailTemplateInput(_bodyId, from, null, null, null), CancellationToken.None);
 
         Assert.Equal(from, result.Value!.From);
     }
@@ -327,12 +331,12 @@ public sealed class TemplateServiceTests
     [Fact]
     public async Task UpdateEmail_OneField_ChangesOnlyThatField()
     {
-        MessageTemplate created = (await _service.CreateEmailAsync(Tenant, ApplicationId, new EmailTemplateInput(7, "a@example.com", "HEX", 6, "landing"), CancellationToken.None)).Value!;
-        _time.Advance(TimeSpan.FromMinutes(1));
+        MessageTemplate created = (await _service.CreateEmailAsync(Tenant, ApplicationId, new EmailTemplateInput(_bodyId, "a@example.com", "HEX", 6, "landing"), CancellationToken.None)).Value!;
+        _core.Time.Advance(TimeSpan.FromMinutes(1));
 
         Result<MessageTemplate> result = await _service.UpdateEmailAsync(Tenant, ApplicationId, created.Id, new EmailTemplateInput(null, null, "ALPHA", null, null), CancellationToken.None);
 
-        Assert.Equal(created with { PinType = PinType.Alpha, UpdatedAt = _time.GetUtcNow() }, result.Value);
+        Assert.Equal(created with { PinType = PinType.Alpha, UpdatedAt = _core.Time.GetUtcNow() }, result.Value);
     }
 
     [Fact]
@@ -340,10 +344,10 @@ public sealed class TemplateServiceTests
     {
         MessageTemplate text = await CreatedTextAsync(Minimal);
 
-        Result<MessageTemplate> result = await _service.UpdateEmailAsync(Tenant, ApplicationId, text.Id, new EmailTemplateInput(1, null, null, null, null), CancellationToken.None);
+        Result<MessageTemplate> result = await _service.UpdateEmailAsync(Tenant, ApplicationId, text.Id, new EmailTemplateInput(_bodyId, null, null, null, null), CancellationToken.None);
 
         Assert.Equal(ErrorKind.BadRequest, result.Error!.Kind);
-        Assert.Equal(text, await _store.GetTemplateAsync(Tenant, ApplicationId, text.Id, CancellationToken.None));
+        Assert.Equal(text, await _core.Store.GetTemplateAsync(Tenant, ApplicationId, text.Id, CancellationToken.None));
     }
 
     [Fact]

@@ -1,27 +1,28 @@
-using Microsoft.Extensions.Time.Testing;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Templates;
-using OpenTfa.Core.Tests.Fakes;
+using OpenTfa.Core.Tests.Services;
 
 namespace OpenTfa.Core.Tests.Templates;
 
 /// <summary>Control characters in message texts, and the regional options, as Core checks them for every surface.</summary>
-public sealed class TemplateTextRulesTests
+public sealed class TemplateTextRulesTests : IAsyncLifetime
 {
     private const string Tenant = "tenant-a";
     private const string ApplicationId = "0123456789ABCDEF0123456789ABCDEF";
 
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly InMemoryApplicationStore _store = new();
-    private readonly TemplateService _service;
+    private SqliteCore _core = null!;
+    private TemplateService _service = null!;
 
-    public TemplateTextRulesTests()
+    public async Task InitializeAsync()
     {
-        _service = new TemplateService(_store, _time);
-        DateTimeOffset now = _time.GetUtcNow();
-        _store.Seed(new Application(ApplicationId, Tenant, "Login", true, ApplicationSettings.Defaults, now, now));
+        _core = await SqliteCore.StartAsync();
+        _service = _core.Templates;
+        DateTimeOffset now = _core.Time.GetUtcNow();
+        await _core.Store.CreateApplicationAsync(new Application(ApplicationId, Tenant, "Login", true, ApplicationSettings.Defaults, now, now), CancellationToken.None);
     }
+
+    public async Task DisposeAsync() => await _core.DisposeAsync();
 
     private Task<Result<MessageTemplate>> CreateAsync(string text, string? regional = null) =>
         _service.CreateTextAsync(Tenant, ApplicationId, new TextTemplateInput(text, "NUMERIC", null, null, null, null, null, null, regional), CancellationToken.None);

@@ -1,0 +1,95 @@
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Observability;
+using OpenTfa.Core.Protection;
+using OpenTfa.Core.Storage;
+
+namespace OpenTfa.Core.Pins;
+
+/// <summary>
+/// The last stage of a send, resend or verify: what the store step decided, told to the metrics,
+/// the event sink (and through it the webhooks) and the protection records.
+/// </summary>
+public sealed class PinEvents(ProtectionService protection, IEventSink events, OpenTfaMetrics metrics)
+{
+    public async Task SentAsync(NewPin issued, CancellationToken cancellationToken)
+    {
+        PinRecord pin = issued.Pin;
+        metrics.PinSent(pin.ApplicationId, pin.Kind, pin.Destination, pin.Sent);
+        if (pin.Sent)
+        {
+            await events.PublishAsync(new OpenTfaEvent(EventTypes.PinSent, pin.TenantId, pin.ApplicationId, pin.CreatedAt,
+                EventData.ForPin(pin.Id, pin.Kind, pin.Destination) with { MessageId = issued.Message?.Id, Resend = false, ExpiresAt = pin.ExpiresAt.ToUnixTimeMilliseconds() }), cancellationToken);
+        }
+    }
+
+    /// <summary>A send refused by a limit: a protection cap is recorded as a rule hit and a <c>rule.refused</c> event, an application limit is counted.</summary>
+    public async Task SendRefusedAsync(ValidatedSend send, LimitRefusal refusal, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (send.Caps.Contains(refusal.Check))
+        {
+            await protection.RecordCapRefusalAsync(send.TenantId, send.Application.Id, refusal.Check, send.Destination, cancellationToken);
+            await events.PublishAsync(OpenTfaEvents.RuleRefused(send.TenantId, send.Application.Id, refusal.Check.Setting, "send", send.Kind, send.Destination, now), cancellationToken);
+        }
+        else
+        {
+            Limited(send.Application.Id, refusal);
+        }
+    }
+
+    public async Task ResentAsync(ValidatedResend resend, OutboxMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        PinRecord pin = resend.Pin;
+        metrics.PinResent(pin.ApplicationId, resend.Kind, pin.Destination);
+        await events.PublishAsync(new OpenTfaEvent(EventTypes.PinSent, pin.TenantId, pin.ApplicationId, now,
+            EventData.ForPin(pin.Id, resend.Kind, pin.Destination) with { MessageId = message.Id, Resend = true, ExpiresAt = pin.ExpiresAt.ToUnixTimeMilliseconds() }), cancellationToken);
+    }
+
+    /// <summary>A resend or verify refused by an application limit.</summary>
+    public void Limited(string applicationId, LimitRefusal refusal) =>
+        metrics.Refused(applicationId, "limit", refusal.Check.Setting);
+
+    /// <summary>Counts the verify and publishes the first successful one, and the wrong PIN that used up the last attempt.</summary>
+    public async Task VerifiedAsync(PinRecord pin, VerifyResult result, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (result is VerifyResult.Limited limited)
+        {
+            Limited(pin.ApplicationId, limited.Refusal);
+            return;
+        }
+
+        if (result is VerifyResult.LockedOut locked)
+        {
+            await protection.RecordLockoutAsync(pin.TenantId, pin.ApplicationId, pin.Destination, ProtectionService.LockoutHit(locked.Failures), cancellationToken);
+            await events.PublishAsync(OpenTfaEvents.RuleRefused(pin.TenantId, pin.ApplicationId, "nist", "verify", pin.Kind, pin.Destination, now, pin.Id), cancellationToken);
+            return;
+        }
+
+        if (result is not VerifyResult.Decided { Decision: var decision } decided)
+        {
+            return;
+        }
+
+        metrics.Verification(pin.ApplicationId, pin.Kind, pin.Destination, decision.Error);
+        string? type = null;
+        if (decision.Verified && decided.Pin.VerifiedAt == now)
+        {
+            metrics.VerifiedAfter(pin.ApplicationId, pin.Kind, pin.Destination, now - pin.CreatedAt);
+            type = EventTypes.PinVerified;
+        }
+        else if (decision.Error == PinError.WrongPin && decision.AttemptsRemaining == 0)
+        {
+            type = EventTypes.PinAttemptsExhausted;
+        }
+
+        if (type is not null)
+        {
+            await events.PublishAsync(new OpenTfaEvent(type, pin.TenantId, pin.ApplicationId, now,
+                EventData.ForPin(pin.Id, pin.Kind, pin.Destination) with
+                {
+                    AttemptsRemaining = decision.AttemptsRemaining,
+                    CreatedAt = pin.CreatedAt.ToUnixTimeMilliseconds(),
+                    VerifiedAt = decided.Pin.VerifiedAt?.ToUnixTimeMilliseconds(),
+                }), cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using OpenTfa.Core.Applications;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Observability;
+using OpenTfa.Core.Pins;
+using OpenTfa.Core.Protection;
+using OpenTfa.Core.Security;
+using OpenTfa.Core.Templates;
+using OpenTfa.Core.Tenancy;
+using OpenTfa.Core.Webhooks;
+using OpenTfa.Storage.Sqlite;
+
+namespace OpenTfa.Core.Tests.Services;
+
+/// <summary>
+/// Core's services wired as the server wires them, over the real embedded store in a database file
+/// of its own, with a fake clock and a log channel that carries every kind. No HTTP.
+/// </summary>
+public sealed class SqliteCore : IAsyncDisposable
+{
+    private readonly string _directory;
+
+    private SqliteCore(string directory, SqliteStore store, PinOptions pinOptions)
+    {
+        _directory = directory;
+        Store = store;
+        Protector = new SecretProtector(new EncryptionKeyRing([new EncryptionKey("k1", RandomNumberGenerator.GetBytes(32))]));
+        Protection = new ProtectionService(store, Protector, Options.Create(new ProtectionOptions()), Time, NullLogger<ProtectionService>.Instance);
+        Senders = new SenderService(store, Options.Create(pinOptions), Time);
+        Applications = new ApplicationService(store, Time, Protection);
+        Templates = new TemplateService(store, Time, store, Senders);
+        EmailBodies = new EmailBodyService(store, Time);
+
+        var routes = new RoutingOptions();
+        foreach (ChannelKind kind in Enum.GetValues<ChannelKind>())
+        {
+            routes.For(kind).Add("log");
+        }
+
+        var router = new ChannelRouter([new LogChannel("log", TextWriter.Null)], Options.Create(routes));
+        var events = new OpenTfaEvents(store, new WebhookSubscriptions(store, Time), new WebhookSignal(), Metrics, Time, NullLogger<OpenTfaEvents>.Instance);
+        Pins = new PinService(store, store,
+            new SendValidator(store, store, Protection, Senders, router, events, Options.Create(pinOptions), Time),
+            new VerifyValidator(store, store, Protection),
+            new PinMessageBuilder(store, Protector, Options.Create(pinOptions)),
+            new PinEvents(Protection, events, Metrics),
+            Protector, new OutboxSignal(), Time);
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
+
+    public OpenTfaMetrics Metrics { get; } = new();
+
+    public SqliteStore Store { get; }
+
+    public SecretProtector Protector { get; }
+
+    public ProtectionService Protection { get; }
+
+    public SenderService Senders { get; }
+
+    public ApplicationService Applications { get; }
+
+    public TemplateService Templates { get; }
+
+    public EmailBodyService EmailBodies { get; }
+
+    public PinService Pins { get; }
+
+    public static async Task<SqliteCore> StartAsync(PinOptions? pinOptions = null)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "opentfa-core-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var store = new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "opentfa.db") });
+        await store.InitializeAsync(CancellationToken.None);
+        return new SqliteCore(directory, store, pinOptions ?? new PinOptions());
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Metrics.Dispose();
+        Store.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
