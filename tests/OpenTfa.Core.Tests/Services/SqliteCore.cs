@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Errors;
 using OpenTfa.Core.Observability;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Protection;
@@ -22,6 +23,8 @@ namespace OpenTfa.Core.Tests.Services;
 /// </summary>
 public sealed class SqliteCore : IAsyncDisposable
 {
+    public const string Tenant = "tenant-a";
+
     private readonly string _directory;
 
     private SqliteCore(string directory, SqliteStore store, PinOptions pinOptions)
@@ -70,6 +73,47 @@ public sealed class SqliteCore : IAsyncDisposable
     public EmailBodyService EmailBodies { get; }
 
     public PinService Pins { get; }
+
+    /// <summary>An application with the given configuration and a NUMERIC SMS template of <paramref name="pinLength"/> digits.</summary>
+    public async Task<(string ApplicationId, string MessageId)> CreateLoginAsync(ConfigurationInput? configuration = null, int pinLength = 4)
+    {
+        Result<Application> application = await Applications.CreateAsync(Tenant, new ApplicationInput("Login", true, configuration), CancellationToken.None);
+        Assert.True(application.IsSuccess, application.Error?.Text);
+        Result<MessageTemplate> template = await Templates.CreateTextAsync(Tenant, application.Value.Id,
+            new TextTemplateInput("Your code is {{pin}}", "NUMERIC", pinLength, null, null, null, null, null, null), CancellationToken.None);
+        Assert.True(template.IsSuccess, template.Error?.Text);
+        return (application.Value.Id, template.Value.Id);
+    }
+
+    public Task<Result<SendPinOutcome>> SendSmsAsync((string ApplicationId, string MessageId) login, string to, bool numberCheck = false) =>
+        Pins.SendAsync(Tenant, new SendPinCommand(ChannelKind.Sms, login.ApplicationId, login.MessageId, to, null, null, numberCheck), CancellationToken.None);
+
+    /// <summary>Sends a PIN that must be accepted and returns its id.</summary>
+    public async Task<string> SentPinIdAsync((string ApplicationId, string MessageId) login, string to)
+    {
+        Result<SendPinOutcome> sent = await SendSmsAsync(login, to);
+        Assert.True(sent.IsSuccess, sent.Error?.Text);
+        return sent.Value.PinId;
+    }
+
+    /// <summary>The PIN as the user would read it from the message: opened from the store.</summary>
+    public async Task<string> ReadPinAsync(string pinId)
+    {
+        PinRecord? pin = await Store.GetPinAsync(Tenant, pinId, CancellationToken.None);
+        Assert.NotNull(pin);
+        return Protector.Open(pin.Id, pin.Pin);
+    }
+
+    public Task<Result<VerifyPinOutcome>> VerifyAsync(string pinId, string candidate) =>
+        Pins.VerifyAsync(Tenant, pinId, candidate, CancellationToken.None);
+
+    /// <summary>A verify that must be answered (200 on the wire), whatever it decided.</summary>
+    public async Task<VerifyPinOutcome> VerifiedAsync(string pinId, string candidate)
+    {
+        Result<VerifyPinOutcome> result = await VerifyAsync(pinId, candidate);
+        Assert.True(result.IsSuccess, result.Error?.Text);
+        return result.Value;
+    }
 
     public static async Task<SqliteCore> StartAsync(PinOptions? pinOptions = null)
     {
