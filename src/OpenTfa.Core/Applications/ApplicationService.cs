@@ -15,7 +15,10 @@ public sealed record ConfigurationInput(
 
 public sealed record ApplicationInput(string? Name, bool? Enabled, ConfigurationInput? Configuration);
 
-/// <summary>Applications: validation of their policy and its defaults; PUT replaces the whole object.</summary>
+/// <summary>
+/// Applications: validation of their policy and its defaults; PUT replaces the whole object.
+/// Answers carry the settings in effect, clamped when the protection policy turns on NIST mode.
+/// </summary>
 public sealed class ApplicationService(IApplicationStore store, TimeProvider time, Protection.ProtectionService protection)
 {
     public const int MaxNameLength = 255;
