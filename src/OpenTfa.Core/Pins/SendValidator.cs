@@ -46,8 +46,8 @@ public sealed record ValidatedResend(
 /// <summary>
 /// The first stage of a send or resend: the input, the application and its template, a channel
 /// that can carry the kind, the sender, and the protection rules. Checks run in the order their
-/// errors take precedence; a protection refusal is recorded and published as <c>rule.refused</c>.
-/// Nothing is stored or counted here: that is the store step's, after the message is built.
+/// errors take precedence; protection hits are recorded, and an enforced refusal is published as
+/// <c>rule.refused</c>. No PIN is stored and no limit counted here: that is the store step's.
 /// </summary>
 public sealed class SendValidator(
     IApplicationStore applications,
