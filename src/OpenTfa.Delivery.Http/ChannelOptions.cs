@@ -105,6 +105,9 @@ public abstract class VoiceChannelOptions : HttpChannelOptions
     /// <summary>The key that seals a call's replay state in its callback URL.</summary>
     public string? CallbackSecret { get; set; }
 
+    /// <summary>The caller id of a call: the message's sender when it is a phone number, else <see cref="From"/>.</summary>
+    internal string? CallerId(string? sender) => sender is { } own && IsPhoneNumber(own) ? own : From;
+
     internal static bool IsPhoneNumber(string value)
     {
         string digits = value.StartsWith('+') ? value[1..] : value;

@@ -13,13 +13,14 @@ namespace OpenTfa.Delivery.Http;
 /// <summary>
 /// Builds one HTTP gateway type's channels from <c>OpenTfa:Channels:&lt;name&gt;</c>, each bound
 /// as named <typeparamref name="TOptions"/> and checked by <typeparamref name="TValidator"/>; a bad
-/// setting stops the start-up with its name.
+/// setting stops the start-up with its name. A gateway type names itself and its channel's constructor.
 /// </summary>
-public abstract class HttpChannelFactory<TOptions, TValidator> : IChannelFactory
+public abstract class HttpChannelFactory<TChannel, TOptions, TValidator>(string type, Func<string, TOptions, TimeProvider, ILogger<TChannel>, TChannel> create) : IChannelFactory
+    where TChannel : HttpGatewayChannel<TOptions>
     where TOptions : HttpChannelOptions
     where TValidator : class, IValidateOptions<TOptions>
 {
-    public abstract string Type { get; }
+    public string Type => type;
 
     public IReadOnlyList<Type> SettingTypes => [typeof(TOptions)];
 
@@ -33,49 +34,22 @@ public abstract class HttpChannelFactory<TOptions, TValidator> : IChannelFactory
     {
         ArgumentNullException.ThrowIfNull(services);
         TOptions options = ChannelSettings.Get<TOptions>(services, Type, name);
-        var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-        return Create(name, options, services.GetService<TimeProvider>() ?? TimeProvider.System, loggers);
+        ILoggerFactory loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        return create(name, options, services.GetService<TimeProvider>() ?? TimeProvider.System, loggers.CreateLogger<TChannel>());
     }
-
-    protected abstract IMessageChannel Create(string name, TOptions options, TimeProvider time, ILoggerFactory loggers);
 }
 
-public sealed class KannelChannelFactory : HttpChannelFactory<KannelChannelOptions, KannelChannelOptionsValidator>
-{
-    public override string Type => KannelSmsChannel.Type;
+public sealed class KannelChannelFactory() : HttpChannelFactory<KannelSmsChannel, KannelChannelOptions, KannelChannelOptionsValidator>(
+    KannelSmsChannel.Type, (name, options, time, logger) => new(name, options, time, logger));
 
-    protected override IMessageChannel Create(string name, KannelChannelOptions options, TimeProvider time, ILoggerFactory loggers) =>
-        new KannelSmsChannel(name, options, loggers.CreateLogger<KannelSmsChannel>());
-}
+public sealed class TwilioSmsChannelFactory() : HttpChannelFactory<TwilioSmsChannel, TwilioSmsChannelOptions, TwilioSmsChannelOptionsValidator>(
+    TwilioSmsChannel.Type, (name, options, time, logger) => new(name, options, time, logger));
 
-public sealed class TwilioSmsChannelFactory : HttpChannelFactory<TwilioSmsChannelOptions, TwilioSmsChannelOptionsValidator>
-{
-    public override string Type => TwilioSmsChannel.Type;
+public sealed class WebhookChannelFactory() : HttpChannelFactory<WebhookSmsChannel, WebhookChannelOptions, WebhookChannelOptionsValidator>(
+    WebhookSmsChannel.Type, (name, options, time, logger) => new(name, options, time, logger));
 
-    protected override IMessageChannel Create(string name, TwilioSmsChannelOptions options, TimeProvider time, ILoggerFactory loggers) =>
-        new TwilioSmsChannel(name, options, loggers.CreateLogger<TwilioSmsChannel>());
-}
+public sealed class TwilioVoiceChannelFactory() : HttpChannelFactory<TwilioVoiceChannel, TwilioVoiceChannelOptions, TwilioVoiceChannelOptionsValidator>(
+    TwilioVoiceChannel.Type, (name, options, time, logger) => new(name, options, time, logger));
 
-public sealed class WebhookChannelFactory : HttpChannelFactory<WebhookChannelOptions, WebhookChannelOptionsValidator>
-{
-    public override string Type => WebhookSmsChannel.Type;
-
-    protected override IMessageChannel Create(string name, WebhookChannelOptions options, TimeProvider time, ILoggerFactory loggers) =>
-        new WebhookSmsChannel(name, options, time, loggers.CreateLogger<WebhookSmsChannel>());
-}
-
-public sealed class TwilioVoiceChannelFactory : HttpChannelFactory<TwilioVoiceChannelOptions, TwilioVoiceChannelOptionsValidator>
-{
-    public override string Type => TwilioVoiceChannel.Type;
-
-    protected override IMessageChannel Create(string name, TwilioVoiceChannelOptions options, TimeProvider time, ILoggerFactory loggers) =>
-        new TwilioVoiceChannel(name, options, time, loggers.CreateLogger<TwilioVoiceChannel>());
-}
-
-public sealed class VonageVoiceChannelFactory : HttpChannelFactory<VonageVoiceChannelOptions, VonageVoiceChannelOptionsValidator>
-{
-    public override string Type => VonageVoiceChannel.Type;
-
-    protected override IMessageChannel Create(string name, VonageVoiceChannelOptions options, TimeProvider time, ILoggerFactory loggers) =>
-        new VonageVoiceChannel(name, options, time, loggers.CreateLogger<VonageVoiceChannel>());
-}
+public sealed class VonageVoiceChannelFactory() : HttpChannelFactory<VonageVoiceChannel, VonageVoiceChannelOptions, VonageVoiceChannelOptionsValidator>(
+    VonageVoiceChannel.Type, (name, options, time, logger) => new(name, options, time, logger));

@@ -90,9 +90,6 @@ internal static partial class Log
     [LoggerMessage(50, LogLevel.Debug, "SMPP channel {Channel}: receipt {State} for message id {MessageId} ignored (not final)")]
     public static partial void ReceiptIgnored(ILogger logger, string channel, string messageId, SmppMessageState state);
 
-    [LoggerMessage(51, LogLevel.Information, "SMPP channel {Channel}: message id {MessageId} {State} {Error} (matched now: {Matched})")]
-    public static partial void ReceiptRecorded(ILogger logger, string channel, string messageId, Core.Delivery.MessageState state, string? error, bool matched);
-
     [LoggerMessage(52, LogLevel.Warning, "SMPP channel {Channel}: could not record the receipt for message id {MessageId} ({Reason}); trying again")]
     public static partial void ReceiptRecordRetry(ILogger logger, string channel, string messageId, string reason);
 

@@ -34,7 +34,7 @@ public sealed class SmsGatewayTests : IAsyncLifetime
         BaseUrl = provider.BaseUrl,
         CallbackBaseUrl = new Uri("https://otp.example.test/base/"),
         Timeout = TimeSpan.FromSeconds(5),
-    }, NullLogger<TwilioSmsChannel>.Instance);
+    }, TimeProvider.System, NullLogger<TwilioSmsChannel>.Instance);
 
     [Fact]
     public async Task TwilioSms_PostsTheDocumentedForm_WithBasicAuth_AndKeepsTheSid()
@@ -104,7 +104,7 @@ public sealed class SmsGatewayTests : IAsyncLifetime
         CallbackBaseUrl = new Uri("https://otp.example.test"),
         CallbackSecret = "kannel-callback-secret-0123",
         Timeout = TimeSpan.FromSeconds(5),
-    }, NullLogger<KannelSmsChannel>.Instance);
+    }, TimeProvider.System, NullLogger<KannelSmsChannel>.Instance);
 
     [Fact]
     public async Task Kannel_SendsTheDocumentedSendsmsQuery_WithAPerMessageDlrUrl()

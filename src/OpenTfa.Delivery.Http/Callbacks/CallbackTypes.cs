@@ -2,9 +2,6 @@ using OpenTfa.Core.Delivery;
 
 namespace OpenTfa.Delivery.Http.Callbacks;
 
-/// <summary>A delivery report read from a gateway's callback, for <c>IOutboxStore.RecordDeliveryAsync</c>.</summary>
-public sealed record DeliveryReport(string ChannelMessageId, MessageState State, string? Error);
-
 /// <summary>What a gateway's callback amounts to once authenticated and read.</summary>
 public abstract record CallbackResult
 {
@@ -14,7 +11,7 @@ public abstract record CallbackResult
     /// <summary>Authentic but malformed.</summary>
     public sealed record Invalid(string Reason) : CallbackResult;
 
-    /// <summary>Authentic; a state to record (or none, for intermediate states).</summary>
+    /// <summary>Authentic; a state to record through <see cref="DeliveryReports"/> (or none, for intermediate states).</summary>
     public sealed record Report(DeliveryReport? Delivery) : CallbackResult;
 
     /// <summary>Authentic; the provider expects this document back (TwiML, NCCO).</summary>

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using OpenTfa.Core.Delivery;
-using OpenTfa.Core.Numbers;
 using OpenTfa.Delivery.Http.Callbacks;
 
 namespace OpenTfa.Delivery.Http.Sms;
@@ -12,53 +11,32 @@ namespace OpenTfa.Delivery.Http.Sms;
 /// a callback URL that names the message and carries a token only this channel can issue, so
 /// Kannel's report is matched to the message by its own id and nobody else can forge one.
 /// </summary>
-public sealed class KannelSmsChannel : IMessageChannel, IDisposable
+public sealed class KannelSmsChannel : HttpGatewayChannel<KannelChannelOptions>
 {
     public const string Type = "kannel";
 
-    private readonly KannelChannelOptions options;
-    private readonly GatewayHttp http;
     private readonly CallbackTokens? tokens;
-    private readonly ILogger logger;
 
-    public KannelSmsChannel(string name, KannelChannelOptions options, ILogger<KannelSmsChannel> logger)
+    public KannelSmsChannel(string name, KannelChannelOptions options, TimeProvider time, ILogger<KannelSmsChannel> logger)
+        : base(Type, "Kannel", ChannelKind.Sms, name, options, time, logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        Name = name;
-        this.options = options;
-        this.logger = logger;
-        http = new GatewayHttp(options);
         tokens = options.CallbackBaseUrl is not null && options.CallbackSecret is not null ? new CallbackTokens(options.CallbackSecret, name) : null;
     }
 
-    public string Name { get; }
+    protected override HttpRequestMessage CreateRequest(OutgoingMessage message) => new(HttpMethod.Get, SendSmsUri(message));
 
-    public bool Supports(ChannelKind kind) => kind == ChannelKind.Sms;
-
-    public async Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        if (message.Kind != ChannelKind.Sms)
-        {
-            return DeliveryResult.Permanent($"the Kannel channel '{Name}' carries SMS only, not {message.Kind}");
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, SendSmsUri(message));
-        GatewayAnswer answer = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        DeliveryResult result = GatewayOutcome.Classify(answer, message.Id, a => $"Kannel answered {a.Code}: {GatewayOutcome.Snippet(a.Body)}");
-        Log.Sent(logger, Type, Name, Destinations.Mask(message.To), result.Outcome, result.Error);
-        return result;
-    }
+    private protected override DeliveryResult Read(GatewayAnswer answer, OutgoingMessage message) =>
+        GatewayOutcome.Classify(answer, message.Id, a => $"Kannel answered {a.Code}: {GatewayOutcome.Snippet(a.Body)}");
 
     /// <summary>The sendsms request exactly as Kannel documents it (text as UTF-8, coding 0 for GSM 03.38, 2 for UCS-2).</summary>
     internal Uri SendSmsUri(OutgoingMessage message)
     {
         string text = message.Content.Text;
-        string? from = string.IsNullOrWhiteSpace(message.From) ? options.From : message.From;
+        string? from = string.IsNullOrWhiteSpace(message.From) ? Options.From : message.From;
         var query = new List<KeyValuePair<string, string>>
         {
-            new("username", options.Username),
-            new("password", options.Password),
+            new("username", Options.Username),
+            new("password", Options.Password),
         };
         if (!string.IsNullOrEmpty(from))
         {
@@ -69,18 +47,18 @@ public sealed class KannelSmsChannel : IMessageChannel, IDisposable
         query.Add(new("text", text));
         query.Add(new("coding", SmsText.IsGsm7(text) ? "0" : "2"));
         query.Add(new("charset", "UTF-8"));
-        if (options.SmscId is not null)
+        if (Options.SmscId is not null)
         {
-            query.Add(new("smsc", options.SmscId));
+            query.Add(new("smsc", Options.SmscId));
         }
 
-        if (tokens is not null && options.DlrMask > 0)
+        if (tokens is not null && Options.DlrMask > 0)
         {
-            query.Add(new("dlr-mask", options.DlrMask.ToString(CultureInfo.InvariantCulture)));
+            query.Add(new("dlr-mask", Options.DlrMask.ToString(CultureInfo.InvariantCulture)));
             query.Add(new("dlr-url", DlrUrl(message.Id)));
         }
 
-        string baseUrl = options.BaseUrl.AbsoluteUri.TrimEnd('/');
+        string baseUrl = Options.BaseUrl.AbsoluteUri.TrimEnd('/');
         return new Uri(baseUrl + "/cgi-bin/sendsms?" + string.Join('&', query.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value))));
     }
 
@@ -89,7 +67,7 @@ public sealed class KannelSmsChannel : IMessageChannel, IDisposable
     /// answer; a literal percent sign would be read as an escape, so none is left in the rest.
     /// </summary>
     internal string DlrUrl(string messageId) =>
-        CallbackPaths.Absolute(options.CallbackBaseUrl!, CallbackPaths.Kannel(Name)).Replace("%", "%%", StringComparison.Ordinal)
+        CallbackPaths.Absolute(Options.CallbackBaseUrl!, CallbackPaths.Kannel(Name)).Replace("%", "%%", StringComparison.Ordinal)
         + $"?message={messageId}&token={tokens!.Token(messageId)}&type=%d&reply=%A";
 
     /// <summary>Reads one of Kannel's delivery reports (the query of the dlr-url, or the same as a form).</summary>
@@ -126,9 +104,7 @@ public sealed class KannelSmsChannel : IMessageChannel, IDisposable
             4 or 8 => null,
             _ => null,
         };
-        Log.Report(logger, Type, Name, messageId, type);
+        Log.Report(Logger, Type, Name, messageId, type);
         return new CallbackResult.Report(report);
     }
-
-    public void Dispose() => http.Dispose();
 }

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OpenTfa.Core.Delivery;
-using OpenTfa.Core.Numbers;
 using OpenTfa.Delivery.Http.Callbacks;
 
 namespace OpenTfa.Delivery.Http.Sms;
@@ -14,65 +13,39 @@ namespace OpenTfa.Delivery.Http.Sms;
 /// <c>StatusCallback</c>, HTTP Basic with the Account SID and Auth Token. The message's SID
 /// matches Twilio's status callbacks to it.
 /// </summary>
-public sealed class TwilioSmsChannel : IMessageChannel, ITwilioCallbackChannel, IDisposable
+public sealed class TwilioSmsChannel : HttpGatewayChannel<TwilioSmsChannelOptions>, ITwilioCallbackChannel
 {
     public const string Type = "twilio-sms";
 
-    private readonly TwilioSmsChannelOptions options;
-    private readonly GatewayHttp http;
-    private readonly ILogger logger;
-
-    public TwilioSmsChannel(string name, TwilioSmsChannelOptions options, ILogger<TwilioSmsChannel> logger)
+    public TwilioSmsChannel(string name, TwilioSmsChannelOptions options, TimeProvider time, ILogger<TwilioSmsChannel> logger)
+        : base(Type, "Twilio SMS", ChannelKind.Sms, name, options, time, logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        Name = name;
-        this.options = options;
-        this.logger = logger;
-        http = new GatewayHttp(options);
     }
 
-    public string Name { get; }
+    protected override string? Refusal(OutgoingMessage message) =>
+        Sender(message) is null && Options.MessagingServiceSid is null
+            ? $"the message has no sender and the Twilio SMS channel '{Name}' has neither From nor MessagingServiceSid"
+            : null;
 
-    public bool Supports(ChannelKind kind) => kind == ChannelKind.Sms;
-
-    public async Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    protected override HttpRequestMessage CreateRequest(OutgoingMessage message)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        if (message.Kind != ChannelKind.Sms)
-        {
-            return DeliveryResult.Permanent($"the Twilio SMS channel '{Name}' carries SMS only, not {message.Kind}");
-        }
-
         var form = new List<KeyValuePair<string, string>> { new("To", SmsText.E164(message.To)) };
-        string? from = string.IsNullOrWhiteSpace(message.From) ? options.From : message.From;
-        if (from is not null)
-        {
-            form.Add(new("From", from));
-        }
-        else if (options.MessagingServiceSid is not null)
-        {
-            form.Add(new("MessagingServiceSid", options.MessagingServiceSid));
-        }
-        else
-        {
-            return DeliveryResult.Permanent($"the message has no sender and the Twilio SMS channel '{Name}' has neither From nor MessagingServiceSid");
-        }
-
+        form.Add(Sender(message) is { } from ? new("From", from) : new("MessagingServiceSid", Options.MessagingServiceSid!));
         form.Add(new("Body", message.Content.Text));
-        if (options.CallbackBaseUrl is not null)
+        if (Options.CallbackBaseUrl is not null)
         {
-            form.Add(new("StatusCallback", CallbackPaths.Absolute(options.CallbackBaseUrl, CallbackPaths.Twilio(Name))));
+            form.Add(new("StatusCallback", CallbackPaths.Absolute(Options.CallbackBaseUrl, CallbackPaths.Twilio(Name))));
         }
 
-        using HttpRequestMessage request = TwilioApi.Post(options.BaseUrl, options.AccountSid, options.AuthToken, "Messages.json", form);
-        GatewayAnswer answer = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        DeliveryResult result = TwilioApi.Result(answer, "Twilio");
-        Log.Sent(logger, Type, Name, Destinations.Mask(message.To), result.Outcome, result.Error);
-        return result;
+        return TwilioApi.Post(Options.BaseUrl, Options.AccountSid, Options.AuthToken, "Messages.json", form);
     }
+
+    private protected override DeliveryResult Read(GatewayAnswer answer, OutgoingMessage message) => TwilioApi.Result(answer, "Twilio");
+
+    private string? Sender(OutgoingMessage message) => string.IsNullOrWhiteSpace(message.From) ? Options.From : message.From;
 
     public bool Authenticate(string pathAndQuery, IReadOnlyList<KeyValuePair<string, string>> form, string? signature) =>
-        TwilioCallbacks.Authenticate(options.CallbackBaseUrl, options.AuthToken, pathAndQuery, form, signature);
+        TwilioCallbacks.Authenticate(Options.CallbackBaseUrl, Options.AuthToken, pathAndQuery, form, signature);
 
     /// <summary><c>delivered</c> (and <c>read</c>) deliver the message; <c>undelivered</c>, <c>failed</c> and <c>canceled</c> fail it; the rest are on the way.</summary>
     public CallbackResult ReadStatus(IReadOnlyList<KeyValuePair<string, string>> form)
@@ -87,7 +60,7 @@ public sealed class TwilioSmsChannel : IMessageChannel, ITwilioCallbackChannel, 
 
         string? code = TwilioCallbacks.Get(form, "ErrorCode");
         string error = string.IsNullOrEmpty(code) ? $"Twilio: {status}" : $"Twilio: {status} (error {code})";
-        Log.Report(logger, Type, Name, sid, status);
+        Log.Report(Logger, Type, Name, sid, status);
         return new CallbackResult.Report(status switch
         {
             "delivered" or "read" => new DeliveryReport(sid, MessageState.Delivered, null),
@@ -95,8 +68,6 @@ public sealed class TwilioSmsChannel : IMessageChannel, ITwilioCallbackChannel, 
             _ => null,
         });
     }
-
-    public void Dispose() => http.Dispose();
 }
 
 /// <summary>Requests and answers of Twilio's 2010-04-01 REST API.</summary>

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OpenTfa.Core.Delivery;
-using OpenTfa.Core.Numbers;
 
 namespace OpenTfa.Delivery.Http.Sms;
 
@@ -13,50 +12,27 @@ namespace OpenTfa.Delivery.Http.Sms;
 /// <c>OpenTfa-Signature</c>. 2xx accepts the message; 408, 429, 5xx, a redirect (never
 /// followed) or no answer in time is a temporary failure; any other 4xx refuses it.
 /// </summary>
-public sealed class WebhookSmsChannel : IMessageChannel, IDisposable
+public sealed class WebhookSmsChannel : HttpGatewayChannel<WebhookChannelOptions>
 {
     public const string Type = "webhook";
 
-    private readonly WebhookChannelOptions options;
-    private readonly GatewayHttp http;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
-
     public WebhookSmsChannel(string name, WebhookChannelOptions options, TimeProvider time, ILogger<WebhookSmsChannel> logger)
+        : base(Type, "webhook", ChannelKind.Sms, name, options, time, logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        Name = name;
-        this.options = options;
-        this.time = time;
-        this.logger = logger;
-        http = new GatewayHttp(options);
     }
 
-    public string Name { get; }
-
-    public bool Supports(ChannelKind kind) => kind == ChannelKind.Sms;
-
-    public async Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    protected override HttpRequestMessage CreateRequest(OutgoingMessage message)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        if (message.Kind != ChannelKind.Sms)
-        {
-            return DeliveryResult.Permanent($"the webhook channel '{Name}' carries SMS only, not {message.Kind}");
-        }
-
         byte[] body = Body(message);
-        using var request = new HttpRequestMessage(HttpMethod.Post, options.Url) { Content = new ByteArrayContent(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, Options.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        foreach ((string header, string value) in options.Headers)
+        foreach ((string header, string value) in Options.Headers)
         {
             request.Headers.TryAddWithoutValidation(header, value);
         }
 
-        request.Headers.TryAddWithoutValidation(OpenTfaSignature.Header, OpenTfaSignature.Create(options.Secret, time.GetUtcNow(), body));
-        GatewayAnswer answer = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        DeliveryResult result = Classify(answer, message.Id);
-        Log.Sent(logger, Type, Name, Destinations.Mask(message.To), result.Outcome, result.Error);
-        return result;
+        request.Headers.TryAddWithoutValidation(OpenTfaSignature.Header, OpenTfaSignature.Create(Options.Secret, Time.GetUtcNow(), body));
+        return request;
     }
 
     internal static byte[] Body(OutgoingMessage message)
@@ -85,7 +61,7 @@ public sealed class WebhookSmsChannel : IMessageChannel, IDisposable
         return buffer.ToArray();
     }
 
-    private static DeliveryResult Classify(GatewayAnswer answer, string messageId)
+    private protected override DeliveryResult Read(GatewayAnswer answer, OutgoingMessage message)
     {
         if (answer.Failure is { } failure)
         {
@@ -94,7 +70,7 @@ public sealed class WebhookSmsChannel : IMessageChannel, IDisposable
 
         if (answer.IsSuccess)
         {
-            return DeliveryResult.Accepted(messageId);
+            return DeliveryResult.Accepted(message.Id);
         }
 
         string error = answer.Code is >= 300 and < 400
@@ -102,6 +78,4 @@ public sealed class WebhookSmsChannel : IMessageChannel, IDisposable
             : $"the gateway answered {answer.Code}: {GatewayOutcome.Snippet(answer.Body)}";
         return answer.Code is >= 400 and < 500 and not (408 or 429) ? DeliveryResult.Permanent(error) : DeliveryResult.Temporary(error);
     }
-
-    public void Dispose() => http.Dispose();
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using OpenTfa.Core.Delivery;
-using OpenTfa.Core.Numbers;
 using OpenTfa.Delivery.Http.Callbacks;
 using OpenTfa.Delivery.Http.Sms;
 
@@ -15,77 +14,53 @@ namespace OpenTfa.Delivery.Http.Voice;
 /// <c>repeatDTMF</c> the readings sit in a <c>&lt;Gather&gt;</c> whose action answers the same
 /// TwiML again when the callee presses the keys.
 /// </summary>
-public sealed class TwilioVoiceChannel : IMessageChannel, ITwilioCallbackChannel, IDisposable
+public sealed class TwilioVoiceChannel : HttpGatewayChannel<TwilioVoiceChannelOptions>, ITwilioCallbackChannel
 {
     public const string Type = "twilio-voice";
 
     private static readonly HashSet<string> BasicVoices = new(StringComparer.OrdinalIgnoreCase) { "man", "woman", "alice" };
 
-    private readonly TwilioVoiceChannelOptions options;
-    private readonly GatewayHttp http;
     private readonly CallbackTokens? tokens;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
 
     public TwilioVoiceChannel(string name, TwilioVoiceChannelOptions options, TimeProvider time, ILogger<TwilioVoiceChannel> logger)
+        : base(Type, "Twilio voice", ChannelKind.Voice, name, options, time, logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        Name = name;
-        this.options = options;
-        this.time = time;
-        this.logger = logger;
-        http = new GatewayHttp(options);
         tokens = options.CallbackBaseUrl is null ? null : new CallbackTokens(options.CallbackSecret ?? options.AuthToken, name);
     }
 
-    public string Name { get; }
+    protected override string? Refusal(OutgoingMessage message) =>
+        Options.CallerId(message.From) is null ? $"the message's sender is not a phone number and the Twilio voice channel '{Name}' has no From" : null;
 
-    public bool Supports(ChannelKind kind) => kind == ChannelKind.Voice;
-
-    public async Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    protected override HttpRequestMessage CreateRequest(OutgoingMessage message)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        if (message.Kind != ChannelKind.Voice)
-        {
-            return DeliveryResult.Permanent($"the Twilio voice channel '{Name}' carries voice only, not {message.Kind}");
-        }
-
-        string? from = message.From is { } own && VoiceChannelOptions.IsPhoneNumber(own) ? own : options.From;
-        if (from is null)
-        {
-            return DeliveryResult.Permanent($"the message's sender is not a phone number and the Twilio voice channel '{Name}' has no From");
-        }
-
-        var state = VoiceCallState.From(message, time.GetUtcNow() + options.ReplayWindow, options.MaxReplays);
+        var state = VoiceCallState.From(message, Time.GetUtcNow() + Options.ReplayWindow, Options.MaxReplays);
         var form = new List<KeyValuePair<string, string>>
         {
             new("To", SmsText.E164(message.To)),
-            new("From", SmsText.E164(from)),
+            new("From", SmsText.E164(Options.CallerId(message.From)!)),
             new("Twiml", Twiml(state)),
         };
-        if (options.CallbackBaseUrl is not null)
+        if (Options.CallbackBaseUrl is not null)
         {
-            form.Add(new("StatusCallback", CallbackPaths.Absolute(options.CallbackBaseUrl, CallbackPaths.Twilio(Name))));
+            form.Add(new("StatusCallback", CallbackPaths.Absolute(Options.CallbackBaseUrl, CallbackPaths.Twilio(Name))));
             form.Add(new("StatusCallbackMethod", "POST"));
         }
 
-        using HttpRequestMessage request = TwilioApi.Post(options.BaseUrl, options.AccountSid, options.AuthToken, "Calls.json", form);
-        GatewayAnswer answer = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        DeliveryResult result = TwilioApi.Result(answer, "Twilio");
-        Log.Sent(logger, Type, Name, Destinations.Mask(message.To), result.Outcome, result.Error);
-        return result;
+        return TwilioApi.Post(Options.BaseUrl, Options.AccountSid, Options.AuthToken, "Calls.json", form);
     }
+
+    private protected override DeliveryResult Read(GatewayAnswer answer, OutgoingMessage message) => TwilioApi.Result(answer, "Twilio");
 
     /// <summary>The call's TwiML document.</summary>
     internal string Twiml(VoiceCallState state)
     {
         string say = Say(state);
         var readings = new StringBuilder(say);
-        for (int i = 1; i < options.Repeat; i++)
+        for (int i = 1; i < Options.Repeat; i++)
         {
-            if (options.PauseSeconds > 0)
+            if (Options.PauseSeconds > 0)
             {
-                readings.Append(CultureInfo.InvariantCulture, $"<Pause length=\"{options.PauseSeconds}\"/>");
+                readings.Append(CultureInfo.InvariantCulture, $"<Pause length=\"{Options.PauseSeconds}\"/>");
             }
 
             readings.Append(say);
@@ -94,9 +69,9 @@ public sealed class TwilioVoiceChannel : IMessageChannel, ITwilioCallbackChannel
         var twiml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>");
         if (RepeatKeys.Parse(state.RepeatDtmf) is { } keys && tokens is not null && state.ReplaysLeft > 0)
         {
-            string action = CallbackPaths.Absolute(options.CallbackBaseUrl!, CallbackPaths.TwilioGather(Name)) + "?state=" + state.Seal(tokens);
+            string action = CallbackPaths.Absolute(Options.CallbackBaseUrl!, CallbackPaths.TwilioGather(Name)) + "?state=" + state.Seal(tokens);
             twiml.Append(CultureInfo.InvariantCulture,
-                $"<Gather input=\"dtmf\" numDigits=\"{keys.Digits.Length}\" finishOnKey=\"{keys.FinishKey}\" timeout=\"{options.GatherTimeout}\" action=\"{SpokenPin.Xml(action)}\" method=\"POST\">");
+                $"<Gather input=\"dtmf\" numDigits=\"{keys.Digits.Length}\" finishOnKey=\"{keys.FinishKey}\" timeout=\"{Options.GatherTimeout}\" action=\"{SpokenPin.Xml(action)}\" method=\"POST\">");
             twiml.Append(readings).Append("</Gather>");
         }
         else
@@ -109,8 +84,8 @@ public sealed class TwilioVoiceChannel : IMessageChannel, ITwilioCallbackChannel
 
     private string Say(VoiceCallState state)
     {
-        string language = SpokenPin.Locale(state.Language, options.Languages, options.Language);
-        string? voice = Voice(state.VoiceName) ?? options.Voice;
+        string language = SpokenPin.Locale(state.Language, Options.Languages, Options.Language);
+        string? voice = Voice(state.VoiceName) ?? Options.Voice;
         string text = SpokenPin.Xml(SpokenPin.Spell(state.Text));
         if (SpokenPin.ProsodyRate(state.SpeechRate) is { } rate)
         {
@@ -134,7 +109,7 @@ public sealed class TwilioVoiceChannel : IMessageChannel, ITwilioCallbackChannel
     }
 
     public bool Authenticate(string pathAndQuery, IReadOnlyList<KeyValuePair<string, string>> form, string? signature) =>
-        TwilioCallbacks.Authenticate(options.CallbackBaseUrl, options.AuthToken, pathAndQuery, form, signature);
+        TwilioCallbacks.Authenticate(Options.CallbackBaseUrl, Options.AuthToken, pathAndQuery, form, signature);
 
     /// <summary>The call's final status: <c>completed</c> (answered) delivers; <c>busy</c>, <c>no-answer</c>, <c>failed</c>, <c>canceled</c> fail.</summary>
     public CallbackResult ReadStatus(IReadOnlyList<KeyValuePair<string, string>> form)
@@ -147,7 +122,7 @@ public sealed class TwilioVoiceChannel : IMessageChannel, ITwilioCallbackChannel
             return new CallbackResult.Invalid("CallSid and CallStatus are required");
         }
 
-        Log.Report(logger, Type, Name, sid, status);
+        Log.Report(Logger, Type, Name, sid, status);
         return new CallbackResult.Report(status switch
         {
             "completed" => new DeliveryReport(sid, MessageState.Delivered, null),
@@ -163,7 +138,7 @@ public sealed class TwilioVoiceChannel : IMessageChannel, ITwilioCallbackChannel
     public CallbackResult Replay(string? sealedState, IReadOnlyList<KeyValuePair<string, string>> form)
     {
         ArgumentNullException.ThrowIfNull(form);
-        if (tokens is null || VoiceCallState.Open(tokens, sealedState, time.GetUtcNow()) is not { } state)
+        if (tokens is null || VoiceCallState.Open(tokens, sealedState, Time.GetUtcNow()) is not { } state)
         {
             return new CallbackResult.Unauthenticated("the call's state is not one this channel sealed, or it has expired");
         }
@@ -172,12 +147,10 @@ public sealed class TwilioVoiceChannel : IMessageChannel, ITwilioCallbackChannel
         if (RepeatKeys.Parse(state.RepeatDtmf) is { } keys && digits == keys.Digits && state.ReplaysLeft > 0)
         {
             VoiceCallState next = state with { ReplaysLeft = state.ReplaysLeft - 1 };
-            Log.Replay(logger, Type, Name, TwilioCallbacks.Get(form, "CallSid") ?? "?", next.ReplaysLeft);
+            Log.Replay(Logger, Type, Name, TwilioCallbacks.Get(form, "CallSid") ?? "?", next.ReplaysLeft);
             return new CallbackResult.Document("application/xml", Twiml(next));
         }
 
         return new CallbackResult.Document("application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup/></Response>");
     }
-
-    public void Dispose() => http.Dispose();
 }

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OpenTfa.Core.Delivery;
-using OpenTfa.Core.Numbers;
 using OpenTfa.Delivery.Http.Callbacks;
 using OpenTfa.Delivery.Http.Sms;
 
@@ -18,74 +17,53 @@ namespace OpenTfa.Delivery.Http.Voice;
 /// repetitions) and, with <c>repeatDTMF</c>, an <c>input</c> action whose event URL answers the
 /// same NCCO again when the callee presses the keys.
 /// </summary>
-public sealed class VonageVoiceChannel : IMessageChannel, IDisposable
+public sealed class VonageVoiceChannel : HttpGatewayChannel<VonageVoiceChannelOptions>
 {
     public const string Type = "vonage-voice";
 
-    private readonly VonageVoiceChannelOptions options;
-    private readonly GatewayHttp http;
     private readonly RSA key;
     private readonly CallbackTokens? tokens;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
 
     public VonageVoiceChannel(string name, VonageVoiceChannelOptions options, TimeProvider time, ILogger<VonageVoiceChannel> logger)
+        : base(Type, "Vonage voice", ChannelKind.Voice, name, options, time, logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        Name = name;
-        this.options = options;
-        this.time = time;
-        this.logger = logger;
-        http = new GatewayHttp(options);
         key = RSA.Create();
         key.ImportFromPem(options.PrivateKey);
         tokens = options.CallbackBaseUrl is null ? null : new CallbackTokens(options.CallbackSecret ?? options.PrivateKey, name);
     }
 
-    public string Name { get; }
-
-    public bool Supports(ChannelKind kind) => kind == ChannelKind.Voice;
-
-    public async Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    protected override HttpRequestMessage CreateRequest(OutgoingMessage message)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        if (message.Kind != ChannelKind.Voice)
+        var state = VoiceCallState.From(message, Time.GetUtcNow() + Options.ReplayWindow, Options.MaxReplays);
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Options.BaseUrl.AbsoluteUri.TrimEnd('/') + "/v1/calls"))
         {
-            return DeliveryResult.Permanent($"the Vonage voice channel '{Name}' carries voice only, not {message.Kind}");
-        }
-
-        var state = VoiceCallState.From(message, time.GetUtcNow() + options.ReplayWindow, options.MaxReplays);
-        string? from = message.From is { } own && VoiceChannelOptions.IsPhoneNumber(own) ? own : options.From;
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.BaseUrl.AbsoluteUri.TrimEnd('/') + "/v1/calls"))
-        {
-            Content = new ByteArrayContent(CallBody(message.To, from, state)),
+            Content = new ByteArrayContent(CallBody(message.To, Options.CallerId(message.From), state)),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Jwt());
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        GatewayAnswer answer = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        DeliveryResult result;
+        return request;
+    }
+
+    /// <summary>Accepted with the call's <c>uuid</c>; an error names Vonage's title and detail.</summary>
+    private protected override DeliveryResult Read(GatewayAnswer answer, OutgoingMessage message)
+    {
         if (answer.IsSuccess)
         {
             string? uuid = TwilioApi.Field(answer.Body, "uuid");
-            result = uuid is null
+            return uuid is null
                 ? DeliveryResult.Temporary($"Vonage answered {answer.Code} without a uuid: {GatewayOutcome.Snippet(answer.Body)}")
                 : DeliveryResult.Accepted(uuid);
         }
-        else
-        {
-            result = GatewayOutcome.Classify(answer, string.Empty, a =>
-            {
-                string? title = TwilioApi.Field(a.Body, "title");
-                string? detail = TwilioApi.Field(a.Body, "detail");
-                return title is null && detail is null
-                    ? $"Vonage answered {a.Code}: {GatewayOutcome.Snippet(a.Body)}"
-                    : $"Vonage answered {a.Code}: {title}: {detail}";
-            });
-        }
 
-        Log.Sent(logger, Type, Name, Destinations.Mask(message.To), result.Outcome, result.Error);
-        return result;
+        return GatewayOutcome.Classify(answer, string.Empty, a =>
+        {
+            string? title = TwilioApi.Field(a.Body, "title");
+            string? detail = TwilioApi.Field(a.Body, "detail");
+            return title is null && detail is null
+                ? $"Vonage answered {a.Code}: {GatewayOutcome.Snippet(a.Body)}"
+                : $"Vonage answered {a.Code}: {title}: {detail}";
+        });
     }
 
     /// <summary>The create-call request: <c>to</c> and <c>from</c> phone endpoints (or a random number of the application) and the NCCO.</summary>
@@ -143,18 +121,18 @@ public sealed class VonageVoiceChannel : IMessageChannel, IDisposable
         json.WriteStartObject();
         json.WriteString("action", "talk");
         json.WriteString("text", rate is null ? spoken : $"<speak><prosody rate=\"{rate}\">{SpokenPin.Xml(spoken)}</prosody></speak>");
-        json.WriteString("language", SpokenPin.Locale(state.Language, options.Languages, options.Language));
+        json.WriteString("language", SpokenPin.Locale(state.Language, Options.Languages, Options.Language));
         if (Style(state.VoiceName) is { } style)
         {
             json.WriteNumber("style", style);
         }
 
-        if (options.Premium)
+        if (Options.Premium)
         {
             json.WriteBoolean("premium", true);
         }
 
-        json.WriteNumber("loop", options.Repeat);
+        json.WriteNumber("loop", Options.Repeat);
         if (gather)
         {
             json.WriteBoolean("bargeIn", true);
@@ -171,10 +149,10 @@ public sealed class VonageVoiceChannel : IMessageChannel, IDisposable
             json.WriteStartObject("dtmf");
             json.WriteNumber("maxDigits", keys!.Digits.Length);
             json.WriteBoolean("submitOnHash", keys.FinishKey == '#');
-            json.WriteNumber("timeOut", options.GatherTimeout);
+            json.WriteNumber("timeOut", Options.GatherTimeout);
             json.WriteEndObject();
             json.WriteStartArray("eventUrl");
-            json.WriteStringValue(CallbackPaths.Absolute(options.CallbackBaseUrl!, CallbackPaths.VonageInput(Name)) + "?state=" + state.Seal(tokens!));
+            json.WriteStringValue(CallbackPaths.Absolute(Options.CallbackBaseUrl!, CallbackPaths.VonageInput(Name)) + "?state=" + state.Seal(tokens!));
             json.WriteEndArray();
             json.WriteString("eventMethod", "POST");
             json.WriteEndObject();
@@ -185,7 +163,7 @@ public sealed class VonageVoiceChannel : IMessageChannel, IDisposable
 
     /// <summary>A voiceName that is a number picks the style; any other name keeps the channel's Style.</summary>
     private int? Style(string? voiceName) =>
-        int.TryParse(voiceName, NumberStyles.None, CultureInfo.InvariantCulture, out int style) ? style : options.Style;
+        int.TryParse(voiceName, NumberStyles.None, CultureInfo.InvariantCulture, out int style) ? style : Options.Style;
 
     /// <summary>Vonage numbers are digits only, country code first.</summary>
     private static string Digits(string number) => number.TrimStart('+');
@@ -193,13 +171,13 @@ public sealed class VonageVoiceChannel : IMessageChannel, IDisposable
     /// <summary>The application's JWT: RS256 with <c>application_id</c>, <c>iat</c>, <c>jti</c> and a 15-minute <c>exp</c>.</summary>
     internal string Jwt()
     {
-        long now = time.GetUtcNow().ToUnixTimeSeconds();
+        long now = Time.GetUtcNow().ToUnixTimeSeconds();
         string header = CallbackTokens.Base64UrlEncode("""{"alg":"RS256","typ":"JWT"}"""u8);
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("application_id", options.ApplicationId);
+            json.WriteString("application_id", Options.ApplicationId);
             json.WriteNumber("iat", now);
             json.WriteNumber("exp", now + 900);
             json.WriteString("jti", Guid.NewGuid().ToString());
@@ -217,7 +195,7 @@ public sealed class VonageVoiceChannel : IMessageChannel, IDisposable
     /// </summary>
     public CallbackResult Replay(string? sealedState, ReadOnlySpan<byte> eventBody)
     {
-        if (tokens is null || VoiceCallState.Open(tokens, sealedState, time.GetUtcNow()) is not { } state)
+        if (tokens is null || VoiceCallState.Open(tokens, sealedState, Time.GetUtcNow()) is not { } state)
         {
             return new CallbackResult.Unauthenticated("the call's state is not one this channel sealed, or it has expired");
         }
@@ -249,16 +227,20 @@ public sealed class VonageVoiceChannel : IMessageChannel, IDisposable
         if (RepeatKeys.Parse(state.RepeatDtmf) is { } keys && digits == keys.Digits && state.ReplaysLeft > 0)
         {
             VoiceCallState next = state with { ReplaysLeft = state.ReplaysLeft - 1 };
-            Log.Replay(logger, Type, Name, uuid ?? "?", next.ReplaysLeft);
+            Log.Replay(Logger, Type, Name, uuid ?? "?", next.ReplaysLeft);
             return new CallbackResult.Document("application/json", Ncco(next));
         }
 
         return new CallbackResult.Report(null);
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        http.Dispose();
-        key.Dispose();
+        if (disposing)
+        {
+            key.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }

@@ -3,9 +3,6 @@ using OpenTfa.Core.Delivery;
 
 namespace OpenTfa.Delivery.Smpp.Channels;
 
-/// <summary>A delivery state to write to the outbox for the message the SMSC knows by <see cref="ChannelMessageId"/>.</summary>
-internal readonly record struct ReceiptDecision(string ChannelMessageId, MessageState State, string? Error, DateTimeOffset At);
-
 /// <summary>One final receipt, reduced to what the outbox records.</summary>
 internal readonly record struct ReceiptOutcome(bool Delivered, string? Error, DateTimeOffset? DoneAt, DateTimeOffset ReceivedAt);
 
@@ -29,7 +26,7 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
     public TimeSpan Hold => hold;
 
     /// <summary>The SMSC accepted every segment of a message; returns the state to record if receipts were already waiting.</summary>
-    public ReceiptDecision? Accepted(IReadOnlyList<string> segmentIds, DateTimeOffset now)
+    public DeliveryReport? Accepted(IReadOnlyList<string> segmentIds, DateTimeOffset now)
     {
         lock (gate)
         {
@@ -46,21 +43,21 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
             order.Enqueue(group);
             Trim(now);
 
-            ReceiptDecision? decision = null;
+            DeliveryReport? report = null;
             for (var i = 0; i < group.Ids.Length; i++)
             {
                 if (TakeEarly(group.Ids[i]) is { } outcome)
                 {
-                    decision = Apply(group, i, outcome) ?? decision;
+                    report = Apply(group, i, outcome) ?? report;
                 }
             }
 
-            return decision;
+            return report;
         }
     }
 
     /// <summary>A final receipt arrived; returns the state to record now, if any.</summary>
-    public ReceiptDecision? Received(string messageId, ReceiptOutcome outcome)
+    public DeliveryReport? Received(string messageId, ReceiptOutcome outcome)
     {
         lock (gate)
         {
@@ -75,7 +72,7 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
     }
 
     /// <summary>Receipts held longer than <see cref="Hold"/> (all of them when <paramref name="all"/>), passed on under their own id.</summary>
-    public IReadOnlyList<ReceiptDecision> Expire(DateTimeOffset now, bool all = false)
+    public IReadOnlyList<DeliveryReport> Expire(DateTimeOffset now, bool all = false)
     {
         lock (gate)
         {
@@ -86,7 +83,7 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
             }
 
             Trim(now);
-            return due.Select(e => new ReceiptDecision(e.Key, e.Value.Delivered ? MessageState.Delivered : MessageState.Failed, e.Value.Error,
+            return due.Select(e => new DeliveryReport(e.Key, e.Value.Delivered ? MessageState.Delivered : MessageState.Failed, e.Value.Error,
                 e.Value.DoneAt ?? e.Value.ReceivedAt)).ToList();
         }
     }
@@ -140,7 +137,7 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
         return (group, index);
     }
 
-    private static ReceiptDecision? Apply(Group group, int index, ReceiptOutcome outcome)
+    private static DeliveryReport? Apply(Group group, int index, ReceiptOutcome outcome)
     {
         if (group.Decided)
         {
@@ -152,14 +149,14 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
         if (!outcome.Delivered)
         {
             group.Decided = true;
-            return new ReceiptDecision(group.Ids[0], MessageState.Failed, outcome.Error, at);
+            return new DeliveryReport(group.Ids[0], MessageState.Failed, outcome.Error, at);
         }
 
         if (group.Outcomes.All(o => o is { Delivered: true }))
         {
             group.Decided = true;
             var last = group.Outcomes.Max(o => Clamp(o!.Value, group.AcceptedAt));
-            return new ReceiptDecision(group.Ids[0], MessageState.Delivered, null, last);
+            return new DeliveryReport(group.Ids[0], MessageState.Delivered, null, last);
         }
 
         return null;

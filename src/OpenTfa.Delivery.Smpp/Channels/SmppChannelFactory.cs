@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenTfa.Core.Delivery;
-using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Delivery.Smpp.Channels;
 
@@ -32,7 +31,7 @@ public sealed class SmppChannelFactory : IChannelFactory
         return new SmppSmsChannel(
             name,
             new SmppChannelOptions { Connection = connection, DefaultSender = channel.DefaultSender, LinkWaitTimeout = channel.LinkWaitTimeout },
-            services.GetRequiredService<IOutboxStore>(),
+            services.GetRequiredService<DeliveryReports>(),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
             services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);
     }

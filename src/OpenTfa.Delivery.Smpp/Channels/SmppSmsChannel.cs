@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTfa.Core.Delivery;
-using OpenTfa.Core.Storage;
 using OpenTfa.Delivery.Smpp.Receipts;
 
 namespace OpenTfa.Delivery.Smpp.Channels;
@@ -10,7 +9,7 @@ namespace OpenTfa.Delivery.Smpp.Channels;
 /// <summary>
 /// An SMS channel over one SMPP account: one <see cref="SmppClient"/> (with its binds), started
 /// before the dispatcher and stopped after it. Delivery receipts become the message's outbox
-/// state. A long message whose later segments failed for now continues, on the retry, with the
+/// state through <see cref="DeliveryReports"/>. A long message whose later segments failed for now continues, on the retry, with the
 /// segments the SMSC has not accepted yet, so that no segment goes out twice.
 /// </summary>
 public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelStatus, IAsyncDisposable
@@ -21,7 +20,7 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
     private static readonly TimeSpan ReceiptKeep = TimeSpan.FromDays(3);
 
     private readonly SmppChannelOptions options;
-    private readonly IOutboxStore store;
+    private readonly DeliveryReports reports;
     private readonly TimeProvider time;
     private readonly ILogger<SmppSmsChannel> logger;
     private readonly SmppClient client;
@@ -31,13 +30,13 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
     private Task sweeper = Task.CompletedTask;
     private Task? stopTask;
 
-    public SmppSmsChannel(string name, SmppChannelOptions options, IOutboxStore store, TimeProvider time, ILoggerFactory loggerFactory)
+    public SmppSmsChannel(string name, SmppChannelOptions options, DeliveryReports reports, TimeProvider time, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         Name = name;
         this.options = options;
-        this.store = store;
+        this.reports = reports;
         this.time = time;
         logger = loggerFactory.CreateLogger<SmppSmsChannel>();
         client = new SmppClient(options.Connection, time, loggerFactory.CreateLogger<SmppClient>());
@@ -172,9 +171,9 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
 
         var ok = receipt.State == SmppMessageState.Delivered;
         var outcome = new ReceiptOutcome(ok, ok ? null : FailureText(receipt), DoneAt(receipt), receipt.ReceivedAt);
-        if (receipts.Received(receipt.MessageId, outcome) is { } decision)
+        if (receipts.Received(receipt.MessageId, outcome) is { } report)
         {
-            await RecordAsync(decision).ConfigureAwait(false);
+            await RecordAsync(report).ConfigureAwait(false);
         }
     }
 
@@ -210,24 +209,23 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
         return (at - receipt.ReceivedAt).Duration() <= TimeSpan.FromDays(1) ? at : null;
     }
 
-    private async Task RecordAsync(ReceiptDecision decision)
+    private async Task RecordAsync(DeliveryReport report)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var matched = await store.RecordDeliveryAsync(Name, decision.ChannelMessageId, decision.State, decision.Error, decision.At, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-                Log.ReceiptRecorded(logger, Name, decision.ChannelMessageId, decision.State, decision.Error, matched);
+                await reports.RecordAsync(Name, report, CancellationToken.None).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (attempt < 3)
             {
-                Log.ReceiptRecordRetry(logger, Name, decision.ChannelMessageId, e.Message);
+                Log.ReceiptRecordRetry(logger, Name, report.ChannelMessageId, e.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), time).ConfigureAwait(false);
             }
             catch (Exception e)
             {
-                Log.ReceiptNotRecorded(logger, Name, decision.ChannelMessageId, decision.State, e);
+                Log.ReceiptNotRecorded(logger, Name, report.ChannelMessageId, report.State, e);
                 return;
             }
         }
@@ -248,9 +246,9 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
                 break;
             }
 
-            foreach (var decision in receipts.Expire(time.GetUtcNow()))
+            foreach (var report in receipts.Expire(time.GetUtcNow()))
             {
-                await RecordAsync(decision).ConfigureAwait(false);
+                await RecordAsync(report).ConfigureAwait(false);
             }
         }
     }
@@ -262,9 +260,9 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
         await client.DisposeAsync().ConfigureAwait(false);
         await stopping.CancelAsync().ConfigureAwait(false);
         await sweeper.ConfigureAwait(false);
-        foreach (var decision in receipts.Expire(time.GetUtcNow(), all: true))
+        foreach (var report in receipts.Expire(time.GetUtcNow(), all: true))
         {
-            await RecordAsync(decision).ConfigureAwait(false);
+            await RecordAsync(report).ConfigureAwait(false);
         }
     }
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
-using OpenTfa.Core.Storage;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Delivery.Http.Callbacks;
 using OpenTfa.Delivery.Http.Sms;
@@ -29,7 +28,7 @@ internal static class CallbackEndpoints
         callbacks.MapPost("/vonage/{channel}/input", VonageInputAsync);
     }
 
-    private static async Task<IResult> KannelReportAsync(string channel, HttpContext http, ChannelRouter router, IOutboxStore store, TimeProvider time, AuthFailureThrottle throttle, CancellationToken ct)
+    private static async Task<IResult> KannelReportAsync(string channel, HttpContext http, ChannelRouter router, DeliveryReports reports, AuthFailureThrottle throttle, CancellationToken ct)
     {
         if (Find<KannelSmsChannel>(router, channel) is not { } kannel)
         {
@@ -50,10 +49,10 @@ internal static class CallbackEndpoints
             }
         }
 
-        return await ApplyAsync(kannel.ReadReport(parameters), kannel.Name, http, store, time, throttle, ct);
+        return await ApplyAsync(kannel.ReadReport(parameters), kannel.Name, http, reports, throttle, ct);
     }
 
-    private static async Task<IResult> TwilioStatusAsync(string channel, HttpContext http, ChannelRouter router, IOutboxStore store, TimeProvider time, AuthFailureThrottle throttle, CancellationToken ct)
+    private static async Task<IResult> TwilioStatusAsync(string channel, HttpContext http, ChannelRouter router, DeliveryReports reports, AuthFailureThrottle throttle, CancellationToken ct)
     {
         if (Find<ITwilioCallbackChannel>(router, channel) is not { } twilio)
         {
@@ -65,10 +64,10 @@ internal static class CallbackEndpoints
             return Refused(http, throttle, "the X-Twilio-Signature does not match the request");
         }
 
-        return await ApplyAsync(twilio.ReadStatus(form), twilio.Name, http, store, time, throttle, ct);
+        return await ApplyAsync(twilio.ReadStatus(form), twilio.Name, http, reports, throttle, ct);
     }
 
-    private static async Task<IResult> TwilioGatherAsync(string channel, HttpContext http, ChannelRouter router, IOutboxStore store, TimeProvider time, AuthFailureThrottle throttle, CancellationToken ct)
+    private static async Task<IResult> TwilioGatherAsync(string channel, HttpContext http, ChannelRouter router, DeliveryReports reports, AuthFailureThrottle throttle, CancellationToken ct)
     {
         if (Find<TwilioVoiceChannel>(router, channel) is not { } twilio)
         {
@@ -80,10 +79,10 @@ internal static class CallbackEndpoints
             return Refused(http, throttle, "the X-Twilio-Signature does not match the request");
         }
 
-        return await ApplyAsync(twilio.Replay(http.Request.Query["state"].ToString(), form), twilio.Name, http, store, time, throttle, ct);
+        return await ApplyAsync(twilio.Replay(http.Request.Query["state"].ToString(), form), twilio.Name, http, reports, throttle, ct);
     }
 
-    private static async Task<IResult> VonageInputAsync(string channel, HttpContext http, ChannelRouter router, IOutboxStore store, TimeProvider time, AuthFailureThrottle throttle, CancellationToken ct)
+    private static async Task<IResult> VonageInputAsync(string channel, HttpContext http, ChannelRouter router, DeliveryReports reports, AuthFailureThrottle throttle, CancellationToken ct)
     {
         if (Find<VonageVoiceChannel>(router, channel) is not { } vonage)
         {
@@ -92,7 +91,7 @@ internal static class CallbackEndpoints
 
         using var body = new MemoryStream();
         await http.Request.Body.CopyToAsync(body, ct);
-        return await ApplyAsync(vonage.Replay(http.Request.Query["state"].ToString(), body.ToArray()), vonage.Name, http, store, time, throttle, ct);
+        return await ApplyAsync(vonage.Replay(http.Request.Query["state"].ToString(), body.ToArray()), vonage.Name, http, reports, throttle, ct);
     }
 
     /// <summary>The POST parameters, when the signature over the URL as requested and those parameters holds; otherwise null.</summary>
@@ -111,7 +110,7 @@ internal static class CallbackEndpoints
         return twilio.Authenticate(target, form, http.Request.Headers["X-Twilio-Signature"].ToString()) ? form : null;
     }
 
-    private static async Task<IResult> ApplyAsync(CallbackResult result, string channel, HttpContext http, IOutboxStore store, TimeProvider time, AuthFailureThrottle throttle, CancellationToken ct)
+    private static async Task<IResult> ApplyAsync(CallbackResult result, string channel, HttpContext http, DeliveryReports reports, AuthFailureThrottle throttle, CancellationToken ct)
     {
         switch (result)
         {
@@ -122,8 +121,7 @@ internal static class CallbackEndpoints
             case CallbackResult.Document document:
                 return TypedResults.Text(document.Body, document.ContentType);
             case CallbackResult.Report { Delivery: { } report }:
-                DateTimeOffset now = time.GetUtcNow();
-                await store.RecordDeliveryAsync(channel, report.ChannelMessageId, report.State, report.Error, now, now, ct);
+                await reports.RecordAsync(channel, report, ct);
                 return TypedResults.NoContent();
             default:
                 return TypedResults.NoContent();

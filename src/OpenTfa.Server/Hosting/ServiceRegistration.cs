@@ -63,6 +63,7 @@ internal static class ServiceRegistration
             return new ChannelBreakers(sp.GetRequiredService<TimeProvider>(), delivery.BreakerFailureThreshold, delivery.BreakerOpenDuration);
         });
         services.AddSingleton<ChannelActivity>();
+        services.AddSingleton<DeliveryReports>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddHostedService<RetentionService>();

@@ -21,7 +21,7 @@ public sealed class ReceiptMatcherTests
 
         var decision = matcher.Received("1000A", Delivered());
 
-        Assert.Equal(new ReceiptDecision("1000A", MessageState.Delivered, null, T0.AddSeconds(5)), decision);
+        Assert.Equal(new DeliveryReport("1000A", MessageState.Delivered, null, T0.AddSeconds(5)), decision);
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class ReceiptMatcherTests
         Assert.Null(matcher.Received("A1", Delivered(4)));
         var decision = matcher.Received("A3", Delivered(2));
 
-        Assert.Equal(new ReceiptDecision("A1", MessageState.Delivered, null, T0.AddSeconds(4)), decision);
+        Assert.Equal(new DeliveryReport("A1", MessageState.Delivered, null, T0.AddSeconds(4)), decision);
         Assert.Null(matcher.Received("A3", Delivered(9)));
     }
 
@@ -46,7 +46,7 @@ public sealed class ReceiptMatcherTests
 
         var decision = matcher.Received("B2", Failed("UNDELIV err:001"));
 
-        Assert.Equal(new ReceiptDecision("B1", MessageState.Failed, "UNDELIV err:001", T0.AddSeconds(5)), decision);
+        Assert.Equal(new DeliveryReport("B1", MessageState.Failed, "UNDELIV err:001", T0.AddSeconds(5)), decision);
         Assert.Null(matcher.Received("B1", Delivered()));
     }
 
@@ -60,7 +60,7 @@ public sealed class ReceiptMatcherTests
         Assert.Equal(2, matcher.Held);
         var decision = matcher.Accepted(["C1", "C2"], T0);
 
-        Assert.Equal(new ReceiptDecision("C1", MessageState.Delivered, null, T0.AddSeconds(2)), decision);
+        Assert.Equal(new DeliveryReport("C1", MessageState.Delivered, null, T0.AddSeconds(2)), decision);
         Assert.Equal(0, matcher.Held);
         Assert.Empty(matcher.Expire(T0.AddHours(1)));
     }
@@ -74,7 +74,7 @@ public sealed class ReceiptMatcherTests
         Assert.Empty(matcher.Expire(T0.AddSeconds(9)));
         var expired = Assert.Single(matcher.Expire(T0.AddSeconds(10)));
 
-        Assert.Equal(new ReceiptDecision("D1", MessageState.Failed, "EXPIRED", T0), expired);
+        Assert.Equal(new DeliveryReport("D1", MessageState.Failed, "EXPIRED", T0), expired);
         Assert.Equal(0, matcher.Held);
     }
 
@@ -110,7 +110,7 @@ public sealed class ReceiptMatcherTests
 
         var decision = matcher.Accepted(["1000"], T0);
 
-        Assert.Equal(new ReceiptDecision("1000", MessageState.Delivered, null, T0.AddSeconds(5)), decision);
+        Assert.Equal(new DeliveryReport("1000", MessageState.Delivered, null, T0.AddSeconds(5)), decision);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Storage;
 
@@ -8,6 +10,13 @@ namespace OpenTfa.Delivery.Smpp.Tests.Channels;
 public sealed class RecordingOutboxStore : IOutboxStore
 {
     public ConcurrentQueue<RecordedDelivery> Deliveries { get; } = new();
+
+    /// <summary>The way in for reports that a channel is given, recording into this outbox.</summary>
+    public DeliveryReports Reports() => new(this, TimeProvider.System, NullLogger<DeliveryReports>.Instance);
+
+    /// <summary>Registers a fresh recording outbox and the reports service over it, as the host does.</summary>
+    public static void Register(IServiceCollection services) =>
+        services.AddSingleton(new RecordingOutboxStore().Reports());
 
     public Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset reportedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {

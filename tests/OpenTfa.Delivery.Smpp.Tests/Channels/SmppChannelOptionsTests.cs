@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTfa.Core.Delivery;
-using OpenTfa.Core.Storage;
 using OpenTfa.Delivery.Smpp.Channels;
 using OpenTfa.Delivery.Tests.Infrastructure;
 
@@ -106,7 +105,7 @@ public sealed class SmppChannelOptionsTests
     public void Factory_BadSettings_ThrowsWithEveryProblem()
     {
         var section = Section(("Type", "smpp"), ("Password", "hunter2"));
-        using var services = ChannelSettingsProbe.Services(Factory, section, more: s => s.AddSingleton<IOutboxStore>(new RecordingOutboxStore()));
+        using var services = ChannelSettingsProbe.Services(Factory, section, more: RecordingOutboxStore.Register);
 
         var e = Assert.Throws<InvalidOperationException>(() => Factory.Create("carrier", section, services));
 
@@ -119,7 +118,7 @@ public sealed class SmppChannelOptionsTests
     public void Factory_ChecksAgainstTheConfiguredSendTimeout()
     {
         var section = Section(Valid);
-        using var services = ChannelSettingsProbe.Services(Factory, section, TimeSpan.FromSeconds(5), s => s.AddSingleton<IOutboxStore>(new RecordingOutboxStore()));
+        using var services = ChannelSettingsProbe.Services(Factory, section, TimeSpan.FromSeconds(5), RecordingOutboxStore.Register);
 
         var e = Assert.Throws<InvalidOperationException>(() => Factory.Create("carrier", section, services));
 
@@ -130,12 +129,12 @@ public sealed class SmppChannelOptionsTests
     public async Task AddOpenTfaSmpp_RegistersTheFactoryOnce_WhichBuildsAnSmsOnlyChannel()
     {
         var collection = new ServiceCollection().AddOpenTfaSmpp().AddOpenTfaSmpp();
-        collection.AddSingleton<IOutboxStore>(new RecordingOutboxStore());
+        RecordingOutboxStore.Register(collection);
         await using var registered = collection.BuildServiceProvider();
         var factory = Assert.Single(registered.GetServices<IChannelFactory>());
         Assert.Equal("smpp", factory.Type);
 
-        await using var services = ChannelSettingsProbe.Services(factory, Section(Valid), more: s => s.AddSingleton<IOutboxStore>(new RecordingOutboxStore()));
+        await using var services = ChannelSettingsProbe.Services(factory, Section(Valid), more: RecordingOutboxStore.Register);
         await using var channel = Assert.IsType<SmppSmsChannel>(factory.Create("carrier", Section(Valid), services));
         Assert.Equal("carrier", channel.Name);
         Assert.True(channel.Supports(ChannelKind.Sms));

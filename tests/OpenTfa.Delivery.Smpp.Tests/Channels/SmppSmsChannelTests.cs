@@ -44,7 +44,7 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
             LinkWaitTimeout = TimeSpan.FromSeconds(5),
         };
         configure?.Invoke(options);
-        var channel = new SmppSmsChannel("carrier", options, store, TimeProvider.System, NullLoggerFactory.Instance);
+        var channel = new SmppSmsChannel("carrier", options, store.Reports(), TimeProvider.System, NullLoggerFactory.Instance);
         channels.Add(channel);
         await channel.StartAsync(CancellationToken.None);
         if (waitForBind)

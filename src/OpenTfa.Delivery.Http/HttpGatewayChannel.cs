@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging;
+using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Numbers;
+
+namespace OpenTfa.Delivery.Http;
+
+/// <summary>
+/// What every HTTP gateway channel does the same way: it carries one kind of message, sends each
+/// as one request through <see cref="GatewayHttp"/> (the channel's timeout, no redirects, the
+/// address checks), reads the provider's answer as a delivery result and logs it with the
+/// destination masked. A channel says only what its provider's request looks like, what it
+/// refuses before sending, and how the provider's answers read.
+/// </summary>
+public abstract class HttpGatewayChannel<TOptions> : IMessageChannel, IDisposable
+    where TOptions : HttpChannelOptions
+{
+    private readonly string type;
+    private readonly string title;
+    private readonly ChannelKind kind;
+    private readonly GatewayHttp http;
+
+    /// <param name="type">The channel type, as configured and logged (<c>twilio-sms</c>).</param>
+    /// <param name="title">The provider as errors name it (<c>Twilio SMS</c>).</param>
+    private protected HttpGatewayChannel(string type, string title, ChannelKind kind, string name, TOptions options, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.type = type;
+        this.title = title;
+        this.kind = kind;
+        Name = name;
+        Options = options;
+        Time = time;
+        Logger = logger;
+        http = new GatewayHttp(options);
+    }
+
+    public string Name { get; }
+
+    protected TOptions Options { get; }
+
+    protected TimeProvider Time { get; }
+
+    protected ILogger Logger { get; }
+
+    public bool Supports(ChannelKind kind) => kind == this.kind;
+
+    public async Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Kind != kind)
+        {
+            return DeliveryResult.Permanent($"the {title} channel '{Name}' carries {(kind == ChannelKind.Sms ? "SMS" : "voice")} only, not {message.Kind}");
+        }
+
+        if (Refusal(message) is { } refusal)
+        {
+            return DeliveryResult.Permanent(refusal);
+        }
+
+        using HttpRequestMessage request = CreateRequest(message);
+        GatewayAnswer answer = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        DeliveryResult result = Read(answer, message);
+        Log.Sent(Logger, type, Name, Destinations.Mask(message.To), result.Outcome, result.Error);
+        return result;
+    }
+
+    /// <summary>Why the message cannot go through this channel at all (it lacks what the provider needs), or null.</summary>
+    protected virtual string? Refusal(OutgoingMessage message) => null;
+
+    /// <summary>The provider's request for <paramref name="message"/>, as the provider documents it.</summary>
+    protected abstract HttpRequestMessage CreateRequest(OutgoingMessage message);
+
+    /// <summary>The provider's answer, or why there was none, as a delivery result.</summary>
+    private protected abstract DeliveryResult Read(GatewayAnswer answer, OutgoingMessage message);
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            http.Dispose();
+        }
+    }
+}
