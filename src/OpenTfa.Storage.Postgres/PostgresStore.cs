@@ -10,7 +10,7 @@ namespace OpenTfa.Storage.Postgres;
 /// Times are stored as <c>timestamptz</c> (UTC, microsecond precision); no statement reads the
 /// database clock: every time comes from the caller.
 /// </summary>
-public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEmailBodyStore, IIdempotencyStore, IProtectionStore, IPinStore, IOutboxStore, IStoreMaintenance, IWebhookStore, IAuditStore, IAnalyticsStore, IAsyncDisposable, IDisposable
+public sealed partial class PostgresStore : IStoreRoles, ITenantStore, IApplicationStore, IEmailBodyStore, IIdempotencyStore, IProtectionStore, IPinStore, IOutboxStore, IStoreMaintenance, IWebhookStore, IAuditStore, IAnalyticsStore, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
@@ -39,6 +39,28 @@ public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEm
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
     }
+
+    public ITenantStore Tenants => this;
+
+    public IApplicationStore Applications => this;
+
+    public IEmailBodyStore EmailBodies => this;
+
+    public IIdempotencyStore Idempotency => this;
+
+    public IProtectionStore Protection => this;
+
+    public IPinStore Pins => this;
+
+    public IOutboxStore Outbox => this;
+
+    public IStoreMaintenance Maintenance => this;
+
+    public IWebhookStore Webhooks => this;
+
+    public IAuditStore Audit => this;
+
+    public IAnalyticsStore Analytics => this;
 
     /// <summary>
     /// The pool's defaults for this store, where the connection string says nothing: statements

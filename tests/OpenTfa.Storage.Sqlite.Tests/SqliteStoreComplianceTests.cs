@@ -11,7 +11,7 @@ public sealed class SqliteStoreComplianceTests : StoreComplianceTests
         string directory = Path.Combine(Path.GetTempPath(), "opentfa-sqlite-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var store = new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "opentfa.db") });
-        await store.InitializeAsync(CancellationToken.None);
+        await store.Maintenance.InitializeAsync(CancellationToken.None);
         return StoreUnderTest.Create(store, () =>
         {
             SqliteConnection.ClearAllPools();
