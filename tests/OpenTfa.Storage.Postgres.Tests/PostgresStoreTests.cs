@@ -7,6 +7,7 @@ using OpenTfa.Core.Pins;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
 using OpenTfa.Testing;
+using static OpenTfa.Storage.Postgres.Tests.Records;
 
 namespace OpenTfa.Storage.Postgres.Tests;
 
@@ -14,10 +15,6 @@ namespace OpenTfa.Storage.Postgres.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreTests(PostgresFixture fixture)
 {
-    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly SecretProtector Protector =
-        new(new EncryptionKeyRing([new EncryptionKey("test-key", RandomNumberGenerator.GetBytes(32))]));
-
     private static CancellationToken Ct => CancellationToken.None;
 
     [Fact]
@@ -248,20 +245,6 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         Assert.All(roles, r => Assert.Same(r.Property, provider.GetRequiredService(r.Role)));
         Assert.Equal(roles.Length + 1, services.Count);
         Assert.All(services, d => Assert.Equal(ServiceLifetime.Singleton, d.Lifetime));
-    }
-
-    private static PinRecord NewPin(string applicationId, int attempts, DateTimeOffset createdAt)
-    {
-        string id = Ids.New();
-        return new PinRecord(id, "tenant-a", applicationId, "tpl", ChannelKind.Sms, "41793026727", Protector.Seal(id, "1234"),
-            createdAt, createdAt.AddMinutes(15), attempts, true, PlaceholdersJson: "{}");
-    }
-
-    private static OutboxMessage NewMessage(PinRecord pin)
-    {
-        string id = Ids.New();
-        return new OutboxMessage(id, pin.Id, pin.TenantId, pin.ApplicationId, pin.Kind, pin.Destination, "OpenTfa",
-            Protector.Seal(id, "Your PIN is 1234"), pin.CreatedAt, pin.ExpiresAt);
     }
 
     private static async Task<T[]> RunConcurrentlyAsync<T>(int count, Func<int, Task<T>> operation)
