@@ -8,15 +8,15 @@ using OpenTfa.Core.Storage;
 namespace OpenTfa.Storage.Postgres;
 
 /// <summary>
-/// Sends are grouped into one transaction per batch: the sends that queued while the previous
+/// Issues PINs in group commits. Sends are grouped into one transaction per batch: the sends that queued while the previous
 /// batch committed share the next commit (one WAL flush instead of one each) and take each
 /// limit key's advisory lock once. An application's send limit is one key shared by all its
 /// sends, so without grouping its sends would queue one commit at a time behind that lock.
 /// Within a batch the sends are decided one after the other, each seeing the ones before it:
 /// every key of the batch is locked first (in ascending order, as every other operation locks
 /// them), counted once, and the count is carried forward as sends are admitted. A send whose
-/// carried count reaches its limit is decided exactly by <see cref="PostgresLimits.AdmitAsync"/> against the
-/// database, as an ungrouped send would be. If anything fails, the batch rolls back and each of
+/// carried count reaches its limit is decided exactly by <see cref="PostgresLimits.AdmitAsync"/>
+/// against the database, as an ungrouped send would be. If anything fails, the batch rolls back and each of
 /// its sends runs again in a transaction of its own, so a send the database refuses fails alone.
 /// </summary>
 internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
@@ -42,8 +42,8 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
         "INSERT INTO limit_events (key, at, expires_at) SELECT key, @at, expires FROM unnest(@keys, @expires) AS e (key, expires)";
 
     private readonly Channel<PendingSend> _sends = Channel.CreateUnbounded<PendingSend>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Lock _sendStart = new();
-    private Task? _sendLoop;
+    private readonly Lock _start = new();
+    private Task? _loop;
     private volatile bool _closing;
 
     /// <summary>Queues one send; the task completes with its refusal, or null once it has committed.</summary>
@@ -52,11 +52,11 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
         ObjectDisposedException.ThrowIf(_closing, this);
         cancellationToken.ThrowIfCancellationRequested();
         var send = new PendingSend(pin, message, limits, now, cancellationToken);
-        if (_sendLoop is null)
+        if (_loop is null)
         {
-            lock (_sendStart)
+            lock (_start)
             {
-                _sendLoop ??= Task.Run(RunAsync, CancellationToken.None);
+                _loop ??= Task.Run(RunAsync, CancellationToken.None);
             }
         }
 
@@ -69,9 +69,9 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
     {
         _closing = true;
         _sends.Writer.TryComplete();
-        if (_sendLoop is not null)
+        if (_loop is not null)
         {
-            await _sendLoop.ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
         }
     }
 
