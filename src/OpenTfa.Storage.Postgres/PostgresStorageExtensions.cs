@@ -6,7 +6,7 @@ namespace OpenTfa.Storage.Postgres;
 public static class PostgresStorageExtensions
 {
     /// <summary>
-    /// Registers one <see cref="PostgresStore"/> (one connection pool) as every store role.
+    /// Registers one <see cref="PostgresStore"/> (one connection pool), and each store role as its role property.
     /// The schema is created or migrated by <see cref="IStoreMaintenance.InitializeAsync"/>.
     /// </summary>
     public static IServiceCollection AddOpenTfaPostgresStore(this IServiceCollection services, string connectionString) =>
@@ -19,18 +19,6 @@ public static class PostgresStorageExtensions
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString);
 
-        services.AddSingleton(_ => new PostgresStore(options));
-        services.AddSingleton<ITenantStore>(sp => sp.GetRequiredService<PostgresStore>());
-        services.AddSingleton<IApplicationStore>(sp => sp.GetRequiredService<PostgresStore>());
-        services.AddSingleton<IEmailBodyStore>(sp => sp.GetRequiredService<PostgresStore>());
-        services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<PostgresStore>());
-        services.AddSingleton<IProtectionStore>(sp => sp.GetRequiredService<PostgresStore>());
-        services.AddSingleton<IPinStore>(sp => sp.GetRequiredService<PostgresStore>());
-        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<PostgresStore>());
-        services.AddSingleton<IStoreMaintenance>(sp => sp.GetRequiredService<PostgresStore>());
-        services.AddSingleton<IWebhookStore>(sp => sp.GetRequiredService<PostgresStore>());
-        services.AddSingleton<IAuditStore>(sp => sp.GetRequiredService<PostgresStore>());
-        services.AddSingleton<IAnalyticsStore>(sp => sp.GetRequiredService<PostgresStore>());
-        return services;
+        return services.AddStoreRoles(_ => new PostgresStore(options));
     }
 }

@@ -4,14 +4,19 @@ using OpenTfa.Core.Storage;
 namespace OpenTfa.Storage.Postgres;
 
 /// <summary>
-/// The PostgreSQL store, for one node or several sharing a database. Every operation is one
+/// The PostgreSQL store, for one node or several sharing a database. Its roles
+/// (<see cref="Pins"/>, <see cref="Outbox"/>, …) are stores of their own on this object's one
+/// connection pool; sends go through <see cref="PostgresSendBatcher"/>. Every operation is one
 /// transaction; operations that count against a sliding-window limit serialize on that
 /// limit's advisory lock, so limits, attempts and single use hold exactly across nodes.
 /// Times are stored as <c>timestamptz</c> (UTC, microsecond precision); no statement reads the
 /// database clock: every time comes from the caller.
 /// </summary>
-public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEmailBodyStore, IIdempotencyStore, IProtectionStore, IPinStore, IOutboxStore, IStoreMaintenance, IWebhookStore, IAuditStore, IAnalyticsStore, IAsyncDisposable, IDisposable
+public sealed class PostgresStore : IStoreRoles, IAsyncDisposable, IDisposable
 {
+    /// <summary>Rows touched per prune transaction: small enough that pruning never holds the hot path up.</summary>
+    internal const int PruneBatchSize = 500;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
 
@@ -38,7 +43,44 @@ public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEm
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
+        Sends = new PostgresSendBatcher(dataSource);
+        Tenants = new PostgresTenantStore(this);
+        Applications = new PostgresApplicationStore(this);
+        EmailBodies = new PostgresEmailBodyStore(this);
+        Idempotency = new PostgresIdempotencyStore(this);
+        Protection = new PostgresProtectionStore(this);
+        Pins = new PostgresPinStore(this);
+        Outbox = new PostgresOutboxStore(this);
+        Maintenance = new PostgresStoreMaintenance(this);
+        Webhooks = new PostgresWebhookStore(this);
+        Audit = new PostgresAuditStore(this);
+        Analytics = new PostgresAnalyticsStore(this);
     }
+
+    public ITenantStore Tenants { get; }
+
+    public IApplicationStore Applications { get; }
+
+    public IEmailBodyStore EmailBodies { get; }
+
+    public IIdempotencyStore Idempotency { get; }
+
+    public IProtectionStore Protection { get; }
+
+    public IPinStore Pins { get; }
+
+    public IOutboxStore Outbox { get; }
+
+    public IStoreMaintenance Maintenance { get; }
+
+    public IWebhookStore Webhooks { get; }
+
+    public IAuditStore Audit { get; }
+
+    public IAnalyticsStore Analytics { get; }
+
+    /// <summary>Issues PINs in group commits.</summary>
+    internal PostgresSendBatcher Sends { get; }
 
     /// <summary>
     /// The pool's defaults for this store, where the connection string says nothing: statements
@@ -86,7 +128,7 @@ public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEm
 
     public async ValueTask DisposeAsync()
     {
-        await CloseSendsAsync();
+        await Sends.CloseAsync();
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync();
@@ -95,18 +137,18 @@ public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEm
 
     public void Dispose()
     {
-        CloseSendsAsync().Wait(TimeSpan.FromSeconds(30));
+        Sends.CloseAsync().Wait(TimeSpan.FromSeconds(30));
         if (_ownsDataSource)
         {
             _dataSource.Dispose();
         }
     }
 
-    private ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+    internal ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         _dataSource.OpenConnectionAsync(cancellationToken);
 
     /// <summary>Runs one statement in its own (implicit) transaction and returns the rows it changed.</summary>
-    private async Task<int> ExecuteAsync(string sql, Action<NpgsqlCommand> parameters, CancellationToken cancellationToken)
+    internal async Task<int> ExecuteAsync(string sql, Action<NpgsqlCommand> parameters, CancellationToken cancellationToken)
     {
         await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
         await using NpgsqlCommand command = connection.Command(sql);
@@ -114,36 +156,11 @@ public sealed partial class PostgresStore : ITenantStore, IApplicationStore, IEm
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Action<NpgsqlCommand> parameters, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Action<NpgsqlCommand> parameters, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
         await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
         await using NpgsqlCommand command = connection.Command(sql);
         parameters(command);
-        return await ReadAllAsync(command, read, cancellationToken);
-    }
-
-    private static async Task<List<T>> ReadAllAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
-    {
-        var list = new List<T>();
-        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            list.Add(read(reader));
-        }
-
-        return list;
-    }
-
-    private static async Task<T?> ReadOneAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
-        where T : class
-    {
-        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? read(reader) : null;
-    }
-
-    private static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long key, CancellationToken cancellationToken)
-    {
-        await using NpgsqlCommand command = connection.Command("SELECT pg_advisory_xact_lock(@key)", transaction).Long("key", key);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await Sql.ReadAllAsync(command, read, cancellationToken);
     }
 }

@@ -7,8 +7,6 @@ namespace OpenTfa.Storage.Compliance;
 
 public abstract partial class StoreComplianceTests
 {
-    private IAnalyticsStore Analytics => (IAnalyticsStore)Store.Raw;
-
     [Fact]
     public async Task PinFacts_InTheWindow_WithWhatBecameOfTheirMessages()
     {

@@ -6,8 +6,6 @@ namespace OpenTfa.Storage.Compliance;
 
 public abstract partial class StoreComplianceTests
 {
-    private IAuditStore Audit => (IAuditStore)Store.Raw;
-
     private static AuditEntry NewAudit(string tenant, DateTimeOffset at, string action = "application.created") =>
         new(0, at, tenant, "operator", "key-1", action, "application", NewId(), "details");
 

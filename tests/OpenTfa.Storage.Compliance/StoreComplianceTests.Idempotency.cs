@@ -6,8 +6,6 @@ public abstract partial class StoreComplianceTests
 {
     private static readonly TimeSpan InFlight = TimeSpan.FromSeconds(60);
 
-    private IIdempotencyStore Idempotency => (IIdempotencyStore)Store.Raw;
-
     [Fact]
     public async Task Idempotency_FirstUseStarts_SecondSeesItInFlight_ThenTheAnswer()
     {

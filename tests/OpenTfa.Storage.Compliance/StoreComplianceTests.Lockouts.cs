@@ -8,8 +8,6 @@ namespace OpenTfa.Storage.Compliance;
 // kept in the verify's own atomic step, across every PIN sent to that destination.
 public abstract partial class StoreComplianceTests
 {
-    private IProtectionStore Protection => (IProtectionStore)Store.Raw;
-
     [Fact]
     public async Task Verify_AtTheFailureCap_IsLockedOutWithoutTouchingThePin_UntilCleared()
     {

@@ -5,8 +5,6 @@ namespace OpenTfa.Storage.Compliance;
 
 public abstract partial class StoreComplianceTests
 {
-    private IWebhookStore Webhooks => (IWebhookStore)Store.Raw;
-
     private static Webhook NewWebhook(string tenant, string application, DateTimeOffset? at = null, bool enabled = true, params string[] events)
     {
         string id = NewId();

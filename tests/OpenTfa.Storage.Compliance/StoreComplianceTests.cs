@@ -34,11 +34,21 @@ public abstract partial class StoreComplianceTests : IAsyncLifetime
 
     protected IApplicationStore Applications => Store.Applications;
 
+    protected IIdempotencyStore Idempotency => Store.Idempotency;
+
+    protected IProtectionStore Protection => Store.Protection;
+
     protected IPinStore Pins => Store.Pins;
 
     protected IOutboxStore Outbox => Store.Outbox;
 
     protected IStoreMaintenance Maintenance => Store.Maintenance;
+
+    protected IWebhookStore Webhooks => Store.Webhooks;
+
+    protected IAuditStore Audit => Store.Audit;
+
+    protected IAnalyticsStore Analytics => Store.Analytics;
 
     protected static CancellationToken Ct => CancellationToken.None;
 

@@ -2,46 +2,45 @@ using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Compliance;
 
-/// <summary>A store as the compliance suite sees it: its five roles, and how to clean it up.</summary>
+/// <summary>A store as the compliance suite sees it: the provider's roles, and how to clean it up.</summary>
 public sealed class StoreUnderTest : IAsyncDisposable
 {
-    private readonly object _store;
+    private readonly IStoreRoles _store;
     private readonly Func<ValueTask>? _cleanup;
 
-    private StoreUnderTest(object store, ITenantStore tenants, IApplicationStore applications, IEmailBodyStore emailBodies, IPinStore pins, IOutboxStore outbox, IStoreMaintenance maintenance, Func<ValueTask>? cleanup)
+    private StoreUnderTest(IStoreRoles store, Func<ValueTask>? cleanup)
     {
         _store = store;
-        Tenants = tenants;
-        Applications = applications;
-        EmailBodies = emailBodies;
-        Pins = pins;
-        Outbox = outbox;
-        Maintenance = maintenance;
         _cleanup = cleanup;
     }
 
-    public ITenantStore Tenants { get; }
+    public ITenantStore Tenants => _store.Tenants;
 
-    public IApplicationStore Applications { get; }
+    public IApplicationStore Applications => _store.Applications;
 
-    public IEmailBodyStore EmailBodies { get; }
+    public IEmailBodyStore EmailBodies => _store.EmailBodies;
 
-    /// <summary>The store object itself, for roles added after this wrapper's constructor.</summary>
-    public object Raw => _store;
+    public IIdempotencyStore Idempotency => _store.Idempotency;
 
-    public IPinStore Pins { get; }
+    public IProtectionStore Protection => _store.Protection;
 
-    public IOutboxStore Outbox { get; }
+    public IPinStore Pins => _store.Pins;
 
-    public IStoreMaintenance Maintenance { get; }
+    public IOutboxStore Outbox => _store.Outbox;
+
+    public IStoreMaintenance Maintenance => _store.Maintenance;
+
+    public IWebhookStore Webhooks => _store.Webhooks;
+
+    public IAuditStore Audit => _store.Audit;
+
+    public IAnalyticsStore Analytics => _store.Analytics;
 
     /// <summary>
-    /// Wraps one store object that plays every role. On dispose the store is disposed (if it is
-    /// disposable), then <paramref name="cleanup"/> runs (e.g. to drop its database or delete its file).
+    /// Wraps one store. On dispose the store is disposed (if it is disposable), then
+    /// <paramref name="cleanup"/> runs (e.g. to drop its database or delete its file).
     /// </summary>
-    public static StoreUnderTest Create<TStore>(TStore store, Func<ValueTask>? cleanup = null)
-        where TStore : class, ITenantStore, IApplicationStore, IEmailBodyStore, IPinStore, IOutboxStore, IStoreMaintenance =>
-        new(store, store, store, store, store, store, store, cleanup);
+    public static StoreUnderTest Create(IStoreRoles store, Func<ValueTask>? cleanup = null) => new(store, cleanup);
 
     public async ValueTask DisposeAsync()
     {

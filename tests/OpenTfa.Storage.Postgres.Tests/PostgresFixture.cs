@@ -25,7 +25,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         _server = await PostgresServer.StartAsync();
         string template = await _server.CreateDatabaseAsync(TemplateName);
         await using var store = new PostgresStore(Pooled(template, pooling: false));
-        await store.InitializeAsync(CancellationToken.None);
+        await store.Maintenance.InitializeAsync(CancellationToken.None);
     }
 
     public async Task DisposeAsync()
@@ -54,7 +54,7 @@ public sealed class PostgresFixture : IAsyncLifetime
     {
         (string name, string connectionString) = await CreateMigratedDatabaseAsync();
         var store = new PostgresStore(connectionString);
-        await store.InitializeAsync(CancellationToken.None);
+        await store.Maintenance.InitializeAsync(CancellationToken.None);
         return StoreUnderTest.Create(store, () => new ValueTask(Server.DropDatabaseAsync(name)));
     }
 

@@ -7,6 +7,7 @@ using OpenTfa.Core.Pins;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
 using OpenTfa.Testing;
+using static OpenTfa.Storage.Postgres.Tests.Records;
 
 namespace OpenTfa.Storage.Postgres.Tests;
 
@@ -14,10 +15,6 @@ namespace OpenTfa.Storage.Postgres.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreTests(PostgresFixture fixture)
 {
-    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly SecretProtector Protector =
-        new(new EncryptionKeyRing([new EncryptionKey("test-key", RandomNumberGenerator.GetBytes(32))]));
-
     private static CancellationToken Ct => CancellationToken.None;
 
     [Fact]
@@ -28,8 +25,8 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         {
             await using (var store = new PostgresStore(connectionString))
             {
-                await store.InitializeAsync(Ct);
-                await store.InitializeAsync(Ct);
+                await store.Maintenance.InitializeAsync(Ct);
+                await store.Maintenance.InitializeAsync(Ct);
             }
 
             Assert.Equal(PostgresSchema.Migrations.Select(m => m.Version), await SchemaVersionsAsync(connectionString));
@@ -51,7 +48,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             Task[] starts = nodes.Select(node => Task.Run(async () =>
             {
                 await gate.Task;
-                await node.InitializeAsync(Ct);
+                await node.Maintenance.InitializeAsync(Ct);
             })).ToArray();
             gate.SetResult();
             await Task.WhenAll(starts);
@@ -59,11 +56,11 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             Assert.Equal(PostgresSchema.Migrations.Select(m => m.Version), await SchemaVersionsAsync(connectionString));
             for (int i = 0; i < nodes.Length; i++)
             {
-                Assert.True(await nodes[i].CreateTenantAsync(new Core.Tenancy.Tenant($"tenant-{i}", "T", T0), Ct));
-                Assert.True((await nodes[i].CheckHealthAsync(Ct)).Healthy);
+                Assert.True(await nodes[i].Tenants.CreateTenantAsync(new Core.Tenancy.Tenant($"tenant-{i}", "T", T0), Ct));
+                Assert.True((await nodes[i].Maintenance.CheckHealthAsync(Ct)).Healthy);
             }
 
-            Assert.Equal(3, (await nodes[0].ListTenantsAsync(Ct)).Count);
+            Assert.Equal(3, (await nodes[0].Tenants.ListTenantsAsync(Ct)).Count);
         }
         finally
         {
@@ -85,7 +82,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             await ExecuteAsync(connectionString, "INSERT INTO schema_version (version, description) VALUES (9999, 'from a newer node')");
             await using var store = new PostgresStore(connectionString);
 
-            await store.InitializeAsync(Ct);
+            await store.Maintenance.InitializeAsync(Ct);
 
             Assert.Equal(PostgresSchema.Migrations.Select(m => m.Version).Append(9999), await SchemaVersionsAsync(connectionString));
         }
@@ -109,11 +106,11 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         LimitRefusal?[] results = await RunConcurrentlyAsync(100, i =>
         {
             PinRecord pin = NewPin(application, 5, T0.AddMilliseconds(i));
-            return nodes[i % 2].IssuePinAsync(pin, null, limits, pin.CreatedAt, Ct);
+            return nodes[i % 2].Pins.IssuePinAsync(pin, null, limits, pin.CreatedAt, Ct);
         });
 
         Assert.Equal(3, results.Count(r => r is null));
-        Assert.Equal(3, (await nodes[0].ListVerificationsAsync(new VerificationQuery("tenant-a", application, "41793026727", null, null), Ct)).Count);
+        Assert.Equal(3, (await nodes[0].Pins.ListVerificationsAsync(new VerificationQuery("tenant-a", application, "41793026727", null, null), Ct)).Count);
     }
 
     [Fact]
@@ -121,11 +118,11 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
     {
         await using Nodes nodes = await Nodes.StartAsync(fixture);
         PinRecord pin = NewPin(Ids.New(), 5, T0);
-        Assert.Null(await nodes[0].IssuePinAsync(pin, null, [], T0, Ct));
+        Assert.Null(await nodes[0].Pins.IssuePinAsync(pin, null, [], T0, Ct));
         LimitCheck verifyLimit = LimitKeys.VerifyPerDestination(pin.ApplicationId, pin.Destination, RateLimit.Parse("1000/1d", TimeSpan.FromDays(1)), "1000/1d");
 
         VerifyResult[] results = await RunConcurrentlyAsync(200, i =>
-            nodes[i % 2].VerifyPinAsync(new VerifyOperation("tenant-a", pin.Id, false, true, verifyLimit, T0.AddMilliseconds(i + 1)), Ct));
+            nodes[i % 2].Pins.VerifyPinAsync(new VerifyOperation("tenant-a", pin.Id, false, true, verifyLimit, T0.AddMilliseconds(i + 1)), Ct));
 
         VerifyDecision[] decisions = results.Select(r => Assert.IsType<VerifyResult.Decided>(r).Decision).ToArray();
         Assert.Equal(5, decisions.Count(d => d.Error == PinError.WrongPin));
@@ -139,14 +136,14 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         for (int i = 0; i < 60; i++)
         {
             PinRecord pin = NewPin(Ids.New(), 5, T0.AddMilliseconds(i));
-            Assert.Null(await nodes[0].IssuePinAsync(pin, NewMessage(pin), [], pin.CreatedAt, Ct));
+            Assert.Null(await nodes[0].Pins.IssuePinAsync(pin, NewMessage(pin), [], pin.CreatedAt, Ct));
         }
 
         List<string>[] claimed = await RunConcurrentlyAsync(6, async claimer =>
         {
             var mine = new List<string>();
             IReadOnlyList<OutboxMessage> batch;
-            while ((batch = await nodes[claimer % 2].ClaimDueAsync($"node-{claimer}", T0.AddSeconds(1), TimeSpan.FromMinutes(1), 4, Ct)).Count > 0)
+            while ((batch = await nodes[claimer % 2].Outbox.ClaimDueAsync($"node-{claimer}", T0.AddSeconds(1), TimeSpan.FromMinutes(1), 4, Ct)).Count > 0)
             {
                 mine.AddRange(batch.Select(m => m.Id));
             }
@@ -174,8 +171,8 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             SELECT 'send:app', '2026-03-01T12:00:00Z', '2026-03-01T13:00:00Z' FROM generate_series(1, {count}) g;
             """);
 
-        PruneCounts sealedOnly = await nodes[0].PruneAsync(T0.AddDays(2), new RetentionPolicy(TimeSpan.FromHours(24), TimeSpan.FromDays(30)), Ct);
-        PruneCounts deleted = await nodes[0].PruneAsync(T0.AddDays(31), new RetentionPolicy(TimeSpan.FromHours(24), TimeSpan.FromDays(30)), Ct);
+        PruneCounts sealedOnly = await nodes[0].Maintenance.PruneAsync(T0.AddDays(2), new RetentionPolicy(TimeSpan.FromHours(24), TimeSpan.FromDays(30)), Ct);
+        PruneCounts deleted = await nodes[0].Maintenance.PruneAsync(T0.AddDays(31), new RetentionPolicy(TimeSpan.FromHours(24), TimeSpan.FromDays(30)), Ct);
 
         Assert.Equal(new PruneCounts(count, 0, 0, count), sealedOnly);
         Assert.Equal(new PruneCounts(0, count, 0, 0), deleted);
@@ -187,15 +184,15 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         await using Nodes nodes = await Nodes.StartAsync(fixture);
         PinRecord pin = NewPin(Ids.New(), 5, T0);
         OutboxMessage message = NewMessage(pin);
-        Assert.Null(await nodes[0].IssuePinAsync(pin, message, [], T0, Ct));
+        Assert.Null(await nodes[0].Pins.IssuePinAsync(pin, message, [], T0, Ct));
 
-        await nodes[0].PruneAsync(T0.AddDays(2), new RetentionPolicy(TimeSpan.FromHours(24), TimeSpan.FromDays(30)), Ct);
+        await nodes[0].Maintenance.PruneAsync(T0.AddDays(2), new RetentionPolicy(TimeSpan.FromHours(24), TimeSpan.FromDays(30)), Ct);
 
         Assert.Equal(0L, await ScalarAsync(nodes.ConnectionString, "SELECT count(*) FROM pins WHERE pin_data IS NOT NULL OR placeholders_json IS NOT NULL"));
         Assert.Equal(0L, await ScalarAsync(nodes.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE body_data IS NOT NULL"));
-        MessageStatus status = (await nodes[0].GetMessageAsync("tenant-a", message.Id, Ct))!;
+        MessageStatus status = (await nodes[0].Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!;
         Assert.Equal(MessageState.Failed, status.State);
-        Assert.Empty(await nodes[0].ClaimDueAsync("node-1", T0.AddDays(2), TimeSpan.FromMinutes(1), 10, Ct));
+        Assert.Empty(await nodes[0].Outbox.ClaimDueAsync("node-1", T0.AddDays(2), TimeSpan.FromMinutes(1), 10, Ct));
     }
 
     [Fact]
@@ -207,12 +204,12 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         {
             PinRecord pin = NewPin(Ids.New(), 5, T0);
             messages[i] = NewMessage(pin);
-            Assert.Null(await nodes[0].IssuePinAsync(pin, messages[i], [], T0, Ct));
+            Assert.Null(await nodes[0].Pins.IssuePinAsync(pin, messages[i], [], T0, Ct));
         }
 
-        await nodes[0].ClaimDueAsync("node-1", T0, TimeSpan.FromMinutes(1), 10, Ct);
-        await nodes[0].MarkSubmittedAsync(messages[0].Id, "node-1", "smpp-a", "c-1", T0.AddSeconds(1), Ct);
-        await nodes[0].MarkFailedAsync(messages[1].Id, "node-1", "smpp-a", "refused", T0.AddSeconds(1), Ct);
+        await nodes[0].Outbox.ClaimDueAsync("node-1", T0, TimeSpan.FromMinutes(1), 10, Ct);
+        await nodes[0].Outbox.MarkSubmittedAsync(messages[0].Id, "node-1", "smpp-a", "c-1", T0.AddSeconds(1), Ct);
+        await nodes[0].Outbox.MarkFailedAsync(messages[1].Id, "node-1", "smpp-a", "refused", T0.AddSeconds(1), Ct);
 
         Assert.Equal(0L, await ScalarAsync(nodes.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE body_data IS NOT NULL OR body_key_id IS NOT NULL"));
     }
@@ -223,38 +220,31 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         string unreachable = new NpgsqlConnectionStringBuilder(fixture.Server.ConnectionString) { Port = FreePort.Next(), Timeout = 1 }.ConnectionString;
         await using var store = new PostgresStore(unreachable);
 
-        StoreHealth health = await store.CheckHealthAsync(Ct);
+        StoreHealth health = await store.Maintenance.CheckHealthAsync(Ct);
 
         Assert.False(health.Healthy);
         Assert.Contains("PostgreSQL", health.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task AddOpenTfaPostgresStore_RegistersOneStoreAsEveryRole()
+    public async Task AddOpenTfaPostgresStore_RegistersOneStore_AndEachRoleAsItsProperty()
     {
         var services = new ServiceCollection();
 
         services.AddOpenTfaPostgresStore(fixture.Server.ConnectionString);
 
-        Type[] roles = [typeof(ITenantStore), typeof(IApplicationStore), typeof(IPinStore), typeof(IOutboxStore), typeof(IStoreMaintenance)];
         using var provider = new MinimalProvider(services);
-        object store = provider.GetRequiredService<PostgresStore>();
-        Assert.All(roles, role => Assert.Same(store, provider.GetRequiredService(role)));
+        PostgresStore store = provider.GetRequiredService<PostgresStore>();
+        (Type Role, object Property)[] roles =
+        [
+            (typeof(ITenantStore), store.Tenants), (typeof(IApplicationStore), store.Applications), (typeof(IEmailBodyStore), store.EmailBodies),
+            (typeof(IIdempotencyStore), store.Idempotency), (typeof(IProtectionStore), store.Protection), (typeof(IPinStore), store.Pins),
+            (typeof(IOutboxStore), store.Outbox), (typeof(IStoreMaintenance), store.Maintenance), (typeof(IWebhookStore), store.Webhooks),
+            (typeof(IAuditStore), store.Audit), (typeof(IAnalyticsStore), store.Analytics),
+        ];
+        Assert.All(roles, r => Assert.Same(r.Property, provider.GetRequiredService(r.Role)));
+        Assert.Equal(roles.Length + 1, services.Count);
         Assert.All(services, d => Assert.Equal(ServiceLifetime.Singleton, d.Lifetime));
-    }
-
-    private static PinRecord NewPin(string applicationId, int attempts, DateTimeOffset createdAt)
-    {
-        string id = Ids.New();
-        return new PinRecord(id, "tenant-a", applicationId, "tpl", ChannelKind.Sms, "41793026727", Protector.Seal(id, "1234"),
-            createdAt, createdAt.AddMinutes(15), attempts, true, PlaceholdersJson: "{}");
-    }
-
-    private static OutboxMessage NewMessage(PinRecord pin)
-    {
-        string id = Ids.New();
-        return new OutboxMessage(id, pin.Id, pin.TenantId, pin.ApplicationId, pin.Kind, pin.Destination, "OpenTfa",
-            Protector.Seal(id, "Your PIN is 1234"), pin.CreatedAt, pin.ExpiresAt);
     }
 
     private static async Task<T[]> RunConcurrentlyAsync<T>(int count, Func<int, Task<T>> operation)
@@ -325,7 +315,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             var nodes = new Nodes(fixture, name, connectionString);
             foreach (PostgresStore store in nodes._stores)
             {
-                await store.InitializeAsync(Ct);
+                await store.Maintenance.InitializeAsync(Ct);
             }
 
             return nodes;

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using OpenTfa.Storage.Compliance;
 
 namespace OpenTfa.Storage.Sqlite.Tests;
@@ -8,14 +7,12 @@ public sealed class SqliteStoreComplianceTests : StoreComplianceTests
 {
     protected override async Task<StoreUnderTest> CreateStoreAsync()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "opentfa-sqlite-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var store = new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "opentfa.db") });
-        await store.InitializeAsync(CancellationToken.None);
+        var database = new TempDatabase();
+        var store = new SqliteStore(database.Options);
+        await store.Maintenance.InitializeAsync(CancellationToken.None);
         return StoreUnderTest.Create(store, () =>
         {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
+            database.Dispose();
             return ValueTask.CompletedTask;
         });
     }

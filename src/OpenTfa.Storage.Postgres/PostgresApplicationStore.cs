@@ -2,10 +2,11 @@ using Npgsql;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Templates;
+using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-public sealed partial class PostgresStore
+internal sealed class PostgresApplicationStore(PostgresStore store) : IApplicationStore
 {
     private const string ApplicationColumns =
         "id, tenant_id, name, enabled, allow_multiple_verifications, pin_attempts, pin_time_to_live, " +
@@ -18,7 +19,7 @@ public sealed partial class PostgresStore
     public Task CreateApplicationAsync(Application application, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(application);
-        return ExecuteAsync(
+        return store.ExecuteAsync(
             $"""
             INSERT INTO applications ({ApplicationColumns})
             VALUES (@id, @tenant, @name, @enabled, @multiple, @attempts, @ttl, @perApp, @perPhone, @verify, @created, @updated)
@@ -28,21 +29,21 @@ public sealed partial class PostgresStore
 
     public async Task<Application?> GetApplicationAsync(string tenantId, string applicationId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Application> found = await QueryAsync(
+        IReadOnlyList<Application> found = await store.QueryAsync(
             $"SELECT {ApplicationColumns} FROM applications WHERE id = @id AND tenant_id = @tenant",
             c => c.Text("id", applicationId).Text("tenant", tenantId), ReadApplication, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task<IReadOnlyList<Application>> ListApplicationsAsync(string tenantId, CancellationToken cancellationToken) =>
-        QueryAsync(
+        store.QueryAsync(
             $"SELECT {ApplicationColumns} FROM applications WHERE tenant_id = @tenant ORDER BY created_at, id",
             c => c.Text("tenant", tenantId), ReadApplication, cancellationToken);
 
     public async Task<bool> UpdateApplicationAsync(Application application, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(application);
-        return await ExecuteAsync(
+        return await store.ExecuteAsync(
             """
             UPDATE applications SET name = @name, enabled = @enabled, allow_multiple_verifications = @multiple,
                 pin_attempts = @attempts, pin_time_to_live = @ttl, send_per_application_limit = @perApp,
@@ -55,7 +56,7 @@ public sealed partial class PostgresStore
     public Task CreateTemplateAsync(MessageTemplate template, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(template);
-        return ExecuteAsync(
+        return store.ExecuteAsync(
             $"""
             INSERT INTO templates ({TemplateColumns})
             VALUES (@id, @tenant, @application, @kind, @pinType, @pinLength, @text, @language, @senderId, @dtmf,
@@ -66,21 +67,21 @@ public sealed partial class PostgresStore
 
     public async Task<MessageTemplate?> GetTemplateAsync(string tenantId, string applicationId, string templateId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<MessageTemplate> found = await QueryAsync(
+        IReadOnlyList<MessageTemplate> found = await store.QueryAsync(
             $"SELECT {TemplateColumns} FROM templates WHERE id = @id AND tenant_id = @tenant AND application_id = @application",
             c => c.Text("id", templateId).Text("tenant", tenantId).Text("application", applicationId), ReadTemplate, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task<IReadOnlyList<MessageTemplate>> ListTemplatesAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
-        QueryAsync(
+        store.QueryAsync(
             $"SELECT {TemplateColumns} FROM templates WHERE tenant_id = @tenant AND application_id = @application ORDER BY created_at, id",
             c => c.Text("tenant", tenantId).Text("application", applicationId), ReadTemplate, cancellationToken);
 
     public async Task<bool> UpdateTemplateAsync(MessageTemplate template, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(template);
-        return await ExecuteAsync(
+        return await store.ExecuteAsync(
             """
             UPDATE templates SET kind = @kind, pin_type = @pinType, pin_length = @pinLength, message_text = @text,
                 language = @language, sender_id = @senderId, repeat_dtmf = @dtmf, speech_rate = @rate, voice_name = @voice,

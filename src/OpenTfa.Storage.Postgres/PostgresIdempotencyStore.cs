@@ -2,14 +2,14 @@ using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-public sealed partial class PostgresStore
+internal sealed class PostgresIdempotencyStore(PostgresStore store) : IIdempotencyStore
 {
     public async Task<IdempotencyBegin> BeginIdempotentAsync(string tenantId, string scope, string key, byte[] fingerprint, DateTimeOffset now, TimeSpan inFlightTimeout, CancellationToken cancellationToken)
     {
         // One statement: claim the key when it is free, expired or abandoned by a crashed
         // owner; otherwise return the row as it is. ON CONFLICT makes concurrent claims safe
         // on every node.
-        IReadOnlyList<(bool Claimed, byte[] Fingerprint, bool Completed, int Status, byte[]? Body)> rows = await QueryAsync(
+        IReadOnlyList<(bool Claimed, byte[] Fingerprint, bool Completed, int Status, byte[]? Body)> rows = await store.QueryAsync(
             """
             INSERT INTO idempotency_keys AS k (tenant_id, scope, key, fingerprint, completed, started_at)
             VALUES (@tenant, @scope, @key, @fingerprint, false, @now)
@@ -27,7 +27,7 @@ public sealed partial class PostgresStore
             return new IdempotencyBegin.Started();
         }
 
-        IReadOnlyList<(byte[] Fingerprint, bool Completed, int Status, byte[]? Body)> existing = await QueryAsync(
+        IReadOnlyList<(byte[] Fingerprint, bool Completed, int Status, byte[]? Body)> existing = await store.QueryAsync(
             "SELECT fingerprint, completed, COALESCE(status, 0), body FROM idempotency_keys WHERE tenant_id = @tenant AND scope = @scope AND key = @key",
             c => c.Text("tenant", tenantId).Text("scope", scope).Text("key", key),
             r => ((byte[])r.GetValue(0), r.GetBoolean(1), r.GetInt32(2), r.IsDBNull(3) ? null : (byte[])r.GetValue(3)),
@@ -48,13 +48,13 @@ public sealed partial class PostgresStore
     }
 
     public Task CompleteIdempotentAsync(string tenantId, string scope, string key, int status, byte[] body, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+        store.ExecuteAsync(
             "UPDATE idempotency_keys SET completed = true, status = @status, body = @body, expires_at = @expires WHERE tenant_id = @tenant AND scope = @scope AND key = @key",
             c => c.Text("tenant", tenantId).Text("scope", scope).Text("key", key).Int("status", status).Bytes("body", body).Time("expires", expiresAt),
             cancellationToken);
 
     public Task AbandonIdempotentAsync(string tenantId, string scope, string key, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+        store.ExecuteAsync(
             "DELETE FROM idempotency_keys WHERE tenant_id = @tenant AND scope = @scope AND key = @key AND NOT completed",
             c => c.Text("tenant", tenantId).Text("scope", scope).Text("key", key),
             cancellationToken);

@@ -3,11 +3,8 @@ using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-public sealed partial class PostgresStore
+internal sealed class PostgresStoreMaintenance(PostgresStore store) : IStoreMaintenance
 {
-    /// <summary>Rows touched per prune transaction: small enough that pruning never holds the hot path up.</summary>
-    internal const int PruneBatchSize = 500;
-
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>Serializes schema migration across every node starting against the database.</summary>
@@ -15,9 +12,9 @@ public sealed partial class PostgresStore
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await LockAsync(connection, transaction, MigrationLock, cancellationToken);
+        await Sql.LockAsync(connection, transaction, MigrationLock, cancellationToken);
         await using (NpgsqlCommand create = connection.Command(PostgresSchema.VersionTable, transaction))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
@@ -52,7 +49,7 @@ public sealed partial class PostgresStore
         timeout.CancelAfter(HealthTimeout);
         try
         {
-            await using NpgsqlConnection connection = await OpenAsync(timeout.Token);
+            await using NpgsqlConnection connection = await store.OpenAsync(timeout.Token);
             await using NpgsqlCommand command = connection.Command("SELECT 1");
             command.CommandTimeout = (int)HealthTimeout.TotalSeconds;
             return await command.ExecuteScalarAsync(timeout.Token) is 1 ? StoreHealth.Ok : StoreHealth.Unavailable("PostgreSQL answered SELECT 1 unexpectedly");
@@ -120,7 +117,7 @@ public sealed partial class PostgresStore
                 cancellationToken);
             deletedPins += pins;
             deletedMessages += messages;
-            if (pins < PruneBatchSize)
+            if (pins < PostgresStore.PruneBatchSize)
             {
                 break;
             }
@@ -171,7 +168,7 @@ public sealed partial class PostgresStore
             cancellationToken.ThrowIfCancellationRequested();
             (int count, _) = await PruneBatchAsync(sql, parameters, cancellationToken);
             total += count;
-            if (count < PruneBatchSize)
+            if (count < PostgresStore.PruneBatchSize)
             {
                 return total;
             }
@@ -180,10 +177,10 @@ public sealed partial class PostgresStore
 
     private async Task<(int First, int Second)> PruneBatchAsync(string sql, Action<NpgsqlCommand> parameters, CancellationToken cancellationToken)
     {
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
         (int, int) counts;
-        await using (NpgsqlCommand command = connection.Command(sql, transaction).Int("batch", PruneBatchSize))
+        await using (NpgsqlCommand command = connection.Command(sql, transaction).Int("batch", PostgresStore.PruneBatchSize))
         {
             parameters(command);
             await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);

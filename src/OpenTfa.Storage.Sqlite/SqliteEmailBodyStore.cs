@@ -1,15 +1,17 @@
 using Microsoft.Data.Sqlite;
 using OpenTfa.Core.Pins;
+using OpenTfa.Core.Storage;
 using OpenTfa.Core.Templates;
+using static OpenTfa.Storage.Sqlite.SqliteSql;
 
 namespace OpenTfa.Storage.Sqlite;
 
-public sealed partial class SqliteStore
+internal sealed class SqliteEmailBodyStore(SqliteStore store) : IEmailBodyStore
 {
     private const string EmailBodyColumns = "id, tenant_id, name, subject, text, html, created_at, updated_at";
 
     public Task<EmailBody> CreateEmailBodyAsync(EmailBody body, CancellationToken cancellationToken) =>
-        WriteAsync(async (c, t) =>
+        store.WriteAsync(async (c, t) =>
         {
             // A random id; another draw in the rare case that it is taken.
             while (true)
@@ -27,15 +29,15 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public Task<EmailBody?> GetEmailBodyAsync(string tenantId, long id, CancellationToken cancellationToken) =>
-        CachedReadAsync(("email_body", tenantId, id.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Empty), async c => (await QueryAsync(c, null, $"SELECT {EmailBodyColumns} FROM email_bodies WHERE id = $id AND tenant_id = $tenant",
+        store.CachedReadAsync(("email_body", tenantId, id.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Empty), async c => (await QueryAsync(c, null, $"SELECT {EmailBodyColumns} FROM email_bodies WHERE id = $id AND tenant_id = $tenant",
             ReadEmailBody, cancellationToken, ("$id", id), ("$tenant", tenantId))).FirstOrDefault(), cancellationToken);
 
     public Task<IReadOnlyList<EmailBody>> ListEmailBodiesAsync(string tenantId, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<EmailBody>>(async c => await QueryAsync(c, null, $"SELECT {EmailBodyColumns} FROM email_bodies WHERE tenant_id = $tenant ORDER BY created_at, id",
+        store.ReadAsync<IReadOnlyList<EmailBody>>(async c => await QueryAsync(c, null, $"SELECT {EmailBodyColumns} FROM email_bodies WHERE tenant_id = $tenant ORDER BY created_at, id",
             ReadEmailBody, cancellationToken, ("$tenant", tenantId)), cancellationToken);
 
     public Task<bool> UpdateEmailBodyAsync(EmailBody body, CancellationToken cancellationToken) =>
-        WriteAsync(async (c, t) => await ExecuteAsync(c, t,
+        store.WriteAsync(async (c, t) => await ExecuteAsync(c, t,
             "UPDATE email_bodies SET name = $name, subject = $subject, text = $text, html = $html, updated_at = $updated WHERE id = $id AND tenant_id = $tenant",
             cancellationToken, ("$id", body.Id), ("$tenant", body.TenantId), ("$name", body.Name), ("$subject", body.Subject), ("$text", body.Text),
             ("$html", body.Html), ("$updated", Ms(body.UpdatedAt))) == 1, cancellationToken);

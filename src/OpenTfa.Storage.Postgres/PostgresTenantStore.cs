@@ -1,9 +1,10 @@
 using Npgsql;
 using OpenTfa.Core.Tenancy;
+using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-public sealed partial class PostgresStore
+internal sealed class PostgresTenantStore(PostgresStore store) : ITenantStore
 {
     private const string KeyColumns = "id, tenant_id, name, hash, scopes, created_at, expires_at, last_used_at, revoked_at";
 
@@ -13,7 +14,7 @@ public sealed partial class PostgresStore
     public async Task<bool> CreateTenantAsync(Tenant tenant, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        return await ExecuteAsync(
+        return await store.ExecuteAsync(
             "INSERT INTO tenants (id, name, created_at) VALUES (@id, @name, @created) ON CONFLICT (id) DO NOTHING",
             c => c.Text("id", tenant.Id).Text("name", tenant.Name).Time("created", tenant.CreatedAt),
             cancellationToken) == 1;
@@ -21,25 +22,25 @@ public sealed partial class PostgresStore
 
     public async Task<Tenant?> GetTenantAsync(string tenantId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Tenant> found = await QueryAsync(
+        IReadOnlyList<Tenant> found = await store.QueryAsync(
             "SELECT id, name, created_at FROM tenants WHERE id = @id", c => c.Text("id", tenantId), ReadTenant, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken) =>
-        QueryAsync("SELECT id, name, created_at FROM tenants ORDER BY created_at, id", _ => { }, ReadTenant, cancellationToken);
+        store.QueryAsync("SELECT id, name, created_at FROM tenants ORDER BY created_at, id", _ => { }, ReadTenant, cancellationToken);
 
     public async Task<string?> GetTenantSendersAsync(string tenantId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<string> found = await QueryAsync("SELECT senders FROM tenant_senders WHERE tenant_id = @tenant",
+        IReadOnlyList<string> found = await store.QueryAsync("SELECT senders FROM tenant_senders WHERE tenant_id = @tenant",
             c => c.Text("tenant", tenantId), r => r.GetString(0), cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task SetTenantSendersAsync(string tenantId, string? sendersJson, DateTimeOffset now, CancellationToken cancellationToken) =>
         sendersJson is null
-            ? ExecuteAsync("DELETE FROM tenant_senders WHERE tenant_id = @tenant", c => c.Text("tenant", tenantId), cancellationToken)
-            : ExecuteAsync(
+            ? store.ExecuteAsync("DELETE FROM tenant_senders WHERE tenant_id = @tenant", c => c.Text("tenant", tenantId), cancellationToken)
+            : store.ExecuteAsync(
                 """
                 INSERT INTO tenant_senders (tenant_id, senders, updated_at) VALUES (@tenant, @senders, @now)
                 ON CONFLICT (tenant_id) DO UPDATE SET senders = EXCLUDED.senders, updated_at = EXCLUDED.updated_at
@@ -49,7 +50,7 @@ public sealed partial class PostgresStore
     public async Task CreateKeyAsync(ApiKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         await InsertKeyAsync(connection, null, key, cancellationToken);
     }
 
@@ -57,11 +58,11 @@ public sealed partial class PostgresStore
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(key);
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // "No key at all" cannot be locked as a row, so nodes starting together take one advisory lock.
-        await LockAsync(connection, transaction, BootstrapLock, cancellationToken);
+        await Sql.LockAsync(connection, transaction, BootstrapLock, cancellationToken);
         await using (NpgsqlCommand any = connection.Command("SELECT EXISTS (SELECT 1 FROM api_keys)", transaction))
         {
             if ((bool)(await any.ExecuteScalarAsync(cancellationToken))!)
@@ -84,27 +85,27 @@ public sealed partial class PostgresStore
 
     public async Task<ApiKey?> FindKeyAsync(string keyId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ApiKey> found = await QueryAsync(
+        IReadOnlyList<ApiKey> found = await store.QueryAsync(
             $"SELECT {KeyColumns} FROM api_keys WHERE id = @id", c => c.Text("id", keyId), ReadKey, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task<IReadOnlyList<ApiKey>> ListKeysAsync(string? tenantId, CancellationToken cancellationToken) =>
-        QueryAsync(
+        store.QueryAsync(
             $"SELECT {KeyColumns} FROM api_keys WHERE @tenant IS NULL OR tenant_id = @tenant ORDER BY created_at, id",
             c => c.Text("tenant", tenantId), ReadKey, cancellationToken);
 
     public async Task<ApiKey?> RevokeKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // A key is revoked once: a second revocation keeps the first time.
-        IReadOnlyList<ApiKey> revoked = await QueryAsync(
+        IReadOnlyList<ApiKey> revoked = await store.QueryAsync(
             $"UPDATE api_keys SET revoked_at = COALESCE(revoked_at, @now) WHERE id = @id RETURNING {KeyColumns}",
             c => c.Text("id", keyId).Time("now", now), ReadKey, cancellationToken);
         return revoked.Count == 0 ? null : revoked[0];
     }
 
     public Task TouchKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE api_keys SET last_used_at = @now WHERE id = @id", c => c.Text("id", keyId).Time("now", now), cancellationToken);
+        store.ExecuteAsync("UPDATE api_keys SET last_used_at = @now WHERE id = @id", c => c.Text("id", keyId).Time("now", now), cancellationToken);
 
     private static async Task InsertKeyAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, ApiKey key, CancellationToken cancellationToken)
     {

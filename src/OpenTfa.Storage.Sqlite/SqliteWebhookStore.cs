@@ -1,10 +1,12 @@
 using Microsoft.Data.Sqlite;
 using OpenTfa.Core.Security;
+using OpenTfa.Core.Storage;
 using OpenTfa.Core.Webhooks;
+using static OpenTfa.Storage.Sqlite.SqliteSql;
 
 namespace OpenTfa.Storage.Sqlite;
 
-public sealed partial class SqliteStore
+internal sealed class SqliteWebhookStore(SqliteStore store) : IWebhookStore
 {
     private const string WebhookColumns = "id, tenant_id, application_id, url, events, enabled, description, secret_key, secret_data, created_at, updated_at";
 
@@ -12,28 +14,28 @@ public sealed partial class SqliteStore
         "id, webhook_id, tenant_id, application_id, event_id, event_type, payload, state, attempts, next_attempt_at, created_at, updated_at, last_status, last_error, delivered_at";
 
     public Task CreateWebhookAsync(Webhook webhook, CancellationToken cancellationToken) =>
-        WriteAsync((c, t) => ExecuteAsync(c, t,
+        store.WriteAsync((c, t) => ExecuteAsync(c, t,
             $"INSERT INTO webhooks({WebhookColumns}) VALUES ($id, $tenant, $app, $url, $events, $enabled, $description, $key, $data, $created, $updated)",
             cancellationToken, WebhookParameters(webhook)), cancellationToken);
 
     public Task<Webhook?> GetWebhookAsync(string tenantId, string webhookId, CancellationToken cancellationToken) =>
-        ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {WebhookColumns} FROM webhooks WHERE id = $id AND tenant_id = $tenant", ReadWebhook, cancellationToken,
+        store.ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {WebhookColumns} FROM webhooks WHERE id = $id AND tenant_id = $tenant", ReadWebhook, cancellationToken,
             ("$id", webhookId), ("$tenant", tenantId))).FirstOrDefault(), cancellationToken);
 
     public Task<IReadOnlyList<Webhook>> ListWebhooksAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<Webhook>>(async c => await QueryAsync(c, null,
+        store.ReadAsync<IReadOnlyList<Webhook>>(async c => await QueryAsync(c, null,
             $"SELECT {WebhookColumns} FROM webhooks WHERE tenant_id = $tenant AND application_id = $app ORDER BY created_at, rowid", ReadWebhook, cancellationToken,
             ("$tenant", tenantId), ("$app", applicationId)), cancellationToken);
 
     public async Task<bool> UpdateWebhookAsync(Webhook webhook, CancellationToken cancellationToken) =>
-        await WriteAsync((c, t) => ExecuteAsync(c, t,
+        await store.WriteAsync((c, t) => ExecuteAsync(c, t,
             """
             UPDATE webhooks SET url = $url, events = $events, enabled = $enabled, description = $description, secret_key = $key, secret_data = $data, updated_at = $updated
             WHERE id = $id AND tenant_id = $tenant AND application_id = $app
             """, cancellationToken, WebhookParameters(webhook)), cancellationToken) == 1;
 
     public async Task<bool> DeleteWebhookAsync(string tenantId, string webhookId, CancellationToken cancellationToken) =>
-        await WriteAsync(async (c, t) =>
+        await store.WriteAsync(async (c, t) =>
         {
             int deleted = await ExecuteAsync(c, t, "DELETE FROM webhooks WHERE id = $id AND tenant_id = $tenant", cancellationToken, ("$id", webhookId), ("$tenant", tenantId));
             if (deleted == 1)
@@ -46,7 +48,7 @@ public sealed partial class SqliteStore
         }, cancellationToken) == 1;
 
     public Task EnqueueWebhookDeliveriesAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken) =>
-        WriteAsync(async (c, t) =>
+        store.WriteAsync(async (c, t) =>
         {
             foreach (WebhookDelivery d in deliveries)
             {
@@ -63,7 +65,7 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public Task<IReadOnlyList<ClaimedWebhookDelivery>> ClaimDueWebhookDeliveriesAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
-        WriteAsync<IReadOnlyList<ClaimedWebhookDelivery>>(async (c, t) =>
+        store.WriteAsync<IReadOnlyList<ClaimedWebhookDelivery>>(async (c, t) =>
         {
             List<ClaimedWebhookDelivery> due = await QueryAsync(c, t,
                 $"""
@@ -84,7 +86,7 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public async Task<bool> RecordWebhookAttemptAsync(string owner, WebhookAttemptOutcome outcome, CancellationToken cancellationToken) =>
-        await WriteAsync(async (c, t) =>
+        await store.WriteAsync(async (c, t) =>
         {
             WebhookAttempt a = outcome.Attempt;
             int updated = await ExecuteAsync(c, t,
@@ -106,7 +108,7 @@ public sealed partial class SqliteStore
         }, cancellationToken) == 1;
 
     public Task<IReadOnlyList<WebhookDeliveryRecord>> ListWebhookDeliveriesAsync(string tenantId, string webhookId, int limit, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<WebhookDeliveryRecord>>(async c =>
+        store.ReadAsync<IReadOnlyList<WebhookDeliveryRecord>>(async c =>
         {
             List<WebhookDelivery> deliveries = await QueryAsync(c, null,
                 $"SELECT {DeliveryColumns} FROM webhook_deliveries WHERE tenant_id = $tenant AND webhook_id = $webhook ORDER BY created_at DESC, rowid DESC LIMIT $limit",
@@ -124,7 +126,7 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public Task<int> PruneWebhookDeliveriesAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
-        WriteAsync(async (c, t) =>
+        store.WriteAsync(async (c, t) =>
         {
             const string old = "SELECT id FROM webhook_deliveries WHERE created_at < $cut AND state <> $pending ORDER BY created_at LIMIT 1000";
             (string, object?)[] parameters = [("$cut", Ms(before)), ("$pending", (int)WebhookDeliveryState.Pending)];

@@ -1,10 +1,11 @@
 using Npgsql;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Webhooks;
+using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-public sealed partial class PostgresStore
+internal sealed class PostgresWebhookStore(PostgresStore store) : IWebhookStore
 {
     private const string WebhookColumns = "id, tenant_id, application_id, url, events, enabled, description, secret_key_id, secret_data, created_at, updated_at";
 
@@ -14,7 +15,7 @@ public sealed partial class PostgresStore
     public Task CreateWebhookAsync(Webhook webhook, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhook);
-        return ExecuteAsync(
+        return store.ExecuteAsync(
             $"""
             INSERT INTO webhooks ({WebhookColumns})
             VALUES (@id, @tenant, @application, @url, @events, @enabled, @description, @keyId, @data, @created, @updated)
@@ -24,19 +25,19 @@ public sealed partial class PostgresStore
 
     public async Task<Webhook?> GetWebhookAsync(string tenantId, string webhookId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Webhook> found = await QueryAsync($"SELECT {WebhookColumns} FROM webhooks WHERE id = @id AND tenant_id = @tenant",
+        IReadOnlyList<Webhook> found = await store.QueryAsync($"SELECT {WebhookColumns} FROM webhooks WHERE id = @id AND tenant_id = @tenant",
             c => c.Text("id", webhookId).Text("tenant", tenantId), ReadWebhook, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task<IReadOnlyList<Webhook>> ListWebhooksAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {WebhookColumns} FROM webhooks WHERE tenant_id = @tenant AND application_id = @application ORDER BY created_at, id",
+        store.QueryAsync($"SELECT {WebhookColumns} FROM webhooks WHERE tenant_id = @tenant AND application_id = @application ORDER BY created_at, id",
             c => c.Text("tenant", tenantId).Text("application", applicationId), ReadWebhook, cancellationToken);
 
     public async Task<bool> UpdateWebhookAsync(Webhook webhook, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhook);
-        return await ExecuteAsync(
+        return await store.ExecuteAsync(
             """
             UPDATE webhooks SET url = @url, events = @events, enabled = @enabled, description = @description, secret_key_id = @keyId, secret_data = @data, updated_at = @updated
             WHERE id = @id AND tenant_id = @tenant AND application_id = @application
@@ -46,7 +47,7 @@ public sealed partial class PostgresStore
 
     public async Task<bool> DeleteWebhookAsync(string tenantId, string webhookId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<int> deleted = await QueryAsync(
+        IReadOnlyList<int> deleted = await store.QueryAsync(
             """
             WITH gone AS (DELETE FROM webhooks WHERE id = @id AND tenant_id = @tenant RETURNING id),
             deliveries AS (DELETE FROM webhook_deliveries d USING gone WHERE d.webhook_id = gone.id RETURNING d.id),
@@ -60,7 +61,7 @@ public sealed partial class PostgresStore
     public async Task EnqueueWebhookDeliveriesAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deliveries);
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (WebhookDelivery d in deliveries)
         {
@@ -80,7 +81,7 @@ public sealed partial class PostgresStore
 
     public async Task<IReadOnlyList<ClaimedWebhookDelivery>> ClaimDueWebhookDeliveriesAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ClaimedWebhookDelivery> claimed = await QueryAsync(
+        IReadOnlyList<ClaimedWebhookDelivery> claimed = await store.QueryAsync(
             $"""
             WITH due AS (
                 SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
@@ -102,7 +103,7 @@ public sealed partial class PostgresStore
     {
         ArgumentNullException.ThrowIfNull(outcome);
         WebhookAttempt a = outcome.Attempt;
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
         int updated;
         await using (NpgsqlCommand update = connection.Command(
@@ -135,7 +136,7 @@ public sealed partial class PostgresStore
 
     public async Task<IReadOnlyList<WebhookDeliveryRecord>> ListWebhookDeliveriesAsync(string tenantId, string webhookId, int limit, CancellationToken cancellationToken)
     {
-        IReadOnlyList<WebhookDelivery> deliveries = await QueryAsync(
+        IReadOnlyList<WebhookDelivery> deliveries = await store.QueryAsync(
             $"SELECT {DeliveryColumns} FROM webhook_deliveries WHERE tenant_id = @tenant AND webhook_id = @webhook ORDER BY created_at DESC, id DESC LIMIT @limit",
             c => c.Text("tenant", tenantId).Text("webhook", webhookId).Int("limit", limit), ReadDelivery, cancellationToken);
         if (deliveries.Count == 0)
@@ -143,7 +144,7 @@ public sealed partial class PostgresStore
             return [];
         }
 
-        IReadOnlyList<(string Id, WebhookAttempt Attempt)> attempts = await QueryAsync(
+        IReadOnlyList<(string Id, WebhookAttempt Attempt)> attempts = await store.QueryAsync(
             "SELECT delivery_id, attempt, at, status, error, duration_ms FROM webhook_attempts WHERE delivery_id = ANY(@ids) ORDER BY delivery_id, attempt",
             c => c.Texts("ids", deliveries.Select(d => d.Id).ToList()),
             r => (r.GetString(0), new WebhookAttempt(r.GetInt32(1), r.GetTime(2), r.IsDBNull(3) ? null : r.GetInt32(3), r.GetStringOrNull(4), r.GetInt32(5))),
@@ -154,7 +155,7 @@ public sealed partial class PostgresStore
 
     public async Task<int> PruneWebhookDeliveriesAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
-        IReadOnlyList<int> pruned = await QueryAsync(
+        IReadOnlyList<int> pruned = await store.QueryAsync(
             """
             WITH batch AS (
                 SELECT id FROM webhook_deliveries WHERE created_at < @before AND state <> 'Pending'
@@ -163,7 +164,7 @@ public sealed partial class PostgresStore
             gone AS (DELETE FROM webhook_deliveries d USING batch WHERE d.id = batch.id RETURNING 1)
             SELECT (SELECT count(*)::int FROM gone) + 0 * (SELECT count(*)::int FROM attempts)
             """,
-            c => c.Time("before", before).Int("batch", PruneBatchSize), r => r.GetInt32(0), cancellationToken);
+            c => c.Time("before", before).Int("batch", PostgresStore.PruneBatchSize), r => r.GetInt32(0), cancellationToken);
         return pruned[0];
     }
 

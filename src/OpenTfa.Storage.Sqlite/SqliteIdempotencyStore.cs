@@ -1,11 +1,12 @@
 using OpenTfa.Core.Storage;
+using static OpenTfa.Storage.Sqlite.SqliteSql;
 
 namespace OpenTfa.Storage.Sqlite;
 
-public sealed partial class SqliteStore
+internal sealed class SqliteIdempotencyStore(SqliteStore store) : IIdempotencyStore
 {
     public Task<IdempotencyBegin> BeginIdempotentAsync(string tenantId, string scope, string key, byte[] fingerprint, DateTimeOffset now, TimeSpan inFlightTimeout, CancellationToken cancellationToken) =>
-        WriteAsync<IdempotencyBegin>(async (c, t) =>
+        store.WriteAsync<IdempotencyBegin>(async (c, t) =>
         {
             var row = (await QueryAsync(c, t,
                 "SELECT fingerprint, completed, status, body, started_at, expires_at FROM idempotency_keys WHERE tenant_id = $tenant AND scope = $scope AND key = $key",
@@ -34,13 +35,13 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public Task CompleteIdempotentAsync(string tenantId, string scope, string key, int status, byte[] body, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
-        WriteAsync((c, t) => ExecuteAsync(c, t,
+        store.WriteAsync((c, t) => ExecuteAsync(c, t,
             "UPDATE idempotency_keys SET completed = 1, status = $status, body = $body, expires_at = $expires WHERE tenant_id = $tenant AND scope = $scope AND key = $key",
             cancellationToken, ("$tenant", tenantId), ("$scope", scope), ("$key", key), ("$status", status), ("$body", body), ("$expires", Ms(expiresAt))),
             cancellationToken);
 
     public Task AbandonIdempotentAsync(string tenantId, string scope, string key, CancellationToken cancellationToken) =>
-        WriteAsync((c, t) => ExecuteAsync(c, t,
+        store.WriteAsync((c, t) => ExecuteAsync(c, t,
             "DELETE FROM idempotency_keys WHERE tenant_id = $tenant AND scope = $scope AND key = $key AND completed = 0",
             cancellationToken, ("$tenant", tenantId), ("$scope", scope), ("$key", key)),
             cancellationToken);

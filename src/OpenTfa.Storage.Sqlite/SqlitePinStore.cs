@@ -3,16 +3,17 @@ using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
+using static OpenTfa.Storage.Sqlite.SqliteSql;
 
 namespace OpenTfa.Storage.Sqlite;
 
-public sealed partial class SqliteStore
+internal sealed class SqlitePinStore(SqliteStore store) : IPinStore
 {
     private const string PinColumns =
         "id, tenant_id, application_id, template_id, kind, destination, pin_key, pin_data, created_at, expires_at, attempts_remaining, sent, verified_at, consumed, placeholders, from_value";
 
     public Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync(async (c, t) =>
+        store.WriteAsync(async (c, t) =>
         {
             LimitRefusal? refusal = await CountLimitsAsync(c, t, limits, now, cancellationToken);
             if (refusal is not null)
@@ -28,18 +29,18 @@ public sealed partial class SqliteStore
                 ("$attempts", pin.AttemptsRemaining), ("$sent", pin.Sent), ("$placeholders", pin.PlaceholdersJson), ("$from", pin.From));
             if (message is not null)
             {
-                await EnqueueAsync(c, t, message, cancellationToken);
+                await SqliteOutboxStore.EnqueueAsync(c, t, message, cancellationToken);
             }
 
             return null;
         }, cancellationToken);
 
     public Task<PinRecord?> GetPinAsync(string tenantId, string pinId, CancellationToken cancellationToken) =>
-        ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {PinColumns} FROM pins WHERE id = $id AND tenant_id = $tenant AND pin_data IS NOT NULL",
+        store.ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {PinColumns} FROM pins WHERE id = $id AND tenant_id = $tenant AND pin_data IS NOT NULL",
             ReadPin, cancellationToken, ("$id", pinId), ("$tenant", tenantId))).FirstOrDefault(), cancellationToken);
 
     public Task<ResendResult> ResendPinAsync(ResendOperation operation, CancellationToken cancellationToken) =>
-        WriteAsync<ResendResult>(async (c, t) =>
+        store.WriteAsync<ResendResult>(async (c, t) =>
         {
             PinRecord? pin = (await QueryAsync(c, t, $"SELECT {PinColumns} FROM pins WHERE id = $id AND tenant_id = $tenant AND pin_data IS NOT NULL",
                 ReadPin, cancellationToken, ("$id", operation.PinId), ("$tenant", operation.TenantId))).FirstOrDefault();
@@ -60,13 +61,13 @@ public sealed partial class SqliteStore
                 return new ResendResult.Limited(limited);
             }
 
-            await EnqueueAsync(c, t, operation.Message, cancellationToken);
+            await SqliteOutboxStore.EnqueueAsync(c, t, operation.Message, cancellationToken);
             await ExecuteAsync(c, t, "UPDATE pins SET sent = 1 WHERE id = $id", cancellationToken, ("$id", pin.Id));
             return new ResendResult.Resent();
         }, cancellationToken);
 
     public Task<VerifyResult> VerifyPinAsync(VerifyOperation operation, CancellationToken cancellationToken) =>
-        WriteAsync<VerifyResult>(async (c, t) =>
+        store.WriteAsync<VerifyResult>(async (c, t) =>
         {
             PinRecord? pin = (await QueryAsync(c, t, $"SELECT {PinColumns} FROM pins WHERE id = $id AND tenant_id = $tenant AND pin_data IS NOT NULL",
                 ReadPin, cancellationToken, ("$id", operation.PinId), ("$tenant", operation.TenantId))).FirstOrDefault();
@@ -84,7 +85,7 @@ public sealed partial class SqliteStore
 
             if (operation.FailureCap is int cap)
             {
-                int failures = await VerifyFailuresAsync(c, t, pin.ApplicationId, pin.Destination, cancellationToken);
+                int failures = await SqliteProtectionStore.VerifyFailuresAsync(c, t, pin.ApplicationId, pin.Destination, cancellationToken);
                 if (failures >= cap)
                 {
                     return new VerifyResult.LockedOut(failures);
@@ -113,7 +114,7 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public Task<IReadOnlyList<VerificationEntry>> ListVerificationsAsync(VerificationQuery query, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<VerificationEntry>>(async c => await QueryAsync(c, null,
+        store.ReadAsync<IReadOnlyList<VerificationEntry>>(async c => await QueryAsync(c, null,
             """
             SELECT destination, sent, created_at, verified_at FROM pins
             WHERE tenant_id = $tenant AND application_id = $app AND destination = $dest
@@ -158,7 +159,7 @@ public sealed partial class SqliteStore
         {
             await ExecuteAsync(c, t, "INSERT INTO limit_events(key, at, expires_at) VALUES ($key, $at, $expires)", cancellationToken,
                 ("$key", check.Key), ("$at", Ms(now)), ("$expires", Ms(now + check.Limit.Window)));
-            _limitWindows.Record(check.Key, Ms(now));
+            store.LimitWindows.Record(check.Key, Ms(now));
         }
 
         return null;
@@ -170,7 +171,7 @@ public sealed partial class SqliteStore
     /// </summary>
     private async Task<long> CountInWindowAsync(SqliteConnection c, SqliteTransaction t, string key, long since, CancellationToken cancellationToken)
     {
-        if (_limitWindows.TryCount(key, since, out long held))
+        if (store.LimitWindows.TryCount(key, since, out long held))
         {
             return held;
         }
@@ -185,7 +186,7 @@ public sealed partial class SqliteStore
         {
             List<long> times = await QueryAsync(c, t, "SELECT at FROM limit_events WHERE key = $key AND at > $since ORDER BY at",
                 r => r.GetInt64(0), cancellationToken, ("$key", key), ("$since", since));
-            _limitWindows.Load(key, since, times);
+            store.LimitWindows.Load(key, since, times);
         }
 
         return count;

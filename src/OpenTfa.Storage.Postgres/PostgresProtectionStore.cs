@@ -1,19 +1,20 @@
 using Npgsql;
 using OpenTfa.Core.Protection;
+using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-public sealed partial class PostgresStore
+internal sealed class PostgresProtectionStore(PostgresStore store) : IProtectionStore
 {
     public async Task<string?> GetProtectionPolicyAsync(string tenantId, string scope, CancellationToken cancellationToken)
     {
-        IReadOnlyList<string> found = await QueryAsync("SELECT policy FROM protection_policies WHERE tenant_id = @tenant AND scope = @scope",
+        IReadOnlyList<string> found = await store.QueryAsync("SELECT policy FROM protection_policies WHERE tenant_id = @tenant AND scope = @scope",
             c => c.Text("tenant", tenantId).Text("scope", scope), r => r.GetString(0), cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task SetProtectionPolicyAsync(string tenantId, string scope, string policyJson, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+        store.ExecuteAsync(
             """
             INSERT INTO protection_policies (tenant_id, scope, policy, updated_at) VALUES (@tenant, @scope, @policy, @now)
             ON CONFLICT (tenant_id, scope) DO UPDATE SET policy = EXCLUDED.policy, updated_at = EXCLUDED.updated_at
@@ -23,14 +24,14 @@ public sealed partial class PostgresStore
     public Task RecordRuleEventAsync(RuleEvent ruleEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ruleEvent);
-        return ExecuteAsync(
+        return store.ExecuteAsync(
             "INSERT INTO rule_events (tenant_id, application_id, rule, mode, country, prefix, at) VALUES (@tenant, @app, @rule, @mode, @country, @prefix, @at)",
             c => c.Text("tenant", ruleEvent.TenantId).Text("app", ruleEvent.ApplicationId).Text("rule", ruleEvent.Rule).Text("mode", ruleEvent.Mode).Text("country", ruleEvent.Country)
                 .Text("prefix", ruleEvent.Prefix).Time("at", ruleEvent.At), cancellationToken);
     }
 
     public Task<IReadOnlyList<RuleEvent>> ListRuleEventsAsync(string tenantId, string applicationId, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
-        QueryAsync(
+        store.QueryAsync(
             """
             SELECT id, tenant_id, application_id, rule, mode, country, prefix, at FROM rule_events
             WHERE tenant_id = @tenant AND application_id = @app AND at >= @since ORDER BY at DESC, id DESC LIMIT @limit
@@ -41,7 +42,7 @@ public sealed partial class PostgresStore
 
     public async Task<GuardBlock?> GetGuardBlockAsync(string tenantId, string applicationId, string prefix, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        IReadOnlyList<GuardBlock> found = await QueryAsync(
+        IReadOnlyList<GuardBlock> found = await store.QueryAsync(
             "SELECT tenant_id, application_id, prefix, since, until, reason FROM guard_blocks WHERE tenant_id = @tenant AND application_id = @app AND prefix = @prefix AND until > @now",
             c => c.Text("tenant", tenantId).Text("app", applicationId).Text("prefix", prefix).Time("now", now), ReadBlock, cancellationToken);
         return found.Count == 0 ? null : found[0];
@@ -50,7 +51,7 @@ public sealed partial class PostgresStore
     public Task SetGuardBlockAsync(GuardBlock block, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(block);
-        return ExecuteAsync(
+        return store.ExecuteAsync(
             """
             INSERT INTO guard_blocks (tenant_id, application_id, prefix, since, until, reason) VALUES (@tenant, @app, @prefix, @since, @until, @reason)
             ON CONFLICT (tenant_id, application_id, prefix) DO UPDATE SET since = EXCLUDED.since, until = EXCLUDED.until, reason = EXCLUDED.reason
@@ -60,18 +61,18 @@ public sealed partial class PostgresStore
     }
 
     public Task<IReadOnlyList<GuardBlock>> ListGuardBlocksAsync(string tenantId, string applicationId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        QueryAsync(
+        store.QueryAsync(
             "SELECT tenant_id, application_id, prefix, since, until, reason FROM guard_blocks WHERE tenant_id = @tenant AND application_id = @app AND until > @now ORDER BY since DESC",
             c => c.Text("tenant", tenantId).Text("app", applicationId).Time("now", now), ReadBlock, cancellationToken);
 
     public async Task<int> GetVerifyFailuresAsync(string applicationId, string destination, CancellationToken cancellationToken)
     {
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         return await VerifyFailuresAsync(connection, null, applicationId, destination, cancellationToken);
     }
 
     /// <summary>A destination's consecutive failed verifications, alone or inside a verify's transaction.</summary>
-    private static async Task<int> VerifyFailuresAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string applicationId, string destination, CancellationToken cancellationToken)
+    internal static async Task<int> VerifyFailuresAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string applicationId, string destination, CancellationToken cancellationToken)
     {
         await using NpgsqlCommand read = connection.Command("SELECT failures FROM verify_failures WHERE application_id = @app AND destination = @dest", transaction)
             .Text("app", applicationId).Text("dest", destination);
@@ -79,7 +80,7 @@ public sealed partial class PostgresStore
     }
 
     public Task<IReadOnlyList<VerifyFailures>> ListVerifyFailuresAsync(string tenantId, string applicationId, int atLeast, CancellationToken cancellationToken) =>
-        QueryAsync(
+        store.QueryAsync(
             """
             SELECT destination, failures, last_failure_at FROM verify_failures
             WHERE tenant_id = @tenant AND application_id = @app AND failures >= @least ORDER BY failures DESC, last_failure_at DESC
@@ -88,12 +89,12 @@ public sealed partial class PostgresStore
             r => new VerifyFailures(r.GetString(0), r.GetInt32(1), r.GetTime(2)), cancellationToken);
 
     public async Task<bool> ClearVerifyFailuresAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken) =>
-        await ExecuteAsync("DELETE FROM verify_failures WHERE tenant_id = @tenant AND application_id = @app AND destination = @dest",
+        await store.ExecuteAsync("DELETE FROM verify_failures WHERE tenant_id = @tenant AND application_id = @app AND destination = @dest",
             c => c.Text("tenant", tenantId).Text("app", applicationId).Text("dest", destination), cancellationToken) > 0;
 
     public async Task<PrefixStats> GetPrefixStatsAsync(string tenantId, string applicationId, string prefix, DateTimeOffset recentSince, DateTimeOffset baselineSince, CancellationToken cancellationToken)
     {
-        IReadOnlyList<PrefixStats> rows = await QueryAsync(
+        IReadOnlyList<PrefixStats> rows = await store.QueryAsync(
             """
             SELECT count(*) FILTER (WHERE created_at >= @recent)::int,
                    count(*) FILTER (WHERE created_at >= @recent AND left(destination, @len) = @prefix)::int,
@@ -110,7 +111,7 @@ public sealed partial class PostgresStore
 
     public async Task<int> CountLimitEventsAsync(string key, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        IReadOnlyList<int> rows = await QueryAsync("SELECT count(*)::int FROM limit_events WHERE key = @key AND at > @since",
+        IReadOnlyList<int> rows = await store.QueryAsync("SELECT count(*)::int FROM limit_events WHERE key = @key AND at > @since",
             c => c.Text("key", key).Time("since", since), r => r.GetInt32(0), cancellationToken);
         return rows[0];
     }

@@ -1,15 +1,17 @@
 using Microsoft.Data.Sqlite;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Security;
+using OpenTfa.Core.Storage;
+using static OpenTfa.Storage.Sqlite.SqliteSql;
 
 namespace OpenTfa.Storage.Sqlite;
 
-public sealed partial class SqliteStore
+internal sealed class SqliteOutboxStore(SqliteStore store) : IOutboxStore
 {
-    private const string StatusColumns =
+    internal const string StatusColumns =
         "id, pin_id, tenant_id, kind, destination, state, attempts, created_at, updated_at, channel_name, channel_message_id, error, delivered_at";
 
-    private static Task<int> EnqueueAsync(SqliteConnection c, SqliteTransaction t, OutboxMessage m, CancellationToken cancellationToken) =>
+    internal static Task<int> EnqueueAsync(SqliteConnection c, SqliteTransaction t, OutboxMessage m, CancellationToken cancellationToken) =>
         ExecuteAsync(c, t,
             """
             INSERT INTO outbox(id, pin_id, tenant_id, application_id, kind, destination, from_value, body_key, body_data, state, attempts, next_attempt_at, created_at, updated_at, expires_at, trace_parent)
@@ -19,7 +21,7 @@ public sealed partial class SqliteStore
             ("$from", m.From), ("$key", m.Body.KeyId), ("$data", m.Body.Data), ("$state", (int)MessageState.Queued), ("$created", Ms(m.CreatedAt)), ("$expires", Ms(m.ExpiresAt)), ("$trace", m.TraceParent));
 
     public Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
-        WriteAsync<IReadOnlyList<OutboxMessage>>(async (c, t) =>
+        store.WriteAsync<IReadOnlyList<OutboxMessage>>(async (c, t) =>
         {
             List<OutboxMessage> due = await QueryAsync(c, t,
                 """
@@ -40,7 +42,7 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public Task MarkSubmittedAsync(string messageId, string owner, string channelName, string? channelMessageId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync(async (c, t) =>
+        store.WriteAsync(async (c, t) =>
         {
             int updated = await ExecuteAsync(c, t,
                 """
@@ -65,7 +67,7 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public Task MarkRetryAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset nextAttemptAt, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync((c, t) => ExecuteAsync(c, t,
+        store.WriteAsync((c, t) => ExecuteAsync(c, t,
             """
             UPDATE outbox SET state = $state, attempts = attempts + 1, channel_name = $channel, error = $error, next_attempt_at = $next,
                 updated_at = $now, lease_owner = NULL, lease_until = NULL
@@ -75,7 +77,7 @@ public sealed partial class SqliteStore
             cancellationToken);
 
     public Task MarkFailedAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync((c, t) => ExecuteAsync(c, t,
+        store.WriteAsync((c, t) => ExecuteAsync(c, t,
             """
             UPDATE outbox SET state = $state, attempts = attempts + 1, channel_name = $channel, error = $error, updated_at = $now,
                 lease_owner = NULL, lease_until = NULL, body_data = NULL, body_key = NULL
@@ -85,7 +87,7 @@ public sealed partial class SqliteStore
             cancellationToken);
 
     public Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset reportedAt, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync(async (c, t) =>
+        store.WriteAsync(async (c, t) =>
         {
             List<string> ids = await QueryAsync(c, t, "SELECT id FROM outbox WHERE channel_name = $channel AND channel_message_id = $cid",
                 r => r.GetString(0), cancellationToken, ("$channel", channelName), ("$cid", channelMessageId));
@@ -116,19 +118,19 @@ public sealed partial class SqliteStore
             ("$id", messageId), ("$state", (int)state), ("$error", error), ("$at", reportedAt), ("$now", now), ("$delivered", (int)MessageState.Delivered));
 
     public Task ReleaseAsync(string owner, CancellationToken cancellationToken) =>
-        WriteAsync((c, t) => ExecuteAsync(c, t, "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $owner", cancellationToken, ("$owner", owner)),
+        store.WriteAsync((c, t) => ExecuteAsync(c, t, "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $owner", cancellationToken, ("$owner", owner)),
             cancellationToken);
 
     public Task<IReadOnlyList<MessageStatus>> ListMessagesAsync(string tenantId, string pinId, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<MessageStatus>>(async c => await QueryAsync(c, null,
+        store.ReadAsync<IReadOnlyList<MessageStatus>>(async c => await QueryAsync(c, null,
             $"SELECT {StatusColumns} FROM outbox WHERE tenant_id = $tenant AND pin_id = $pin ORDER BY created_at, rowid", ReadStatus, cancellationToken,
             ("$tenant", tenantId), ("$pin", pinId)), cancellationToken);
 
     public Task<MessageStatus?> GetMessageAsync(string tenantId, string messageId, CancellationToken cancellationToken) =>
-        ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {StatusColumns} FROM outbox WHERE tenant_id = $tenant AND id = $id", ReadStatus, cancellationToken,
+        store.ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {StatusColumns} FROM outbox WHERE tenant_id = $tenant AND id = $id", ReadStatus, cancellationToken,
             ("$tenant", tenantId), ("$id", messageId))).FirstOrDefault(), cancellationToken);
 
-    private static MessageStatus ReadStatus(SqliteDataReader r) => new(
+    internal static MessageStatus ReadStatus(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), (ChannelKind)r.GetInt32(3), r.GetString(4), (MessageState)r.GetInt32(5), r.GetInt32(6),
         Time(r, 7), Time(r, 8), OptionalString(r, 9), OptionalString(r, 10), OptionalString(r, 11), OptionalTime(r, 12));
 }

@@ -3,7 +3,8 @@ using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-public sealed partial class PostgresStore
+/// <summary>The sliding-window limits, counted inside the caller's transaction.</summary>
+internal static class PostgresLimits
 {
     /// <summary>
     /// Checks every sliding-window limit and, when all admit the operation, counts it against
@@ -14,7 +15,7 @@ public sealed partial class PostgresStore
     /// When several limits refuse, the refusal with the longest wait is returned: retrying any
     /// sooner would be refused again.
     /// </summary>
-    private static async Task<LimitRefusal?> AdmitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<LimitCheck> checks, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<LimitRefusal?> AdmitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<LimitCheck> checks, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (checks.Count == 0)
         {
@@ -24,7 +25,7 @@ public sealed partial class PostgresStore
         long[] lockKeys = checks.Select(c => Sql.LockKey("limit", c.Key)).Distinct().Order().ToArray();
         foreach (long key in lockKeys)
         {
-            await LockAsync(connection, transaction, key, cancellationToken);
+            await Sql.LockAsync(connection, transaction, key, cancellationToken);
         }
 
         DateTimeOffset[] since = checks.Select(c => now - c.Limit.Window).ToArray();
@@ -55,7 +56,7 @@ public sealed partial class PostgresStore
             await using NpgsqlCommand times = connection.Command(
                 "SELECT at FROM limit_events WHERE key = @key AND at > @since ORDER BY at", transaction)
                 .Text("key", checks[i].Key).Time("since", since[i]);
-            List<DateTimeOffset> inWindow = await ReadAllAsync(times, r => r.GetTime(0), cancellationToken);
+            List<DateTimeOffset> inWindow = await Sql.ReadAllAsync(times, r => r.GetTime(0), cancellationToken);
             var candidate = new LimitRefusal(checks[i], LimitKeys.RetryAfter(checks[i].Limit, inWindow, now));
             if (refusal is null || candidate.RetryAfter > refusal.RetryAfter)
             {

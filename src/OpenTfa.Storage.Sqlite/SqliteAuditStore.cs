@@ -1,16 +1,18 @@
 using Microsoft.Data.Sqlite;
 using OpenTfa.Core.Observability;
 using OpenTfa.Core.Pins;
+using OpenTfa.Core.Storage;
+using static OpenTfa.Storage.Sqlite.SqliteSql;
 
 namespace OpenTfa.Storage.Sqlite;
 
-public sealed partial class SqliteStore
+internal sealed class SqliteAuditStore(SqliteStore store) : IAuditStore
 {
     // An entry's public id is random; the internal id keeps the order of appends for paging.
     private const string AuditColumns = "public_id, at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details";
 
     public Task<AuditEntry> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken) =>
-        WriteAsync(async (c, t) =>
+        store.WriteAsync(async (c, t) =>
         {
             while (true)
             {
@@ -31,7 +33,7 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<AuditEntry>>(async c => await QueryAsync(c, null,
+        store.ReadAsync<IReadOnlyList<AuditEntry>>(async c => await QueryAsync(c, null,
             $"""
             SELECT {AuditColumns} FROM audit_log
             WHERE ($tenant IS NULL OR tenant_id = $tenant) AND ($from IS NULL OR at >= $from) AND ($to IS NULL OR at < $to) AND ($before IS NULL OR id < (SELECT b.id FROM audit_log b WHERE b.public_id = $before))

@@ -1,6 +1,7 @@
 using Npgsql;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Security;
+using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
@@ -11,12 +12,12 @@ namespace OpenTfa.Storage.Postgres;
 /// when it stores the matching channel message id. Both sides take the same advisory lock on
 /// (channel, channel message id), so a receipt is never lost between the two.
 /// </remarks>
-public sealed partial class PostgresStore
+internal sealed class PostgresOutboxStore(PostgresStore store) : IOutboxStore
 {
     private const string ClaimColumns =
         "id, pin_id, tenant_id, application_id, kind, recipient, sender, body_key_id, body_data, created_at, expires_at, attempts, trace_parent";
 
-    private const string StatusColumns =
+    internal const string StatusColumns =
         "id, pin_id, tenant_id, kind, recipient, state, attempts, created_at, updated_at, channel_name, channel_message_id, error, delivered_at";
 
     public async Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
@@ -29,7 +30,7 @@ public sealed partial class PostgresStore
 
         // SKIP LOCKED: concurrent claimers (threads or nodes) take disjoint rows without waiting;
         // a row claimed meanwhile is re-checked against its new lease and skipped.
-        IReadOnlyList<OutboxMessage> claimed = await QueryAsync(
+        IReadOnlyList<OutboxMessage> claimed = await store.QueryAsync(
             $"""
             WITH due AS (
                 SELECT id FROM outbox_messages
@@ -52,11 +53,11 @@ public sealed partial class PostgresStore
 
     public async Task MarkSubmittedAsync(string messageId, string owner, string channelName, string? channelMessageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (channelMessageId is not null)
         {
-            await LockAsync(connection, transaction, ReceiptLock(channelName, channelMessageId), cancellationToken);
+            await Sql.LockAsync(connection, transaction, ReceiptLock(channelName, channelMessageId), cancellationToken);
         }
 
         int updated;
@@ -91,7 +92,7 @@ public sealed partial class PostgresStore
     }
 
     public Task MarkRetryAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset nextAttemptAt, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+        store.ExecuteAsync(
             """
             UPDATE outbox_messages SET state = 'Queued', attempts = attempts + 1, next_attempt_at = @next, channel_name = @channel,
                 error = @error, updated_at = @now, lease_owner = NULL, lease_until = NULL
@@ -102,7 +103,7 @@ public sealed partial class PostgresStore
             cancellationToken);
 
     public Task MarkFailedAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+        store.ExecuteAsync(
             """
             UPDATE outbox_messages SET state = 'Failed', attempts = attempts + 1, channel_name = @channel,
                 error = @error, updated_at = @now, lease_owner = NULL, lease_until = NULL, body_key_id = NULL, body_data = NULL
@@ -118,9 +119,9 @@ public sealed partial class PostgresStore
             throw new ArgumentOutOfRangeException(nameof(state), state, "A delivery report is either Delivered or Failed.");
         }
 
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await LockAsync(connection, transaction, ReceiptLock(channelName, channelMessageId), cancellationToken);
+        await Sql.LockAsync(connection, transaction, ReceiptLock(channelName, channelMessageId), cancellationToken);
         int matched;
         await using (NpgsqlCommand record = connection.Command(
             """
@@ -151,24 +152,24 @@ public sealed partial class PostgresStore
     }
 
     public Task ReleaseAsync(string owner, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+        store.ExecuteAsync(
             "UPDATE outbox_messages SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = @owner",
             c => c.Text("owner", owner), cancellationToken);
 
     public Task<IReadOnlyList<MessageStatus>> ListMessagesAsync(string tenantId, string pinId, CancellationToken cancellationToken) =>
-        QueryAsync(
+        store.QueryAsync(
             $"SELECT {StatusColumns} FROM outbox_messages WHERE tenant_id = @tenant AND pin_id = @pin ORDER BY created_at, id",
             c => c.Text("tenant", tenantId).Text("pin", pinId), ReadStatus, cancellationToken);
 
     public async Task<MessageStatus?> GetMessageAsync(string tenantId, string messageId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<MessageStatus> found = await QueryAsync(
+        IReadOnlyList<MessageStatus> found = await store.QueryAsync(
             $"SELECT {StatusColumns} FROM outbox_messages WHERE tenant_id = @tenant AND id = @id",
             c => c.Text("tenant", tenantId).Text("id", messageId), ReadStatus, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
-    private static async Task EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    internal static async Task EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxMessage message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using NpgsqlCommand insert = connection.Command(
             """
@@ -187,7 +188,7 @@ public sealed partial class PostgresStore
     private static long ReceiptLock(string channelName, string channelMessageId) =>
         Sql.LockKey("receipt", $"{channelName.Length}:{channelName}:{channelMessageId}");
 
-    private static MessageStatus ReadStatus(NpgsqlDataReader r) => new(
+    internal static MessageStatus ReadStatus(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetEnum<ChannelKind>(3), r.GetString(4), r.GetEnum<MessageState>(5),
         r.GetInt32(6), r.GetTime(7), r.GetTime(8), r.GetStringOrNull(9), r.GetStringOrNull(10), r.GetStringOrNull(11), r.GetTimeOrNull(12));
 }

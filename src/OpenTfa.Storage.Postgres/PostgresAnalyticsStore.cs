@@ -4,12 +4,12 @@ using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-public sealed partial class PostgresStore
+internal sealed class PostgresAnalyticsStore(PostgresStore store) : IAnalyticsStore
 {
     public Task<IReadOnlyList<PinFacts>> ListPinFactsAsync(PinFactsQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return QueryAsync(
+        return store.QueryAsync(
             """
             SELECT p.id, p.application_id, p.kind, p.destination, p.created_at, p.sent, p.verified_at,
                 m.first_delivered, COALESCE(m.total, 0), COALESCE(m.delivered, 0), COALESCE(m.failed, 0)
@@ -29,7 +29,7 @@ public sealed partial class PostgresStore
     }
 
     public Task<IReadOnlyList<PinHistoryEntry>> ListDestinationHistoryAsync(string tenantId, string applicationId, string destination, int limit, CancellationToken cancellationToken) =>
-        QueryAsync(
+        store.QueryAsync(
             """
             SELECT id, kind, destination, created_at, expires_at, sent, verified_at, attempts_remaining, consumed, pruned FROM pins
             WHERE tenant_id = @tenant AND application_id = @application AND destination = @destination
@@ -42,7 +42,7 @@ public sealed partial class PostgresStore
 
     public async Task<QueueStats> GetQueueStatsAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<QueueStats> stats = await QueryAsync(
+        IReadOnlyList<QueueStats> stats = await store.QueryAsync(
             """
             SELECT (SELECT count(*)::int FROM outbox_messages WHERE state = 'Queued'), (SELECT min(created_at) FROM outbox_messages WHERE state = 'Queued'),
                    (SELECT count(*)::int FROM webhook_deliveries WHERE state = 'Pending'), (SELECT min(created_at) FROM webhook_deliveries WHERE state = 'Pending')
@@ -53,18 +53,18 @@ public sealed partial class PostgresStore
 
     public async Task<MessageFacts?> GetMessageFactsAsync(string messageId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<MessageFacts> found = await QueryAsync($"SELECT {StatusColumns}, application_id FROM outbox_messages WHERE id = @id",
+        IReadOnlyList<MessageFacts> found = await store.QueryAsync($"SELECT {PostgresOutboxStore.StatusColumns}, application_id FROM outbox_messages WHERE id = @id",
             c => c.Text("id", messageId), ReadFacts, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task<IReadOnlyList<MessageFacts>> FindMessageFactsAsync(string channelName, string channelMessageId, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {StatusColumns}, application_id FROM outbox_messages WHERE channel_name = @channel AND channel_message_id = @channelId",
+        store.QueryAsync($"SELECT {PostgresOutboxStore.StatusColumns}, application_id FROM outbox_messages WHERE channel_name = @channel AND channel_message_id = @channelId",
             c => c.Text("channel", channelName).Text("channelId", channelMessageId), ReadFacts, cancellationToken);
 
     public async Task<IReadOnlyList<ExpiredPin>> ClaimExpiredPinsAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
-        IReadOnlyList<(ExpiredPin Pin, bool Unused)> claimed = await QueryAsync(
+        IReadOnlyList<(ExpiredPin Pin, bool Unused)> claimed = await store.QueryAsync(
             """
             WITH due AS (
                 SELECT id FROM pins WHERE NOT expiry_announced AND expires_at <= @now
@@ -79,5 +79,5 @@ public sealed partial class PostgresStore
         return claimed.Where(c => c.Unused).Select(c => c.Pin).OrderBy(p => p.ExpiresAt).ThenBy(p => p.PinId, StringComparer.Ordinal).ToList();
     }
 
-    private static MessageFacts ReadFacts(NpgsqlDataReader r) => new(ReadStatus(r), r.GetString(13));
+    private static MessageFacts ReadFacts(NpgsqlDataReader r) => new(PostgresOutboxStore.ReadStatus(r), r.GetString(13));
 }

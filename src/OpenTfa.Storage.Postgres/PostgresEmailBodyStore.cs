@@ -1,10 +1,11 @@
 using Npgsql;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Templates;
+using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-public sealed partial class PostgresStore
+internal sealed class PostgresEmailBodyStore(PostgresStore store) : IEmailBodyStore
 {
     private const string EmailBodyColumns = "id, tenant_id, name, subject, text, html, created_at, updated_at";
 
@@ -15,7 +16,7 @@ public sealed partial class PostgresStore
         while (true)
         {
             long id = Ids.NewNumeric();
-            IReadOnlyList<long> ids = await QueryAsync(
+            IReadOnlyList<long> ids = await store.QueryAsync(
                 """
                 INSERT INTO email_bodies (id, tenant_id, name, subject, text, html, created_at, updated_at)
                 VALUES (@id, @tenant, @name, @subject, @text, @html, @created, @updated) ON CONFLICT (id) DO NOTHING RETURNING id
@@ -30,19 +31,19 @@ public sealed partial class PostgresStore
 
     public async Task<EmailBody?> GetEmailBodyAsync(string tenantId, long id, CancellationToken cancellationToken)
     {
-        IReadOnlyList<EmailBody> found = await QueryAsync(
+        IReadOnlyList<EmailBody> found = await store.QueryAsync(
             $"SELECT {EmailBodyColumns} FROM email_bodies WHERE id = @id AND tenant_id = @tenant",
             c => c.Long("id", id).Text("tenant", tenantId), ReadEmailBody, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task<IReadOnlyList<EmailBody>> ListEmailBodiesAsync(string tenantId, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {EmailBodyColumns} FROM email_bodies WHERE tenant_id = @tenant ORDER BY created_at, id", c => c.Text("tenant", tenantId), ReadEmailBody, cancellationToken);
+        store.QueryAsync($"SELECT {EmailBodyColumns} FROM email_bodies WHERE tenant_id = @tenant ORDER BY created_at, id", c => c.Text("tenant", tenantId), ReadEmailBody, cancellationToken);
 
     public async Task<bool> UpdateEmailBodyAsync(EmailBody body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return await ExecuteAsync(
+        return await store.ExecuteAsync(
             "UPDATE email_bodies SET name = @name, subject = @subject, text = @text, html = @html, updated_at = @updated WHERE id = @id AND tenant_id = @tenant",
             c => BindEmailBody(c.Long("id", body.Id), body), cancellationToken) == 1;
     }

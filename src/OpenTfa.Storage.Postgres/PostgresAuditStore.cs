@@ -1,10 +1,11 @@
 using Npgsql;
 using OpenTfa.Core.Observability;
 using OpenTfa.Core.Pins;
+using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-public sealed partial class PostgresStore
+internal sealed class PostgresAuditStore(PostgresStore store) : IAuditStore
 {
     // An entry's public id is random; the internal id keeps the order of appends for paging.
     private const string AuditColumns = "public_id, at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details";
@@ -15,7 +16,7 @@ public sealed partial class PostgresStore
         while (true)
         {
             long id = Ids.NewNumeric();
-            IReadOnlyList<long> ids = await QueryAsync(
+            IReadOnlyList<long> ids = await store.QueryAsync(
                 """
                 INSERT INTO audit_log (public_id, at, tenant_id, actor_tenant_id, actor_key_id, action, target_type, target_id, details)
                 VALUES (@id, @at, @tenant, @actorTenant, @actorKey, @action, @type, @target, @details) ON CONFLICT (public_id) DO NOTHING RETURNING public_id
@@ -33,7 +34,7 @@ public sealed partial class PostgresStore
     public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return QueryAsync(
+        return store.QueryAsync(
             $"""
             SELECT {AuditColumns} FROM audit_log
             WHERE (@tenant::text IS NULL OR tenant_id = @tenant) AND (@from::timestamptz IS NULL OR at >= @from) AND (@to::timestamptz IS NULL OR at < @to)

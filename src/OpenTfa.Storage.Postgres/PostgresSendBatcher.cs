@@ -7,25 +7,25 @@ using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-/// <remarks>
-/// Sends are grouped into one transaction per batch: the sends that queued while the previous
+/// <summary>
+/// Issues PINs in group commits. Sends are grouped into one transaction per batch: the sends that queued while the previous
 /// batch committed share the next commit (one WAL flush instead of one each) and take each
 /// limit key's advisory lock once. An application's send limit is one key shared by all its
 /// sends, so without grouping its sends would queue one commit at a time behind that lock.
 /// Within a batch the sends are decided one after the other, each seeing the ones before it:
 /// every key of the batch is locked first (in ascending order, as every other operation locks
 /// them), counted once, and the count is carried forward as sends are admitted. A send whose
-/// carried count reaches its limit is decided exactly by <see cref="AdmitAsync"/> against the
-/// database, as an ungrouped send would be. If anything fails, the batch rolls back and each of
+/// carried count reaches its limit is decided exactly by <see cref="PostgresLimits.AdmitAsync"/>
+/// against the database, as an ungrouped send would be. If anything fails, the batch rolls back and each of
 /// its sends runs again in a transaction of its own, so a send the database refuses fails alone.
-/// </remarks>
-public sealed partial class PostgresStore
+/// </summary>
+internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
 {
     private const int MaxSendsPerCommit = 64;
 
     private const string InsertPin =
         $"""
-        INSERT INTO pins ({PinColumns})
+        INSERT INTO pins ({PostgresPinStore.PinColumns})
         VALUES (@id, @tenant, @application, @template, @kind, @destination, @keyId, @data, @created, @expires,
             @attempts, @sent, @verified, @consumed, @placeholders, @sender)
         """;
@@ -42,23 +42,21 @@ public sealed partial class PostgresStore
         "INSERT INTO limit_events (key, at, expires_at) SELECT key, @at, expires FROM unnest(@keys, @expires) AS e (key, expires)";
 
     private readonly Channel<PendingSend> _sends = Channel.CreateUnbounded<PendingSend>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Lock _sendStart = new();
-    private Task? _sendLoop;
+    private readonly Lock _start = new();
+    private Task? _loop;
     private volatile bool _closing;
 
-    public Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Queues one send; the task completes with its refusal, or null once it has committed.</summary>
+    public Task<LimitRefusal?> IssueAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(pin);
-        ArgumentNullException.ThrowIfNull(limits);
-        EnsureBelongs(message, pin.TenantId, pin.Id);
         ObjectDisposedException.ThrowIf(_closing, this);
         cancellationToken.ThrowIfCancellationRequested();
         var send = new PendingSend(pin, message, limits, now, cancellationToken);
-        if (_sendLoop is null)
+        if (_loop is null)
         {
-            lock (_sendStart)
+            lock (_start)
             {
-                _sendLoop ??= Task.Run(RunSendsAsync, CancellationToken.None);
+                _loop ??= Task.Run(RunAsync, CancellationToken.None);
             }
         }
 
@@ -67,17 +65,17 @@ public sealed partial class PostgresStore
     }
 
     /// <summary>Lets the sends already queued commit, then stops taking new ones.</summary>
-    private async Task CloseSendsAsync()
+    public async Task CloseAsync()
     {
         _closing = true;
         _sends.Writer.TryComplete();
-        if (_sendLoop is not null)
+        if (_loop is not null)
         {
-            await _sendLoop.ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
         }
     }
 
-    private async Task RunSendsAsync()
+    private async Task RunAsync()
     {
         var batch = new List<PendingSend>(MaxSendsPerCommit);
         ChannelReader<PendingSend> queue = _sends.Reader;
@@ -125,7 +123,7 @@ public sealed partial class PostgresStore
             }
             catch (Exception ex) when (!AnsweredBy(ex) && attempt == 1)
             {
-                _dataSource.Clear();
+                dataSource.Clear();
             }
             catch (Exception ex) when (!AnsweredBy(ex))
             {
@@ -162,7 +160,7 @@ public sealed partial class PostgresStore
     /// <summary>Decides and writes every send of the batch in one transaction; throws, having committed nothing, if any statement fails.</summary>
     private async Task IssueTogetherAsync(List<PendingSend> batch)
     {
-        await using NpgsqlConnection connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
 
         // Every key of the batch, locked once in ascending order and counted once, from the
@@ -222,7 +220,7 @@ public sealed partial class PostgresStore
             // Near a limit: decided exactly, by the same step an ungrouped send takes.
             await FlushAsync(pending).ConfigureAwait(false);
             pending = new NpgsqlBatch(connection, transaction);
-            LimitRefusal? refusal = await AdmitAsync(connection, transaction, send.Limits, send.Now, CancellationToken.None).ConfigureAwait(false);
+            LimitRefusal? refusal = await PostgresLimits.AdmitAsync(connection, transaction, send.Limits, send.Now, CancellationToken.None).ConfigureAwait(false);
 
             foreach (LimitCheck check in send.Limits)
             {
@@ -263,9 +261,9 @@ public sealed partial class PostgresStore
     {
         try
         {
-            await using NpgsqlConnection connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
             await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
-            LimitRefusal? refusal = await AdmitAsync(connection, transaction, send.Limits, send.Now, CancellationToken.None).ConfigureAwait(false);
+            LimitRefusal? refusal = await PostgresLimits.AdmitAsync(connection, transaction, send.Limits, send.Now, CancellationToken.None).ConfigureAwait(false);
             if (refusal is null)
             {
                 await using NpgsqlBatch rows = new(connection, transaction);

@@ -1,11 +1,13 @@
 using Microsoft.Data.Sqlite;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Pins;
+using OpenTfa.Core.Storage;
 using OpenTfa.Core.Templates;
+using static OpenTfa.Storage.Sqlite.SqliteSql;
 
 namespace OpenTfa.Storage.Sqlite;
 
-public sealed partial class SqliteStore
+internal sealed class SqliteApplicationStore(SqliteStore store) : IApplicationStore
 {
     private const string ApplicationColumns =
         "id, tenant_id, name, enabled, allow_multiple, pin_attempts, pin_ttl, send_app_limit, send_phone_limit, verify_limit, created_at, updated_at";
@@ -14,20 +16,20 @@ public sealed partial class SqliteStore
         "id, tenant_id, application_id, kind, pin_type, pin_length, message_text, language, sender_id, repeat_dtmf, speech_rate, voice_name, regional, email_template_id, from_address, landing_page_id, created_at, updated_at";
 
     public Task CreateApplicationAsync(Application application, CancellationToken cancellationToken) =>
-        WriteAsync((c, t) => ExecuteAsync(c, t,
+        store.WriteAsync((c, t) => ExecuteAsync(c, t,
             $"INSERT INTO applications({ApplicationColumns}) VALUES ($id, $tenant, $name, $enabled, $multi, $attempts, $ttl, $app, $phone, $verify, $created, $updated)",
             cancellationToken, ApplicationParameters(application)), cancellationToken);
 
     public Task<Application?> GetApplicationAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
-        CachedReadAsync(("application", tenantId, applicationId, string.Empty), async c => (await QueryAsync(c, null, $"SELECT {ApplicationColumns} FROM applications WHERE id = $id AND tenant_id = $tenant",
+        store.CachedReadAsync(("application", tenantId, applicationId, string.Empty), async c => (await QueryAsync(c, null, $"SELECT {ApplicationColumns} FROM applications WHERE id = $id AND tenant_id = $tenant",
             ReadApplication, cancellationToken, ("$id", applicationId), ("$tenant", tenantId))).FirstOrDefault(), cancellationToken);
 
     public Task<IReadOnlyList<Application>> ListApplicationsAsync(string tenantId, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<Application>>(async c => await QueryAsync(c, null,
+        store.ReadAsync<IReadOnlyList<Application>>(async c => await QueryAsync(c, null,
             $"SELECT {ApplicationColumns} FROM applications WHERE tenant_id = $tenant ORDER BY created_at, id", ReadApplication, cancellationToken, ("$tenant", tenantId)), cancellationToken);
 
     public Task<bool> UpdateApplicationAsync(Application application, CancellationToken cancellationToken) =>
-        WriteAsync(async (c, t) => await ExecuteAsync(c, t,
+        store.WriteAsync(async (c, t) => await ExecuteAsync(c, t,
             """
             UPDATE applications SET name = $name, enabled = $enabled, allow_multiple = $multi, pin_attempts = $attempts, pin_ttl = $ttl,
                 send_app_limit = $app, send_phone_limit = $phone, verify_limit = $verify, updated_at = $updated
@@ -35,21 +37,21 @@ public sealed partial class SqliteStore
             """, cancellationToken, ApplicationParameters(application)) == 1, cancellationToken);
 
     public Task CreateTemplateAsync(MessageTemplate template, CancellationToken cancellationToken) =>
-        WriteAsync((c, t) => ExecuteAsync(c, t,
+        store.WriteAsync((c, t) => ExecuteAsync(c, t,
             $"INSERT INTO templates({TemplateColumns}) VALUES ($id, $tenant, $app, $kind, $type, $length, $text, $language, $sender, $dtmf, $rate, $voice, $regional, $email, $from, $landing, $created, $updated)",
             cancellationToken, TemplateParameters(template)), cancellationToken);
 
     public Task<MessageTemplate?> GetTemplateAsync(string tenantId, string applicationId, string templateId, CancellationToken cancellationToken) =>
-        CachedReadAsync(("template", tenantId, applicationId, templateId), async c => (await QueryAsync(c, null, $"SELECT {TemplateColumns} FROM templates WHERE id = $id AND tenant_id = $tenant AND application_id = $app",
+        store.CachedReadAsync(("template", tenantId, applicationId, templateId), async c => (await QueryAsync(c, null, $"SELECT {TemplateColumns} FROM templates WHERE id = $id AND tenant_id = $tenant AND application_id = $app",
             ReadTemplate, cancellationToken, ("$id", templateId), ("$tenant", tenantId), ("$app", applicationId))).FirstOrDefault(), cancellationToken);
 
     public Task<IReadOnlyList<MessageTemplate>> ListTemplatesAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<MessageTemplate>>(async c => await QueryAsync(c, null,
+        store.ReadAsync<IReadOnlyList<MessageTemplate>>(async c => await QueryAsync(c, null,
             $"SELECT {TemplateColumns} FROM templates WHERE tenant_id = $tenant AND application_id = $app ORDER BY created_at, id",
             ReadTemplate, cancellationToken, ("$tenant", tenantId), ("$app", applicationId)), cancellationToken);
 
     public Task<bool> UpdateTemplateAsync(MessageTemplate template, CancellationToken cancellationToken) =>
-        WriteAsync(async (c, t) => await ExecuteAsync(c, t,
+        store.WriteAsync(async (c, t) => await ExecuteAsync(c, t,
             """
             UPDATE templates SET pin_type = $type, pin_length = $length, message_text = $text, language = $language, sender_id = $sender,
                 repeat_dtmf = $dtmf, speech_rate = $rate, voice_name = $voice, regional = $regional, email_template_id = $email,

@@ -6,15 +6,23 @@ using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
 
-public sealed partial class PostgresStore
+internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
 {
-    private const string PinColumns =
+    internal const string PinColumns =
         "id, tenant_id, application_id, template_id, kind, destination, pin_key_id, pin_data, created_at, expires_at, " +
         "attempts_remaining, sent, verified_at, consumed, placeholders_json, sender";
 
+    public Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pin);
+        ArgumentNullException.ThrowIfNull(limits);
+        EnsureBelongs(message, pin.TenantId, pin.Id);
+        return store.Sends.IssueAsync(pin, message, limits, now, cancellationToken);
+    }
+
     public async Task<PinRecord?> GetPinAsync(string tenantId, string pinId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<PinRecord> found = await QueryAsync(
+        IReadOnlyList<PinRecord> found = await store.QueryAsync(
             $"SELECT {PinColumns} FROM pins WHERE id = @id AND tenant_id = @tenant AND NOT pruned",
             c => c.Text("id", pinId).Text("tenant", tenantId), ReadPin, cancellationToken);
         return found.Count == 0 ? null : found[0];
@@ -24,7 +32,7 @@ public sealed partial class PostgresStore
     {
         ArgumentNullException.ThrowIfNull(operation);
         EnsureBelongs(operation.Message, operation.TenantId, operation.PinId);
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
         PinRecord? pin = await LockPinAsync(connection, transaction, operation.TenantId, operation.PinId, cancellationToken);
         if (pin is null)
@@ -38,13 +46,13 @@ public sealed partial class PostgresStore
             return new ResendResult.Refused(reason);
         }
 
-        LimitRefusal? refusal = await AdmitAsync(connection, transaction, operation.Limits, operation.Now, cancellationToken);
+        LimitRefusal? refusal = await PostgresLimits.AdmitAsync(connection, transaction, operation.Limits, operation.Now, cancellationToken);
         if (refusal is not null)
         {
             return new ResendResult.Limited(refusal);
         }
 
-        await EnqueueAsync(connection, transaction, operation.Message, operation.Now, cancellationToken);
+        await PostgresOutboxStore.EnqueueAsync(connection, transaction, operation.Message, operation.Now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new ResendResult.Resent();
     }
@@ -53,7 +61,7 @@ public sealed partial class PostgresStore
     {
         ArgumentNullException.ThrowIfNull(operation);
         LimitCheck check = operation.Limit;
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken);
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // One round trip: whether the PIN exists, then the limit key's lock and its count. The
@@ -84,7 +92,7 @@ public sealed partial class PostgresStore
         if (inWindow >= check.Limit.Count)
         {
             // Refused: the same step as every other limit works out when to come back.
-            LimitRefusal? refusal = await AdmitAsync(connection, transaction, [check], operation.Now, cancellationToken);
+            LimitRefusal? refusal = await PostgresLimits.AdmitAsync(connection, transaction, [check], operation.Now, cancellationToken);
             if (refusal is not null)
             {
                 return new VerifyResult.Limited(refusal);
@@ -109,7 +117,7 @@ public sealed partial class PostgresStore
         // is read and written by one verify at a time, on every node.
         if (operation.FailureCap is int cap)
         {
-            int failures = await VerifyFailuresAsync(connection, transaction, pin.ApplicationId, pin.Destination, cancellationToken);
+            int failures = await PostgresProtectionStore.VerifyFailuresAsync(connection, transaction, pin.ApplicationId, pin.Destination, cancellationToken);
             if (failures >= cap)
             {
                 await transaction.CommitAsync(cancellationToken);
@@ -160,7 +168,7 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(query);
 
         // Pruned PINs stay listed: only their sealed value is gone, their history is kept.
-        return QueryAsync(
+        return store.QueryAsync(
             """
             SELECT destination, sent, created_at, verified_at FROM pins
             WHERE tenant_id = @tenant AND application_id = @application AND destination = @destination
@@ -179,7 +187,7 @@ public sealed partial class PostgresStore
         await using NpgsqlCommand select = connection.Command(
             $"SELECT {PinColumns} FROM pins WHERE id = @id AND tenant_id = @tenant AND NOT pruned FOR UPDATE", transaction)
             .Text("id", pinId).Text("tenant", tenantId);
-        return await ReadOneAsync(select, ReadPin, cancellationToken);
+        return await Sql.ReadOneAsync(select, ReadPin, cancellationToken);
     }
 
     private static void EnsureBelongs(OutboxMessage? message, string tenantId, string pinId)

@@ -1,13 +1,14 @@
 using Microsoft.Data.Sqlite;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Storage;
+using static OpenTfa.Storage.Sqlite.SqliteSql;
 
 namespace OpenTfa.Storage.Sqlite;
 
-public sealed partial class SqliteStore
+internal sealed class SqliteAnalyticsStore(SqliteStore store) : IAnalyticsStore
 {
     public Task<IReadOnlyList<PinFacts>> ListPinFactsAsync(PinFactsQuery query, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<PinFacts>>(async c => await QueryAsync(c, null,
+        store.ReadAsync<IReadOnlyList<PinFacts>>(async c => await QueryAsync(c, null,
             """
             SELECT p.id, p.application_id, p.kind, p.destination, p.created_at, p.sent, p.verified_at,
                 (SELECT MIN(o.delivered_at) FROM outbox o WHERE o.pin_id = p.id AND o.state = $delivered),
@@ -26,7 +27,7 @@ public sealed partial class SqliteStore
             ("$delivered", (int)MessageState.Delivered), ("$failed", (int)MessageState.Failed)), cancellationToken);
 
     public Task<IReadOnlyList<PinHistoryEntry>> ListDestinationHistoryAsync(string tenantId, string applicationId, string destination, int limit, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<PinHistoryEntry>>(async c => await QueryAsync(c, null,
+        store.ReadAsync<IReadOnlyList<PinHistoryEntry>>(async c => await QueryAsync(c, null,
             """
             SELECT id, kind, destination, created_at, expires_at, sent, verified_at, attempts_remaining, consumed, pin_data IS NULL FROM pins
             WHERE tenant_id = $tenant AND application_id = $app AND destination = $dest
@@ -37,7 +38,7 @@ public sealed partial class SqliteStore
             cancellationToken, ("$tenant", tenantId), ("$app", applicationId), ("$dest", destination), ("$limit", limit)), cancellationToken);
 
     public Task<QueueStats> GetQueueStatsAsync(CancellationToken cancellationToken) =>
-        ReadAsync(async c =>
+        store.ReadAsync(async c =>
         {
             List<QueueStats> stats = await QueryAsync(c, null,
                 """
@@ -50,16 +51,16 @@ public sealed partial class SqliteStore
         }, cancellationToken);
 
     public Task<MessageFacts?> GetMessageFactsAsync(string messageId, CancellationToken cancellationToken) =>
-        ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {StatusColumns}, application_id FROM outbox WHERE id = $id", ReadFacts, cancellationToken,
+        store.ReadAsync(async c => (await QueryAsync(c, null, $"SELECT {SqliteOutboxStore.StatusColumns}, application_id FROM outbox WHERE id = $id", ReadFacts, cancellationToken,
             ("$id", messageId))).FirstOrDefault(), cancellationToken);
 
     public Task<IReadOnlyList<MessageFacts>> FindMessageFactsAsync(string channelName, string channelMessageId, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<MessageFacts>>(async c => await QueryAsync(c, null,
-            $"SELECT {StatusColumns}, application_id FROM outbox WHERE channel_name = $channel AND channel_message_id = $cid", ReadFacts, cancellationToken,
+        store.ReadAsync<IReadOnlyList<MessageFacts>>(async c => await QueryAsync(c, null,
+            $"SELECT {SqliteOutboxStore.StatusColumns}, application_id FROM outbox WHERE channel_name = $channel AND channel_message_id = $cid", ReadFacts, cancellationToken,
             ("$channel", channelName), ("$cid", channelMessageId)), cancellationToken);
 
     public Task<IReadOnlyList<ExpiredPin>> ClaimExpiredPinsAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
-        WriteAsync<IReadOnlyList<ExpiredPin>>(async (c, t) =>
+        store.WriteAsync<IReadOnlyList<ExpiredPin>>(async (c, t) =>
         {
             List<(ExpiredPin Pin, bool Unused)> due = await QueryAsync(c, t,
                 """
@@ -77,5 +78,5 @@ public sealed partial class SqliteStore
             return due.Where(d => d.Unused).Select(d => d.Pin).ToList();
         }, cancellationToken);
 
-    private static MessageFacts ReadFacts(SqliteDataReader r) => new(ReadStatus(r), r.GetString(13));
+    private static MessageFacts ReadFacts(SqliteDataReader r) => new(SqliteOutboxStore.ReadStatus(r), r.GetString(13));
 }
