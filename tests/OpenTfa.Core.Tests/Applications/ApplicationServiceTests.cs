@@ -52,7 +52,7 @@ public sealed partial class ApplicationServiceTests : IAsyncLifetime
         Assert.Matches(UpperHex32(), application.Id);
         Assert.Equal(_core.Time.GetUtcNow(), application.CreatedAt);
         Assert.Equal(_core.Time.GetUtcNow(), application.UpdatedAt);
-        Assert.Equal(application, await _core.Store.GetApplicationAsync(Tenant, application.Id, CancellationToken.None));
+        Assert.Equal(application, await _core.Store.Applications.GetApplicationAsync(Tenant, application.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed partial class ApplicationServiceTests : IAsyncLifetime
         Assert.Contains("'3/'", errors["configuration.sendPinPerPhoneNumberLimit"][0]);
         Assert.Contains("must not exceed one day", errors["configuration.verifyPinLimit"][0]);
         Assert.StartsWith("Bad request: ", result.Error!.Text);
-        Assert.Empty(await _core.Store.ListApplicationsAsync(Tenant, CancellationToken.None));
+        Assert.Empty(await _core.Store.Applications.ListApplicationsAsync(Tenant, CancellationToken.None));
     }
 
     [Theory]
@@ -204,7 +204,7 @@ public sealed partial class ApplicationServiceTests : IAsyncLifetime
         Assert.Equal(created.Id, replaced.Value.Id);
         Assert.Equal(created.CreatedAt, replaced.Value.CreatedAt);
         Assert.Equal(_core.Time.GetUtcNow(), replaced.Value.UpdatedAt);
-        Assert.Equal(replaced.Value, await _core.Store.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
+        Assert.Equal(replaced.Value, await _core.Store.Applications.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public sealed partial class ApplicationServiceTests : IAsyncLifetime
             new ApplicationInput("Login", null, NoConfiguration with { PinAttempts = 0 }), CancellationToken.None);
 
         Assert.Equal(["configuration.pinAttempts"], FieldErrors(result).Keys);
-        Assert.Equal(created, await _core.Store.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
+        Assert.Equal(created, await _core.Store.Applications.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -238,7 +238,7 @@ public sealed partial class ApplicationServiceTests : IAsyncLifetime
 
         Assert.Equal(ErrorKind.NotFound, got.Error!.Kind);
         Assert.Equal(ErrorKind.NotFound, replaced.Error!.Kind);
-        Assert.Equal(created, await _core.Store.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
+        Assert.Equal(created, await _core.Store.Applications.GetApplicationAsync(Tenant, created.Id, CancellationToken.None));
     }
 
     [Fact]

@@ -22,13 +22,13 @@ public sealed class DeliveryReportsTests : IAsyncLifetime
 
     private SqliteStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
 
-    private DeliveryReports Reports => new(Store, _time, NullLogger<DeliveryReports>.Instance);
+    private DeliveryReports Reports => new(Store.Outbox, _time, NullLogger<DeliveryReports>.Instance);
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
         _store = new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(_directory, "opentfa.db") });
-        await _store.InitializeAsync(Ct);
+        await _store.Maintenance.InitializeAsync(Ct);
     }
 
     public Task DisposeAsync()
@@ -48,7 +48,7 @@ public sealed class DeliveryReportsTests : IAsyncLifetime
         bool matched = await Reports.RecordAsync("smsc", new DeliveryReport("c-1", MessageState.Delivered, null, T0.AddSeconds(4)), Ct);
 
         Assert.True(matched);
-        MessageStatus status = (await Store.GetMessageAsync("tenant-a", message.Id, Ct))!;
+        MessageStatus status = (await Store.Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!;
         Assert.Equal((MessageState.Delivered, T0.AddSeconds(4), T0.AddSeconds(9)), (status.State, status.DeliveredAt, status.UpdatedAt));
     }
 
@@ -60,7 +60,7 @@ public sealed class DeliveryReportsTests : IAsyncLifetime
 
         Assert.True(await Reports.RecordAsync("gateway", new DeliveryReport("c-2", MessageState.Delivered, null), Ct));
 
-        Assert.Equal(T0.AddSeconds(6), (await Store.GetMessageAsync("tenant-a", message.Id, Ct))!.DeliveredAt);
+        Assert.Equal(T0.AddSeconds(6), (await Store.Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!.DeliveredAt);
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class DeliveryReportsTests : IAsyncLifetime
 
         Assert.True(await Reports.RecordAsync("gateway", new DeliveryReport("c-3", MessageState.Failed, "UNDELIV err:001"), Ct));
 
-        MessageStatus status = (await Store.GetMessageAsync("tenant-a", message.Id, Ct))!;
+        MessageStatus status = (await Store.Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!;
         Assert.Equal((MessageState.Failed, "UNDELIV err:001", (DateTimeOffset?)null), (status.State, status.Error, status.DeliveredAt));
     }
 
@@ -81,20 +81,20 @@ public sealed class DeliveryReportsTests : IAsyncLifetime
 
         Assert.False(await Reports.RecordAsync("smsc-b", new DeliveryReport("c-4", MessageState.Delivered, null), Ct));
 
-        Assert.Equal(MessageState.Submitted, (await Store.GetMessageAsync("tenant-a", message.Id, Ct))!.State);
+        Assert.Equal(MessageState.Submitted, (await Store.Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!.State);
     }
 
     [Fact]
     public async Task Record_ReportThatOvertookTheSubmission_IsAppliedWhenTheSubmissionIsStored()
     {
         OutboxMessage message = await IssueAsync();
-        await Store.ClaimDueAsync("node-1", T0, TimeSpan.FromMinutes(1), 10, Ct);
+        await Store.Outbox.ClaimDueAsync("node-1", T0, TimeSpan.FromMinutes(1), 10, Ct);
 
         bool matched = await Reports.RecordAsync("smsc", new DeliveryReport("c-5", MessageState.Delivered, null, T0.AddSeconds(1)), Ct);
-        await Store.MarkSubmittedAsync(message.Id, "node-1", "smsc", "c-5", T0.AddSeconds(2), Ct);
+        await Store.Outbox.MarkSubmittedAsync(message.Id, "node-1", "smsc", "c-5", T0.AddSeconds(2), Ct);
 
         Assert.False(matched);
-        MessageStatus status = (await Store.GetMessageAsync("tenant-a", message.Id, Ct))!;
+        MessageStatus status = (await Store.Outbox.GetMessageAsync("tenant-a", message.Id, Ct))!;
         Assert.Equal((MessageState.Delivered, T0.AddSeconds(1)), (status.State, status.DeliveredAt));
     }
 
@@ -102,8 +102,8 @@ public sealed class DeliveryReportsTests : IAsyncLifetime
     private async Task<OutboxMessage> SubmitAsync(string channel, string channelMessageId)
     {
         OutboxMessage message = await IssueAsync();
-        await Store.ClaimDueAsync("node-1", T0, TimeSpan.FromMinutes(1), 10, Ct);
-        await Store.MarkSubmittedAsync(message.Id, "node-1", channel, channelMessageId, T0, Ct);
+        await Store.Outbox.ClaimDueAsync("node-1", T0, TimeSpan.FromMinutes(1), 10, Ct);
+        await Store.Outbox.MarkSubmittedAsync(message.Id, "node-1", channel, channelMessageId, T0, Ct);
         return message;
     }
 
@@ -115,7 +115,7 @@ public sealed class DeliveryReportsTests : IAsyncLifetime
         string messageId = Ids.New();
         var message = new OutboxMessage(messageId, pinId, pin.TenantId, pin.ApplicationId, pin.Kind, pin.Destination, null,
             Protector.Seal(messageId, "Your PIN is 1234"), T0, pin.ExpiresAt);
-        Assert.Null(await Store.IssuePinAsync(pin, message, [], T0, Ct));
+        Assert.Null(await Store.Pins.IssuePinAsync(pin, message, [], T0, Ct));
         return message;
     }
 }

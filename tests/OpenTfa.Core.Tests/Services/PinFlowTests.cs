@@ -249,7 +249,7 @@ public sealed class PinFlowTests : IAsyncLifetime
         Assert.True(result.IsSuccess, result.Error?.Text);
         Assert.False(result.Value.Sent);
         Assert.Equal(NumberCheck.NotReachable, result.Value.NumberCheck);
-        PinRecord? pin = await _core.Store.GetPinAsync(SqliteCore.Tenant, result.Value.PinId, CancellationToken.None);
+        PinRecord? pin = await _core.Store.Pins.GetPinAsync(SqliteCore.Tenant, result.Value.PinId, CancellationToken.None);
         Assert.False(pin!.Sent);
     }
 

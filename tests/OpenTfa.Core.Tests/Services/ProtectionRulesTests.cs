@@ -104,7 +104,7 @@ public sealed class ProtectionRulesTests : IAsyncLifetime
     {
         await SetPolicyAsync(new ProtectionPolicy { Guard = new GuardRule { Mode = RuleModes.Enforce } });
         DateTimeOffset now = _core.Time.GetUtcNow();
-        await _core.Store.SetGuardBlockAsync(new GuardBlock(SqliteCore.Tenant, _login.ApplicationId, Phone[..6], now, now + TimeSpan.FromHours(1), "pumping"), CancellationToken.None);
+        await _core.Store.Protection.SetGuardBlockAsync(new GuardBlock(SqliteCore.Tenant, _login.ApplicationId, Phone[..6], now, now + TimeSpan.FromHours(1), "pumping"), CancellationToken.None);
 
         Result<SendPinOutcome> blocked = await _core.SendSmsAsync(_login, Phone);
         _core.Time.Advance(TimeSpan.FromHours(1));
@@ -120,7 +120,7 @@ public sealed class ProtectionRulesTests : IAsyncLifetime
     {
         await SetPolicyAsync(new ProtectionPolicy { Guard = new GuardRule { Mode = RuleModes.Monitor } });
         DateTimeOffset now = _core.Time.GetUtcNow();
-        await _core.Store.SetGuardBlockAsync(new GuardBlock(SqliteCore.Tenant, _login.ApplicationId, Phone[..6], now, now + TimeSpan.FromHours(1), "pumping"), CancellationToken.None);
+        await _core.Store.Protection.SetGuardBlockAsync(new GuardBlock(SqliteCore.Tenant, _login.ApplicationId, Phone[..6], now, now + TimeSpan.FromHours(1), "pumping"), CancellationToken.None);
 
         Result<SendPinOutcome> result = await _core.SendSmsAsync(_login, Phone);
 

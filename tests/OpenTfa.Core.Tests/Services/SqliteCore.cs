@@ -32,11 +32,11 @@ public sealed class SqliteCore : IAsyncDisposable
         _directory = directory;
         Store = store;
         Protector = new SecretProtector(new EncryptionKeyRing([new EncryptionKey("k1", RandomNumberGenerator.GetBytes(32))]));
-        Protection = new ProtectionService(store, Protector, Options.Create(new ProtectionOptions()), Time, NullLogger<ProtectionService>.Instance);
-        Senders = new SenderService(store, Options.Create(pinOptions), Time);
-        Applications = new ApplicationService(store, Time, Protection);
-        Templates = new TemplateService(store, Time, store, Senders);
-        EmailBodies = new EmailBodyService(store, Time);
+        Protection = new ProtectionService(store.Protection, Protector, Options.Create(new ProtectionOptions()), Time, NullLogger<ProtectionService>.Instance);
+        Senders = new SenderService(store.Tenants, Options.Create(pinOptions), Time);
+        Applications = new ApplicationService(store.Applications, Time, Protection);
+        Templates = new TemplateService(store.Applications, Time, store.EmailBodies, Senders);
+        EmailBodies = new EmailBodyService(store.EmailBodies, Time);
 
         var routes = new RoutingOptions();
         foreach (ChannelKind kind in Enum.GetValues<ChannelKind>())
@@ -45,11 +45,11 @@ public sealed class SqliteCore : IAsyncDisposable
         }
 
         var router = new ChannelRouter([new LogChannel("log", TextWriter.Null)], Options.Create(routes));
-        var events = new OpenTfaEvents(store, new WebhookSubscriptions(store, Time), new WebhookSignal(), Metrics, Time, NullLogger<OpenTfaEvents>.Instance);
-        Pins = new PinService(store, store,
-            new SendValidator(store, store, Protection, Senders, router, events, Options.Create(pinOptions), Time),
-            new VerifyValidator(store, store, Protection),
-            new PinMessageBuilder(store, Protector, Options.Create(pinOptions)),
+        var events = new OpenTfaEvents(store.Webhooks, new WebhookSubscriptions(store.Webhooks, Time), new WebhookSignal(), Metrics, Time, NullLogger<OpenTfaEvents>.Instance);
+        Pins = new PinService(store.Applications, store.Pins,
+            new SendValidator(store.Applications, store.Pins, Protection, Senders, router, events, Options.Create(pinOptions), Time),
+            new VerifyValidator(store.Applications, store.Pins, Protection),
+            new PinMessageBuilder(store.EmailBodies, Protector, Options.Create(pinOptions)),
             new PinEvents(Protection, events, Metrics),
             Protector, new OutboxSignal(), Time);
     }
@@ -99,7 +99,7 @@ public sealed class SqliteCore : IAsyncDisposable
     /// <summary>The PIN as the user would read it from the message: opened from the store.</summary>
     public async Task<string> ReadPinAsync(string pinId)
     {
-        PinRecord? pin = await Store.GetPinAsync(Tenant, pinId, CancellationToken.None);
+        PinRecord? pin = await Store.Pins.GetPinAsync(Tenant, pinId, CancellationToken.None);
         Assert.NotNull(pin);
         return Protector.Open(pin.Id, pin.Pin);
     }
@@ -120,7 +120,7 @@ public sealed class SqliteCore : IAsyncDisposable
         string directory = Path.Combine(Path.GetTempPath(), "opentfa-core-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var store = new SqliteStore(new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "opentfa.db") });
-        await store.InitializeAsync(CancellationToken.None);
+        await store.Maintenance.InitializeAsync(CancellationToken.None);
         return new SqliteCore(directory, store, pinOptions ?? new PinOptions());
     }
 

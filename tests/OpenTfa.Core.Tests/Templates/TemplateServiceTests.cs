@@ -23,7 +23,7 @@ public sealed class TemplateServiceTests : IAsyncLifetime
         _core = await SqliteCore.StartAsync();
         _service = _core.Templates;
         DateTimeOffset now = _core.Time.GetUtcNow();
-        await _core.Store.CreateApplicationAsync(new Application(ApplicationId, Tenant, "Login", true, ApplicationSettings.Defaults, now, now), CancellationToken.None);
+        await _core.Store.Applications.CreateApplicationAsync(new Application(ApplicationId, Tenant, "Login", true, ApplicationSettings.Defaults, now, now), CancellationToken.None);
         Result<EmailBody> body = await _core.EmailBodies.CreateAsync(Tenant, new EmailBodyInput("Login", "Your code", "Code {{pin}}", null), CancellationToken.None);
         _bodyId = body.Value!.Id;
     }
@@ -61,7 +61,7 @@ public sealed class TemplateServiceTests : IAsyncLifetime
         Assert.Equal(Tenant, template.TenantId);
         Assert.Equal(ApplicationId, template.ApplicationId);
         Assert.Equal(_core.Time.GetUtcNow(), template.CreatedAt);
-        Assert.Equal(template, await _core.Store.GetTemplateAsync(Tenant, ApplicationId, template.Id, CancellationToken.None));
+        Assert.Equal(template, await _core.Store.Applications.GetTemplateAsync(Tenant, ApplicationId, template.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class TemplateServiceTests : IAsyncLifetime
         IReadOnlyDictionary<string, string[]> errors = FieldErrors(result);
         Assert.Equal(["messageText", "pinType"], errors.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("NUMERIC, ALPHA, HEX, ALPHANUMERIC", errors["pinType"][0]);
-        Assert.Empty(await _core.Store.ListTemplatesAsync(Tenant, ApplicationId, CancellationToken.None));
+        Assert.Empty(await _core.Store.Applications.ListTemplatesAsync(Tenant, ApplicationId, CancellationToken.None));
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public sealed class TemplateServiceTests : IAsyncLifetime
         Assert.Equal(
             ["language", "messageText", "pinLength", "pinType", "repeatDTMF", "senderId", "speechRate", "voiceName"],
             FieldErrors(result).Keys.Order(StringComparer.Ordinal));
-        Assert.Empty(await _core.Store.ListTemplatesAsync(Tenant, ApplicationId, CancellationToken.None));
+        Assert.Empty(await _core.Store.Applications.ListTemplatesAsync(Tenant, ApplicationId, CancellationToken.None));
     }
 
     [Theory]
@@ -236,7 +236,7 @@ public sealed class TemplateServiceTests : IAsyncLifetime
         Assert.Equal(ErrorKind.NotFound, result.Error!.Kind);
         Assert.Equal(ErrorTexts.ApplicationNotFound, result.Error.Text);
         Assert.Equal(ErrorKind.NotFound, foreign.Error!.Kind);
-        Assert.Empty(await _core.Store.ListTemplatesAsync(Tenant, ApplicationId, CancellationToken.None));
+        Assert.Empty(await _core.Store.Applications.ListTemplatesAsync(Tenant, ApplicationId, CancellationToken.None));
     }
 
     [Fact]
@@ -249,7 +249,7 @@ public sealed class TemplateServiceTests : IAsyncLifetime
 
         Assert.True(result.IsSuccess, result.Error?.Text);
         Assert.Equal(created with { PinLength = 8, UpdatedAt = _core.Time.GetUtcNow() }, result.Value);
-        Assert.Equal(result.Value, await _core.Store.GetTemplateAsync(Tenant, ApplicationId, created.Id, CancellationToken.None));
+        Assert.Equal(result.Value, await _core.Store.Applications.GetTemplateAsync(Tenant, ApplicationId, created.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -271,7 +271,7 @@ public sealed class TemplateServiceTests : IAsyncLifetime
         Result<MessageTemplate> result = await _service.UpdateTextAsync(Tenant, ApplicationId, created.Id, Nothing with { MessageText = "no pin", PinLength = 3 }, CancellationToken.None);
 
         Assert.Equal(["messageText", "pinLength"], FieldErrors(result).Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(created, await _core.Store.GetTemplateAsync(Tenant, ApplicationId, created.Id, CancellationToken.None));
+        Assert.Equal(created, await _core.Store.Applications.GetTemplateAsync(Tenant, ApplicationId, created.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -347,7 +347,7 @@ public sealed class TemplateServiceTests : IAsyncLifetime
         Result<MessageTemplate> result = await _service.UpdateEmailAsync(Tenant, ApplicationId, text.Id, new EmailTemplateInput(_bodyId, null, null, null, null), CancellationToken.None);
 
         Assert.Equal(ErrorKind.BadRequest, result.Error!.Kind);
-        Assert.Equal(text, await _core.Store.GetTemplateAsync(Tenant, ApplicationId, text.Id, CancellationToken.None));
+        Assert.Equal(text, await _core.Store.Applications.GetTemplateAsync(Tenant, ApplicationId, text.Id, CancellationToken.None));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class TemplateTextRulesTests : IAsyncLifetime
         _core = await SqliteCore.StartAsync();
         _service = _core.Templates;
         DateTimeOffset now = _core.Time.GetUtcNow();
-        await _core.Store.CreateApplicationAsync(new Application(ApplicationId, Tenant, "Login", true, ApplicationSettings.Defaults, now, now), CancellationToken.None);
+        await _core.Store.Applications.CreateApplicationAsync(new Application(ApplicationId, Tenant, "Login", true, ApplicationSettings.Defaults, now, now), CancellationToken.None);
     }
 
     public async Task DisposeAsync() => await _core.DisposeAsync();
