@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using OpenTfa.Testing;
 
@@ -14,10 +11,9 @@ public sealed partial class ServeProcess : IAsyncDisposable
 {
     public const string BootstrapKey = "cli-bootstrap-key-0123456789abcdef";
 
-    private readonly List<string> _lines = [];
-    private readonly Process _process;
+    private readonly PeerProcess _process;
 
-    private ServeProcess(Process process, string url, string dataDirectory)
+    private ServeProcess(PeerProcess process, string url, string dataDirectory)
     {
         _process = process;
         Url = url;
@@ -28,16 +24,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
 
     public string DataDirectory { get; }
 
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return _lines.ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<string> Lines => _process.Lines;
 
     public static async Task<ServeProcess> StartAsync()
     {
@@ -58,25 +45,21 @@ public sealed partial class ServeProcess : IAsyncDisposable
     {
         for (int attempt = 1; ; attempt++)
         {
-            string url = $"http://127.0.0.1:{FreePort()}";
-            ProcessStartInfo info = CliProcess.StartInfo(args(url), env);
-            info.WorkingDirectory = dir;
-            Process process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-            var server = new ServeProcess(process, url, dir);
-            process.OutputDataReceived += (_, e) => server.Add(e.Data);
-            process.ErrorDataReceived += (_, e) => server.Add(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            if (await server.WaitUntilListeningAsync())
+            string url = $"http://127.0.0.1:{FreePort.Next()}";
+            PeerProcess process = PeerProcess.Start(CliProcess.Program(args(url), env, dir) with { Name = "opentfa serve" });
+            try
             {
-                return server;
+                await process.WaitForLineAsync(l => l.Contains("Now listening on", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "Now listening on");
+                return new ServeProcess(process, url, dir);
             }
-
-            string output = string.Join('\n', server.Lines);
-            await server.StopAsync();
-            if (attempt == 3 || !output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (InvalidOperationException) when (attempt < 3 && process.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
-                throw new InvalidOperationException($"opentfa serve did not start:\n{output}");
+                await process.DisposeAsync();
+            }
+            catch
+            {
+                await process.DisposeAsync();
+                throw;
             }
         }
     }
@@ -98,50 +81,9 @@ public sealed partial class ServeProcess : IAsyncDisposable
         return match.Success ? match.Groups["pin"].Value : throw new InvalidOperationException($"No PIN at the end of: {deliveries[nth - 1]}");
     }
 
-    private void Add(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_lines)
-            {
-                _lines.Add(line);
-            }
-        }
-    }
-
-    /// <summary>Waits until the server listens (true) or has exited (false).</summary>
-    private async Task<bool> WaitUntilListeningAsync()
-    {
-        await Poll.UntilAsync(
-            () => _process.HasExited || Listening,
-            TimeSpan.FromSeconds(60),
-            () => $"opentfa serve neither listened nor exited; it printed:\n{string.Join('\n', Lines)}");
-        return Listening;
-    }
-
-    private bool Listening => Lines.Any(l => l.Contains("Now listening on", StringComparison.Ordinal));
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private async Task StopAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
-
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
+        await _process.DisposeAsync();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
