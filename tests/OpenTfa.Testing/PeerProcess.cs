@@ -102,6 +102,35 @@ public sealed partial class PeerProcess : IAsyncDisposable
         return peer;
     }
 
+    /// <summary>
+    /// Starts a server program on a free loopback port (given to <paramref name="start"/>) and waits for a line that
+    /// says it listens; when something else took the port first (the program says "address already in use"), it tries
+    /// another port, three times in all. With <paramref name="port"/> it uses that port and does not retry.
+    /// </summary>
+    public static async Task<(PeerProcess Process, int Port)> StartListeningAsync(
+        Func<int, ProgramStart> start, Func<string, bool> listening, TimeSpan timeout, int? port = null, Action<string>? onLine = null)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            int chosen = port ?? FreePort.Next();
+            PeerProcess process = Start(start(chosen), onLine);
+            try
+            {
+                await process.WaitForLineAsync(listening, timeout, $"listening on port {chosen}");
+                return (process, chosen);
+            }
+            catch (InvalidOperationException) when (port is null && attempt < 3 && process.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await process.DisposeAsync();
+            }
+            catch
+            {
+                await process.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
     /// <summary>Runs a program to its end and returns what it printed; a run past <paramref name="timeout"/> is killed and fails.</summary>
     public static async Task<ProgramResult> RunAsync(ProgramStart start, TimeSpan timeout, CancellationToken cancellationToken = default)
     {

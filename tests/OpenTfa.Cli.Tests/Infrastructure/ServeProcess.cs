@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using OpenTfa.Testing;
 
 namespace OpenTfa.Cli.Tests.Infrastructure;
@@ -7,7 +6,7 @@ namespace OpenTfa.Cli.Tests.Infrastructure;
 /// <c>opentfa serve</c> as a process on a free loopback port, configured through environment
 /// variables; its standard output (where the log channel delivers) is kept line by line.
 /// </summary>
-public sealed partial class ServeProcess : IAsyncDisposable
+public sealed class ServeProcess : IAsyncDisposable
 {
     public const string BootstrapKey = "cli-bootstrap-key-0123456789abcdef";
 
@@ -43,43 +42,19 @@ public sealed partial class ServeProcess : IAsyncDisposable
     /// <summary><c>opentfa</c> with <paramref name="args"/> (given the address to listen on) in <paramref name="dir"/>, which it deletes on dispose.</summary>
     public static async Task<ServeProcess> StartAsync(string dir, Func<string, IEnumerable<string>> args, IDictionary<string, string?> env)
     {
-        for (int attempt = 1; ; attempt++)
-        {
-            string url = $"http://127.0.0.1:{FreePort.Next()}";
-            PeerProcess process = PeerProcess.Start(CliProcess.Program(args(url), env, dir) with { Name = "opentfa serve" });
-            try
-            {
-                await process.WaitForLineAsync(l => l.Contains("Now listening on", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "Now listening on");
-                return new ServeProcess(process, url, dir);
-            }
-            catch (InvalidOperationException) when (attempt < 3 && process.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-            {
-                await process.DisposeAsync();
-            }
-            catch
-            {
-                await process.DisposeAsync();
-                throw;
-            }
-        }
+        (PeerProcess process, int port) = await PeerProcess.StartListeningAsync(
+            free => CliProcess.Program(args($"http://127.0.0.1:{free}"), env, dir) with { Name = "opentfa serve" },
+            line => line.Contains("Now listening on", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60));
+        return new ServeProcess(process, $"http://127.0.0.1:{port}", dir);
     }
 
     public Task<CliResult> RunAsync(params string[] args) => CliProcess.RunAsync(args, CliProcess.Env(Url, BootstrapKey));
 
-    [GeneratedRegex("text=\"(?:.*?)(?<pin>[0-9A-Z]{4,20})\"$")]
-    private static partial Regex PinAtEnd();
-
     /// <summary>The PIN of the n-th log-channel delivery to <paramref name="to"/>, read from the server's standard output.</summary>
-    public async Task<string> WaitForPinAsync(string to, int nth = 1)
-    {
-        string[] deliveries = await Poll.UntilAsync(
-            () => Task.FromResult(Lines.Where(l => l.StartsWith("[opentfa:log] ", StringComparison.Ordinal) && l.Contains($" to={to} ", StringComparison.Ordinal)).ToArray()),
-            found => found.Length >= nth,
-            TimeSpan.FromSeconds(15),
-            _ => $"No delivery #{nth} to {to}; the server printed:\n{string.Join('\n', Lines)}");
-        Match match = PinAtEnd().Match(deliveries[nth - 1]);
-        return match.Success ? match.Groups["pin"].Value : throw new InvalidOperationException($"No PIN at the end of: {deliveries[nth - 1]}");
-    }
+    public async Task<string> WaitForPinAsync(string to, int nth = 1) =>
+        CapturedDeliveries.PinOf(await CapturedDeliveries.WaitForLineAsync(
+            () => Lines.Where(l => l.StartsWith("[opentfa:log] ", StringComparison.Ordinal)).ToArray(), to, nth, TimeSpan.FromSeconds(15)));
 
     public async ValueTask DisposeAsync()
     {

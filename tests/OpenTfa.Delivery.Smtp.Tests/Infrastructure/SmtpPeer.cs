@@ -121,21 +121,11 @@ public sealed record ReceivedMail(
     string Raw);
 
 /// <summary>One SMTP server for the whole collection; each test uses its own recipients.</summary>
-public sealed class SmtpPeerFixture : IAsyncLifetime
+public sealed class SmtpPeerFixture : SharedFixture<SmtpPeer>
 {
-    private SmtpPeer? peer;
+    public SmtpPeer Peer => Value;
 
-    public SmtpPeer Peer => peer ?? throw new InvalidOperationException("The SMTP server is not running.");
-
-    public async Task InitializeAsync() => peer = await SmtpPeer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (peer is not null)
-        {
-            await peer.DisposeAsync();
-        }
-    }
+    protected override Task<SmtpPeer> StartAsync() => SmtpPeer.StartAsync();
 }
 
 [CollectionDefinition(Name)]

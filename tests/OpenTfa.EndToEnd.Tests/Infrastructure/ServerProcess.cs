@@ -62,7 +62,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public HttpClient Client(string? key = Settings.BootstrapKey) => Http.Client(BaseAddress, key);
+    public HttpClient Client(string? key = Settings.BootstrapKey) => TestServer.ClientFor(BaseAddress, key);
 
     /// <summary>SIGKILL: the process gets no chance to finish anything.</summary>
     public Task KillAsync() => process.KillAsync();

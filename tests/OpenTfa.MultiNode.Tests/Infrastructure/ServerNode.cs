@@ -20,12 +20,14 @@ public sealed record DeliveredMessage(string Node, string Kind, string To, strin
 public sealed partial class ServerNode : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private readonly List<DeliveredMessage> _deliveries = [];
-    private PeerProcess _process = null!;
+    private readonly List<DeliveredMessage> _deliveries;
+    private readonly PeerProcess _process;
 
-    private ServerNode(string name, int port, string apiKey)
+    private ServerNode(string name, PeerProcess process, int port, string apiKey, List<DeliveredMessage> deliveries)
     {
         Name = name;
+        _process = process;
+        _deliveries = deliveries;
         Port = port;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
         Client = CreateClient(apiKey);
@@ -58,37 +60,23 @@ public sealed partial class ServerNode : IAsyncDisposable
     /// </summary>
     public static async Task<ServerNode> StartAsync(string name, string workingDirectory, IReadOnlyDictionary<string, string> environment, string apiKey, int? port = null)
     {
-        for (int attempt = 1; ; attempt++)
-        {
-            int chosen = port ?? FreePort.Next();
-            var node = new ServerNode(name, chosen, apiKey);
-            node._process = PeerProcess.Start(
-                new ProgramStart("dotnet", [ServerDll, "--urls", $"http://127.0.0.1:{chosen}"])
+        var deliveries = new List<DeliveredMessage>();
+        (PeerProcess process, int chosen) = await PeerProcess.StartListeningAsync(
+            free => new ProgramStart("dotnet", [ServerDll, "--urls", $"http://127.0.0.1:{free}"])
+            {
+                Name = $"node {name}",
+                WorkingDirectory = workingDirectory,
+                Environment = new Dictionary<string, string?>(environment.Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)))
                 {
-                    Name = $"node {name}",
-                    WorkingDirectory = workingDirectory,
-                    Environment = new Dictionary<string, string?>(environment.Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)))
-                    {
-                        ["DOTNET_ENVIRONMENT"] = "Production",
-                        ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                    },
+                    ["DOTNET_ENVIRONMENT"] = "Production",
+                    ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 },
-                node.OnLine);
-            try
-            {
-                await node._process.WaitForLineAsync(ListeningLine(), StartTimeout);
-                return node;
-            }
-            catch (InvalidOperationException) when (attempt < 3 && node.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-            {
-                await node.DisposeAsync();
-            }
-            catch
-            {
-                await node.DisposeAsync();
-                throw;
-            }
-        }
+            },
+            ListeningLine().IsMatch,
+            StartTimeout,
+            port,
+            line => OnLine(name, line, deliveries));
+        return new ServerNode(name, process, chosen, apiKey, deliveries);
     }
 
     /// <summary>Everything the node wrote so far, standard output and error interleaved.</summary>
@@ -143,13 +131,13 @@ public sealed partial class ServerNode : IAsyncDisposable
         return client;
     }
 
-    private void OnLine(string line)
+    private static void OnLine(string node, string line, List<DeliveredMessage> deliveries)
     {
         if (DeliveryLine().Match(line) is { Success: true } m)
         {
-            lock (_deliveries)
+            lock (deliveries)
             {
-                _deliveries.Add(new DeliveredMessage(Name, m.Groups[1].Value, m.Groups[2].Value, JsonSerializer.Deserialize<string>(m.Groups[3].Value)!));
+                deliveries.Add(new DeliveredMessage(node, m.Groups[1].Value, m.Groups[2].Value, JsonSerializer.Deserialize<string>(m.Groups[3].Value)!));
             }
         }
     }
