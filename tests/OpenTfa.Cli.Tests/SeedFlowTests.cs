@@ -1,14 +1,13 @@
 using OpenTfa.Cli.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Cli.Tests;
 
-public sealed class ServeFixture : IAsyncLifetime
+public sealed class ServeFixture : SharedFixture<ServeProcess>
 {
-    public ServeProcess Server { get; private set; } = null!;
+    public ServeProcess Server => Value;
 
-    public async Task InitializeAsync() => Server = await ServeProcess.StartAsync();
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    protected override Task<ServeProcess> StartAsync() => ServeProcess.StartAsync();
 }
 
 /// <summary>The flow of Infobip's SDK page through <c>opentfa</c> commands, against <c>opentfa serve</c> run as a process.</summary>

@@ -12,14 +12,14 @@ namespace OpenTfa.Delivery.Http.Tests;
 public sealed class KannelEndToEndTests : IAsyncLifetime
 {
     private KannelGateway kannel = null!;
-    private OpenTfaTestHost server = null!;
+    private TestServer server = null!;
     private HttpClient client = null!;
 
     public async Task InitializeAsync()
     {
         kannel = await KannelGateway.StartAsync();
-        int port = OpenTfaTestHost.FreePort();
-        server = await OpenTfaTestHost.StartAsync(new Dictionary<string, string?>
+        int port = FreePort.Next();
+        server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
             ["OpenTfa:Channels:kannel:Type"] = "kannel",
             ["OpenTfa:Channels:kannel:BaseUrl"] = kannel.BaseUrl.AbsoluteUri,
@@ -31,7 +31,7 @@ public sealed class KannelEndToEndTests : IAsyncLifetime
             ["OpenTfa:Routes:Sms:0"] = "kannel",
             ["OpenTfa:Routes:Voice:0"] = "dev",
             ["OpenTfa:Routes:Email:0"] = "dev",
-        }, port);
+        }, port: port);
         client = server.Client();
     }
 

@@ -15,7 +15,7 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
     private const string Sid = "AC00000000000000000000000000000001";
     private const string Token = "twilio-auth-token-0001";
     private FakeProvider twilio = null!;
-    private OpenTfaTestHost server = null!;
+    private TestServer server = null!;
     private HttpClient client = null!;
     private int calls;
 
@@ -25,9 +25,9 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
         twilio.Answer(r => r.Path.EndsWith("/Calls.json", StringComparison.Ordinal)
             ? new FakeAnswer(201, $$"""{"sid":"CA{{Interlocked.Increment(ref calls):D32}}","status":"queued","direction":"outbound-api"}""")
             : new FakeAnswer(201, $$"""{"sid":"SM{{Guid.NewGuid():N}}","status":"queued"}"""));
-        int port = OpenTfaTestHost.FreePort();
+        int port = FreePort.Next();
         string self = $"http://127.0.0.1:{port}";
-        server = await OpenTfaTestHost.StartAsync(new Dictionary<string, string?>
+        server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
             ["OpenTfa:Channels:call:Type"] = "twilio-voice",
             ["OpenTfa:Channels:call:AccountSid"] = Sid,
@@ -45,7 +45,7 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
             ["OpenTfa:Routes:Sms:0"] = "text",
             ["OpenTfa:Routes:Email:0"] = "dev",
             ["OpenTfa:MaxAuthFailuresPerMinute"] = "5",
-        }, port);
+        }, port: port);
         client = server.Client();
     }
 

@@ -15,15 +15,15 @@ public sealed partial class VonageEndToEndTests : IAsyncLifetime
     private const string ApplicationId = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
     private readonly RSA key = RSA.Create(2048);
     private FakeProvider vonage = null!;
-    private OpenTfaTestHost server = null!;
+    private TestServer server = null!;
     private HttpClient client = null!;
 
     public async Task InitializeAsync()
     {
         vonage = await FakeProvider.StartAsync();
         vonage.Answer(_ => new FakeAnswer(201, $$"""{"uuid":"{{Guid.NewGuid()}}","status":"started","direction":"outbound","conversation_uuid":"CON-{{Guid.NewGuid()}}"}"""));
-        int port = OpenTfaTestHost.FreePort();
-        server = await OpenTfaTestHost.StartAsync(new Dictionary<string, string?>
+        int port = FreePort.Next();
+        server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
             ["OpenTfa:Channels:vcall:Type"] = "vonage-voice",
             ["OpenTfa:Channels:vcall:ApplicationId"] = ApplicationId,
@@ -36,7 +36,7 @@ public sealed partial class VonageEndToEndTests : IAsyncLifetime
             ["OpenTfa:Routes:Voice:0"] = "vcall",
             ["OpenTfa:Routes:Sms:0"] = "dev",
             ["OpenTfa:Routes:Email:0"] = "dev",
-        }, port);
+        }, port: port);
         client = server.Client();
     }
 

@@ -45,7 +45,7 @@ public sealed partial class ChannelHealthTests(SmtpPeerFixture fixture)
     {
         Dictionary<string, string?> settings = MailChannel("mail");
         settings["OpenTfa:Routes:Email:0"] = "mail";
-        await using OpenTfaTestHost server = await OpenTfaTestHost.StartAsync(settings);
+        await using TestServer server = await TestServer.StartAsync(settings);
         using HttpClient client = server.Client();
         (string App, string Template) email = await client.CreateEmailApplicationAsync();
         string[] greylisted = [Unique("reject450"), Unique("reject450"), Unique("reject452")];
@@ -83,14 +83,14 @@ public sealed partial class ChannelHealthTests(SmtpPeerFixture fixture)
         Assert.Equal(1, Sample(metrics, "opentfa_channel_up", ("channel_name", "mail")));
         Assert.Equal(2, Sample(metrics, "opentfa_channel_sends_total", ("channel_name", "mail"), ("outcome", "failed")));
         Assert.Equal(1, Sample(metrics, "opentfa_channel_sends_total", ("channel_name", "mail"), ("outcome", "submitted")));
-        Assert.DoesNotContain(server.Logs.Entries, e => e.Contains("circuit opened", StringComparison.Ordinal));
-        Assert.All(greylisted.Concat(unknown), to => Assert.DoesNotContain(server.Logs.Entries, e => e.Contains(to, StringComparison.OrdinalIgnoreCase)));
+        Assert.DoesNotContain(server.Logs.Lines, e => e.Contains("circuit opened", StringComparison.Ordinal));
+        Assert.All(greylisted.Concat(unknown), to => Assert.DoesNotContain(server.Logs.Lines, e => e.Contains(to, StringComparison.OrdinalIgnoreCase)));
     }
 
     [Fact]
     public async Task RelayThatIsDown_IsSkippedWithAWarningNamingItAndWhy_AndReportsItsCountersAndLastError()
     {
-        int closed = OpenTfaTestHost.FreePort();
+        int closed = FreePort.Next();
         Dictionary<string, string?> settings = MailChannel("mail");
         settings["OpenTfa:Channels:down:Type"] = "smtp";
         settings["OpenTfa:Channels:down:Host"] = "127.0.0.1";
@@ -99,7 +99,7 @@ public sealed partial class ChannelHealthTests(SmtpPeerFixture fixture)
         settings["OpenTfa:Channels:down:From"] = "OpenTfa <no-reply@opentfa.test>";
         settings["OpenTfa:Routes:Email:0"] = "down";
         settings["OpenTfa:Routes:Email:1"] = "mail";
-        await using OpenTfaTestHost server = await OpenTfaTestHost.StartAsync(settings);
+        await using TestServer server = await TestServer.StartAsync(settings);
         using HttpClient client = server.Client();
         (string App, string Template) email = await client.CreateEmailApplicationAsync();
 
@@ -113,14 +113,14 @@ public sealed partial class ChannelHealthTests(SmtpPeerFixture fixture)
         }
 
         // The first two messages failed over; the circuit opened with the second, so the third went straight on.
-        string[] failovers = server.Logs.Entries.Where(e => e.StartsWith("Warning", StringComparison.Ordinal) && e.Contains("trying mail", StringComparison.Ordinal)).ToArray();
+        string[] failovers = server.Logs.Lines.Where(e => e.StartsWith("Warning", StringComparison.Ordinal) && e.Contains("trying mail", StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, failovers.Length);
         Assert.All(failovers.Zip(messageIds), f =>
         {
             Assert.Contains($"Message {f.Second} (Email): channel down failed for now", f.First, StringComparison.Ordinal);
             Assert.Contains($"127.0.0.1:{closed}", f.First, StringComparison.Ordinal);
         });
-        Assert.Single(server.Logs.Entries, e => e.StartsWith("Warning", StringComparison.Ordinal) && e.Contains("Channel down: circuit opened", StringComparison.Ordinal));
+        Assert.Single(server.Logs.Lines, e => e.StartsWith("Warning", StringComparison.Ordinal) && e.Contains("Channel down: circuit opened", StringComparison.Ordinal));
 
         JsonNode down = await ChannelAsync(client, "down");
         Assert.Equal(("READY", "OPEN", 2), (down["state"]!.GetValue<string>(), down["circuit"]!["state"]!.GetValue<string>(), down["circuit"]!["consecutiveFailures"]!.GetValue<int>()));

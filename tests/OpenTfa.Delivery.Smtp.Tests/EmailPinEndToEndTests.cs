@@ -10,9 +10,9 @@ namespace OpenTfa.Delivery.Smtp.Tests;
 [Collection(SmtpCollection.Name)]
 public sealed partial class EmailPinEndToEndTests(SmtpPeerFixture fixture) : IAsyncLifetime
 {
-    private OpenTfaTestHost server = null!;
+    private TestServer server = null!;
 
-    public async Task InitializeAsync() => server = await OpenTfaTestHost.StartAsync(new Dictionary<string, string?>
+    public async Task InitializeAsync() => server = await TestServer.StartAsync(new Dictionary<string, string?>
     {
         ["OpenTfa:Channels:mail:Type"] = "smtp",
         ["OpenTfa:Channels:mail:Host"] = "127.0.0.1",

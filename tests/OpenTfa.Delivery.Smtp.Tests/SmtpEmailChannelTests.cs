@@ -123,7 +123,7 @@ public sealed class SmtpEmailChannelTests(SmtpPeerFixture fixture)
     [Fact]
     public async Task NoServerListening_IsATemporaryFailure()
     {
-        int closed = OpenTfa.Delivery.Tests.Infrastructure.OpenTfaTestHost.FreePort();
+        int closed = FreePort.Next();
         DeliveryResult result = await Channel(closed, SmtpSecurity.None).SendAsync(Email(Unique("down")), CancellationToken.None);
 
         Assert.Equal(DeliveryOutcome.TemporaryFailure, result.Outcome);

@@ -11,7 +11,7 @@ public sealed class SmsOverSmppTests(SmppServerFixture fixture) : IAsyncLifetime
 {
     private SmscProcess Smsc => fixture.Smsc;
 
-    private InProcessServer Server => fixture.Server;
+    private TestServer Server => fixture.Server;
 
     public async Task InitializeAsync()
     {

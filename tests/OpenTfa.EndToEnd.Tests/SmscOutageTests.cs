@@ -15,11 +15,11 @@ public sealed class SmscOutageTests
     {
         SmscProcess smsc = await SmscProcess.StartAsync();
         SmscProcess? restarted = null;
-        InProcessServer? server = null;
+        TestServer? server = null;
         try
         {
             int port = smsc.Port;
-            server = await InProcessServer.StartAsync(Settings.Smpp(port));
+            server = await TestServer.StartAsync(Settings.Smpp(port));
             using HttpClient client = server.Client();
             (string app, string template) = await client.CreateAppAndTemplateAsync();
             await Poll.UntilAsync(async () => (await client.ChannelAsync())["state"]!.GetValue<string>() == "BOUND", TimeSpan.FromSeconds(30), () => "the carrier channel bound");

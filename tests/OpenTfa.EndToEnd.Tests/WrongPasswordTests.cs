@@ -12,7 +12,7 @@ public sealed class WrongPasswordTests
     public async Task WrongPassword_ErrorShowsInChannelsAndMessageState_AndTheApiStaysUp()
     {
         await using SmscProcess smsc = await SmscProcess.StartAsync();
-        await using InProcessServer server = await InProcessServer.StartAsync(Settings.Smpp(smsc.Port, password: "wrong"));
+        await using TestServer server = await TestServer.StartAsync(Settings.Smpp(smsc.Port, password: "wrong"));
         using HttpClient client = server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 

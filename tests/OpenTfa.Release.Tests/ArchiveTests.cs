@@ -63,8 +63,8 @@ public sealed class ArchiveTests(ReleaseArtifacts release)
             Assert.StartsWith(release.Version.Split('-')[0] + ".", info.FileVersion, StringComparison.Ordinal);
         }
 
-        ToolResult version = await Tool.RunAsync(Path.Combine(release.UnpackedArchive, "opentfa"), ["--version"], TimeSpan.FromSeconds(60));
+        ProgramResult version = await Tool.RunAsync(Path.Combine(release.UnpackedArchive, "opentfa"), ["--version"], TimeSpan.FromSeconds(60));
         Assert.True(version.ExitCode == 0, version.ToString());
-        Assert.Equal(release.InformationalVersion, version.Output.Trim());
+        Assert.Equal(release.InformationalVersion, version.Stdout.Trim());
     }
 }

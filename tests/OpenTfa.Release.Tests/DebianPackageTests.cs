@@ -11,9 +11,9 @@ public sealed class DebianPackageTests(ReleaseArtifacts release)
     [Fact]
     public async Task Package_Lintian_ReportsNoErrors()
     {
-        ToolResult lintian = await Tool.RunAsync("lintian", [release.PackagePath], ToolTimeout);
+        ProgramResult lintian = await Tool.RunAsync("lintian", [release.PackagePath], ToolTimeout);
 
-        string[] errors = lintian.Output.Split('\n').Where(line => line.StartsWith("E:", StringComparison.Ordinal)).ToArray();
+        string[] errors = lintian.Stdout.Split('\n').Where(line => line.StartsWith("E:", StringComparison.Ordinal)).ToArray();
         Assert.True(errors.Length == 0, string.Join('\n', errors));
         Assert.True(lintian.ExitCode == 0, lintian.ToString());
     }
@@ -21,10 +21,10 @@ public sealed class DebianPackageTests(ReleaseArtifacts release)
     [Fact]
     public async Task Package_Contents_InstallTheServiceUnderUsrLibWithSettingsInEtc()
     {
-        ToolResult contents = await Tool.RunAsync("dpkg-deb", ["--contents", release.PackagePath], ToolTimeout);
+        ProgramResult contents = await Tool.RunAsync("dpkg-deb", ["--contents", release.PackagePath], ToolTimeout);
         Assert.True(contents.ExitCode == 0, contents.ToString());
         // "-rwxr-xr-x root/root 78256 2026-12-03 06:50 ./usr/lib/opentfa/OpenTfa.Server": mode, owner and path.
-        Dictionary<string, (string Mode, string Owner)> entries = contents.Output
+        Dictionary<string, (string Mode, string Owner)> entries = contents.Stdout
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
             .ToDictionary(fields => fields[5], fields => (fields[0], fields[1]));
@@ -46,16 +46,16 @@ public sealed class DebianPackageTests(ReleaseArtifacts release)
     [Fact]
     public async Task Package_Control_DeclaresVersionSettingsAsConffilesAndTheServiceUser()
     {
-        ToolResult fields = await Tool.RunAsync("dpkg-deb", ["--field", release.PackagePath, "Package", "Version", "Architecture"], ToolTimeout);
-        Assert.Equal($"Package: opentfa\nVersion: {release.Version.Replace('-', '~')}\nArchitecture: amd64", fields.Output.Trim());
+        ProgramResult fields = await Tool.RunAsync("dpkg-deb", ["--field", release.PackagePath, "Package", "Version", "Architecture"], ToolTimeout);
+        Assert.Equal($"Package: opentfa\nVersion: {release.Version.Replace('-', '~')}\nArchitecture: amd64", fields.Stdout.Trim());
 
         string control = release.NewFolder("control");
-        ToolResult extract = await Tool.RunAsync("dpkg-deb", ["--control", release.PackagePath, control], ToolTimeout);
+        ProgramResult extract = await Tool.RunAsync("dpkg-deb", ["--control", release.PackagePath, control], ToolTimeout);
         Assert.True(extract.ExitCode == 0, extract.ToString());
         Assert.Equal("/etc/opentfa/appsettings.json", File.ReadAllText(Path.Combine(control, "conffiles")).Trim());
         foreach (string script in new[] { "postinst", "prerm", "postrm" })
         {
-            ToolResult syntax = await Tool.RunAsync("sh", ["-n", Path.Combine(control, script)], ToolTimeout);
+            ProgramResult syntax = await Tool.RunAsync("sh", ["-n", Path.Combine(control, script)], ToolTimeout);
             Assert.True(syntax.ExitCode == 0, syntax.ToString());
         }
 

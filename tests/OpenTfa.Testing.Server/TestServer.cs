@@ -1,14 +1,20 @@
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Logging;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Server.Hosting;
 
 namespace OpenTfa.Testing.Server;
 
 /// <summary>
-/// The real OpenTfa server on Kestrel, 127.0.0.1 and a port the OS picks, on its own data
-/// folder; optionally with a fake clock. Restartable on the same data.
+/// The real OpenTfa server on Kestrel in this process, on 127.0.0.1 and a port the OS picks (or
+/// one given, for channels that must know OpenTfa's URL before it starts), on its own data folder.
+/// Configurable with settings, services (a scripted channel), a fake clock and the store (SQLite in
+/// the data folder, or a fresh database on a <see cref="PostgresServer"/>). Every log entry at
+/// Warning or above is kept in <see cref="Logs"/>; what the log channel delivers, in
+/// <see cref="Deliveries"/>. Restartable on the same data.
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
@@ -17,14 +23,16 @@ public sealed class TestServer : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
     private readonly Action<IServiceCollection>? _services;
+    private readonly int _port;
     private WebApplication? _app;
 
-    private TestServer(string dataDirectory, Dictionary<string, string?> settings, TimeProvider? time, Action<IServiceCollection>? services)
+    private TestServer(string dataDirectory, Dictionary<string, string?> settings, TimeProvider? time, Action<IServiceCollection>? services, int port)
     {
         DataDirectory = dataDirectory;
         _settings = settings;
         _time = time;
         _services = services;
+        _port = port;
         Deliveries = new CapturedDeliveries(Path.Combine(dataDirectory, "deliveries.log"));
     }
 
@@ -32,11 +40,22 @@ public sealed class TestServer : IAsyncDisposable
 
     public CapturedDeliveries Deliveries { get; }
 
+    /// <summary>The server's log entries at Warning and above, since it first started.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
+    /// <summary>Starts a server. <paramref name="settings"/> override the test defaults (short delivery delays, the
+    /// <see cref="BootstrapKey"/>, a roomy authentication-failure limit); <paramref name="port"/> 0 lets the OS choose;
+    /// with <paramref name="postgres"/> the server stores in a fresh database there instead of SQLite.</summary>
+    public static async Task<TestServer> StartAsync(
+        IDictionary<string, string?>? settings = null,
+        TimeProvider? time = null,
+        Action<IServiceCollection>? services = null,
+        int port = 0,
+        PostgresServer? postgres = null)
     {
         string dir = Path.Combine(Path.GetTempPath(), "opentfa-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -49,21 +68,71 @@ public sealed class TestServer : IAsyncDisposable
             ["OpenTfa:MaxAuthFailuresPerMinute"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        if (postgres is not null)
+        {
+            all["OpenTfa:Storage:Provider"] = "postgres";
+            all["OpenTfa:Storage:ConnectionString"] = await postgres.CreateDatabaseAsync();
+            all["OpenTfa:Encryption:Key"] = $"k1:{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}";
+        }
+
         foreach ((string key, string? value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
         }
 
-        var server = new TestServer(dir, all, time, services);
-        await server.StartAppAsync();
-        return server;
+        var server = new TestServer(dir, all, time, services, port);
+        try
+        {
+            await server.StartAppAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A client of a server at <paramref name="baseAddress"/> presenting <paramref name="key"/> (none when null).</summary>
+    public static HttpClient ClientFor(Uri baseAddress, string? key = BootstrapKey, string scheme = "App")
+    {
+        var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(scheme, key);
+        }
+
+        return client;
+    }
+
+    public HttpClient Client(string? key = BootstrapKey, string scheme = "App") => ClientFor(BaseAddress, key, scheme);
+
+    /// <summary>Stops the process's server and starts a new one on the same data folder.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAppAsync();
+        await StartAppAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAppAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by the OS is removed with the temp folder later.
+        }
     }
 
     private async Task StartAppAsync()
     {
-        _app = OpenTfaHost.Build(["--urls", "http://127.0.0.1:0"], builder =>
+        _app = OpenTfaHost.Build(["--urls", $"http://127.0.0.1:{_port}"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(_settings);
+            builder.Logging.AddProvider(Logs);
             builder.Services.AddSingleton(new LogChannelOutput(TextWriter.Synchronized(Deliveries)));
             if (_time is not null)
             {
@@ -78,24 +147,6 @@ public sealed class TestServer : IAsyncDisposable
         BaseAddress = new Uri(address);
     }
 
-    /// <summary>Stops the process's server and starts a new one on the same data folder.</summary>
-    public async Task RestartAsync()
-    {
-        await StopAppAsync();
-        await StartAppAsync();
-    }
-
-    public HttpClient Client(string? key = BootstrapKey, string scheme = "App")
-    {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(scheme, key);
-        }
-
-        return client;
-    }
-
     private async Task StopAppAsync()
     {
         if (_app is not null)
@@ -103,19 +154,6 @@ public sealed class TestServer : IAsyncDisposable
             await _app.StopAsync();
             await _app.DisposeAsync();
             _app = null;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAppAsync();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open by the OS is removed with the temp folder later.
         }
     }
 }

@@ -143,7 +143,7 @@ public sealed partial class PostgresServer : IAsyncLifetime, IAsyncDisposable
                     RunAsync(Path.Combine(_binaries!, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"],
                         Environment.IsPrivilegedProcess, CancellationToken.None).GetAwaiter().GetResult();
                 }
-                catch (InvalidOperationException)
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException)
                 {
                     KillPostmaster(data);
                 }
@@ -178,7 +178,8 @@ public sealed partial class PostgresServer : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    private static string FindBinaries()
+    /// <summary>The folder of PostgreSQL's programs (initdb, pg_ctl, pg_dump, pg_restore); fails saying how to install them.</summary>
+    public static string FindBinaries()
     {
         var candidates = new List<string> { "/usr/lib/postgresql/15/bin" };
         string? fromConfig = TryRun("pg_config", "--bindir");
@@ -205,64 +206,20 @@ public sealed partial class PostgresServer : IAsyncLifetime, IAsyncDisposable
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(file, argument) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
-            if (process is null)
-            {
-                return null;
-            }
-
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? output : null;
+            ProgramResult result = PeerProcess.RunAsync(new ProgramStart(file, [argument]), CommandTimeout).GetAwaiter().GetResult();
+            return result.ExitCode == 0 ? result.Stdout : null;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (InvalidOperationException)
         {
-            return null;
+            return null; // Not installed.
         }
     }
 
-    private static async Task RunAsync(string file, IReadOnlyList<string> arguments, bool asPostgres, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(asPostgres ? "runuser" : file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (asPostgres)
-        {
-            foreach (string a in (string[])["-u", "postgres", "--", file])
-            {
-                start.ArgumentList.Add(a);
-            }
-        }
-
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(CommandTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"{Path.GetFileName(file)} did not finish within {CommandTimeout.TotalSeconds} s.");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{Path.GetFileName(file)} {string.Join(' ', arguments)} failed with exit code {process.ExitCode}: {await stderr}{await stdout}");
-        }
-    }
+    private static Task RunAsync(string file, IReadOnlyList<string> arguments, bool asPostgres, CancellationToken cancellationToken) =>
+        PeerProcess.RunCheckedAsync(
+            asPostgres ? new ProgramStart("runuser", ["-u", "postgres", "--", file, .. arguments]) : new ProgramStart(file, arguments),
+            CommandTimeout,
+            cancellationToken);
 
     private static string Identifier(string name) =>
         IdentifierPattern().IsMatch(name) ? $"\"{name}\"" : throw new ArgumentException($"'{name}' is not a plain database name (a-z, 0-9, _).", nameof(name));

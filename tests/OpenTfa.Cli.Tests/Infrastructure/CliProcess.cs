@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Reflection;
-using System.Text;
 using System.Text.Json.Nodes;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Cli.Tests.Infrastructure;
 
@@ -32,60 +31,18 @@ public static class CliProcess
         ["OPENTFA_API_KEY"] = key,
     };
 
-    public static ProcessStartInfo StartInfo(IEnumerable<string> args, IDictionary<string, string?> environment)
-    {
-        var info = new ProcessStartInfo("dotnet")
+    /// <summary><c>dotnet opentfa.dll</c> with <paramref name="args"/>; a null value in <paramref name="environment"/> removes that variable.</summary>
+    public static ProgramStart Program(IEnumerable<string> args, IDictionary<string, string?> environment, string? workingDirectory = null) =>
+        new("dotnet", [DllPath, .. args])
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
+            Name = "opentfa",
+            WorkingDirectory = workingDirectory,
+            Environment = environment.AsReadOnly(),
         };
-        info.ArgumentList.Add(DllPath);
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        // Nothing from the test runner's own environment decides where the CLI goes.
-        info.Environment.Remove("OPENTFA_URL");
-        info.Environment.Remove("OPENTFA_API_KEY");
-        foreach ((string name, string? value) in environment)
-        {
-            if (value is null)
-            {
-                info.Environment.Remove(name);
-            }
-            else
-            {
-                info.Environment[name] = value;
-            }
-        }
-
-        return info;
-    }
 
     public static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string?> environment, string? workingDirectory = null)
     {
-        ProcessStartInfo info = StartInfo(args, environment);
-        info.WorkingDirectory = workingDirectory ?? info.WorkingDirectory;
-        using Process process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        process.StandardInput.Close();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"opentfa {string.Join(' ', args)} did not finish within 90 s");
-        }
-
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        ProgramResult run = await PeerProcess.RunAsync(Program(args, environment, workingDirectory), TimeSpan.FromSeconds(90));
+        return new CliResult(run.ExitCode, run.Stdout, run.Stderr);
     }
 }

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using OpenTfa.Testing;
 
 namespace OpenTfa.Cli.Tests.Infrastructure;
@@ -10,14 +6,13 @@ namespace OpenTfa.Cli.Tests.Infrastructure;
 /// <c>opentfa serve</c> as a process on a free loopback port, configured through environment
 /// variables; its standard output (where the log channel delivers) is kept line by line.
 /// </summary>
-public sealed partial class ServeProcess : IAsyncDisposable
+public sealed class ServeProcess : IAsyncDisposable
 {
     public const string BootstrapKey = "cli-bootstrap-key-0123456789abcdef";
 
-    private readonly List<string> _lines = [];
-    private readonly Process _process;
+    private readonly PeerProcess _process;
 
-    private ServeProcess(Process process, string url, string dataDirectory)
+    private ServeProcess(PeerProcess process, string url, string dataDirectory)
     {
         _process = process;
         Url = url;
@@ -28,16 +23,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
 
     public string DataDirectory { get; }
 
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return _lines.ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<string> Lines => _process.Lines;
 
     public static async Task<ServeProcess> StartAsync()
     {
@@ -56,92 +42,23 @@ public sealed partial class ServeProcess : IAsyncDisposable
     /// <summary><c>opentfa</c> with <paramref name="args"/> (given the address to listen on) in <paramref name="dir"/>, which it deletes on dispose.</summary>
     public static async Task<ServeProcess> StartAsync(string dir, Func<string, IEnumerable<string>> args, IDictionary<string, string?> env)
     {
-        for (int attempt = 1; ; attempt++)
-        {
-            string url = $"http://127.0.0.1:{FreePort()}";
-            ProcessStartInfo info = CliProcess.StartInfo(args(url), env);
-            info.WorkingDirectory = dir;
-            Process process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-            var server = new ServeProcess(process, url, dir);
-            process.OutputDataReceived += (_, e) => server.Add(e.Data);
-            process.ErrorDataReceived += (_, e) => server.Add(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            if (await server.WaitUntilListeningAsync())
-            {
-                return server;
-            }
-
-            string output = string.Join('\n', server.Lines);
-            await server.StopAsync();
-            if (attempt == 3 || !output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException($"opentfa serve did not start:\n{output}");
-            }
-        }
+        (PeerProcess process, int port) = await PeerProcess.StartListeningAsync(
+            free => CliProcess.Program(args($"http://127.0.0.1:{free}"), env, dir) with { Name = "opentfa serve" },
+            line => line.Contains("Now listening on", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60));
+        return new ServeProcess(process, $"http://127.0.0.1:{port}", dir);
     }
 
     public Task<CliResult> RunAsync(params string[] args) => CliProcess.RunAsync(args, CliProcess.Env(Url, BootstrapKey));
 
-    [GeneratedRegex("text=\"(?:.*?)(?<pin>[0-9A-Z]{4,20})\"$")]
-    private static partial Regex PinAtEnd();
-
     /// <summary>The PIN of the n-th log-channel delivery to <paramref name="to"/>, read from the server's standard output.</summary>
-    public async Task<string> WaitForPinAsync(string to, int nth = 1)
-    {
-        string[] deliveries = await Poll.UntilAsync(
-            () => Task.FromResult(Lines.Where(l => l.StartsWith("[opentfa:log] ", StringComparison.Ordinal) && l.Contains($" to={to} ", StringComparison.Ordinal)).ToArray()),
-            found => found.Length >= nth,
-            TimeSpan.FromSeconds(15),
-            _ => $"No delivery #{nth} to {to}; the server printed:\n{string.Join('\n', Lines)}");
-        Match match = PinAtEnd().Match(deliveries[nth - 1]);
-        return match.Success ? match.Groups["pin"].Value : throw new InvalidOperationException($"No PIN at the end of: {deliveries[nth - 1]}");
-    }
-
-    private void Add(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_lines)
-            {
-                _lines.Add(line);
-            }
-        }
-    }
-
-    /// <summary>Waits until the server listens (true) or has exited (false).</summary>
-    private async Task<bool> WaitUntilListeningAsync()
-    {
-        await Poll.UntilAsync(
-            () => _process.HasExited || Listening,
-            TimeSpan.FromSeconds(60),
-            () => $"opentfa serve neither listened nor exited; it printed:\n{string.Join('\n', Lines)}");
-        return Listening;
-    }
-
-    private bool Listening => Lines.Any(l => l.Contains("Now listening on", StringComparison.Ordinal));
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private async Task StopAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
+    public async Task<string> WaitForPinAsync(string to, int nth = 1) =>
+        CapturedDeliveries.PinOf(await CapturedDeliveries.WaitForLineAsync(
+            () => Lines.Where(l => l.StartsWith("[opentfa:log] ", StringComparison.Ordinal)).ToArray(), to, nth, TimeSpan.FromSeconds(15)));
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
+        await _process.DisposeAsync();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

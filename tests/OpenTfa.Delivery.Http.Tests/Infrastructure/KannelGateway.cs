@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 using OpenTfa.Delivery.Smpp.Tests.Integration;
-using OpenTfa.Delivery.Tests.Infrastructure;
 
 namespace OpenTfa.Delivery.Http.Tests.Infrastructure;
 
@@ -19,7 +16,7 @@ public sealed class KannelGateway : IAsyncDisposable
     public const string Password = "sendsms-pass";
 
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
-    private readonly List<Process> processes = [];
+    private readonly List<PeerProcess> processes = [];
     private readonly string directory;
 
     private KannelGateway(string directory, SmscProcess smsc, int sendSmsPort)
@@ -42,10 +39,10 @@ public sealed class KannelGateway : IAsyncDisposable
         SmscProcess smsc = await SmscProcess.StartAsync();
         string dir = Path.Combine(Path.GetTempPath(), "opentfa-kannel", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        int admin = OpenTfaTestHost.FreePort();
-        int boxes = OpenTfaTestHost.FreePort();
-        int sendsms = OpenTfaTestHost.FreePort();
-        string template = await File.ReadAllTextAsync(Path.Combine(PeerDirectory(), "kannel.conf.template"));
+        int admin = FreePort.Next();
+        int boxes = FreePort.Next();
+        int sendsms = FreePort.Next();
+        string template = await File.ReadAllTextAsync(Path.Combine(Repository.Folder("tests/peers/kannel", "kannel.conf.template"), "kannel.conf.template"));
         string config = Path.Combine(dir, "kannel.conf");
         await File.WriteAllTextAsync(config, template
             .Replace("${ADMIN_PORT}", admin.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
@@ -62,10 +59,8 @@ public sealed class KannelGateway : IAsyncDisposable
         var gateway = new KannelGateway(dir, smsc, sendsms);
         try
         {
-            gateway.Start(bearerbox, config);
-            await gateway.WaitForPortAsync(admin, "bearerbox");
-            gateway.Start(smsbox, config);
-            await gateway.WaitForPortAsync(sendsms, "smsbox");
+            await gateway.StartAsync(bearerbox, config, admin);
+            await gateway.StartAsync(smsbox, config, sendsms);
             await Poll.UntilAsync(
                 async () => (await smsc.GetBindsAsync()).Count > 0,
                 TimeSpan.FromSeconds(30),
@@ -91,13 +86,11 @@ public sealed class KannelGateway : IAsyncDisposable
                 return found;
             }
 
-            (int update, string updateText) = await RunAsync("apt-get", ["update", "-qq"]);
-            (int install, string installText) = update == 0
-                ? await RunAsync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "kannel"])
-                : (update, updateText);
+            ProgramResult update = await AptGetAsync("update", "-qq");
+            ProgramResult install = update.ExitCode == 0 ? await AptGetAsync("install", "-y", "-qq", "--no-install-recommends", "kannel") : update;
             return Find() ?? throw new InvalidOperationException(
                 "The kannel channel tests run Debian's Kannel (bearerbox, smsbox), which is not installed, and installing it failed " +
-                $"(exit {install}): {installText.Trim()}. Install it as root: apt-get update && apt-get install -y --no-install-recommends kannel");
+                $"({install}). Install it as root: apt-get update && apt-get install -y --no-install-recommends kannel");
         }
         finally
         {
@@ -125,20 +118,7 @@ public sealed class KannelGateway : IAsyncDisposable
         // smsbox first, then bearerbox: the order Kannel stops in.
         for (int i = processes.Count - 1; i >= 0; i--)
         {
-            try
-            {
-                if (!processes[i].HasExited)
-                {
-                    processes[i].Kill(entireProcessTree: false);
-                    await processes[i].WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-                }
-            }
-            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-            {
-                // Gone, or left to the OS.
-            }
-
-            processes[i].Dispose();
+            await processes[i].DisposeAsync();
         }
 
         await Smsc.DisposeAsync();
@@ -152,80 +132,26 @@ public sealed class KannelGateway : IAsyncDisposable
         }
     }
 
-    private void Start(string file, string config)
+    /// <summary>Starts one box and waits until it listens on <paramref name="port"/>.</summary>
+    private async Task StartAsync(string file, string config, int port)
     {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = directory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(config);
-        Process process = Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        processes.Add(process);
-    }
-
-    private async Task WaitForPortAsync(int port, string what)
-    {
-        await Poll.UntilAsync(
-            async () =>
-            {
-                if (processes[^1].HasExited)
-                {
-                    throw new InvalidOperationException($"{what} exited with {processes[^1].ExitCode}: {Logs()}");
-                }
-
-                try
-                {
-                    using var socket = new TcpClient();
-                    await socket.ConnectAsync("127.0.0.1", port);
-                    return true;
-                }
-                catch (SocketException)
-                {
-                    return false;
-                }
-            },
-            TimeSpan.FromSeconds(30),
-            () => $"{what} did not listen on {port}: {Logs()}");
+        PeerProcess box = PeerProcess.Start(new ProgramStart(file, [config]) { WorkingDirectory = directory });
+        processes.Add(box);
+        try
+        {
+            await box.WaitForPortAsync(port, TimeSpan.FromSeconds(30));
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            throw new InvalidOperationException($"{e.Message}\n{Logs()}", e);
+        }
     }
 
     private static string? Find() =>
         new[] { "/usr/sbin/bearerbox", "/usr/bin/bearerbox", "/usr/local/sbin/bearerbox" }.FirstOrDefault(File.Exists);
 
-    private static string PeerDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "tests", "peers", "kannel");
-            if (File.Exists(Path.Combine(candidate, "kannel.conf.template")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException($"tests/peers/kannel/kannel.conf.template not found above {AppContext.BaseDirectory}.");
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using Process process = Process.Start(info)!;
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
-            return (process.ExitCode, await stdout + await stderr);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, e.Message);
-        }
-    }
+    private static Task<ProgramResult> AptGetAsync(params string[] arguments) =>
+        PeerProcess.RunAsync(
+            new ProgramStart("apt-get", arguments) { Environment = new Dictionary<string, string?> { ["DEBIAN_FRONTEND"] = "noninteractive" } },
+            TimeSpan.FromMinutes(10));
 }

@@ -1,8 +1,8 @@
-using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Delivery.Smpp.Tests.Integration;
 
@@ -15,18 +15,15 @@ public sealed partial class SmscProcess : IAsyncDisposable
     public const string SystemId = "opentfa";
     public const string Password = "secret";
 
-    private static readonly SemaphoreSlim InstallLock = new(1, 1);
     // Answers use snake_case (SMPP field names); requests keep the camelCase names of the mode keys.
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private static readonly JsonSerializerOptions RequestJson = new();
-    private readonly Process process;
-    private readonly StringBuilder output;
+    private readonly PeerProcess process;
     private readonly HttpClient http;
 
-    private SmscProcess(Process process, StringBuilder output, int port, int controlPort)
+    private SmscProcess(PeerProcess process, int port, int controlPort)
     {
         this.process = process;
-        this.output = output;
         Port = port;
         ControlPort = controlPort;
         http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{controlPort}/"), Timeout = TimeSpan.FromSeconds(30) };
@@ -38,106 +35,25 @@ public sealed partial class SmscProcess : IAsyncDisposable
 
     public int ProcessId => process.Id;
 
-    public static string Directory { get; } = FindSimulatorDirectory();
+    public static string Directory { get; } = Repository.Folder("tests/peers/smsc", "smsc.js");
 
     /// <summary>Installs node-smpp with npm when node_modules is missing; fails loudly when Node.js is absent.</summary>
-    public static async Task EnsureInstalledAsync()
-    {
-        await InstallLock.WaitAsync();
-        try
-        {
-            var (nodeExit, nodeOutput) = await RunAsync("node", ["--version"]);
-            if (nodeExit != 0)
-            {
-                throw new InvalidOperationException(
-                    "The SMPP integration tests need Node.js 20 or later on PATH to run the SMSC simulator in tests/peers/smsc, " +
-                    $"but 'node --version' failed: {nodeOutput}. Install Node.js and npm (e.g. apt-get install -y nodejs npm).");
-            }
-
-            if (File.Exists(Path.Combine(Directory, "node_modules", "smpp", "package.json")))
-            {
-                return;
-            }
-
-            var command = File.Exists(Path.Combine(Directory, "package-lock.json")) ? "ci" : "install";
-            var (npmExit, npmOutput) = await RunAsync("npm", [command, "--no-audit", "--no-fund"]);
-            if (npmExit != 0 || !File.Exists(Path.Combine(Directory, "node_modules", "smpp", "package.json")))
-            {
-                throw new InvalidOperationException(
-                    $"'npm {command}' in {Directory} did not install the smpp package (exit {npmExit}): {npmOutput}");
-            }
-        }
-        finally
-        {
-            InstallLock.Release();
-        }
-    }
+    public static Task EnsureInstalledAsync() => NodePeer.EnsureInstalledAsync(Directory, "smpp");
 
     /// <summary>Starts the simulator; port 0 lets the OS choose. Returns once it printed its ready line.</summary>
     public static async Task<SmscProcess> StartAsync(int port = 0, int controlPort = 0)
     {
         await EnsureInstalledAsync();
-        var info = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = Directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "smsc.js", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--control-port", controlPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--system-id", SystemId, "--password", Password })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var output = new StringBuilder();
-        var ready = new TaskCompletionSource<(int Port, int ControlPort)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            var match = ReadyLine().Match(e.Data);
-            if (match.Success)
-            {
-                ready.TrySetResult((int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)));
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(e.Data);
-                }
-            }
-        };
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"The SMSC simulator exited before it was ready: {Snapshot(output)}"));
-
-        if (!process.Start())
-        {
-            throw new InvalidOperationException("The SMSC simulator did not start.");
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        PeerProcess process = NodePeer.Start(Directory, "smsc.js",
+            ["--port", port.ToString(CultureInfo.InvariantCulture), "--control-port", controlPort.ToString(CultureInfo.InvariantCulture), "--system-id", SystemId, "--password", Password]);
         try
         {
-            var (actualPort, actualControlPort) = await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            return new SmscProcess(process, output, actualPort, actualControlPort);
+            Match ready = await process.WaitForLineAsync(ReadyLine(), TimeSpan.FromSeconds(30));
+            return new SmscProcess(process, int.Parse(ready.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(ready.Groups[2].Value, CultureInfo.InvariantCulture));
         }
         catch
         {
-            Kill(process);
-            process.Dispose();
+            await process.DisposeAsync();
             throw;
         }
     }
@@ -165,52 +81,15 @@ public sealed partial class SmscProcess : IAsyncDisposable
         await PostAsync<SmscProbeResponse>("mo", new { source, destination, text, ucs2 });
 
     /// <summary>Kills the simulator (exactly this PID) and waits for it to exit.</summary>
-    public async Task KillAsync()
-    {
-        Kill(process);
-        await process.WaitForExitAsync();
-    }
+    public Task KillAsync() => process.KillAsync();
 
     public async ValueTask DisposeAsync()
     {
-        Kill(process);
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (TimeoutException)
-        {
-            // Killed; the OS reaps it.
-        }
-
-        process.Dispose();
+        await process.DisposeAsync();
         http.Dispose();
     }
 
-    public override string ToString() => $"SMSC simulator pid {ProcessId} smpp={Port} control={ControlPort}: {Snapshot(output)}";
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: false);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
+    public override string ToString() => $"SMSC simulator pid {ProcessId} smpp={Port} control={ControlPort}: {process.Output}";
 
     private async Task<T> GetAsync<T>(string path) =>
         (await http.GetFromJsonAsync<T>(path, Json))!;
@@ -226,48 +105,6 @@ public sealed partial class SmscProcess : IAsyncDisposable
         using var response = await http.PostAsJsonAsync(path, body, RequestJson);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<T>(Json))!;
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments)
-    {
-        var info = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = Directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-            return (process.ExitCode, (await stdout) + (await stderr));
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, e.Message);
-        }
-    }
-
-    private static string FindSimulatorDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "peers", "smsc");
-            if (File.Exists(Path.Combine(candidate, "smsc.js")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException($"tests/peers/smsc/smsc.js not found above {AppContext.BaseDirectory}.");
     }
 
     [GeneratedRegex(@"^listening smpp=(\d+) control=(\d+)$")]

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -18,17 +16,14 @@ public sealed partial class SmtpPeer : IAsyncDisposable
     public const string User = "opentfa";
     public const string Password = "s3cret-pass";
 
-    private static readonly SemaphoreSlim InstallLock = new(1, 1);
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-    private readonly Process process;
-    private readonly StringBuilder output;
+    private readonly PeerProcess process;
     private readonly HttpClient control;
     private readonly string certificateDirectory;
 
-    private SmtpPeer(Process process, StringBuilder output, Match ports, string certificateDirectory)
+    private SmtpPeer(PeerProcess process, Match ports, string certificateDirectory)
     {
         this.process = process;
-        this.output = output;
         this.certificateDirectory = certificateDirectory;
         PlainPort = int.Parse(ports.Groups["plain"].Value, CultureInfo.InvariantCulture);
         StartTlsPort = int.Parse(ports.Groups["starttls"].Value, CultureInfo.InvariantCulture);
@@ -42,102 +37,36 @@ public sealed partial class SmtpPeer : IAsyncDisposable
 
     public int TlsPort { get; }
 
-    public static string Directory { get; } = FindPeerDirectory();
+    public static string Directory { get; } = Repository.Folder("tests/peers/smtp", "smtp.js");
 
     public static async Task<SmtpPeer> StartAsync()
     {
         await EnsureInstalledAsync();
-        string certs = Path.Combine(Path.GetTempPath(), "opentfa-smtp-peer", Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(certs);
-        (int exit, string text) = await RunAsync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", Path.Combine(certs, "key.pem"),
-            "-out", Path.Combine(certs, "cert.pem"), "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], certs);
-        if (exit != 0)
-        {
-            throw new InvalidOperationException(
-                $"The SMTP tests make a self-signed certificate with openssl, which failed (exit {exit}): {text}. Install it (apt-get install -y openssl).");
-        }
-
-        var info = new ProcessStartInfo("node") { WorkingDirectory = Directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { "smtp.js", "--cert", Path.Combine(certs, "cert.pem"), "--key", Path.Combine(certs, "key.pem"), "--user", User, "--password", Password })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var output = new StringBuilder();
-        var ready = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
+        string certs = System.IO.Directory.CreateTempSubdirectory("opentfa-smtp-peer-").FullName;
+        await PeerProcess.RunCheckedAsync(
+            new ProgramStart("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", Path.Combine(certs, "key.pem"),
+                "-out", Path.Combine(certs, "cert.pem"), "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
             {
-                return;
-            }
+                WorkingDirectory = certs,
+                MissingHint = "The SMTP tests make a self-signed certificate with openssl: run ./test.sh, which installs it (or apt-get install -y openssl).",
+            },
+            TimeSpan.FromMinutes(1));
 
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            if (ReadyLine().Match(e.Data) is { Success: true } match)
-            {
-                ready.TrySetResult(match);
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(e.Data);
-                }
-            }
-        };
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"The SMTP server exited before it was ready: {Snapshot(output)}"));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        PeerProcess process = NodePeer.Start(Directory, "smtp.js",
+            ["--cert", Path.Combine(certs, "cert.pem"), "--key", Path.Combine(certs, "key.pem"), "--user", User, "--password", Password]);
         try
         {
-            return new SmtpPeer(process, output, await ready.Task.WaitAsync(TimeSpan.FromSeconds(30)), certs);
+            return new SmtpPeer(process, await process.WaitForLineAsync(ReadyLine(), TimeSpan.FromSeconds(30)), certs);
         }
         catch
         {
-            Kill(process);
-            process.Dispose();
+            await process.DisposeAsync();
             throw;
         }
     }
 
     /// <summary>Runs npm ci in tests/peers/smtp when its packages are missing; fails with what to do when that is impossible.</summary>
-    public static async Task EnsureInstalledAsync()
-    {
-        await InstallLock.WaitAsync();
-        try
-        {
-            (int nodeExit, string nodeText) = await RunAsync("node", ["--version"], Directory);
-            if (nodeExit != 0)
-            {
-                throw new InvalidOperationException(
-                    $"The SMTP tests run nodemailer's smtp-server from tests/peers/smtp with Node.js, but 'node --version' failed: {nodeText}. Install Node.js 20 and npm (apt-get install -y nodejs npm).");
-            }
-
-            if (File.Exists(Path.Combine(Directory, "node_modules", "smtp-server", "package.json")) && File.Exists(Path.Combine(Directory, "node_modules", "mailparser", "package.json")))
-            {
-                return;
-            }
-
-            (int npmExit, string npmText) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], Directory);
-            if (npmExit != 0 || !File.Exists(Path.Combine(Directory, "node_modules", "smtp-server", "package.json")))
-            {
-                throw new InvalidOperationException($"'npm ci' in {Directory} did not install smtp-server and mailparser (exit {npmExit}): {npmText}");
-            }
-        }
-        finally
-        {
-            InstallLock.Release();
-        }
-    }
+    public static Task EnsureInstalledAsync() => NodePeer.EnsureInstalledAsync(Directory, "smtp-server", "mailparser");
 
     public async Task<IReadOnlyList<ReceivedMail>> MessagesAsync() =>
         (await control.GetFromJsonAsync<List<ReceivedMail>>("messages", JsonOptions))!;
@@ -149,23 +78,13 @@ public sealed partial class SmtpPeer : IAsyncDisposable
             async () => (await MessagesAsync()).FirstOrDefault(m => m.EnvelopeTo.Contains(recipient, StringComparer.OrdinalIgnoreCase)),
             mail => mail is not null,
             timeout ?? TimeSpan.FromSeconds(15),
-            _ => $"No message to {recipient} arrived; the SMTP server said: {Snapshot(output)}");
+            _ => $"No message to {recipient} arrived; the SMTP server said: {process.Output}");
         return mail!;
     }
 
     public async ValueTask DisposeAsync()
     {
-        Kill(process);
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (TimeoutException)
-        {
-            // Killed; the OS reaps it.
-        }
-
-        process.Dispose();
+        await process.DisposeAsync();
         control.Dispose();
         try
         {
@@ -175,65 +94,6 @@ public sealed partial class SmtpPeer : IAsyncDisposable
         {
             // Left in the temp folder.
         }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: false);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, string workingDirectory)
-    {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using Process process = Process.Start(info)!;
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-            return (process.ExitCode, await stdout + await stderr);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, e.Message);
-        }
-    }
-
-    private static string FindPeerDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "tests", "peers", "smtp");
-            if (File.Exists(Path.Combine(candidate, "smtp.js")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException($"tests/peers/smtp/smtp.js not found above {AppContext.BaseDirectory}.");
     }
 
     [GeneratedRegex(@"^listening plain=(?<plain>\d+) starttls=(?<starttls>\d+) tls=(?<tls>\d+) control=(?<control>\d+)$")]
@@ -261,21 +121,11 @@ public sealed record ReceivedMail(
     string Raw);
 
 /// <summary>One SMTP server for the whole collection; each test uses its own recipients.</summary>
-public sealed class SmtpPeerFixture : IAsyncLifetime
+public sealed class SmtpPeerFixture : SharedFixture<SmtpPeer>
 {
-    private SmtpPeer? peer;
+    public SmtpPeer Peer => Value;
 
-    public SmtpPeer Peer => peer ?? throw new InvalidOperationException("The SMTP server is not running.");
-
-    public async Task InitializeAsync() => peer = await SmtpPeer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (peer is not null)
-        {
-            await peer.DisposeAsync();
-        }
-    }
+    protected override Task<SmtpPeer> StartAsync() => SmtpPeer.StartAsync();
 }
 
 [CollectionDefinition(Name)]

@@ -5,7 +5,7 @@ namespace OpenTfa.EndToEnd.Tests.Infrastructure;
 /// <summary>The OpenTfa settings of the end-to-end tests: SMS over SMPP to the simulator, every delay short.</summary>
 public static class Settings
 {
-    public const string BootstrapKey = "e2e-bootstrap-key-0123456789abcdef";
+    public const string BootstrapKey = TestServer.BootstrapKey;
 
     /// <summary>The channel named <c>carrier</c> bound to the SMSC at <paramref name="smscPort"/>, and the SMS route to it.</summary>
     public static Dictionary<string, string?> Smpp(int smscPort, string password = SmscProcess.Password) => new(StringComparer.OrdinalIgnoreCase)

@@ -3,29 +3,25 @@ using OpenTfa.Delivery.Smpp.Tests.Integration;
 namespace OpenTfa.EndToEnd.Tests.Infrastructure;
 
 /// <summary>One SMSC simulator and one OpenTfa server sending SMS to it, shared by a collection.</summary>
-public sealed class SmppServerFixture : IAsyncLifetime
+public sealed class SmppServerFixture : ServerFixture
 {
-    public SmscProcess Smsc { get; private set; } = null!;
+    private SmscProcess? _smsc;
 
-    public InProcessServer Server { get; private set; } = null!;
+    public SmscProcess Smsc => _smsc ?? throw new InvalidOperationException("The SMSC simulator is not running.");
 
-    public async Task InitializeAsync()
+    public override async Task DisposeAsync()
     {
-        Smsc = await SmscProcess.StartAsync();
-        Server = await InProcessServer.StartAsync(Settings.Smpp(Smsc.Port));
+        await base.DisposeAsync();
+        if (_smsc is not null)
+        {
+            await _smsc.DisposeAsync();
+        }
     }
 
-    public async Task DisposeAsync()
+    protected override async Task<TestServer> StartAsync()
     {
-        if (Server is not null)
-        {
-            await Server.DisposeAsync();
-        }
-
-        if (Smsc is not null)
-        {
-            await Smsc.DisposeAsync();
-        }
+        _smsc = await SmscProcess.StartAsync();
+        return await TestServer.StartAsync(Settings.Smpp(_smsc.Port));
     }
 }
 

@@ -143,6 +143,14 @@ public sealed class Cluster : IAsyncDisposable
         }
     }
 
+    private string StartedNodes()
+    {
+        lock (_nodes)
+        {
+            return string.Join("; ", _started);
+        }
+    }
+
     /// <summary>Waits until some node delivered a message to <paramref name="to"/> and returns its PIN.</summary>
     public async Task<string> WaitForPinAsync(string to, TimeSpan? timeout = null)
     {
@@ -162,36 +170,12 @@ public sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>Waits until the deliveries of all nodes satisfy <paramref name="done"/>; returns them.</summary>
-    public async Task<IReadOnlyList<DeliveredMessage>> WaitForDeliveriesAsync(Func<IReadOnlyList<DeliveredMessage>, bool> done, Func<string> describe, TimeSpan? timeout = null)
-    {
-        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            List<ServerNode> nodes;
-            lock (_nodes)
-            {
-                nodes = [.. _started];
-            }
-
-            // Take the wake-up tasks before reading, so that a line written in between is not missed.
-            // A node that has exited writes no more lines; the deadline ends the wait if none is left.
-            Task next = Task.WhenAny(nodes.Select(n => n.NextLineAsync()).Append(Task.Delay(Timeout.Infinite, deadline.Token)));
-            List<DeliveredMessage> found = nodes.SelectMany(n => n.Deliveries).ToList();
-            if (done(found))
-            {
-                return found;
-            }
-
-            try
-            {
-                await next.WaitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"Still {describe()} after {(timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds} s. Nodes: {string.Join("; ", nodes)}");
-            }
-        }
-    }
+    public Task<IReadOnlyList<DeliveredMessage>> WaitForDeliveriesAsync(Func<IReadOnlyList<DeliveredMessage>, bool> done, Func<string> describe, TimeSpan? timeout = null) =>
+        Poll.UntilAsync<IReadOnlyList<DeliveredMessage>>(
+            () => Task.FromResult<IReadOnlyList<DeliveredMessage>>(Deliveries),
+            done,
+            timeout ?? TimeSpan.FromSeconds(30),
+            _ => $"still {describe()}. Nodes: {StartedNodes()}");
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OpenTfa.Testing;
@@ -22,17 +20,14 @@ public sealed record DeliveredMessage(string Node, string Kind, string To, strin
 public sealed partial class ServerNode : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private readonly Process _process;
-    private readonly List<string> _lines = [];
-    private readonly List<DeliveredMessage> _deliveries = [];
-    private readonly TaskCompletionSource _streamsClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _openStreams = 2;
+    private readonly List<DeliveredMessage> _deliveries;
+    private readonly PeerProcess _process;
 
-    private ServerNode(string name, Process process, int port, string apiKey)
+    private ServerNode(string name, PeerProcess process, int port, string apiKey, List<DeliveredMessage> deliveries)
     {
         Name = name;
         _process = process;
+        _deliveries = deliveries;
         Port = port;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
         Client = CreateClient(apiKey);
@@ -59,135 +54,43 @@ public sealed partial class ServerNode : IAsyncDisposable
     [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:\d+")]
     private static partial Regex ListeningLine();
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
-
-    private const int SigTerm = 15;
-
     /// <summary>
     /// Starts a node and waits until it listens. With no <paramref name="port"/>, a free port is
     /// chosen, and another one if something took it first.
     /// </summary>
     public static async Task<ServerNode> StartAsync(string name, string workingDirectory, IReadOnlyDictionary<string, string> environment, string apiKey, int? port = null)
     {
-        for (int attempt = 1; ; attempt++)
-        {
-            int chosen = port ?? FreePort.Next();
-            ServerNode node = Launch(name, workingDirectory, environment, apiKey, chosen);
-            try
+        var deliveries = new List<DeliveredMessage>();
+        (PeerProcess process, int chosen) = await PeerProcess.StartListeningAsync(
+            free => new ProgramStart("dotnet", [ServerDll, "--urls", $"http://127.0.0.1:{free}"])
             {
-                await node.WaitForLineAsync(l => ListeningLine().IsMatch(l), StartTimeout);
-                return node;
-            }
-            catch (InvalidOperationException) when (attempt < 3 && node.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-            {
-                await node.DisposeAsync();
-            }
-            catch
-            {
-                await node.DisposeAsync();
-                throw;
-            }
-        }
-    }
-
-    private static ServerNode Launch(string name, string workingDirectory, IReadOnlyDictionary<string, string> environment, string apiKey, int port)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(ServerDll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach ((string key, string value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        Process process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
-        var node = new ServerNode(name, process, port, apiKey);
-        AppDomain.CurrentDomain.ProcessExit += node.OnTestProcessExit;
-        process.OutputDataReceived += (_, e) => node.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => node.OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return node;
+                Name = $"node {name}",
+                WorkingDirectory = workingDirectory,
+                Environment = new Dictionary<string, string?>(environment.Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)))
+                {
+                    ["DOTNET_ENVIRONMENT"] = "Production",
+                    ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                },
+            },
+            ListeningLine().IsMatch,
+            StartTimeout,
+            port,
+            line => OnLine(name, line, deliveries));
+        return new ServerNode(name, process, chosen, apiKey, deliveries);
     }
 
     /// <summary>Everything the node wrote so far, standard output and error interleaved.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return string.Join(Environment.NewLine, _lines);
-            }
-        }
-    }
+    public string Output => _process.Output;
 
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return [.. _lines];
-            }
-        }
-    }
+    public IReadOnlyList<string> Lines => _process.Lines;
 
     public IReadOnlyList<DeliveredMessage> Deliveries
     {
         get
         {
-            lock (_lines)
+            lock (_deliveries)
             {
                 return [.. _deliveries];
-            }
-        }
-    }
-
-    /// <summary>Waits until the output holds a line that matches; fails with the output when the time is up or the node exits.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        int seen = 0;
-        while (true)
-        {
-            Task next;
-            lock (_lines)
-            {
-                for (; seen < _lines.Count; seen++)
-                {
-                    if (match(_lines[seen]))
-                    {
-                        return _lines[seen];
-                    }
-                }
-
-                if (_streamsClosed.Task.IsCompleted)
-                {
-                    throw new InvalidOperationException($"Node {Name} exited before the expected line:{Environment.NewLine}{string.Join(Environment.NewLine, _lines)}");
-                }
-
-                next = Task.WhenAny(_changed.Task, _streamsClosed.Task);
-            }
-
-            try
-            {
-                await next.WaitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"Node {Name}: no matching line within {timeout.TotalSeconds} s. Output:{Environment.NewLine}{Output}");
             }
         }
     }
@@ -195,84 +98,27 @@ public sealed partial class ServerNode : IAsyncDisposable
     /// <summary>Waits until this node's log channel printed a message to <paramref name="to"/>.</summary>
     public async Task<DeliveredMessage> WaitForDeliveryAsync(string to, TimeSpan? timeout = null)
     {
-        await WaitForLineAsync(l => DeliveryLine().Match(l) is { Success: true } m && m.Groups[2].Value == to, timeout ?? TimeSpan.FromSeconds(30));
-        return Deliveries.First(d => d.To == to);
-    }
-
-    /// <summary>A task that completes at the next line this node writes; never, once its output has ended.</summary>
-    public Task NextLineAsync()
-    {
-        lock (_lines)
-        {
-            return _changed.Task;
-        }
+        DeliveredMessage? found = null;
+        await _process.WaitUntilAsync(
+            () => Task.FromResult((found = Deliveries.FirstOrDefault(d => d.To == to)) is not null),
+            timeout ?? TimeSpan.FromSeconds(30),
+            $"a delivery to {to}");
+        return found!;
     }
 
     /// <summary>Sends SIGTERM (what systemd and Kubernetes send) to this node's PID.</summary>
-    public void Terminate()
-    {
-        if (!_process.HasExited && Kill(_process.Id, SigTerm) != 0)
-        {
-            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}.");
-        }
-    }
+    public void Terminate() => _process.Terminate();
 
     /// <summary>Waits for the process to end (and its output to be read) and returns its exit code.</summary>
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
-    {
-        try
-        {
-            await _process.WaitForExitAsync().WaitAsync(timeout);
-            await _streamsClosed.Task.WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"Node {Name} (PID {Pid}) did not exit within {timeout.TotalSeconds} s. Output:{Environment.NewLine}{Output}");
-        }
-
-        return _process.ExitCode;
-    }
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
     public async ValueTask DisposeAsync()
     {
-        AppDomain.CurrentDomain.ProcessExit -= OnTestProcessExit;
         Client.Dispose();
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-            }
-
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (InvalidOperationException)
-        {
-            // The process is already gone.
-        }
-        finally
-        {
-            _process.Dispose();
-        }
+        await _process.DisposeAsync();
     }
 
-    /// <summary>Should the test run end without disposing this node, the node still ends with it.</summary>
-    private void OnTestProcessExit(object? sender, EventArgs e)
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
-
-    public override string ToString() => $"{Name} (PID {_process.Id}, {BaseAddress})";
+    public override string ToString() => $"{Name} (PID {Pid}, {BaseAddress})";
 
     private HttpClient CreateClient(string apiKey)
     {
@@ -285,31 +131,14 @@ public sealed partial class ServerNode : IAsyncDisposable
         return client;
     }
 
-    private void OnLine(string? line)
+    private static void OnLine(string node, string line, List<DeliveredMessage> deliveries)
     {
-        TaskCompletionSource changed;
-        lock (_lines)
+        if (DeliveryLine().Match(line) is { Success: true } m)
         {
-            if (line is null)
+            lock (deliveries)
             {
-                if (--_openStreams == 0)
-                {
-                    _streamsClosed.TrySetResult();
-                }
-
-                return;
+                deliveries.Add(new DeliveredMessage(node, m.Groups[1].Value, m.Groups[2].Value, JsonSerializer.Deserialize<string>(m.Groups[3].Value)!));
             }
-
-            _lines.Add(line);
-            if (DeliveryLine().Match(line) is { Success: true } m)
-            {
-                _deliveries.Add(new DeliveredMessage(Name, m.Groups[1].Value, m.Groups[2].Value, JsonSerializer.Deserialize<string>(m.Groups[3].Value)!));
-            }
-
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
-
-        changed.TrySetResult();
     }
 }

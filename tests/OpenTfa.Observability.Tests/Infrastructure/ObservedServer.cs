@@ -1,60 +1,46 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTfa.Core.Delivery;
-using OpenTfa.Server.Hosting;
+using OpenTfa.Testing.Server;
 
 namespace OpenTfa.Observability.Tests.Infrastructure;
 
 /// <summary>
-/// The real server on Kestrel (127.0.0.1, a port the OS picks) in this process, on its own data
-/// folder, delivering through one scripted channel, optionally on a fake clock.
+/// The in-process <see cref="TestServer"/> delivering through one scripted channel, with webhooks
+/// allowed to local addresses, every background delay short, and per-application figures on;
+/// optionally on a fake clock.
 /// </summary>
 public sealed class ObservedServer : IAsyncDisposable
 {
-    public const string BootstrapKey = "observability-bootstrap-key-0123456789";
+    private readonly TestServer _server;
 
-    private readonly WebApplication _app;
-    private readonly string _directory;
-
-    private ObservedServer(WebApplication app, string directory, ScriptedChannel channel, Uri baseAddress)
+    private ObservedServer(TestServer server, ScriptedChannel channel)
     {
-        _app = app;
-        _directory = directory;
+        _server = server;
         Channel = channel;
-        BaseAddress = baseAddress;
     }
 
     public ScriptedChannel Channel { get; }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _server.BaseAddress;
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _server.Services;
 
     public static async Task<ObservedServer> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
-        string directory = Path.Combine(Path.GetTempPath(), "opentfa-observability-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
-            ["OpenTfa:DataDirectory"] = directory,
-            ["OpenTfa:BootstrapApiKey"] = BootstrapKey,
             ["OpenTfa:Channels:scripted:Type"] = ScriptedChannel.Type,
             ["OpenTfa:Delivery:PollInterval"] = "00:00:00.050",
-            ["OpenTfa:Delivery:RetryInitialDelay"] = "00:00:00.100",
             ["OpenTfa:Webhooks:AllowPrivateNetworks"] = "true",
             ["OpenTfa:Webhooks:AllowHttp"] = "true",
             ["OpenTfa:Webhooks:PollInterval"] = "00:00:00.050",
             ["OpenTfa:Webhooks:RetryInitialDelay"] = "00:00:00.200",
             ["OpenTfa:Webhooks:ExpirySweepInterval"] = "00:00:01",
-            ["OpenTfa:MaxAuthFailuresPerMinute"] = "1000",
 
             // The figures are checked per application, which the operator has to switch on.
             ["OpenTfa:Telemetry:ApplicationLabels"] = "true",
-            ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach ((string key, string? value) in settings ?? new Dictionary<string, string?>())
         {
@@ -62,46 +48,14 @@ public sealed class ObservedServer : IAsyncDisposable
         }
 
         var factory = new ScriptedChannelFactory();
-        WebApplication app = OpenTfaHost.Build(["--urls", "http://127.0.0.1:0"], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(all);
-            builder.Services.AddSingleton<IChannelFactory>(factory);
-            if (time is not null)
-            {
-                builder.Services.AddSingleton(time);
-            }
-        });
-        await OpenTfaHost.InitializeAsync(app, CancellationToken.None);
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        app.Services.GetRequiredService<ChannelRouter>();
-        return new ObservedServer(app, directory, factory.Channels["scripted"], new Uri(address));
+        TestServer server = await TestServer.StartAsync(all, time, services => services.AddSingleton<IChannelFactory>(factory));
+        server.Services.GetRequiredService<ChannelRouter>();
+        return new ObservedServer(server, factory.Channels["scripted"]);
     }
 
-    public HttpClient Client(string? key = BootstrapKey)
-    {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("App", key);
-        }
+    public HttpClient Client(string? key = TestServer.BootstrapKey) => _server.Client(key);
 
-        return client;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Removed with the temp folder later.
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
 
 /// <summary>Raw JSON calls.</summary>

@@ -26,7 +26,7 @@ public sealed class ReleaseArtifacts : IAsyncLifetime
 
     public ReleaseArtifacts()
     {
-        RepositoryRoot = FindRepositoryRoot();
+        RepositoryRoot = Repository.Root;
         Version = XDocument.Load(Path.Combine(RepositoryRoot, "Directory.Build.props"))
             .Descendants("Version").Single().Value;
     }
@@ -53,7 +53,7 @@ public sealed class ReleaseArtifacts : IAsyncLifetime
         Tool.Require("strip", "binutils");
 
         string output = Path.Combine(_scratch, "out");
-        ToolResult build = await Tool.RunAsync(Path.Combine(RepositoryRoot, "release", "build.sh"), [output], BuildTimeout, RepositoryRoot);
+        ProgramResult build = await Tool.RunAsync(Path.Combine(RepositoryRoot, "release", "build.sh"), [output], BuildTimeout, RepositoryRoot);
         if (build.ExitCode != 0)
         {
             throw new InvalidOperationException($"release/build.sh failed: {build}");
@@ -71,12 +71,12 @@ public sealed class ReleaseArtifacts : IAsyncLifetime
 
         string unpacked = Path.Combine(_scratch, "unpacked");
         Directory.CreateDirectory(unpacked);
-        ToolResult untar = await Tool.RunAsync("tar", ["-xzf", ArchivePath, "-C", unpacked], TimeSpan.FromMinutes(2));
+        ProgramResult untar = await Tool.RunAsync("tar", ["-xzf", ArchivePath, "-C", unpacked], TimeSpan.FromMinutes(2));
         Assert.True(untar.ExitCode == 0, untar.ToString());
         UnpackedArchive = Path.Combine(unpacked, $"opentfa-{Version}-linux-x64");
 
-        ToolResult head = await Tool.RunAsync("git", ["rev-parse", "HEAD"], TimeSpan.FromSeconds(30), RepositoryRoot);
-        InformationalVersion = head.ExitCode == 0 ? $"{Version}+{head.Output.Trim()}" : Version;
+        ProgramResult head = await Tool.RunAsync("git", ["rev-parse", "HEAD"], TimeSpan.FromSeconds(30), RepositoryRoot);
+        InformationalVersion = head.ExitCode == 0 ? $"{Version}+{head.Stdout.Trim()}" : Version;
     }
 
     /// <summary>A new empty folder under the release's scratch folder, deleted with it.</summary>
@@ -86,18 +86,5 @@ public sealed class ReleaseArtifacts : IAsyncLifetime
     {
         Directory.Delete(_scratch, recursive: true);
         return Task.CompletedTask;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OpenTfa.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"OpenTfa.slnx not found above {AppContext.BaseDirectory}.");
     }
 }

@@ -1,8 +1,6 @@
 using System.Net;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 using OpenTfa.Server.Tests.Infrastructure;
-using OpenTfa.Server.Tests.Security;
 
 namespace OpenTfa.Server.Tests.Errors;
 
@@ -19,10 +17,9 @@ public sealed class SqliteDiskFullTests
     [Fact]
     public async Task DiskFull_FailsSendsWith503_NamesItInTheLog_AndReadinessFollowsItUntilRoomIsFreed()
     {
-        var log = new CapturedLog();
         await using TestServer server = await TestServer.StartAsync(
-            new Dictionary<string, string?> { ["OpenTfa:Storage:SqliteMaxSizeMegabytes"] = MaxSizeMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            services: s => s.AddSingleton<ILoggerProvider>(log));
+            new Dictionary<string, string?> { ["OpenTfa:Storage:SqliteMaxSizeMegabytes"] = MaxSizeMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        CapturedLogs log = server.Logs;
         using HttpClient client = server.Client();
         using HttpClient anonymous = server.Client(key: null);
         (string app, string template) = await client.CreateAppAndTemplateAsync();

@@ -3,6 +3,7 @@ using OpenTfa.Core.Delivery;
 using OpenTfa.Delivery.Smtp;
 using OpenTfa.Server.Hosting;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Hosting;
 
@@ -204,14 +205,14 @@ public sealed class SettingsValidationTests
         Directory.CreateDirectory(workingDirectory);
         try
         {
-            ServerRun run = await ServerProcess.RunToExitAsync(workingDirectory, new Dictionary<string, string>
+            ProgramResult run = await ServerProcess.RunToExitAsync(workingDirectory, new Dictionary<string, string>
             {
                 ["OpenTfa__Storage__Provder"] = "postgres",
                 ["OpenTfa__Delivery__Paralelism"] = "4",
             });
             string output = run.Output;
 
-            Assert.Equal(ServerExitCodes.Configuration, run.Exit);
+            Assert.Equal(ServerExitCodes.Configuration, run.ExitCode);
             Assert.Contains(Heading, output, StringComparison.Ordinal);
             Assert.Contains("OpenTfa:Storage:Provder is not an OpenTfa setting; did you mean OpenTfa:Storage:Provider?", output, StringComparison.Ordinal);
             Assert.Contains("OpenTfa:Delivery:Paralelism is not an OpenTfa setting; did you mean OpenTfa:Delivery:Parallelism?", output, StringComparison.Ordinal);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
@@ -31,9 +30,9 @@ public sealed partial class StartupFailureTests : IDisposable
     [GeneratedRegex(@"Bootstrap API key \(all scopes; shown only now\): (otf_\S+)")]
     private static partial Regex KeyLine();
 
-    private static ServerRun AssertRefused(ServerRun run, int exitCode, params string[] named)
+    private static ProgramResult AssertRefused(ProgramResult run, int exitCode, params string[] named)
     {
-        Assert.True(run.Exit == exitCode, run.ToString());
+        Assert.True(run.ExitCode == exitCode, run.ToString());
         string line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.StartsWith("error: OpenTfa cannot start (", line, StringComparison.Ordinal);
         foreach (string name in named)
@@ -46,13 +45,13 @@ public sealed partial class StartupFailureTests : IDisposable
         return run;
     }
 
-    private Task<ServerRun> RunAsync(Dictionary<string, string>? environment, params string[] args) =>
+    private Task<ProgramResult> RunAsync(Dictionary<string, string>? environment, params string[] args) =>
         ServerProcess.RunToExitAsync(_workingDirectory, environment, args);
 
     [Fact]
     public async Task UnknownStorageProvider_ExitsWithTheConfigurationCode_NamingTheSetting()
     {
-        ServerRun run = await RunAsync(new() { ["OpenTfa__Storage__Provider"] = "oracle" });
+        ProgramResult run = await RunAsync(new() { ["OpenTfa__Storage__Provider"] = "oracle" });
 
         AssertRefused(run, ServerExitCodes.Configuration, "OpenTfa:Storage:Provider", "'oracle'", "sqlite or postgres");
         Assert.False(Directory.Exists(Path.Combine(_workingDirectory, "data", "opentfa.db")));
@@ -64,7 +63,7 @@ public sealed partial class StartupFailureTests : IDisposable
         string file = Path.Combine(_workingDirectory, "appsettings.json");
         await File.WriteAllTextAsync(file, "{\n  \"OpenTfa\": {\n    \"DataDirectory\": \"./data\"\n    \"MaxAuthFailuresPerMinute\": 30\n  }\n}\n");
 
-        ServerRun run = await RunAsync(null, "--config", file, "--urls", "http://127.0.0.1:0");
+        ProgramResult run = await RunAsync(null, "--config", file, "--urls", "http://127.0.0.1:0");
 
         AssertRefused(run, ServerExitCodes.Configuration, file, "is not valid JSON at line 4", "Correct the file");
     }
@@ -72,7 +71,7 @@ public sealed partial class StartupFailureTests : IDisposable
     [Fact]
     public async Task UnknownChannelType_ExitsWithTheConfigurationCode_NamingTheChannel()
     {
-        ServerRun run = await RunAsync(new() { ["OpenTfa__Channels__sms__Type"] = "fax" });
+        ProgramResult run = await RunAsync(new() { ["OpenTfa__Channels__sms__Type"] = "fax" });
 
         AssertRefused(run, ServerExitCodes.Configuration, "OpenTfa:Channels:sms:Type", "'fax'");
     }
@@ -80,7 +79,7 @@ public sealed partial class StartupFailureTests : IDisposable
     [Fact]
     public async Task MisspelledOption_IsRefused_SuggestingTheRightOne()
     {
-        ServerRun run = await RunAsync(null, "--url", "http://127.0.0.1:0");
+        ProgramResult run = await RunAsync(null, "--url", "http://127.0.0.1:0");
 
         AssertRefused(run, ServerExitCodes.Configuration, "--url is not an option", "did you mean --urls?");
         Assert.False(Directory.Exists(Path.Combine(_workingDirectory, "data")));
@@ -92,7 +91,7 @@ public sealed partial class StartupFailureTests : IDisposable
         string file = Path.Combine(_workingDirectory, "not-a-folder");
         await File.WriteAllTextAsync(file, "x");
 
-        ServerRun run = await RunAsync(new() { ["OpenTfa__DataDirectory"] = Path.Combine(file, "data") });
+        ProgramResult run = await RunAsync(new() { ["OpenTfa__DataDirectory"] = Path.Combine(file, "data") });
 
         AssertRefused(run, ServerExitCodes.Store, Path.Combine(file, "data"), "OpenTfa:DataDirectory", "cannot be written");
     }
@@ -112,7 +111,7 @@ public sealed partial class StartupFailureTests : IDisposable
         await MakeReadOnlyAsync(data, readOnly: true);
         try
         {
-            ServerRun run = await RunAsync(null);
+            ProgramResult run = await RunAsync(null);
 
             AssertRefused(run, ServerExitCodes.Store, data, "OpenTfa:DataDirectory", "cannot be written");
             Assert.False(File.Exists(Path.Combine(data, "opentfa.db")));
@@ -132,16 +131,14 @@ public sealed partial class StartupFailureTests : IDisposable
             return;
         }
 
-        using Process chattr = Process.Start(new ProcessStartInfo("chattr", [readOnly ? "+i" : "-i", folder]) { RedirectStandardError = true })!;
-        await chattr.WaitForExitAsync();
-        Assert.True(chattr.ExitCode == 0, await chattr.StandardError.ReadToEndAsync());
+        await PeerProcess.RunCheckedAsync(new ProgramStart("chattr", [readOnly ? "+i" : "-i", folder]), TimeSpan.FromSeconds(30));
     }
 
     [Fact]
     public async Task UnreachablePostgres_ExitsWithTheStoreCode_NamingTheServer_NotThePassword()
     {
         int closed = FreePort();
-        ServerRun run = await RunAsync(new()
+        ProgramResult run = await RunAsync(new()
         {
             ["OpenTfa__Storage__Provider"] = "postgres",
             ["OpenTfa__Storage__ConnectionString"] = $"Host=127.0.0.1;Port={closed};Database=otp;Username=otp;Password=pg-secret-value",
@@ -157,7 +154,7 @@ public sealed partial class StartupFailureTests : IDisposable
     {
         using TcpListener busy = Busy(out string url);
 
-        ServerRun run = await RunAsync(new() { ["OpenTfa__BootstrapApiKey"] = Key }, "--urls", url);
+        ProgramResult run = await RunAsync(new() { ["OpenTfa__BootstrapApiKey"] = Key }, "--urls", url);
 
         AssertRefused(run, ServerExitCodes.Listener, url, "--urls", "address already in use");
     }
@@ -207,7 +204,7 @@ public sealed partial class StartupFailureTests : IDisposable
     {
         using (TcpListener busy = Busy(out string url))
         {
-            ServerRun failed = AssertRefused(await RunAsync(null, "--urls", url), ServerExitCodes.Listener);
+            ProgramResult failed = AssertRefused(await RunAsync(null, "--urls", url), ServerExitCodes.Listener);
             Assert.DoesNotContain("Bootstrap API key", failed.Output, StringComparison.Ordinal);
         }
 
@@ -242,15 +239,15 @@ public sealed partial class StartupFailureTests : IDisposable
     [Fact]
     public async Task HelpAndVersion_AnswerWithoutStarting()
     {
-        ServerRun help = await RunAsync(null, "--help");
-        Assert.True(help.Exit == ServerExitCodes.Ok, help.ToString());
+        ProgramResult help = await RunAsync(null, "--help");
+        Assert.True(help.ExitCode == ServerExitCodes.Ok, help.ToString());
         foreach (string text in new[] { "one-time PIN", "--urls", "--config", "OpenTfa:DataDirectory", "OpenTfa:Storage:Provider", "OpenTfa:BootstrapApiKey", "docs/", "2 configuration, 3 store, 4 listener" })
         {
             Assert.Contains(text, help.Stdout, StringComparison.Ordinal);
         }
 
-        ServerRun version = await RunAsync(null, "--version");
-        Assert.True(version.Exit == ServerExitCodes.Ok, version.ToString());
+        ProgramResult version = await RunAsync(null, "--version");
+        Assert.True(version.ExitCode == ServerExitCodes.Ok, version.ToString());
         Assert.Equal($"OpenTfa {BuildInfo.Version} (commit {BuildInfo.Commit[..Math.Min(12, BuildInfo.Commit.Length)]})", version.Stdout.Trim());
         Assert.Empty(help.Stderr + version.Stderr);
         Assert.False(Directory.Exists(Path.Combine(_workingDirectory, "data")));

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Sdk;
 
@@ -9,7 +9,7 @@ namespace OpenTfa.Server.Tests.Sdk;
 /// </summary>
 public sealed class InfobipNodeSdkTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private static readonly string DriverDirectory = Path.Combine(RepositoryRoot(), "tests", "sdk", "infobip-node");
+    private static readonly string DriverDirectory = Path.Combine(Repository.Root, "tests", "sdk", "infobip-node");
 
     [Theory]
     [InlineData("true")]
@@ -35,50 +35,9 @@ public sealed class InfobipNodeSdkTests(ServerFixture fixture) : IClassFixture<S
             Assert.Fail($"The Infobip Node.js SDK is not installed in {DriverDirectory}: run ./test.sh (it runs npm ci there).");
         }
 
-        var start = new ProcessStartInfo("node") { WorkingDirectory = DriverDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            Assert.Fail($"Node.js is needed to run Infobip's Node.js SDK and could not be started ({ex.Message}): run ./test.sh, which installs it.");
-            throw;
-        }
-
-        using (process)
-        {
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-
-            return (process.ExitCode, await stdout + await stderr);
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "OpenTfa.slnx")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-
-        return dir ?? throw new InvalidOperationException("Cannot find the repository root (OpenTfa.slnx) above " + AppContext.BaseDirectory);
+        ProgramResult run = await PeerProcess.RunAsync(
+            new ProgramStart("node", args) { WorkingDirectory = DriverDirectory, MissingHint = NodePeer.NodeHint },
+            TimeSpan.FromSeconds(90));
+        return (run.ExitCode, run.Output);
     }
 }

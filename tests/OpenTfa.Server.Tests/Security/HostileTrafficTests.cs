@@ -22,15 +22,9 @@ public sealed class HostileTrafficTests(PostgresServer postgres) : IClassFixture
     [InlineData("postgres")]
     public async Task HostileRequests_LeaveAValidKeyWorking_AndNeverAnswer5xx(string provider)
     {
-        var settings = new Dictionary<string, string?> { ["OpenTfa:MaxAuthFailuresPerMinute"] = "30" };
-        if (provider == "postgres")
-        {
-            settings["OpenTfa:Storage:Provider"] = "postgres";
-            settings["OpenTfa:Storage:ConnectionString"] = await postgres.CreateDatabaseAsync();
-            settings["OpenTfa:Encryption:Key"] = $"k1:{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}";
-        }
-
-        await using TestServer server = await TestServer.StartAsync(settings);
+        await using TestServer server = await TestServer.StartAsync(
+            new Dictionary<string, string?> { ["OpenTfa:MaxAuthFailuresPerMinute"] = "30" },
+            postgres: provider == "postgres" ? postgres : null);
         HttpClient tenant = server.Client();
         (string app, string template) = await tenant.CreateAppAndTemplateAsync();
         string pinId = await tenant.SendPinOkAsync(app, template, "41793000777");

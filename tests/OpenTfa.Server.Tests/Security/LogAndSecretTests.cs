@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using OpenTfa.Server.Tests.Hosting;
 using OpenTfa.Server.Tests.Infrastructure;
 using OpenTfa.Testing;
 

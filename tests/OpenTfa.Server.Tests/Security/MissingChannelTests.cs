@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -13,29 +12,6 @@ namespace OpenTfa.Server.Tests.Security;
 /// </summary>
 public sealed class MissingChannelTests
 {
-    /// <summary>Keeps every log line of the server, to check its start-up warnings.</summary>
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(Entries);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ConcurrentQueue<(LogLevel, string)> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                entries.Enqueue((logLevel, formatter(state, exception)));
-        }
-    }
-
     /// <summary>An SMS channel that delivers (an HTTP gateway nobody listens to); nothing else configured.</summary>
     private static Dictionary<string, string?> SmsOnly() => new()
     {
@@ -44,19 +20,10 @@ public sealed class MissingChannelTests
         ["OpenTfa:Channels:gateway:Secret"] = "gateway-secret-0123456789",
     };
 
-    private static Task<TestServer> StartAsync(Dictionary<string, string?> settings, CapturingLoggerProvider? logs = null) =>
-        TestServer.StartAsync(settings, services: s =>
-        {
-            if (logs is not null)
-            {
-                s.AddSingleton<ILoggerProvider>(logs);
-            }
-        });
-
     [Fact]
     public async Task VoiceAndEmailSends_WithOnlyAnSmsChannel_Are400_AndNothingIsPrintedStoredOrCounted()
     {
-        await using TestServer server = await StartAsync(SmsOnly());
+        await using TestServer server = await TestServer.StartAsync(SmsOnly());
         HttpClient client = server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync(Api.RoomyApplication(phoneLimit: "1/1d"));
 
@@ -89,8 +56,8 @@ public sealed class MissingChannelTests
     [Fact]
     public async Task StartUp_WithKindsWithoutChannel_WarnsNamingThem_AndHealthAndChannelsShowThem()
     {
-        var logs = new CapturingLoggerProvider();
-        await using TestServer server = await StartAsync(SmsOnly(), logs);
+        await using TestServer server = await TestServer.StartAsync(SmsOnly());
+        CapturedLogs logs = server.Logs;
         HttpClient client = server.Client();
 
         List<string> warnings = logs.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
@@ -115,12 +82,12 @@ public sealed class MissingChannelTests
     [Fact]
     public async Task LogChannel_NamedInARouteBesideARealChannel_KeepsItsKind_AndStartUpWarns()
     {
-        var logs = new CapturingLoggerProvider();
         Dictionary<string, string?> settings = SmsOnly();
         settings["OpenTfa:Channels:dev:Type"] = "log";
         settings["OpenTfa:Routes:Voice:0"] = "dev";
         settings["OpenTfa:Routes:Applications:SOMEAPP:Email:0"] = "dev";
-        await using TestServer server = await StartAsync(settings, logs);
+        await using TestServer server = await TestServer.StartAsync(settings);
+        CapturedLogs logs = server.Logs;
         HttpClient client = server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 
@@ -141,10 +108,10 @@ public sealed class MissingChannelTests
     [Fact]
     public async Task LogChannel_ConfiguredButNamedInNoRoute_PrintsNothing_AndStartUpDoesNotWarn()
     {
-        var logs = new CapturingLoggerProvider();
         Dictionary<string, string?> settings = SmsOnly();
         settings["OpenTfa:Channels:dev:Type"] = "log";
-        await using TestServer server = await StartAsync(settings, logs);
+        await using TestServer server = await TestServer.StartAsync(settings);
+        CapturedLogs logs = server.Logs;
         HttpClient client = server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 
@@ -159,8 +126,8 @@ public sealed class MissingChannelTests
     [Fact]
     public async Task NoChannelsConfigured_TheLogChannelCarriesEveryKind()
     {
-        var logs = new CapturingLoggerProvider();
-        await using TestServer server = await StartAsync(new Dictionary<string, string?>(), logs);
+        await using TestServer server = await TestServer.StartAsync(new Dictionary<string, string?>());
+        CapturedLogs logs = server.Logs;
         HttpClient client = server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 
@@ -173,7 +140,7 @@ public sealed class MissingChannelTests
     [Fact]
     public async Task DiscardChannelAlone_CarriesEveryKind_AndPrintsNothing()
     {
-        await using TestServer server = await StartAsync(new Dictionary<string, string?> { ["OpenTfa:Channels:sink:Type"] = "discard" });
+        await using TestServer server = await TestServer.StartAsync(new Dictionary<string, string?> { ["OpenTfa:Channels:sink:Type"] = "discard" });
         HttpClient client = server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 
