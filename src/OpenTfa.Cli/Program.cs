@@ -17,7 +17,7 @@ public static class Program
                 Console.Error.WriteLine($"error: {message}");
             }
 
-            string command = string.Join(' ', parse.CommandResult.Command is RootCommand ? ["opentfa"] : CommandPath(parse.CommandResult.Command));
+            string command = string.Join(' ', CommandPath(parse.CommandResult.Command));
             Console.Error.WriteLine($"  See '{command} --help'.");
             return ExitCodes.Usage;
         }
@@ -52,7 +52,7 @@ public static class Program
         return root;
     }
 
-    private static IEnumerable<string> CommandPath(Command command)
+    private static Stack<string> CommandPath(Command command)
     {
         var names = new Stack<string>();
         for (Command? c = command; c is not null; c = c.Parents.OfType<Command>().FirstOrDefault())

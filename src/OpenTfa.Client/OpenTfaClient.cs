@@ -59,7 +59,7 @@ public sealed class OpenTfaClient
         SendAsync(HttpMethod.Post, "2fa/2/applications", Body(request, Json.ApplicationRequest), Json.ApplicationResponse, cancellationToken);
 
     public async Task<IReadOnlyList<ApplicationResponse>> GetApplicationsAsync(CancellationToken cancellationToken = default) =>
-        await SendAsync(HttpMethod.Get, "2fa/2/applications", null, Json.ListApplicationResponse, cancellationToken);
+        await SendAsync(HttpMethod.Get, "2fa/2/applications", null, Json.ListApplicationResponse, cancellationToken).ConfigureAwait(false);
 
     public Task<ApplicationResponse> GetApplicationAsync(string applicationId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, $"2fa/2/applications/{Segment(applicationId)}", null, Json.ApplicationResponse, cancellationToken);
@@ -75,7 +75,7 @@ public sealed class OpenTfaClient
 
     /// <summary>Every template of the application, SMS/voice and e-mail alike.</summary>
     public async Task<IReadOnlyList<MessageTemplateResponse>> GetMessageTemplatesAsync(string applicationId, CancellationToken cancellationToken = default) =>
-        await SendAsync(HttpMethod.Get, $"2fa/2/applications/{Segment(applicationId)}/messages", null, Json.ListMessageTemplateResponse, cancellationToken);
+        await SendAsync(HttpMethod.Get, $"2fa/2/applications/{Segment(applicationId)}/messages", null, Json.ListMessageTemplateResponse, cancellationToken).ConfigureAwait(false);
 
     public Task<MessageTemplateResponse> GetMessageTemplateAsync(string applicationId, string messageId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, $"2fa/2/applications/{Segment(applicationId)}/messages/{Segment(messageId)}", null, Json.MessageTemplateResponse, cancellationToken);
@@ -136,7 +136,7 @@ public sealed class OpenTfaClient
         SendAsync(HttpMethod.Post, "opentfa/v1/tenants", Body(request, Json.CreateTenantRequest), Json.TenantResponse, cancellationToken);
 
     public async Task<IReadOnlyList<TenantResponse>> GetTenantsAsync(CancellationToken cancellationToken = default) =>
-        await SendAsync(HttpMethod.Get, "opentfa/v1/tenants", null, Json.ListTenantResponse, cancellationToken);
+        await SendAsync(HttpMethod.Get, "opentfa/v1/tenants", null, Json.ListTenantResponse, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The SMS senders and e-mail From addresses a tenant may use; a null list means the service-wide rule applies.</summary>
     public Task<TenantSendersResponse> GetTenantSendersAsync(string tenantId, CancellationToken cancellationToken = default) =>
@@ -152,7 +152,7 @@ public sealed class OpenTfaClient
 
     /// <summary>The keys of the caller's tenant; an operator administrator sees every tenant's, or <paramref name="tenantId"/>'s.</summary>
     public async Task<IReadOnlyList<ApiKeyResponse>> GetApiKeysAsync(string? tenantId = null, CancellationToken cancellationToken = default) =>
-        await SendAsync(HttpMethod.Get, "opentfa/v1/keys" + Query(("tenantId", tenantId)), null, Json.ListApiKeyResponse, cancellationToken);
+        await SendAsync(HttpMethod.Get, "opentfa/v1/keys" + Query(("tenantId", tenantId)), null, Json.ListApiKeyResponse, cancellationToken).ConfigureAwait(false);
 
     public Task<ApiKeyResponse> RevokeApiKeyAsync(string keyId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"opentfa/v1/keys/{Segment(keyId)}", null, Json.ApiKeyResponse, cancellationToken);
@@ -163,7 +163,7 @@ public sealed class OpenTfaClient
     /// <c>opentfa:pii</c> scope and is audited.
     /// </summary>
     public async Task<IReadOnlyList<MessageStateResponse>> GetPinMessagesAsync(string pinId, bool unmasked = false, CancellationToken cancellationToken = default) =>
-        await SendAsync(HttpMethod.Get, $"opentfa/v1/pins/{Segment(pinId)}/messages{Unmasked(unmasked)}", null, Json.ListMessageStateResponse, cancellationToken);
+        await SendAsync(HttpMethod.Get, $"opentfa/v1/pins/{Segment(pinId)}/messages{Unmasked(unmasked)}", null, Json.ListMessageStateResponse, cancellationToken).ConfigureAwait(false);
 
     /// <summary>One message's state; <paramref name="unmasked"/> as for <see cref="GetPinMessagesAsync"/>.</summary>
     public Task<MessageStateResponse> GetMessageAsync(string messageId, bool unmasked = false, CancellationToken cancellationToken = default) =>
@@ -174,7 +174,7 @@ public sealed class OpenTfaClient
         SendAsync(HttpMethod.Post, "opentfa/v1/email-bodies", Body(request, Json.EmailBodyRequest), Json.EmailBodyResponse, cancellationToken);
 
     public async Task<IReadOnlyList<EmailBodyResponse>> GetEmailBodiesAsync(CancellationToken cancellationToken = default) =>
-        await SendAsync(HttpMethod.Get, "opentfa/v1/email-bodies", null, Json.ListEmailBodyResponse, cancellationToken);
+        await SendAsync(HttpMethod.Get, "opentfa/v1/email-bodies", null, Json.ListEmailBodyResponse, cancellationToken).ConfigureAwait(false);
 
     public Task<EmailBodyResponse> GetEmailBodyAsync(long id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, $"opentfa/v1/email-bodies/{id.ToString(CultureInfo.InvariantCulture)}", null, Json.EmailBodyResponse, cancellationToken);

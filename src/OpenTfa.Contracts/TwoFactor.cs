@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 
 namespace OpenTfa.Contracts;
@@ -156,6 +157,7 @@ public sealed class VerificationResponse
     public required IReadOnlyList<Verification> Verifications { get; init; }
 }
 
+[SuppressMessage("Naming", "CA1711", Justification = "Named after the serviceException member of the Infobip error envelope it carries.")]
 public sealed class ServiceException
 {
     public required string MessageId { get; init; }

@@ -33,13 +33,13 @@ internal sealed class GatewayHttp : IDisposable
 {
     private const int MaxBody = 64 * 1024;
     private const string PrivateNetworksOff = "the channel's AllowPrivateNetworks is off";
-    private readonly HttpClient client;
-    private readonly TimeSpan timeout;
+    private readonly HttpClient _client;
+    private readonly TimeSpan _timeout;
 
     public GatewayHttp(HttpChannelOptions options, OutboundConnector? connector = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        timeout = options.Timeout;
+        _timeout = options.Timeout;
         bool allowPrivateNetworks = options.AllowPrivateNetworks;
         OutboundConnector connect = connector ?? new OutboundConnector();
         var handler = new SocketsHttpHandler
@@ -47,7 +47,7 @@ internal sealed class GatewayHttp : IDisposable
             AllowAutoRedirect = false,
             UseCookies = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = timeout,
+            ConnectTimeout = _timeout,
             ConnectCallback = (context, cancellationToken) =>
             {
                 string host = context.DnsEndPoint.Host;
@@ -58,25 +58,25 @@ internal sealed class GatewayHttp : IDisposable
                 return connect.ConnectAsync(host, context.DnsEndPoint.Port, operatorsChoice ? _ => true : SpecialPurposeAddresses.IsGloballyReachable, PrivateNetworksOff, cancellationToken);
             },
         };
-        client = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("OpenTfa", "1.0"));
+        _client = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("OpenTfa", "1.0"));
     }
 
-    public TimeSpan Timeout => timeout;
+    public TimeSpan Timeout => _timeout;
 
     public async Task<GatewayAnswer> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        deadline.CancelAfter(_timeout);
         try
         {
-            using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+            using HttpResponseMessage response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             string body = await ReadLimitedAsync(response, deadline.Token).ConfigureAwait(false);
             return new GatewayAnswer(response.StatusCode, body, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new GatewayAnswer(null, string.Empty, $"no answer from {Describe(request.RequestUri)} within {timeout.TotalSeconds:0.###} s");
+            return new GatewayAnswer(null, string.Empty, $"no answer from {Describe(request.RequestUri)} within {_timeout.TotalSeconds:0.###} s");
         }
         catch (HttpRequestException e)
         {
@@ -101,7 +101,7 @@ internal sealed class GatewayHttp : IDisposable
         return Encoding.UTF8.GetString(buffer, 0, total);
     }
 
-    public void Dispose() => client.Dispose();
+    public void Dispose() => _client.Dispose();
 }
 
 /// <summary>How an answer from a provider's API becomes a delivery result.</summary>

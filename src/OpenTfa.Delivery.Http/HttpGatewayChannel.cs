@@ -14,24 +14,24 @@ namespace OpenTfa.Delivery.Http;
 public abstract class HttpGatewayChannel<TOptions> : IMessageChannel, IDisposable
     where TOptions : HttpChannelOptions
 {
-    private readonly string type;
-    private readonly string title;
-    private readonly ChannelKind kind;
-    private readonly GatewayHttp http;
+    private readonly string _type;
+    private readonly string _title;
+    private readonly ChannelKind _kind;
+    private readonly GatewayHttp _http;
 
     /// <param name="type">The channel type, as configured and logged (<c>twilio-sms</c>).</param>
     /// <param name="title">The provider as errors name it (<c>Twilio SMS</c>).</param>
     private protected HttpGatewayChannel(string type, string title, ChannelKind kind, string name, TOptions options, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.type = type;
-        this.title = title;
-        this.kind = kind;
+        _type = type;
+        _title = title;
+        _kind = kind;
         Name = name;
         Options = options;
         Time = time;
         Logger = logger;
-        http = new GatewayHttp(options);
+        _http = new GatewayHttp(options);
     }
 
     public string Name { get; }
@@ -42,14 +42,14 @@ public abstract class HttpGatewayChannel<TOptions> : IMessageChannel, IDisposabl
 
     protected ILogger Logger { get; }
 
-    public bool Supports(ChannelKind kind) => kind == this.kind;
+    public bool Supports(ChannelKind kind) => kind == _kind;
 
     public async Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Kind != kind)
+        if (message.Kind != _kind)
         {
-            return DeliveryResult.Permanent($"the {title} channel '{Name}' carries {(kind == ChannelKind.Sms ? "SMS" : "voice")} only, not {message.Kind}");
+            return DeliveryResult.Permanent($"the {_title} channel '{Name}' carries {(_kind == ChannelKind.Sms ? "SMS" : "voice")} only, not {message.Kind}");
         }
 
         if (Refusal(message) is { } refusal)
@@ -58,9 +58,9 @@ public abstract class HttpGatewayChannel<TOptions> : IMessageChannel, IDisposabl
         }
 
         using HttpRequestMessage request = CreateRequest(message);
-        GatewayAnswer answer = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        GatewayAnswer answer = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         DeliveryResult result = Read(answer, message);
-        Log.Sent(Logger, type, Name, Destinations.Mask(message.To), result.Outcome, result.Error);
+        Log.Sent(Logger, _type, Name, Destinations.Mask(message.To), result.Outcome, result.Error);
         return result;
     }
 
@@ -83,7 +83,7 @@ public abstract class HttpGatewayChannel<TOptions> : IMessageChannel, IDisposabl
     {
         if (disposing)
         {
-            http.Dispose();
+            _http.Dispose();
         }
     }
 }

@@ -18,23 +18,23 @@ namespace OpenTfa.Delivery.Smpp;
 /// </summary>
 public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionOwner
 {
-    private readonly SmppConnectionOptions options;
-    private readonly TimeProvider time;
-    private readonly ILogger<SmppClient> logger;
-    private readonly SmppRateLimiter limiter;
-    private readonly SessionSlot[] slots;
-    private readonly Channel<object> inbound = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource stopping = new();
-    private readonly Lock lifecycle = new();
-    private TaskCompletionSource capacity = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? dispatcher;
-    private Task? stopTask;
-    private bool started;
-    private volatile bool stopRequested;
-    private volatile bool stopped;
-    private int nextSlot;
-    private int reference;
-    private SmppClientError? lastError;
+    private readonly SmppConnectionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SmppClient> _logger;
+    private readonly SmppRateLimiter _limiter;
+    private readonly SessionSlot[] _slots;
+    private readonly Channel<object> _inbound = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _lifecycle = new();
+    private TaskCompletionSource _capacity = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _dispatcher;
+    private Task? _stopTask;
+    private bool _started;
+    private volatile bool _stopRequested;
+    private volatile bool _stopped;
+    private int _nextSlot;
+    private int _reference;
+    private SmppClientError? _lastError;
 
     public SmppClient(SmppConnectionOptions options, TimeProvider time, ILogger<SmppClient> logger)
     {
@@ -47,16 +47,16 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
             throw new ArgumentException("Invalid SMPP settings: " + string.Join(" ", errors), nameof(options));
         }
 
-        this.options = options;
-        this.time = time;
-        this.logger = logger;
-        limiter = new SmppRateLimiter(options.MaxMessagesPerSecond, time);
-        reference = RandomNumberGenerator.GetInt32(256);
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _limiter = new SmppRateLimiter(options.MaxMessagesPerSecond, time);
+        _reference = RandomNumberGenerator.GetInt32(256);
 
         var kinds = options.BindMode == SmppBindMode.Transceiver
             ? Enumerable.Repeat(SmppBindType.Transceiver, options.Binds)
             : Enumerable.Repeat(SmppBindType.Transmitter, options.Binds).Concat(Enumerable.Repeat(SmppBindType.Receiver, options.Binds));
-        slots = kinds.Select((kind, i) => new SessionSlot(
+        _slots = kinds.Select((kind, i) => new SessionSlot(
             string.Create(CultureInfo.InvariantCulture, $"{options.Host}:{options.Port}#{i + 1} {kind.ToString().ToLowerInvariant()}"),
             kind)).ToArray();
     }
@@ -76,17 +76,17 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
     {
         get
         {
-            if (!started || stopped)
+            if (!_started || _stopped)
             {
                 return SmppClientState.Stopped;
             }
 
-            if (stopRequested)
+            if (_stopRequested)
             {
                 return SmppClientState.Stopping;
             }
 
-            return slots.Any(s => s.Session is { CanSubmit: true }) ? SmppClientState.Bound : SmppClientState.Connecting;
+            return _slots.Any(s => s.Session is { CanSubmit: true }) ? SmppClientState.Bound : SmppClientState.Connecting;
         }
     }
 
@@ -94,30 +94,30 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
     public bool IsBound => State == SmppClientState.Bound;
 
     /// <summary>Sessions bound now, receivers included.</summary>
-    public int BoundSessions => slots.Count(s => s.Session is { IsBound: true });
+    public int BoundSessions => _slots.Count(s => s.Session is { IsBound: true });
 
     /// <summary>Sessions the client keeps: Binds, or twice that for TransmitterAndReceiver.</summary>
-    public int SessionCount => slots.Length;
+    public int SessionCount => _slots.Length;
 
     /// <summary>The most recent connection problem, kept after recovery; null if there was none.</summary>
-    public SmppClientError? LastError => Volatile.Read(ref lastError);
+    public SmppClientError? LastError => Volatile.Read(ref _lastError);
 
     /// <summary>Starts connecting in the background and returns at once; it never waits for a bind.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        lock (lifecycle)
+        lock (_lifecycle)
         {
-            if (started)
+            if (_started)
             {
                 throw new InvalidOperationException("The SMPP client was already started; create a new one.");
             }
 
-            started = true;
+            _started = true;
         }
 
-        Log.Starting(logger, slots.Length, options.Host, options.Port, options.SystemId, options.BindMode);
-        dispatcher = Task.Run(DispatchInboundAsync, CancellationToken.None);
-        foreach (var slot in slots)
+        Log.Starting(_logger, _slots.Length, _options.Host, _options.Port, _options.SystemId, _options.BindMode);
+        _dispatcher = Task.Run(DispatchInboundAsync, CancellationToken.None);
+        foreach (var slot in _slots)
         {
             slot.Loop = Task.Run(() => RunSlotAsync(slot), CancellationToken.None);
         }
@@ -131,28 +131,28 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
     /// </summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        lock (lifecycle)
+        lock (_lifecycle)
         {
-            if (!started)
+            if (!_started)
             {
                 return Task.CompletedTask;
             }
 
-            stopTask ??= StopCoreAsync(cancellationToken);
-            return stopTask;
+            _stopTask ??= StopCoreAsync(cancellationToken);
+            return _stopTask;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        inbound.Writer.TryComplete();
-        if (dispatcher is not null)
+        _inbound.Writer.TryComplete();
+        if (_dispatcher is not null)
         {
-            await dispatcher.ConfigureAwait(false);
+            await _dispatcher.ConfigureAwait(false);
         }
 
-        stopping.Dispose();
+        _stopping.Dispose();
     }
 
     /// <summary>
@@ -186,13 +186,13 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
         {
             if (submission.Encoded is null)
             {
-                if (!SmppAddressing.TryGetSource(message.Source, options, out var source))
+                if (!SmppAddressing.TryGetSource(message.Source, _options, out var source))
                 {
                     return Fail(masked, SmppFailureReasons.InvalidSource, SmppFailureKind.Permanent,
                         "the sender is neither a number of at most 20 digits nor an alphanumeric name of at most 11 printable ASCII characters");
                 }
 
-                if (!SmppAddressing.TryGetDestination(message.Destination, options, out var destination))
+                if (!SmppAddressing.TryGetDestination(message.Destination, _options, out var destination))
                 {
                     return Fail(masked, SmppFailureReasons.InvalidDestination, SmppFailureKind.Permanent,
                         "the destination must be 1 to 20 digits, optionally after '+'");
@@ -208,7 +208,7 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
             }
 
             var segments = submission.Encoded!.Segments;
-            if (submission.AcceptedCount < segments.Count && (stopRequested || !started))
+            if (submission.AcceptedCount < segments.Count && (_stopRequested || !_started))
             {
                 return SmppSubmitResult.Failure(SmppFailureKind.Temporary, null, SmppFailureReasons.ClientStopped, "the SMPP client is not running",
                     submission.AcceptedIds, segments.Count);
@@ -219,7 +219,7 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
                 var outcome = await SubmitSegmentAsync(SegmentPdu(submission, i, message.RequestDeliveryReceipt), masked, cancellationToken).ConfigureAwait(false);
                 if (outcome.Failure is { } failure)
                 {
-                    Log.SubmitFailed(logger, masked, failure.FailureKind, failure.StatusName!, failure.Detail!);
+                    Log.SubmitFailed(_logger, masked, failure.FailureKind, failure.StatusName!, failure.Detail!);
                     return SmppSubmitResult.Failure(failure.FailureKind, failure.CommandStatus, failure.StatusName!, failure.Detail!, submission.AcceptedIds, segments.Count);
                 }
 
@@ -227,7 +227,7 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
             }
 
             var ids = submission.AcceptedIds;
-            Log.SubmitAccepted(logger, masked, ids.Count, ids[0]);
+            Log.SubmitAccepted(_logger, masked, ids.Count, ids[0]);
             return SmppSubmitResult.Success(ids);
         }
         finally
@@ -250,7 +250,7 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
             EsmClass = encoded.HasUserDataHeader ? EsmClasses.UserDataHeaderIndicator : (byte)0,
             RegisteredDelivery = requestReceipt ? (byte)1 : (byte)0,
             DataCoding = encoded.DataCoding,
-            ValidityPeriod = FormatRelativeValidity(options.ValidityPeriod),
+            ValidityPeriod = FormatRelativeValidity(_options.ValidityPeriod),
             ShortMessage = encoded.Segments[index],
         };
     }
@@ -259,28 +259,28 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
     {
         try
         {
-            var now = time.GetUtcNow();
+            var now = _time.GetUtcNow();
             if (pdu.IsDeliveryReceipt)
             {
                 var receipt = SmppDeliveryReceipt.FromDeliverSm(pdu, now);
-                Log.ReceiptReceived(logger, session.Name, receipt.MessageId, receipt.State);
-                inbound.Writer.TryWrite(receipt);
+                Log.ReceiptReceived(_logger, session.Name, receipt.MessageId, receipt.State);
+                _inbound.Writer.TryWrite(receipt);
             }
             else
             {
                 var message = SmppInboundMessage.FromDeliverSm(pdu, now);
-                Log.MessageReceived(logger, session.Name, SmppAddressing.Mask(message.Source));
-                inbound.Writer.TryWrite(message);
+                Log.MessageReceived(_logger, session.Name, SmppAddressing.Mask(message.Source));
+                _inbound.Writer.TryWrite(message);
             }
         }
         catch (Exception e)
         {
-            Log.DeliverSmUnreadable(logger, session.Name, e);
+            Log.DeliverSmUnreadable(_logger, session.Name, e);
         }
     }
 
     void ISmppSessionOwner.OnCapacityChanged() =>
-        Interlocked.Exchange(ref capacity, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        Interlocked.Exchange(ref _capacity, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private static string FormatRelativeValidity(TimeSpan? validity) =>
         validity is { } v
@@ -289,11 +289,11 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
 
     private SmppSubmitResult Fail(string maskedDestination, string reason, SmppFailureKind kind, string detail)
     {
-        Log.SubmitFailed(logger, maskedDestination, kind, reason, detail);
+        Log.SubmitFailed(_logger, maskedDestination, kind, reason, detail);
         return SmppSubmitResult.Failure(kind, null, reason, detail);
     }
 
-    private byte NextReference() => (byte)Interlocked.Increment(ref reference);
+    private byte NextReference() => (byte)Interlocked.Increment(ref _reference);
 
     private async Task<SegmentOutcome> SubmitSegmentAsync(SubmitSm pdu, string maskedDestination, CancellationToken cancellationToken)
     {
@@ -303,7 +303,7 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
             var session = await AcquireSessionAsync(cancellationToken).ConfigureAwait(false);
             if (session is null)
             {
-                return stopRequested
+                return _stopRequested
                     ? SegmentOutcome.Fail(SmppFailureKind.Temporary, null, SmppFailureReasons.ClientStopped, "the SMPP client is stopping")
                     : SegmentOutcome.Fail(SmppFailureKind.Temporary, null, SmppFailureReasons.NoLink, "no bound SMPP session with room before the deadline");
             }
@@ -311,7 +311,7 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
             SmppPdu response;
             try
             {
-                await limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
                 // Once written, the answer is awaited whatever the caller's deadline: an accepted
                 // segment reported as failed would be sent again by a retry.
                 response = await session.RequestAsync(pdu, cancellationToken, CancellationToken.None).ConfigureAwait(false);
@@ -354,17 +354,17 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
             if (SmppErrorClassifier.IsThrottling(status))
             {
                 throttled++;
-                if (throttled > options.MaxThrottleRetries)
+                if (throttled > _options.MaxThrottleRetries)
                 {
-                    return SegmentOutcome.Fail(SmppFailureKind.Temporary, status, name, $"still {name} after {options.MaxThrottleRetries} retries");
+                    return SegmentOutcome.Fail(SmppFailureKind.Temporary, status, name, $"still {name} after {_options.MaxThrottleRetries} retries");
                 }
 
                 var delay = ThrottleDelay(throttled);
-                Log.Throttled(logger, maskedDestination, name, delay, throttled, options.MaxThrottleRetries);
-                limiter.Pause(delay);
+                Log.Throttled(_logger, maskedDestination, name, delay, throttled, _options.MaxThrottleRetries);
+                _limiter.Pause(delay);
                 try
                 {
-                    await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -382,21 +382,21 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
     // Doubles from ThrottleRetryDelay on each further throttling answer, up to ReconnectMaxDelay.
     private TimeSpan ThrottleDelay(int attempt)
     {
-        var cap = options.ReconnectMaxDelay > options.ThrottleRetryDelay ? options.ReconnectMaxDelay : options.ThrottleRetryDelay;
-        var ticks = options.ThrottleRetryDelay.Ticks * Math.Pow(2, Math.Min(attempt - 1, 20));
+        var cap = _options.ReconnectMaxDelay > _options.ThrottleRetryDelay ? _options.ReconnectMaxDelay : _options.ThrottleRetryDelay;
+        var ticks = _options.ThrottleRetryDelay.Ticks * Math.Pow(2, Math.Min(attempt - 1, 20));
         return ticks >= cap.Ticks ? cap : TimeSpan.FromTicks((long)ticks);
     }
 
     /// <summary>A bound session with a free window slot (round robin), or null when the deadline passes first.</summary>
     private async Task<SmppSession?> AcquireSessionAsync(CancellationToken cancellationToken)
     {
-        while (!stopRequested)
+        while (!_stopRequested)
         {
-            var signal = Volatile.Read(ref capacity).Task;
-            var start = (int)((uint)Interlocked.Increment(ref nextSlot) % (uint)slots.Length);
-            for (var i = 0; i < slots.Length; i++)
+            var signal = Volatile.Read(ref _capacity).Task;
+            var start = (int)((uint)Interlocked.Increment(ref _nextSlot) % (uint)_slots.Length);
+            for (var i = 0; i < _slots.Length; i++)
             {
-                var session = slots[(start + i) % slots.Length].Session;
+                var session = _slots[(start + i) % _slots.Length].Session;
                 if (session is not null && session.TryAcquireWindow())
                 {
                     return session;
@@ -418,17 +418,17 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
 
     private async Task RunSlotAsync(SessionSlot slot)
     {
-        var token = stopping.Token;
-        var delay = options.ReconnectInitialDelay;
+        var token = _stopping.Token;
+        var delay = _options.ReconnectInitialDelay;
         while (!token.IsCancellationRequested)
         {
             try
             {
-                Log.Connecting(logger, slot.Name);
-                var session = await SmppSession.OpenAsync(options, slot.BindType, slot.Name, time, logger, this, token).ConfigureAwait(false);
+                Log.Connecting(_logger, slot.Name);
+                var session = await SmppSession.OpenAsync(_options, slot.BindType, slot.Name, _time, _logger, this, token).ConfigureAwait(false);
                 slot.Session = session;
-                Log.Bound(logger, slot.Name, session.SmscSystemId);
-                delay = options.ReconnectInitialDelay;
+                Log.Bound(_logger, slot.Name, session.SmscSystemId);
+                delay = _options.ReconnectInitialDelay;
                 ((ISmppSessionOwner)this).OnCapacityChanged();
                 if (token.IsCancellationRequested)
                 {
@@ -445,7 +445,7 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
                 }
 
                 RecordError($"link lost: {reason}", null);
-                Log.LinkLost(logger, slot.Name, reason);
+                Log.LinkLost(_logger, slot.Name, reason);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -454,33 +454,33 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
             catch (SmppBindException e)
             {
                 RecordError(e.Message, e.CommandStatus);
-                Log.BindRefused(logger, slot.Name, e.StatusName, e.CommandStatus);
+                Log.BindRefused(_logger, slot.Name, e.StatusName, e.CommandStatus);
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or TimeoutException
                 or SmppConnectionLostException or SmppResponseTimeoutException or SmppNotSentException
                 or SmppProtocolException or System.Security.Authentication.AuthenticationException)
             {
                 RecordError($"connection failed: {e.Message}", null);
-                Log.ConnectFailed(logger, slot.Name, e.Message);
+                Log.ConnectFailed(_logger, slot.Name, e.Message);
             }
             catch (Exception e)
             {
                 RecordError($"session failed: {e.Message}", null);
-                Log.SessionLoopFailed(logger, slot.Name, e);
+                Log.SessionLoopFailed(_logger, slot.Name, e);
             }
 
             var wait = WithJitter(delay);
-            Log.Reconnecting(logger, slot.Name, wait);
+            Log.Reconnecting(_logger, slot.Name, wait);
             try
             {
-                await Task.Delay(wait, time, token).ConfigureAwait(false);
+                await Task.Delay(wait, _time, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
 
-            delay = delay * 2 < options.ReconnectMaxDelay ? delay * 2 : options.ReconnectMaxDelay;
+            delay = delay * 2 < _options.ReconnectMaxDelay ? delay * 2 : _options.ReconnectMaxDelay;
         }
     }
 
@@ -489,24 +489,24 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
         TimeSpan.FromTicks((long)(delay.Ticks * (0.8 + (RandomNumberGenerator.GetInt32(401) / 1000.0))));
 
     private void RecordError(string message, uint? status) =>
-        Volatile.Write(ref lastError, new SmppClientError(time.GetUtcNow(), message, status, status is { } s ? SmppCommandStatus.GetName(s) : null));
+        Volatile.Write(ref _lastError, new SmppClientError(_time.GetUtcNow(), message, status, status is { } s ? SmppCommandStatus.GetName(s) : null));
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
-        Log.Stopping(logger);
-        stopRequested = true;
-        await stopping.CancelAsync().ConfigureAwait(false);
+        Log.Stopping(_logger);
+        _stopRequested = true;
+        await _stopping.CancelAsync().ConfigureAwait(false);
         ((ISmppSessionOwner)this).OnCapacityChanged();
 
-        await Task.WhenAll(slots.Select(s => s.Session?.UnbindAsync(cancellationToken) ?? Task.CompletedTask)).ConfigureAwait(false);
-        await Task.WhenAll(slots.Select(s => s.Loop ?? Task.CompletedTask)).ConfigureAwait(false);
-        stopped = true;
-        Log.Stopped(logger);
+        await Task.WhenAll(_slots.Select(s => s.Session?.UnbindAsync(cancellationToken) ?? Task.CompletedTask)).ConfigureAwait(false);
+        await Task.WhenAll(_slots.Select(s => s.Loop ?? Task.CompletedTask)).ConfigureAwait(false);
+        _stopped = true;
+        Log.Stopped(_logger);
     }
 
     private async Task DispatchInboundAsync()
     {
-        await foreach (var item in inbound.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var item in _inbound.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             switch (item)
             {
@@ -535,14 +535,14 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
             }
             catch (Exception e)
             {
-                Log.HandlerFailed(logger, eventName, e);
+                Log.HandlerFailed(_logger, eventName, e);
             }
         }
     }
 
     private sealed class SessionSlot(string name, SmppBindType bindType)
     {
-        private SmppSession? session;
+        private SmppSession? _session;
 
         public string Name { get; } = name;
 
@@ -550,8 +550,8 @@ public sealed class SmppClient : IHostedService, IAsyncDisposable, ISmppSessionO
 
         public SmppSession? Session
         {
-            get => Volatile.Read(ref session);
-            set => Volatile.Write(ref session, value);
+            get => Volatile.Read(ref _session);
+            set => Volatile.Write(ref _session, value);
         }
 
         public Task? Loop { get; set; }

@@ -6,22 +6,22 @@ namespace OpenTfa.Delivery.Smpp;
 /// </summary>
 internal sealed class SmppRateLimiter
 {
-    private readonly TimeProvider time;
-    private readonly double ratePerSecond;
-    private readonly double capacity;
-    private readonly Lock gate = new();
-    private double tokens;
-    private long lastRefill;
-    private long pausedUntil;
+    private readonly TimeProvider _time;
+    private readonly double _ratePerSecond;
+    private readonly double _capacity;
+    private readonly Lock _gate = new();
+    private double _tokens;
+    private long _lastRefill;
+    private long _pausedUntil;
 
     public SmppRateLimiter(int messagesPerSecond, TimeProvider time)
     {
-        this.time = time;
-        ratePerSecond = messagesPerSecond;
-        capacity = Math.Max(1, messagesPerSecond);
-        tokens = capacity;
-        lastRefill = time.GetTimestamp();
-        pausedUntil = lastRefill;
+        _time = time;
+        _ratePerSecond = messagesPerSecond;
+        _capacity = Math.Max(1, messagesPerSecond);
+        _tokens = _capacity;
+        _lastRefill = time.GetTimestamp();
+        _pausedUntil = _lastRefill;
     }
 
     public async ValueTask AcquireAsync(CancellationToken cancellationToken)
@@ -29,42 +29,42 @@ internal sealed class SmppRateLimiter
         while (true)
         {
             TimeSpan wait;
-            lock (gate)
+            lock (_gate)
             {
-                var now = time.GetTimestamp();
-                if (now < pausedUntil)
+                var now = _time.GetTimestamp();
+                if (now < _pausedUntil)
                 {
-                    wait = time.GetElapsedTime(now, pausedUntil);
+                    wait = _time.GetElapsedTime(now, _pausedUntil);
                 }
-                else if (ratePerSecond <= 0)
+                else if (_ratePerSecond <= 0)
                 {
                     return;
                 }
                 else
                 {
-                    tokens = Math.Min(capacity, tokens + (time.GetElapsedTime(lastRefill, now).TotalSeconds * ratePerSecond));
-                    lastRefill = now;
-                    if (tokens >= 1)
+                    _tokens = Math.Min(_capacity, _tokens + (_time.GetElapsedTime(_lastRefill, now).TotalSeconds * _ratePerSecond));
+                    _lastRefill = now;
+                    if (_tokens >= 1)
                     {
-                        tokens -= 1;
+                        _tokens -= 1;
                         return;
                     }
 
-                    wait = TimeSpan.FromSeconds((1 - tokens) / ratePerSecond);
+                    wait = TimeSpan.FromSeconds((1 - _tokens) / _ratePerSecond);
                 }
             }
 
-            await Task.Delay(Max(wait, TimeSpan.FromMilliseconds(1)), time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Max(wait, TimeSpan.FromMilliseconds(1)), _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Holds every sender back for at least <paramref name="duration"/> from now.</summary>
     public void Pause(TimeSpan duration)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var until = time.GetTimestamp() + (long)(duration.TotalSeconds * time.TimestampFrequency);
-            pausedUntil = Math.Max(pausedUntil, until);
+            var until = _time.GetTimestamp() + (long)(duration.TotalSeconds * _time.TimestampFrequency);
+            _pausedUntil = Math.Max(_pausedUntil, until);
         }
     }
 

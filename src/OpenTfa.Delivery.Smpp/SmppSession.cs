@@ -29,35 +29,35 @@ internal sealed class SmppSession : IAsyncDisposable
     private const int Unbinding = 2;
     private const int Closed = 3;
 
-    private readonly SmppConnectionOptions options;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
-    private readonly ISmppSessionOwner owner;
-    private readonly TcpClient tcp;
-    private readonly Stream stream;
-    private readonly PduFrameReader reader;
-    private readonly SemaphoreSlim writeLock = new(1, 1);
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<SmppPdu>> pending = new();
-    private readonly CancellationTokenSource lifetime = new();
-    private readonly TaskCompletionSource<string> closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int state = Open;
-    private int sequence;
-    private int outstanding;
-    private Task readLoop = Task.CompletedTask;
-    private Task keepAliveLoop = Task.CompletedTask;
+    private readonly SmppConnectionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ISmppSessionOwner _owner;
+    private readonly TcpClient _tcp;
+    private readonly Stream _stream;
+    private readonly PduFrameReader _reader;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<SmppPdu>> _pending = new();
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _state = Open;
+    private int _sequence;
+    private int _outstanding;
+    private Task _readLoop = Task.CompletedTask;
+    private Task _keepAliveLoop = Task.CompletedTask;
 
     private SmppSession(SmppConnectionOptions options, SmppBindType bindType, string name, TimeProvider time, ILogger logger, ISmppSessionOwner owner, TcpClient tcp, Stream stream)
     {
-        this.options = options;
+        _options = options;
         BindType = bindType;
         Name = name;
-        this.time = time;
-        this.logger = logger;
-        this.owner = owner;
-        this.tcp = tcp;
-        this.stream = stream;
-        reader = new PduFrameReader(stream);
+        _time = time;
+        _logger = logger;
+        _owner = owner;
+        _tcp = tcp;
+        _stream = stream;
+        _reader = new PduFrameReader(stream);
     }
 
     public string Name { get; }
@@ -66,12 +66,12 @@ internal sealed class SmppSession : IAsyncDisposable
 
     public string SmscSystemId { get; private set; } = string.Empty;
 
-    public bool IsBound => Volatile.Read(ref state) == Bound;
+    public bool IsBound => Volatile.Read(ref _state) == Bound;
 
     public bool CanSubmit => BindType != SmppBindType.Receiver && IsBound;
 
     /// <summary>Completes with the reason once the session has closed.</summary>
-    public Task<string> Completion => closed.Task;
+    public Task<string> Completion => _closed.Task;
 
     /// <summary>Connects, binds and starts the keep-alive. Throws <see cref="SmppBindException"/> on a refused bind.</summary>
     public static async Task<SmppSession> OpenAsync(
@@ -89,7 +89,7 @@ internal sealed class SmppSession : IAsyncDisposable
         {
             var stream = await ConnectAsync(options, tcp, time, cancellationToken).ConfigureAwait(false);
             session = new SmppSession(options, bindType, name, time, logger, owner, tcp, stream);
-            session.readLoop = Task.Run(session.ReadLoopAsync, CancellationToken.None);
+            session._readLoop = Task.Run(session.ReadLoopAsync, CancellationToken.None);
 
             var bind = new BindPdu(bindType)
             {
@@ -110,12 +110,12 @@ internal sealed class SmppSession : IAsyncDisposable
             }
 
             session.SmscSystemId = bindResp.SystemId;
-            if (Interlocked.CompareExchange(ref session.state, Bound, Open) != Open)
+            if (Interlocked.CompareExchange(ref session._state, Bound, Open) != Open)
             {
                 throw new SmppConnectionLostException(await session.Completion.ConfigureAwait(false));
             }
 
-            session.keepAliveLoop = Task.Run(session.KeepAliveLoopAsync, CancellationToken.None);
+            session._keepAliveLoop = Task.Run(session.KeepAliveLoopAsync, CancellationToken.None);
             return session;
         }
         catch
@@ -169,13 +169,13 @@ internal sealed class SmppSession : IAsyncDisposable
     {
         while (CanSubmit)
         {
-            var current = Volatile.Read(ref outstanding);
-            if (current >= options.WindowSize)
+            var current = Volatile.Read(ref _outstanding);
+            if (current >= _options.WindowSize)
             {
                 return false;
             }
 
-            if (Interlocked.CompareExchange(ref outstanding, current + 1, current) == current)
+            if (Interlocked.CompareExchange(ref _outstanding, current + 1, current) == current)
             {
                 return true;
             }
@@ -186,12 +186,12 @@ internal sealed class SmppSession : IAsyncDisposable
 
     public void ReleaseWindow()
     {
-        if (Interlocked.Decrement(ref outstanding) == 0 && Volatile.Read(ref state) == Unbinding)
+        if (Interlocked.Decrement(ref _outstanding) == 0 && Volatile.Read(ref _state) == Unbinding)
         {
-            drained.TrySetResult();
+            _drained.TrySetResult();
         }
 
-        owner.OnCapacityChanged();
+        _owner.OnCapacityChanged();
     }
 
     /// <summary>
@@ -214,11 +214,11 @@ internal sealed class SmppSession : IAsyncDisposable
         var number = NextSequenceNumber();
         request.SequenceNumber = number;
         var response = new TaskCompletionSource<SmppPdu>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pending[number] = response;
+        _pending[number] = response;
         try
         {
             await WriteAsync(request, sendCancellation).ConfigureAwait(false);
-            if (Volatile.Read(ref state) == Closed)
+            if (Volatile.Read(ref _state) == Closed)
             {
                 // The session closed while writing; the close may have run before this request was pending.
                 response.TrySetException(new SmppConnectionLostException(await Completion.ConfigureAwait(false)));
@@ -226,16 +226,16 @@ internal sealed class SmppSession : IAsyncDisposable
 
             try
             {
-                return await response.Task.WaitAsync(options.ResponseTimeout, time, answerCancellation).ConfigureAwait(false);
+                return await response.Task.WaitAsync(_options.ResponseTimeout, _time, answerCancellation).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                throw new SmppResponseTimeoutException($"no answer to {request.CommandId} within {options.ResponseTimeout}");
+                throw new SmppResponseTimeoutException($"no answer to {request.CommandId} within {_options.ResponseTimeout}");
             }
         }
         finally
         {
-            pending.TryRemove(number, out _);
+            _pending.TryRemove(number, out _);
         }
     }
 
@@ -245,7 +245,7 @@ internal sealed class SmppSession : IAsyncDisposable
     /// </summary>
     public async Task UnbindAsync(CancellationToken cancellationToken)
     {
-        var previous = Interlocked.CompareExchange(ref state, Unbinding, Bound);
+        var previous = Interlocked.CompareExchange(ref _state, Unbinding, Bound);
         if (previous != Bound)
         {
             if (previous == Open)
@@ -266,15 +266,15 @@ internal sealed class SmppSession : IAsyncDisposable
             return;
         }
 
-        owner.OnCapacityChanged();
+        _owner.OnCapacityChanged();
         try
         {
-            if (Volatile.Read(ref outstanding) == 0)
+            if (Volatile.Read(ref _outstanding) == 0)
             {
-                drained.TrySetResult();
+                _drained.TrySetResult();
             }
 
-            await drained.Task.WaitAsync(options.ResponseTimeout, time, cancellationToken).ConfigureAwait(false);
+            await _drained.Task.WaitAsync(_options.ResponseTimeout, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -289,11 +289,11 @@ internal sealed class SmppSession : IAsyncDisposable
         try
         {
             await RequestAsync(new Unbind(), cancellationToken).ConfigureAwait(false);
-            Log.Unbound(logger, Name);
+            Log.Unbound(_logger, Name);
         }
         catch (Exception e) when (e is SmppResponseTimeoutException or SmppConnectionLostException or SmppNotSentException or OperationCanceledException)
         {
-            Log.UnbindUnanswered(logger, Name, e.Message);
+            Log.UnbindUnanswered(_logger, Name, e.Message);
         }
         finally
         {
@@ -304,33 +304,33 @@ internal sealed class SmppSession : IAsyncDisposable
     /// <summary>Closes the connection now and fails every request still waiting. Idempotent.</summary>
     public void Close(string reason)
     {
-        if (Interlocked.Exchange(ref state, Closed) == Closed)
+        if (Interlocked.Exchange(ref _state, Closed) == Closed)
         {
             return;
         }
 
-        closed.TrySetResult(reason);
-        lifetime.Cancel();
+        _closed.TrySetResult(reason);
+        _lifetime.Cancel();
         try
         {
-            stream.Dispose();
+            _stream.Dispose();
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // A stream that fails to close is closed enough.
         }
 
-        tcp.Dispose();
-        foreach (var number in pending.Keys)
+        _tcp.Dispose();
+        foreach (var number in _pending.Keys)
         {
-            if (pending.TryRemove(number, out var waiting))
+            if (_pending.TryRemove(number, out var waiting))
             {
                 waiting.TrySetException(new SmppConnectionLostException(reason));
             }
         }
 
-        drained.TrySetResult();
-        owner.OnCapacityChanged();
+        _drained.TrySetResult();
+        _owner.OnCapacityChanged();
     }
 
     public async ValueTask DisposeAsync()
@@ -338,14 +338,14 @@ internal sealed class SmppSession : IAsyncDisposable
         Close("disposed");
         try
         {
-            await Task.WhenAll(readLoop, keepAliveLoop).ConfigureAwait(false);
+            await Task.WhenAll(_readLoop, _keepAliveLoop).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
         {
             // The loops end by themselves once the session is closed.
         }
 
-        lifetime.Dispose();
+        _lifetime.Dispose();
     }
 
     private uint NextSequenceNumber()
@@ -353,9 +353,9 @@ internal sealed class SmppSession : IAsyncDisposable
         // Sequence numbers run 1..0x7FFFFFFF and wrap.
         while (true)
         {
-            var current = Volatile.Read(ref sequence);
+            var current = Volatile.Read(ref _sequence);
             var next = current >= 0x7FFFFFFF ? 1 : current + 1;
-            if (Interlocked.CompareExchange(ref sequence, next, current) == current)
+            if (Interlocked.CompareExchange(ref _sequence, next, current) == current)
             {
                 return (uint)next;
             }
@@ -367,7 +367,7 @@ internal sealed class SmppSession : IAsyncDisposable
         var frame = SmppPduCodec.Encode(pdu);
         try
         {
-            await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException e)
         {
@@ -376,13 +376,13 @@ internal sealed class SmppSession : IAsyncDisposable
 
         try
         {
-            if (Volatile.Read(ref state) == Closed)
+            if (Volatile.Read(ref _state) == Closed)
             {
                 throw new SmppNotSentException($"session closed: {await Completion.ConfigureAwait(false)}");
             }
 
-            await stream.WriteAsync(frame, lifetime.Token).ConfigureAwait(false);
-            await stream.FlushAsync(lifetime.Token).ConfigureAwait(false);
+            await _stream.WriteAsync(frame, _lifetime.Token).ConfigureAwait(false);
+            await _stream.FlushAsync(_lifetime.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or OperationCanceledException)
         {
@@ -391,7 +391,7 @@ internal sealed class SmppSession : IAsyncDisposable
         }
         finally
         {
-            writeLock.Release();
+            _writeLock.Release();
         }
     }
 
@@ -415,7 +415,7 @@ internal sealed class SmppSession : IAsyncDisposable
         {
             while (true)
             {
-                var frame = await reader.ReadFrameAsync(lifetime.Token).ConfigureAwait(false);
+                var frame = await _reader.ReadFrameAsync(_lifetime.Token).ConfigureAwait(false);
                 if (frame is null)
                 {
                     break;
@@ -424,7 +424,7 @@ internal sealed class SmppSession : IAsyncDisposable
                 await HandleFrameAsync(frame).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
         {
             reason = "closed";
         }
@@ -450,12 +450,12 @@ internal sealed class SmppSession : IAsyncDisposable
         catch (SmppProtocolException e)
         {
             var header = SmppPduCodec.ReadHeader(frame);
-            Log.MalformedPdu(logger, Name, header.CommandId, header.SequenceNumber, e.Message);
+            Log.MalformedPdu(_logger, Name, header.CommandId, header.SequenceNumber, e.Message);
             if (((uint)header.CommandId & 0x80000000) == 0)
             {
                 await AnswerAsync(new GenericNack { SequenceNumber = header.SequenceNumber, CommandStatus = e.CommandStatus }).ConfigureAwait(false);
             }
-            else if (pending.TryRemove(header.SequenceNumber, out var waiting))
+            else if (_pending.TryRemove(header.SequenceNumber, out var waiting))
             {
                 waiting.TrySetException(e);
             }
@@ -466,25 +466,25 @@ internal sealed class SmppSession : IAsyncDisposable
         switch (pdu)
         {
             case GenericNack nack:
-                if (pending.TryRemove(nack.SequenceNumber, out var nacked))
+                if (_pending.TryRemove(nack.SequenceNumber, out var nacked))
                 {
                     nacked.TrySetResult(nack);
                 }
                 else
                 {
-                    Log.UnmatchedGenericNack(logger, Name, SmppCommandStatus.GetName(nack.CommandStatus), nack.SequenceNumber);
+                    Log.UnmatchedGenericNack(_logger, Name, SmppCommandStatus.GetName(nack.CommandStatus), nack.SequenceNumber);
                 }
 
                 break;
 
             case { IsResponse: true }:
-                if (pending.TryRemove(pdu.SequenceNumber, out var answered))
+                if (_pending.TryRemove(pdu.SequenceNumber, out var answered))
                 {
                     answered.TrySetResult(pdu);
                 }
                 else
                 {
-                    Log.UnmatchedResponse(logger, Name, pdu.CommandId, pdu.SequenceNumber);
+                    Log.UnmatchedResponse(_logger, Name, pdu.CommandId, pdu.SequenceNumber);
                 }
 
                 break;
@@ -494,24 +494,24 @@ internal sealed class SmppSession : IAsyncDisposable
                 break;
 
             case Unbind:
-                Log.UnbindRequested(logger, Name);
-                Interlocked.CompareExchange(ref state, Unbinding, Bound);
+                Log.UnbindRequested(_logger, Name);
+                Interlocked.CompareExchange(ref _state, Unbinding, Bound);
                 await AnswerAsync(new UnbindResp { SequenceNumber = pdu.SequenceNumber }).ConfigureAwait(false);
                 Close("unbind requested by the SMSC");
                 break;
 
             case DeliverSm deliver:
                 await AnswerAsync(new DeliverSmResp { SequenceNumber = deliver.SequenceNumber }).ConfigureAwait(false);
-                owner.OnDeliverSm(this, deliver);
+                _owner.OnDeliverSm(this, deliver);
                 break;
 
             case UnknownPdu { CommandId: SmppCommandId.AlertNotification }:
                 // alert_notification has no response.
-                Log.AlertNotification(logger, Name);
+                Log.AlertNotification(_logger, Name);
                 break;
 
             default:
-                Log.UnsupportedRequest(logger, Name, pdu.CommandId);
+                Log.UnsupportedRequest(_logger, Name, pdu.CommandId);
                 await AnswerAsync(new GenericNack { SequenceNumber = pdu.SequenceNumber, CommandStatus = SmppCommandStatus.ESME_RINVCMDID }).ConfigureAwait(false);
                 break;
         }
@@ -521,17 +521,17 @@ internal sealed class SmppSession : IAsyncDisposable
     {
         try
         {
-            using var timer = new PeriodicTimer(options.EnquireLinkInterval, time);
-            while (await timer.WaitForNextTickAsync(lifetime.Token).ConfigureAwait(false))
+            using var timer = new PeriodicTimer(_options.EnquireLinkInterval, _time);
+            while (await timer.WaitForNextTickAsync(_lifetime.Token).ConfigureAwait(false))
             {
                 try
                 {
-                    await RequestAsync(new EnquireLink(), lifetime.Token).ConfigureAwait(false);
+                    await RequestAsync(new EnquireLink(), _lifetime.Token).ConfigureAwait(false);
                 }
                 catch (SmppResponseTimeoutException)
                 {
-                    Log.EnquireLinkTimedOut(logger, Name, options.ResponseTimeout);
-                    Close($"no enquire_link_resp within {options.ResponseTimeout}");
+                    Log.EnquireLinkTimedOut(_logger, Name, _options.ResponseTimeout);
+                    Close($"no enquire_link_resp within {_options.ResponseTimeout}");
                     return;
                 }
                 catch (Exception e) when (e is SmppNotSentException or SmppConnectionLostException)

@@ -10,8 +10,8 @@ namespace OpenTfa.Delivery.Smpp;
 /// </summary>
 public sealed class SmppSubmission
 {
-    private readonly List<string> acceptedIds = [];
-    private int busy;
+    private readonly List<string> _acceptedIds = [];
+    private int _busy;
 
     public SmppSubmission(SmppMessage message)
     {
@@ -26,9 +26,9 @@ public sealed class SmppSubmission
     {
         get
         {
-            lock (acceptedIds)
+            lock (_acceptedIds)
             {
-                return acceptedIds.ToArray();
+                return _acceptedIds.ToArray();
             }
         }
     }
@@ -41,9 +41,9 @@ public sealed class SmppSubmission
     {
         get
         {
-            lock (acceptedIds)
+            lock (_acceptedIds)
             {
-                return Encoded is not null && acceptedIds.Count == Encoded.Segments.Count;
+                return Encoded is not null && _acceptedIds.Count == Encoded.Segments.Count;
             }
         }
     }
@@ -58,9 +58,9 @@ public sealed class SmppSubmission
     {
         get
         {
-            lock (acceptedIds)
+            lock (_acceptedIds)
             {
-                return acceptedIds.Count;
+                return _acceptedIds.Count;
             }
         }
     }
@@ -74,13 +74,13 @@ public sealed class SmppSubmission
 
     internal void Accept(string messageId)
     {
-        lock (acceptedIds)
+        lock (_acceptedIds)
         {
-            acceptedIds.Add(messageId);
+            _acceptedIds.Add(messageId);
         }
     }
 
-    internal bool TryEnter() => Interlocked.CompareExchange(ref busy, 1, 0) == 0;
+    internal bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
 
-    internal void Exit() => Volatile.Write(ref busy, 0);
+    internal void Exit() => Volatile.Write(ref _busy, 0);
 }

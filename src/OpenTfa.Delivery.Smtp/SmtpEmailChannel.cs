@@ -20,16 +20,16 @@ public sealed class SmtpEmailChannel : IMessageChannel
 {
     public const string Type = "smtp";
 
-    private readonly SmtpChannelOptions options;
-    private readonly TimeProvider time;
-    private readonly ILogger<SmtpEmailChannel> logger;
+    private readonly SmtpChannelOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SmtpEmailChannel> _logger;
 
     public SmtpEmailChannel(string name, SmtpChannelOptions options, TimeProvider time, ILogger<SmtpEmailChannel> logger)
     {
         Name = name;
-        this.options = options;
-        this.time = time;
-        this.logger = logger;
+        _options = options;
+        _time = time;
+        _logger = logger;
     }
 
     public string Name { get; }
@@ -49,13 +49,13 @@ public sealed class SmtpEmailChannel : IMessageChannel
             return DeliveryResult.Permanent(Refusal(message));
         }
 
-        using var client = new SmtpClient { Timeout = (int)Math.Min(int.MaxValue, options.Timeout.TotalMilliseconds) };
-        if (options.HeloName is not null)
+        using var client = new SmtpClient { Timeout = (int)Math.Min(int.MaxValue, _options.Timeout.TotalMilliseconds) };
+        if (_options.HeloName is not null)
         {
-            client.LocalDomain = options.HeloName;
+            client.LocalDomain = _options.HeloName;
         }
 
-        if (options.AllowInvalidCertificate)
+        if (_options.AllowInvalidCertificate)
         {
             // An explicit, documented opt-in for test relays with self-signed certificates.
 #pragma warning disable CA5359
@@ -65,23 +65,23 @@ public sealed class SmtpEmailChannel : IMessageChannel
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.Timeout);
+        deadline.CancelAfter(_options.Timeout);
         try
         {
-            SecureSocketOptions security = options.Security switch
+            SecureSocketOptions security = _options.Security switch
             {
                 SmtpSecurity.None => SecureSocketOptions.None,
                 SmtpSecurity.Tls => SecureSocketOptions.SslOnConnect,
                 _ => SecureSocketOptions.StartTls,
             };
-            await client.ConnectAsync(options.Host, options.Port, security, deadline.Token).ConfigureAwait(false);
-            if (options.Username is not null)
+            await client.ConnectAsync(_options.Host, _options.Port, security, deadline.Token).ConfigureAwait(false);
+            if (_options.Username is not null)
             {
-                await client.AuthenticateAsync(options.Username, options.Password ?? string.Empty, deadline.Token).ConfigureAwait(false);
+                await client.AuthenticateAsync(_options.Username, _options.Password ?? string.Empty, deadline.Token).ConfigureAwait(false);
             }
 
             string answer = await client.SendAsync(built, deadline.Token).ConfigureAwait(false);
-            Log.Sent(logger, Name, Destinations.Mask(message.To), answer);
+            Log.Sent(_logger, Name, Destinations.Mask(message.To), answer);
             await QuitAsync(client).ConfigureAwait(false);
             return DeliveryResult.Accepted(built.MessageId);
         }
@@ -91,7 +91,7 @@ public sealed class SmtpEmailChannel : IMessageChannel
             string error = $"SMTP {code}: {e.Message.Trim()}";
             string recipient = Destinations.Mask(message.To);
             // Relays often quote the recipient's address in their answer.
-            Log.Refused(logger, Name, recipient, error.Replace(message.To, recipient, StringComparison.OrdinalIgnoreCase));
+            Log.Refused(_logger, Name, recipient, error.Replace(message.To, recipient, StringComparison.OrdinalIgnoreCase));
             await QuitAsync(client).ConfigureAwait(false);
             return code is >= 500 and < 600 ? DeliveryResult.Permanent(error)
                 : e.ErrorCode == SmtpErrorCode.RecipientNotAccepted ? DeliveryResult.TemporaryForRecipient(error)
@@ -99,33 +99,33 @@ public sealed class SmtpEmailChannel : IMessageChannel
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Failed(message, $"no answer from the SMTP relay {options.Host}:{options.Port} within {options.Timeout.TotalSeconds:0.###} s");
+            return Failed(message, $"no answer from the SMTP relay {_options.Host}:{_options.Port} within {_options.Timeout.TotalSeconds:0.###} s");
         }
         catch (AuthenticationException e)
         {
             // The relay refused this channel's credentials: a fault of the channel, not of the message.
-            return Failed(message, $"authentication refused by {options.Host}:{options.Port}: {e.Message}");
+            return Failed(message, $"authentication refused by {_options.Host}:{_options.Port}: {e.Message}");
         }
         catch (SslHandshakeException e)
         {
-            return Failed(message, $"TLS with {options.Host}:{options.Port} failed (certificate not trusted or no common protocol): {e.Message}");
+            return Failed(message, $"TLS with {_options.Host}:{_options.Port} failed (certificate not trusted or no common protocol): {e.Message}");
         }
         catch (Exception e) when (e is SmtpProtocolException or IOException or SocketException or TimeoutException or NotSupportedException or ServiceNotConnectedException or ServiceNotAuthenticatedException)
         {
-            return Failed(message, $"{e.GetType().Name} talking to {options.Host}:{options.Port}: {e.Message}");
+            return Failed(message, $"{e.GetType().Name} talking to {_options.Host}:{_options.Port}: {e.Message}");
         }
     }
 
     private DeliveryResult Failed(OutgoingMessage message, string error)
     {
-        Log.Failed(logger, Name, Destinations.Mask(message.To), error);
+        Log.Failed(_logger, Name, Destinations.Mask(message.To), error);
         return DeliveryResult.Temporary(error);
     }
 
     /// <summary>The MIME message, or null when a header value could not be written safely.</summary>
     private MimeMessage? Build(OutgoingMessage message)
     {
-        string? from = string.IsNullOrWhiteSpace(message.From) ? options.From : message.From;
+        string? from = string.IsNullOrWhiteSpace(message.From) ? _options.From : message.From;
         string subject = message.Content.Subject ?? string.Empty;
         if (from is null || SmtpChannelOptions.HasLineBreak(from) || SmtpChannelOptions.HasLineBreak(message.To) || SmtpChannelOptions.HasLineBreak(subject)
             || !MailboxAddress.TryParse(from, out MailboxAddress? sender) || !MailboxAddress.TryParse(message.To, out MailboxAddress? recipient))
@@ -137,19 +137,19 @@ public sealed class SmtpEmailChannel : IMessageChannel
         var mime = new MimeMessage
         {
             Subject = subject,
-            Date = time.GetUtcNow(),
+            Date = _time.GetUtcNow(),
             Body = builder.ToMessageBody(),
         };
         mime.From.Add(sender);
         mime.To.Add(recipient);
-        string domain = options.HeloName ?? (sender.Domain.Length > 0 ? sender.Domain : "opentfa.invalid");
+        string domain = _options.HeloName ?? (sender.Domain.Length > 0 ? sender.Domain : "opentfa.invalid");
         mime.MessageId = $"{message.Id}.{message.Attempt}@{domain}";
         return mime;
     }
 
     private string Refusal(OutgoingMessage message)
     {
-        string? from = string.IsNullOrWhiteSpace(message.From) ? options.From : message.From;
+        string? from = string.IsNullOrWhiteSpace(message.From) ? _options.From : message.From;
         if (from is null)
         {
             return $"the message has no sender and the SMTP channel '{Name}' has no From setting";

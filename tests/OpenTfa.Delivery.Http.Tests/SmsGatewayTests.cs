@@ -14,11 +14,11 @@ namespace OpenTfa.Delivery.Http.Tests;
 /// <summary>Each SMS gateway channel against a local listener that checks the documented request.</summary>
 public sealed class SmsGatewayTests : IAsyncLifetime
 {
-    private FakeProvider provider = null!;
+    private FakeProvider _provider = null!;
 
-    public async Task InitializeAsync() => provider = await FakeProvider.StartAsync();
+    public async Task InitializeAsync() => _provider = await FakeProvider.StartAsync();
 
-    public async Task DisposeAsync() => await provider.DisposeAsync();
+    public async Task DisposeAsync() => await _provider.DisposeAsync();
 
     private static OutgoingMessage Sms(string text = "Your pin is 1234", string? from = "InfoSMS", string to = "41793026727") =>
         new("0123456789ABCDEF0123456789ABCDEF", "FEDCBA9876543210FEDCBA9876543210", ChannelKind.Sms, to, from, new MessageContent(text), 1);
@@ -31,7 +31,7 @@ public sealed class SmsGatewayTests : IAsyncLifetime
         AuthToken = "auth-token-0123456789",
         From = from,
         MessagingServiceSid = service,
-        BaseUrl = provider.BaseUrl,
+        BaseUrl = _provider.BaseUrl,
         CallbackBaseUrl = new Uri("https://otp.example.test/base/"),
         Timeout = TimeSpan.FromSeconds(5),
     }, TimeProvider.System, NullLogger<TwilioSmsChannel>.Instance);
@@ -39,12 +39,12 @@ public sealed class SmsGatewayTests : IAsyncLifetime
     [Fact]
     public async Task TwilioSms_PostsTheDocumentedForm_WithBasicAuth_AndKeepsTheSid()
     {
-        provider.Answer(_ => new FakeAnswer(201, """{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued"}"""));
+        _provider.Answer(_ => new FakeAnswer(201, """{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued"}"""));
 
         DeliveryResult result = await Twilio().SendAsync(Sms(), CancellationToken.None);
 
         Assert.Equal(DeliveryResult.Accepted("SM0123456789abcdef0123456789abcdef"), result);
-        RecordedRequest request = Assert.Single(provider.Requests);
+        RecordedRequest request = Assert.Single(_provider.Requests);
         Assert.Equal("POST", request.Method);
         Assert.Equal("/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json", request.Path);
         Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("AC0123456789abcdef0123456789abcdef:auth-token-0123456789")), request.Header("Authorization"));
@@ -57,12 +57,12 @@ public sealed class SmsGatewayTests : IAsyncLifetime
     [Fact]
     public async Task TwilioSms_WithoutASender_UsesTheMessagingService()
     {
-        provider.Answer(_ => new FakeAnswer(201, """{"sid":"SM1"}"""));
+        _provider.Answer(_ => new FakeAnswer(201, """{"sid":"SM1"}"""));
 
         await Twilio(service: "MG0123").SendAsync(Sms(from: null), CancellationToken.None);
 
-        Assert.Contains(new KeyValuePair<string, string>("MessagingServiceSid", "MG0123"), Assert.Single(provider.Requests).Form);
-        Assert.DoesNotContain(provider.Requests[0].Form, p => p.Key == "From");
+        Assert.Contains(new KeyValuePair<string, string>("MessagingServiceSid", "MG0123"), Assert.Single(_provider.Requests).Form);
+        Assert.DoesNotContain(_provider.Requests[0].Form, p => p.Key == "From");
     }
 
     [Theory]
@@ -73,7 +73,7 @@ public sealed class SmsGatewayTests : IAsyncLifetime
     [InlineData(503, DeliveryOutcome.TemporaryFailure)]
     public async Task TwilioSms_Errors_MapToTheOutcome_WithTwiliosCodeAndMessage(int status, DeliveryOutcome outcome)
     {
-        provider.Answer(_ => new FakeAnswer(status, $$"""{"code":21211,"message":"The 'To' number is not a valid phone number.","more_info":"https://www.twilio.com/docs/errors/21211","status":{{status}}}"""));
+        _provider.Answer(_ => new FakeAnswer(status, $$"""{"code":21211,"message":"The 'To' number is not a valid phone number.","more_info":"https://www.twilio.com/docs/errors/21211","status":{{status}}}"""));
 
         DeliveryResult result = await Twilio().SendAsync(Sms(), CancellationToken.None);
 
@@ -96,7 +96,7 @@ public sealed class SmsGatewayTests : IAsyncLifetime
 
     private KannelSmsChannel Kannel() => new("kannel", new KannelChannelOptions
     {
-        BaseUrl = provider.BaseUrl,
+        BaseUrl = _provider.BaseUrl,
         Username = "otp",
         Password = "p&ss word",
         From = "Acme",
@@ -109,12 +109,12 @@ public sealed class SmsGatewayTests : IAsyncLifetime
     [Fact]
     public async Task Kannel_SendsTheDocumentedSendsmsQuery_WithAPerMessageDlrUrl()
     {
-        provider.Answer(_ => new FakeAnswer(202, "0: Accepted for delivery", "text/html"));
+        _provider.Answer(_ => new FakeAnswer(202, "0: Accepted for delivery", "text/html"));
 
         DeliveryResult result = await Kannel().SendAsync(Sms(from: null), CancellationToken.None);
 
         Assert.Equal(DeliveryResult.Accepted("0123456789ABCDEF0123456789ABCDEF"), result);
-        RecordedRequest request = Assert.Single(provider.Requests);
+        RecordedRequest request = Assert.Single(_provider.Requests);
         Assert.Equal("GET", request.Method);
         Assert.Equal("/cgi-bin/sendsms", request.Path);
         IReadOnlyList<KeyValuePair<string, string>> query = request.QueryFields;
@@ -126,11 +126,11 @@ public sealed class SmsGatewayTests : IAsyncLifetime
     [Fact]
     public async Task Kannel_TextOutsideGsm_IsSentAsUcs2()
     {
-        provider.Answer(_ => new FakeAnswer(202, "0: Accepted for delivery", "text/html"));
+        _provider.Answer(_ => new FakeAnswer(202, "0: Accepted for delivery", "text/html"));
 
         await Kannel().SendAsync(Sms("Ваш код 1234"), CancellationToken.None);
 
-        IReadOnlyList<KeyValuePair<string, string>> query = Assert.Single(provider.Requests).QueryFields;
+        IReadOnlyList<KeyValuePair<string, string>> query = Assert.Single(_provider.Requests).QueryFields;
         Assert.Contains(new KeyValuePair<string, string>("text", "Ваш код 1234"), query);
         Assert.Contains(new KeyValuePair<string, string>("coding", "2"), query);
     }
@@ -141,7 +141,7 @@ public sealed class SmsGatewayTests : IAsyncLifetime
     [InlineData(503, "Temporal failure, try again later.", DeliveryOutcome.TemporaryFailure)]
     public async Task Kannel_Errors_MapToTheOutcome(int status, string body, DeliveryOutcome outcome)
     {
-        provider.Answer(_ => new FakeAnswer(status, body, "text/html"));
+        _provider.Answer(_ => new FakeAnswer(status, body, "text/html"));
 
         DeliveryResult result = await Kannel().SendAsync(Sms(), CancellationToken.None);
 
@@ -169,7 +169,7 @@ public sealed class SmsGatewayTests : IAsyncLifetime
 
     private WebhookSmsChannel Webhook(TimeSpan? timeout = null) => new("hook", new WebhookChannelOptions
     {
-        Url = new Uri(provider.BaseUrl, "/sms/send?tenant=acme"),
+        Url = new Uri(_provider.BaseUrl, "/sms/send?tenant=acme"),
         Secret = "whsec-0123456789abcdef",
         Headers = new Dictionary<string, string> { ["X-Api-Key"] = "gateway-key" },
         Timeout = timeout ?? TimeSpan.FromSeconds(5),
@@ -178,12 +178,12 @@ public sealed class SmsGatewayTests : IAsyncLifetime
     [Fact]
     public async Task Webhook_PostsSignedJson_AndTwoHundredsAccept()
     {
-        provider.Answer(_ => new FakeAnswer(202, "{}"));
+        _provider.Answer(_ => new FakeAnswer(202, "{}"));
 
         DeliveryResult result = await Webhook().SendAsync(Sms(), CancellationToken.None);
 
         Assert.Equal(DeliveryResult.Accepted("0123456789ABCDEF0123456789ABCDEF"), result);
-        RecordedRequest request = Assert.Single(provider.Requests);
+        RecordedRequest request = Assert.Single(_provider.Requests);
         Assert.Equal(("POST", "/sms/send", "?tenant=acme"), (request.Method, request.Path, request.Query));
         Assert.Equal("application/json; charset=utf-8", request.Header("Content-Type"));
         Assert.Equal("gateway-key", request.Header("X-Api-Key"));
@@ -210,7 +210,7 @@ public sealed class SmsGatewayTests : IAsyncLifetime
     [InlineData(503, DeliveryOutcome.TemporaryFailure)]
     public async Task Webhook_FourHundredsRefuse_FiveHundredsRetry(int status, DeliveryOutcome outcome)
     {
-        provider.Answer(_ => new FakeAnswer(status, "nope", "text/plain"));
+        _provider.Answer(_ => new FakeAnswer(status, "nope", "text/plain"));
 
         Assert.Equal(outcome, (await Webhook().SendAsync(Sms(), CancellationToken.None)).Outcome);
     }
@@ -218,19 +218,19 @@ public sealed class SmsGatewayTests : IAsyncLifetime
     [Fact]
     public async Task Webhook_Redirect_IsNotFollowed()
     {
-        provider.Answer(r => r.Path == "/sms/send" ? new FakeAnswer(307, string.Empty, Location: new Uri(provider.BaseUrl, "/elsewhere").AbsoluteUri) : new FakeAnswer(200, "{}"));
+        _provider.Answer(r => r.Path == "/sms/send" ? new FakeAnswer(307, string.Empty, Location: new Uri(_provider.BaseUrl, "/elsewhere").AbsoluteUri) : new FakeAnswer(200, "{}"));
 
         DeliveryResult result = await Webhook().SendAsync(Sms(), CancellationToken.None);
 
         Assert.Equal(DeliveryOutcome.TemporaryFailure, result.Outcome);
         Assert.Contains("redirect", result.Error, StringComparison.Ordinal);
-        Assert.DoesNotContain(provider.Requests, r => r.Path == "/elsewhere");
+        Assert.DoesNotContain(_provider.Requests, r => r.Path == "/elsewhere");
     }
 
     [Fact]
     public async Task Webhook_NoAnswerInTime_IsTemporary()
     {
-        provider.Answer(_ => new FakeAnswer(200, "{}", Delay: TimeSpan.FromSeconds(3)));
+        _provider.Answer(_ => new FakeAnswer(200, "{}", Delay: TimeSpan.FromSeconds(3)));
 
         DeliveryResult result = await Webhook(TimeSpan.FromMilliseconds(300)).SendAsync(Sms(), CancellationToken.None);
 

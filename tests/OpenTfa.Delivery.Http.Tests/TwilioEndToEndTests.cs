@@ -14,31 +14,31 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
 {
     private const string Sid = "AC00000000000000000000000000000001";
     private const string Token = "twilio-auth-token-0001";
-    private FakeProvider twilio = null!;
-    private TestServer server = null!;
-    private HttpClient client = null!;
-    private int calls;
+    private FakeProvider _twilio = null!;
+    private TestServer _server = null!;
+    private HttpClient _client = null!;
+    private int _calls;
 
     public async Task InitializeAsync()
     {
-        twilio = await FakeProvider.StartAsync();
-        twilio.Answer(r => r.Path.EndsWith("/Calls.json", StringComparison.Ordinal)
-            ? new FakeAnswer(201, $$"""{"sid":"CA{{Interlocked.Increment(ref calls):D32}}","status":"queued","direction":"outbound-api"}""")
+        _twilio = await FakeProvider.StartAsync();
+        _twilio.Answer(r => r.Path.EndsWith("/Calls.json", StringComparison.Ordinal)
+            ? new FakeAnswer(201, $$"""{"sid":"CA{{Interlocked.Increment(ref _calls):D32}}","status":"queued","direction":"outbound-api"}""")
             : new FakeAnswer(201, $$"""{"sid":"SM{{Guid.NewGuid():N}}","status":"queued"}"""));
         int port = FreePort.Next();
         string self = $"http://127.0.0.1:{port}";
-        server = await TestServer.StartAsync(new Dictionary<string, string?>
+        _server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
             ["OpenTfa:Channels:call:Type"] = "twilio-voice",
             ["OpenTfa:Channels:call:AccountSid"] = Sid,
             ["OpenTfa:Channels:call:AuthToken"] = Token,
             ["OpenTfa:Channels:call:From"] = "+41445550000",
-            ["OpenTfa:Channels:call:BaseUrl"] = twilio.BaseUrl.AbsoluteUri,
+            ["OpenTfa:Channels:call:BaseUrl"] = _twilio.BaseUrl.AbsoluteUri,
             ["OpenTfa:Channels:call:CallbackBaseUrl"] = self,
             ["OpenTfa:Channels:text:Type"] = "twilio-sms",
             ["OpenTfa:Channels:text:AccountSid"] = Sid,
             ["OpenTfa:Channels:text:AuthToken"] = Token,
-            ["OpenTfa:Channels:text:BaseUrl"] = twilio.BaseUrl.AbsoluteUri,
+            ["OpenTfa:Channels:text:BaseUrl"] = _twilio.BaseUrl.AbsoluteUri,
             ["OpenTfa:Channels:text:CallbackBaseUrl"] = self,
             ["OpenTfa:Channels:dev:Type"] = "log",
             ["OpenTfa:Routes:Voice:0"] = "call",
@@ -46,25 +46,25 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
             ["OpenTfa:Routes:Email:0"] = "dev",
             ["OpenTfa:MaxAuthFailuresPerMinute"] = "5",
         }, port: port);
-        client = server.Client();
+        _client = _server.Client();
     }
 
     public async Task DisposeAsync()
     {
-        client.Dispose();
-        await server.DisposeAsync();
-        await twilio.DisposeAsync();
+        _client.Dispose();
+        await _server.DisposeAsync();
+        await _twilio.DisposeAsync();
     }
 
-    private string Self => server.BaseAddress.AbsoluteUri.TrimEnd('/');
+    private string Self => _server.BaseAddress.AbsoluteUri.TrimEnd('/');
 
     [GeneratedRegex("""^<\?xml version="1.0" encoding="UTF-8"\?><Response><Gather input="dtmf" numDigits="1" finishOnKey="#" timeout="5" action="(?<action>[^"]+)" method="POST">(?<say><Say language="de-DE" voice="Polly.Marlene"><prosody rate="80%">Ihr Code lautet (?<pin>[0-9], [0-9], [0-9], [0-9], [0-9], [0-9])\.</prosody></Say>)<Pause length="1"/>\k<say></Gather></Response>$""")]
     private static partial Regex GatherTwiml();
 
     private async Task<(string App, string Template)> TemplateAsync(string template)
     {
-        string app = (await client.PostOkAsync("/2fa/2/applications", Json.RoomyApplication))["applicationId"]!.GetValue<string>();
-        return (app, (await client.PostOkAsync($"/2fa/2/applications/{app}/messages", template))["messageId"]!.GetValue<string>());
+        string app = (await _client.PostOkAsync("/2fa/2/applications", Json.RoomyApplication))["applicationId"]!.GetValue<string>();
+        return (app, (await _client.PostOkAsync($"/2fa/2/applications/{app}/messages", template))["messageId"]!.GetValue<string>());
     }
 
     [Fact]
@@ -73,11 +73,11 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
         (string app, string template) = await TemplateAsync(
             """{"messageText":"Ihr Code lautet {{pin}}","pinLength":6,"pinType":"NUMERIC","language":"de","voiceName":"Marlene","speechRate":0.8,"repeatDTMF":"1#"}""");
 
-        JsonNode sent = await client.PostOkAsync("/2fa/2/pin/voice", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026727"}""");
+        JsonNode sent = await _client.PostOkAsync("/2fa/2/pin/voice", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026727"}""");
         Assert.Equal("PENDING_ACCEPTED", sent["callStatus"]!.GetValue<string>());
         string pinId = sent["pinId"]!.GetValue<string>();
 
-        RecordedRequest call = await twilio.WaitForRequestAsync(r => r.Path.EndsWith("/Calls.json", StringComparison.Ordinal));
+        RecordedRequest call = await _twilio.WaitForRequestAsync(r => r.Path.EndsWith("/Calls.json", StringComparison.Ordinal));
         Assert.Equal("POST", call.Method);
         Assert.Equal($"/2010-04-01/Accounts/{Sid}/Calls.json", call.Path);
         Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{Sid}:{Token}")), call.Header("Authorization"));
@@ -93,7 +93,7 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
         Assert.StartsWith($"{Self}/opentfa/v1/callbacks/twilio/call/gather?state=", action, StringComparison.Ordinal);
         Assert.DoesNotContain(pin, action, StringComparison.Ordinal);
 
-        JsonNode submitted = await client.WaitForMessageStateAsync(pinId, "SUBMITTED");
+        JsonNode submitted = await _client.WaitForMessageStateAsync(pinId, "SUBMITTED");
         Assert.Equal("call", submitted["channelName"]!.GetValue<string>());
         string callSid = submitted["channelMessageId"]!.GetValue<string>();
         Assert.StartsWith("CA", callSid, StringComparison.Ordinal);
@@ -118,10 +118,10 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
         using HttpResponseMessage completed = await anonymous.SendAsync(Signing.TwilioPost($"{Self}/opentfa/v1/callbacks/twilio/call", Token,
             [new("AccountSid", Sid), new("CallSid", callSid), new("CallStatus", "completed"), new("CallDuration", "21")]));
         Assert.Equal(HttpStatusCode.NoContent, completed.StatusCode);
-        JsonNode delivered = await client.WaitForMessageStateAsync(pinId, "DELIVERED");
+        JsonNode delivered = await _client.WaitForMessageStateAsync(pinId, "DELIVERED");
         Assert.NotNull(delivered["deliveredAt"]);
 
-        Assert.True((await client.PostOkAsync($"/2fa/2/pin/{pinId}/verify", $$"""{"pin":"{{pin}}"}"""))["verified"]!.GetValue<bool>());
+        Assert.True((await _client.PostOkAsync($"/2fa/2/pin/{pinId}/verify", $$"""{"pin":"{{pin}}"}"""))["verified"]!.GetValue<bool>());
     }
 
     [Fact]
@@ -129,9 +129,9 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
     {
         (string app, string template) = await TemplateAsync("""{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC","language":"en"}""");
 
-        await client.PostOkAsync("/2fa/2/pin/voice", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026728"}""");
+        await _client.PostOkAsync("/2fa/2/pin/voice", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026728"}""");
 
-        RecordedRequest call = await twilio.WaitForRequestAsync(r => r.Form.Any(p => p.Key == "To" && p.Value == "+41793026728"));
+        RecordedRequest call = await _twilio.WaitForRequestAsync(r => r.Form.Any(p => p.Key == "To" && p.Value == "+41793026728"));
         Assert.Matches(
             """^<\?xml version="1.0" encoding="UTF-8"\?><Response><Say language="en-US">Your pin is ([0-9]), ([0-9]), ([0-9]), ([0-9])\.</Say><Pause length="1"/><Say language="en-US">Your pin is \1, \2, \3, \4\.</Say></Response>$""",
             call.Form.Single(p => p.Key == "Twiml").Value);
@@ -142,11 +142,11 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
     {
         (string app, string template) = await TemplateAsync("""{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC","senderId":"Acme"}""");
 
-        JsonNode sent = await client.PostOkAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026729"}""");
+        JsonNode sent = await _client.PostOkAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026729"}""");
         Assert.Equal("MESSAGE_SENT", sent["smsStatus"]!.GetValue<string>());
         string pinId = sent["pinId"]!.GetValue<string>();
 
-        RecordedRequest message = await twilio.WaitForRequestAsync(r => r.Path.EndsWith("/Messages.json", StringComparison.Ordinal) && r.Form.Any(p => p.Value == "+41793026729"));
+        RecordedRequest message = await _twilio.WaitForRequestAsync(r => r.Path.EndsWith("/Messages.json", StringComparison.Ordinal) && r.Form.Any(p => p.Value == "+41793026729"));
         Assert.Equal($"/2010-04-01/Accounts/{Sid}/Messages.json", message.Path);
         Assert.Equal(["To", "From", "Body", "StatusCallback"], message.Form.Select(p => p.Key));
         Assert.Equal("Acme", message.Form[1].Value);
@@ -154,7 +154,7 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
         string callback = message.Form[3].Value;
         Assert.Equal($"{Self}/opentfa/v1/callbacks/twilio/text", callback);
 
-        string sid = (await client.WaitForMessageStateAsync(pinId, "SUBMITTED"))["channelMessageId"]!.GetValue<string>();
+        string sid = (await _client.WaitForMessageStateAsync(pinId, "SUBMITTED"))["channelMessageId"]!.GetValue<string>();
         KeyValuePair<string, string>[] delivered = [new("AccountSid", Sid), new("ApiVersion", "2010-04-01"), new("From", "Acme"), new("MessageSid", sid), new("MessageStatus", "delivered"), new("SmsSid", sid), new("SmsStatus", "delivered"), new("To", "+41793026729")];
         using var anonymous = new HttpClient();
 
@@ -162,23 +162,23 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
         using HttpResponseMessage unsigned = await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Post, callback) { Content = new FormUrlEncodedContent(delivered) });
         Assert.Equal(HttpStatusCode.Forbidden, unsigned.StatusCode);
-        Assert.Equal("SUBMITTED", (await client.OkAsync(HttpMethod.Get, $"/opentfa/v1/pins/{pinId}/messages")).AsArray()[0]!["state"]!.GetValue<string>());
+        Assert.Equal("SUBMITTED", (await _client.OkAsync(HttpMethod.Get, $"/opentfa/v1/pins/{pinId}/messages")).AsArray()[0]!["state"]!.GetValue<string>());
 
         using HttpResponseMessage right = await anonymous.SendAsync(Signing.TwilioPost(callback, Token, delivered));
         Assert.Equal(HttpStatusCode.NoContent, right.StatusCode);
-        await client.WaitForMessageStateAsync(pinId, "DELIVERED");
+        await _client.WaitForMessageStateAsync(pinId, "DELIVERED");
     }
 
     [Fact]
     public async Task SignedStatusCallback_IsAccepted_WhileForgeriesAndWrongKeysFromTheSameAddressAreThrottled()
     {
         (string app, string template) = await TemplateAsync("""{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC","senderId":"Acme"}""");
-        string pinId = (await client.PostOkAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026731"}"""))["pinId"]!.GetValue<string>();
-        string sid = (await client.WaitForMessageStateAsync(pinId, "SUBMITTED"))["channelMessageId"]!.GetValue<string>();
+        string pinId = (await _client.PostOkAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026731"}"""))["pinId"]!.GetValue<string>();
+        string sid = (await _client.WaitForMessageStateAsync(pinId, "SUBMITTED"))["channelMessageId"]!.GetValue<string>();
         string callback = $"{Self}/opentfa/v1/callbacks/twilio/text";
         KeyValuePair<string, string>[] delivered = [new("AccountSid", Sid), new("MessageSid", sid), new("MessageStatus", "delivered"), new("To", "+41793026731")];
         using var anonymous = new HttpClient();
-        using HttpClient guesser = server.Client("otf_0123456789abcdef_a-wrong-secret-a-wrong-secret-a-wrong-secret-aa");
+        using HttpClient guesser = _server.Client("otf_0123456789abcdef_a-wrong-secret-a-wrong-secret-a-wrong-secret-aa");
 
         var refusals = new List<HttpStatusCode>();
         for (int i = 0; i < 10; i++)
@@ -193,22 +193,22 @@ public sealed partial class TwilioEndToEndTests : IAsyncLifetime
         Assert.All(refusals, s => Assert.True(s is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests, s.ToString()));
         using HttpResponseMessage right = await anonymous.SendAsync(Signing.TwilioPost(callback, Token, delivered));
         Assert.Equal(HttpStatusCode.NoContent, right.StatusCode);
-        await client.WaitForMessageStateAsync(pinId, "DELIVERED");
+        await _client.WaitForMessageStateAsync(pinId, "DELIVERED");
     }
 
     [Fact]
     public async Task SmsPin_UndeliveredStatus_FailsTheMessage_WithTwiliosErrorCode()
     {
         (string app, string template) = await TemplateAsync("""{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC","senderId":"Acme"}""");
-        string pinId = (await client.PostOkAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026730"}"""))["pinId"]!.GetValue<string>();
-        string sid = (await client.WaitForMessageStateAsync(pinId, "SUBMITTED"))["channelMessageId"]!.GetValue<string>();
+        string pinId = (await _client.PostOkAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026730"}"""))["pinId"]!.GetValue<string>();
+        string sid = (await _client.WaitForMessageStateAsync(pinId, "SUBMITTED"))["channelMessageId"]!.GetValue<string>();
 
         using var anonymous = new HttpClient();
         using HttpResponseMessage response = await anonymous.SendAsync(Signing.TwilioPost($"{Self}/opentfa/v1/callbacks/twilio/text", Token,
             [new("MessageSid", sid), new("MessageStatus", "undelivered"), new("ErrorCode", "30003")]));
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        JsonNode failed = await client.WaitForMessageStateAsync(pinId, "FAILED");
+        JsonNode failed = await _client.WaitForMessageStateAsync(pinId, "FAILED");
         Assert.Equal("Twilio: undelivered (error 30003)", failed["error"]!.GetValue<string>());
     }
 

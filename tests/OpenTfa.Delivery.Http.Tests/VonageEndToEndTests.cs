@@ -13,39 +13,39 @@ namespace OpenTfa.Delivery.Http.Tests;
 public sealed partial class VonageEndToEndTests : IAsyncLifetime
 {
     private const string ApplicationId = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
-    private readonly RSA key = RSA.Create(2048);
-    private FakeProvider vonage = null!;
-    private TestServer server = null!;
-    private HttpClient client = null!;
+    private readonly RSA _key = RSA.Create(2048);
+    private FakeProvider _vonage = null!;
+    private TestServer _server = null!;
+    private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        vonage = await FakeProvider.StartAsync();
-        vonage.Answer(_ => new FakeAnswer(201, $$"""{"uuid":"{{Guid.NewGuid()}}","status":"started","direction":"outbound","conversation_uuid":"CON-{{Guid.NewGuid()}}"}"""));
+        _vonage = await FakeProvider.StartAsync();
+        _vonage.Answer(_ => new FakeAnswer(201, $$"""{"uuid":"{{Guid.NewGuid()}}","status":"started","direction":"outbound","conversation_uuid":"CON-{{Guid.NewGuid()}}"}"""));
         int port = FreePort.Next();
-        server = await TestServer.StartAsync(new Dictionary<string, string?>
+        _server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
             ["OpenTfa:Channels:vcall:Type"] = "vonage-voice",
             ["OpenTfa:Channels:vcall:ApplicationId"] = ApplicationId,
-            ["OpenTfa:Channels:vcall:PrivateKey"] = key.ExportPkcs8PrivateKeyPem(),
+            ["OpenTfa:Channels:vcall:PrivateKey"] = _key.ExportPkcs8PrivateKeyPem(),
             ["OpenTfa:Channels:vcall:From"] = "41445550000",
             ["OpenTfa:Channels:vcall:Premium"] = "true",
-            ["OpenTfa:Channels:vcall:BaseUrl"] = vonage.BaseUrl.AbsoluteUri,
+            ["OpenTfa:Channels:vcall:BaseUrl"] = _vonage.BaseUrl.AbsoluteUri,
             ["OpenTfa:Channels:vcall:CallbackBaseUrl"] = $"http://127.0.0.1:{port}",
             ["OpenTfa:Channels:dev:Type"] = "log",
             ["OpenTfa:Routes:Voice:0"] = "vcall",
             ["OpenTfa:Routes:Sms:0"] = "dev",
             ["OpenTfa:Routes:Email:0"] = "dev",
         }, port: port);
-        client = server.Client();
+        _client = _server.Client();
     }
 
     public async Task DisposeAsync()
     {
-        client.Dispose();
-        await server.DisposeAsync();
-        await vonage.DisposeAsync();
-        key.Dispose();
+        _client.Dispose();
+        await _server.DisposeAsync();
+        await _vonage.DisposeAsync();
+        _key.Dispose();
     }
 
     [GeneratedRegex("^Your pin is (?<pin>[0-9], [0-9], [0-9], [0-9], [0-9])\\.$")]
@@ -54,15 +54,15 @@ public sealed partial class VonageEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task VoicePin_CreatesTheCallWithAnRs256Jwt_AndATalkAndInputNcco_ThatRepeatsOnTheKeys()
     {
-        string app = (await client.PostOkAsync("/2fa/2/applications", Json.RoomyApplication))["applicationId"]!.GetValue<string>();
-        string template = (await client.PostOkAsync($"/2fa/2/applications/{app}/messages",
+        string app = (await _client.PostOkAsync("/2fa/2/applications", Json.RoomyApplication))["applicationId"]!.GetValue<string>();
+        string template = (await _client.PostOkAsync($"/2fa/2/applications/{app}/messages",
             """{"messageText":"Your pin is {{pin}}","pinLength":5,"pinType":"NUMERIC","language":"en","voiceName":"2","repeatDTMF":"1#"}"""))["messageId"]!.GetValue<string>();
         DateTimeOffset before = DateTimeOffset.UtcNow;
 
-        JsonNode sent = await client.PostOkAsync("/2fa/2/pin/voice", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"+41 79 302 67 27"}""");
+        JsonNode sent = await _client.PostOkAsync("/2fa/2/pin/voice", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"+41 79 302 67 27"}""");
         Assert.Equal("PENDING_ACCEPTED", sent["callStatus"]!.GetValue<string>());
 
-        RecordedRequest call = await vonage.WaitForRequestAsync(r => r.Path == "/v1/calls");
+        RecordedRequest call = await _vonage.WaitForRequestAsync(r => r.Path == "/v1/calls");
         Assert.Equal("POST", call.Method);
         Assert.Equal("application/json", call.Header("Content-Type"));
 
@@ -70,7 +70,7 @@ public sealed partial class VonageEndToEndTests : IAsyncLifetime
         string jwt = call.Header("Authorization")!["Bearer ".Length..];
         string[] parts = jwt.Split('.');
         Assert.Equal(3, parts.Length);
-        Assert.True(key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), FromBase64Url(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        Assert.True(_key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), FromBase64Url(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         using JsonDocument header = JsonDocument.Parse(FromBase64Url(parts[0]));
         Assert.Equal("RS256", header.RootElement.GetProperty("alg").GetString());
         Assert.Equal("JWT", header.RootElement.GetProperty("typ").GetString());
@@ -99,10 +99,10 @@ public sealed partial class VonageEndToEndTests : IAsyncLifetime
         Assert.Equal("""{"maxDigits":1,"submitOnHash":true,"timeOut":5}""", input["dtmf"]!.ToJsonString());
         Assert.Equal("POST", input["eventMethod"]!.GetValue<string>());
         string eventUrl = input["eventUrl"]!.AsArray().Single()!.GetValue<string>();
-        Assert.StartsWith($"{server.BaseAddress.AbsoluteUri.TrimEnd('/')}/opentfa/v1/callbacks/vonage/vcall/input?state=", eventUrl, StringComparison.Ordinal);
+        Assert.StartsWith($"{_server.BaseAddress.AbsoluteUri.TrimEnd('/')}/opentfa/v1/callbacks/vonage/vcall/input?state=", eventUrl, StringComparison.Ordinal);
 
         string pinId = sent["pinId"]!.GetValue<string>();
-        JsonNode submitted = await client.WaitForMessageStateAsync(pinId, "SUBMITTED");
+        JsonNode submitted = await _client.WaitForMessageStateAsync(pinId, "SUBMITTED");
         Assert.Equal("vcall", submitted["channelName"]!.GetValue<string>());
         Assert.True(Guid.TryParse(submitted["channelMessageId"]!.GetValue<string>(), out _));
 
@@ -123,19 +123,19 @@ public sealed partial class VonageEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, tampered.StatusCode);
 
         string pin = spoken.Groups["pin"].Value.Replace(", ", string.Empty, StringComparison.Ordinal);
-        Assert.True((await client.PostOkAsync($"/2fa/2/pin/{pinId}/verify", $$"""{"pin":"{{pin}}"}"""))["verified"]!.GetValue<bool>());
+        Assert.True((await _client.PostOkAsync($"/2fa/2/pin/{pinId}/verify", $$"""{"pin":"{{pin}}"}"""))["verified"]!.GetValue<bool>());
     }
 
     [Fact]
     public async Task VonageErrors_NameTitleAndDetail_AndRefuseTheMessageForGood()
     {
-        vonage.Answer(_ => new FakeAnswer(400, """{"type":"https://developer.nexmo.com/api-errors#bad-request","title":"Bad Request","detail":"Invalid number","instance":"x"}"""));
-        string app = (await client.PostOkAsync("/2fa/2/applications", Json.RoomyApplication))["applicationId"]!.GetValue<string>();
-        string template = (await client.PostOkAsync($"/2fa/2/applications/{app}/messages", """{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC"}"""))["messageId"]!.GetValue<string>();
+        _vonage.Answer(_ => new FakeAnswer(400, """{"type":"https://developer.nexmo.com/api-errors#bad-request","title":"Bad Request","detail":"Invalid number","instance":"x"}"""));
+        string app = (await _client.PostOkAsync("/2fa/2/applications", Json.RoomyApplication))["applicationId"]!.GetValue<string>();
+        string template = (await _client.PostOkAsync($"/2fa/2/applications/{app}/messages", """{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC"}"""))["messageId"]!.GetValue<string>();
 
-        string pinId = (await client.PostOkAsync("/2fa/2/pin/voice", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026731"}"""))["pinId"]!.GetValue<string>();
+        string pinId = (await _client.PostOkAsync("/2fa/2/pin/voice", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793026731"}"""))["pinId"]!.GetValue<string>();
 
-        JsonNode failed = await client.WaitForMessageStateAsync(pinId, "FAILED");
+        JsonNode failed = await _client.WaitForMessageStateAsync(pinId, "FAILED");
         Assert.Equal("vcall: Vonage answered 400: Bad Request: Invalid number", failed["error"]!.GetValue<string>());
     }
 

@@ -10,9 +10,9 @@ namespace OpenTfa.Delivery.Smtp.Tests;
 [Collection(SmtpCollection.Name)]
 public sealed partial class EmailPinEndToEndTests(SmtpPeerFixture fixture) : IAsyncLifetime
 {
-    private TestServer server = null!;
+    private TestServer _server = null!;
 
-    public async Task InitializeAsync() => server = await TestServer.StartAsync(new Dictionary<string, string?>
+    public async Task InitializeAsync() => _server = await TestServer.StartAsync(new Dictionary<string, string?>
     {
         ["OpenTfa:Channels:mail:Type"] = "smtp",
         ["OpenTfa:Channels:mail:Host"] = "127.0.0.1",
@@ -28,7 +28,7 @@ public sealed partial class EmailPinEndToEndTests(SmtpPeerFixture fixture) : IAs
         ["OpenTfa:Routes:Voice:0"] = "dev",
     });
 
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [GeneratedRegex(@"code is (?<pin>[0-9]{6})")]
     private static partial Regex Pin();
@@ -36,7 +36,7 @@ public sealed partial class EmailPinEndToEndTests(SmtpPeerFixture fixture) : IAs
     [Fact]
     public async Task SendEmailPin_DeliversARealEmail_VerifiesWithItsPin_AndResendsByEmail()
     {
-        using HttpClient client = server.Client();
+        using HttpClient client = _server.Client();
         string app = (await client.PostOkAsync("/2fa/2/applications", Json.RoomyApplication)).AsObject()["applicationId"]!.GetValue<string>();
         long body = (await client.PostOkAsync("/opentfa/v1/email-bodies",
             """{"name":"login","subject":"Your {{brand}} code","text":"Your {{brand}} code is {{pin}}","html":"<p>Your {{brand}} code is <b>{{pin}}</b></p>"}"""))["id"]!.GetValue<long>();
@@ -84,7 +84,7 @@ public sealed partial class EmailPinEndToEndTests(SmtpPeerFixture fixture) : IAs
     [Fact]
     public async Task RecipientTheRelayRefuses_EndsFailed_WithTheRelaysAnswer()
     {
-        using HttpClient client = server.Client();
+        using HttpClient client = _server.Client();
         (string app, string template) = await client.CreateEmailApplicationAsync();
 
         string to = $"reject5-{Guid.NewGuid():N}@example.test";

@@ -215,7 +215,7 @@ public sealed partial class PostgresServer : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    private static Task RunAsync(string file, IReadOnlyList<string> arguments, bool asPostgres, CancellationToken cancellationToken) =>
+    private static Task<ProgramResult> RunAsync(string file, IReadOnlyList<string> arguments, bool asPostgres, CancellationToken cancellationToken) =>
         PeerProcess.RunCheckedAsync(
             asPostgres ? new ProgramStart("runuser", ["-u", "postgres", "--", file, .. arguments]) : new ProgramStart(file, arguments),
             CommandTimeout,

@@ -1,9 +1,12 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace OpenTfa.Core.Delivery;
 
 /// <summary>
 /// Wakes a background loop when work was queued, so that it need not wait for its next poll.
 /// Signals that arrive while one is pending fold into one wake-up.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim owns no handle unless its AvailableWaitHandle is read, which this class never does; the signal lives as long as the process.")]
 public abstract class WakeSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);

@@ -41,6 +41,7 @@ public readonly struct Result<T>
     public bool IsSuccess => Error is null;
 
     /// <summary>A success; needed where <typeparamref name="T"/> is an interface, which implicit conversions cannot take.</summary>
+    [SuppressMessage("Design", "CA1000", Justification = "The factory belongs beside the implicit conversions it stands in for; Result<T>.Ok(x) reads as what it is.")]
     public static Result<T> Ok(T value) => new(value, null);
 
     public static implicit operator Result<T>(T value) => new(value, null);

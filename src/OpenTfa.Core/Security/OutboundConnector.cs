@@ -11,11 +11,11 @@ namespace OpenTfa.Core.Security;
 /// </summary>
 public sealed class OutboundConnector
 {
-    private readonly Func<string, CancellationToken, Task<IPAddress[]>> resolve;
+    private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
 
     /// <param name="resolve">Name resolution; the system resolver unless a test replaces it.</param>
     public OutboundConnector(Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null) =>
-        this.resolve = resolve ?? Dns.GetHostAddressesAsync;
+        _resolve = resolve ?? Dns.GetHostAddressesAsync;
 
     /// <summary>
     /// Connects to the first address of <paramref name="host"/> that <paramref name="allows"/>
@@ -28,7 +28,7 @@ public sealed class OutboundConnector
         ArgumentNullException.ThrowIfNull(allows);
         IPAddress[] addresses = IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? literal)
             ? [literal]
-            : await resolve(host, cancellationToken).ConfigureAwait(false);
+            : await _resolve(host, cancellationToken).ConfigureAwait(false);
         IPAddress[] allowed = addresses.Where(allows).ToArray();
         if (allowed.Length == 0)
         {

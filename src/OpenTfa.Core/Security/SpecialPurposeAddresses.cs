@@ -16,7 +16,7 @@ public enum SpecialPurposeRule
 /// <summary>One block of the table: its CIDR, the name its registry gives it, and the rule.</summary>
 public sealed class SpecialPurposeBlock
 {
-    private readonly byte[] network;
+    private readonly byte[] _network;
 
     internal SpecialPurposeBlock(string cidr, string name, SpecialPurposeRule rule = SpecialPurposeRule.Refused)
     {
@@ -26,7 +26,7 @@ public sealed class SpecialPurposeBlock
         string[] parts = cidr.Split('/');
         Network = IPAddress.Parse(parts[0]);
         PrefixLength = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
-        network = Network.GetAddressBytes();
+        _network = Network.GetAddressBytes();
     }
 
     public string Cidr { get; }
@@ -51,7 +51,7 @@ public sealed class SpecialPurposeBlock
         int whole = PrefixLength / 8;
         for (int i = 0; i < whole; i++)
         {
-            if (bytes[i] != network[i])
+            if (bytes[i] != _network[i])
             {
                 return false;
             }
@@ -64,7 +64,7 @@ public sealed class SpecialPurposeBlock
         }
 
         int mask = 0xFF << (8 - rest) & 0xFF;
-        return (bytes[whole] & mask) == (network[whole] & mask);
+        return (bytes[whole] & mask) == (_network[whole] & mask);
     }
 
     public override string ToString() => $"{Cidr} ({Name})";

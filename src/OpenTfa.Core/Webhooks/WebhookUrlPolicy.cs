@@ -16,7 +16,7 @@ public sealed class WebhookUrlPolicy(WebhookOptions options, OutboundConnector? 
 
     private const string PrivateNetworksOff = "private networks are off: OpenTfa:Webhooks:AllowPrivateNetworks";
 
-    private readonly OutboundConnector connector = connector ?? new OutboundConnector();
+    private readonly OutboundConnector _connector = connector ?? new OutboundConnector();
 
     /// <summary>Why the URL cannot be used, or null when it can.</summary>
     public string? Problem(string? url)
@@ -104,7 +104,7 @@ public sealed class WebhookUrlPolicy(WebhookOptions options, OutboundConnector? 
             string scheme = context.InitialRequestMessage.RequestUri?.Scheme ?? "https";
             int port = context.DnsEndPoint.Port;
             return AllowsPort(scheme, port)
-                ? connector.ConnectAsync(context.DnsEndPoint.Host, port, Allows, PrivateNetworksOff, cancellationToken)
+                ? _connector.ConnectAsync(context.DnsEndPoint.Host, port, Allows, PrivateNetworksOff, cancellationToken)
                 : throw new HttpRequestException($"port {port} is not allowed (OpenTfa:Webhooks:AllowedPorts)");
         },
     };

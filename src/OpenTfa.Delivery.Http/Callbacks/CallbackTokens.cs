@@ -10,19 +10,19 @@ namespace OpenTfa.Delivery.Http.Callbacks;
 /// </summary>
 internal sealed class CallbackTokens
 {
-    private readonly byte[] macKey;
-    private readonly byte[] sealKey;
+    private readonly byte[] _macKey;
+    private readonly byte[] _sealKey;
 
     public CallbackTokens(string secret, string channel)
     {
         byte[] ikm = Encoding.UTF8.GetBytes(secret);
-        macKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, info: Encoding.UTF8.GetBytes("opentfa callback token " + channel));
-        sealKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, info: Encoding.UTF8.GetBytes("opentfa callback state " + channel));
+        _macKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, info: Encoding.UTF8.GetBytes("opentfa callback token " + channel));
+        _sealKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, info: Encoding.UTF8.GetBytes("opentfa callback state " + channel));
     }
 
     /// <summary>128 bits of HMAC-SHA256 over the message id, as lower-case hex.</summary>
     public string Token(string messageId) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(macKey, Encoding.UTF8.GetBytes(messageId)).AsSpan(0, 16));
+        Convert.ToHexStringLower(HMACSHA256.HashData(_macKey, Encoding.UTF8.GetBytes(messageId)).AsSpan(0, 16));
 
     public bool Verify(string messageId, string? token)
     {
@@ -42,7 +42,7 @@ internal sealed class CallbackTokens
         byte[] output = new byte[12 + plain.Length + 16];
         Span<byte> nonce = output.AsSpan(0, 12);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(sealKey, 16);
+        using var aes = new AesGcm(_sealKey, 16);
         aes.Encrypt(nonce, plain, output.AsSpan(12, plain.Length), output.AsSpan(12 + plain.Length, 16));
         return Base64UrlEncode(output);
     }
@@ -57,7 +57,7 @@ internal sealed class CallbackTokens
         byte[] plain = new byte[data.Length - 28];
         try
         {
-            using var aes = new AesGcm(sealKey, 16);
+            using var aes = new AesGcm(_sealKey, 16);
             aes.Decrypt(data.AsSpan(0, 12), data.AsSpan(12, plain.Length), data.AsSpan(12 + plain.Length, 16), plain);
             return plain;
         }

@@ -15,12 +15,12 @@ public sealed class KannelSmsChannel : HttpGatewayChannel<KannelChannelOptions>
 {
     public const string Type = "kannel";
 
-    private readonly CallbackTokens? tokens;
+    private readonly CallbackTokens? _tokens;
 
     public KannelSmsChannel(string name, KannelChannelOptions options, TimeProvider time, ILogger<KannelSmsChannel> logger)
         : base(Type, "Kannel", ChannelKind.Sms, name, options, time, logger)
     {
-        tokens = options.CallbackBaseUrl is not null && options.CallbackSecret is not null ? new CallbackTokens(options.CallbackSecret, name) : null;
+        _tokens = options.CallbackBaseUrl is not null && options.CallbackSecret is not null ? new CallbackTokens(options.CallbackSecret, name) : null;
     }
 
     protected override HttpRequestMessage CreateRequest(OutgoingMessage message) => new(HttpMethod.Get, SendSmsUri(message));
@@ -52,7 +52,7 @@ public sealed class KannelSmsChannel : HttpGatewayChannel<KannelChannelOptions>
             query.Add(new("smsc", Options.SmscId));
         }
 
-        if (tokens is not null && Options.DlrMask > 0)
+        if (_tokens is not null && Options.DlrMask > 0)
         {
             query.Add(new("dlr-mask", Options.DlrMask.ToString(CultureInfo.InvariantCulture)));
             query.Add(new("dlr-url", DlrUrl(message.Id)));
@@ -68,20 +68,20 @@ public sealed class KannelSmsChannel : HttpGatewayChannel<KannelChannelOptions>
     /// </summary>
     internal string DlrUrl(string messageId) =>
         CallbackPaths.Absolute(Options.CallbackBaseUrl!, CallbackPaths.Kannel(Name)).Replace("%", "%%", StringComparison.Ordinal)
-        + $"?message={messageId}&token={tokens!.Token(messageId)}&type=%d&reply=%A";
+        + $"?message={messageId}&token={_tokens!.Token(messageId)}&type=%d&reply=%A";
 
     /// <summary>Reads one of Kannel's delivery reports (the query of the dlr-url, or the same as a form).</summary>
     public CallbackResult ReadReport(IReadOnlyDictionary<string, string> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (tokens is null)
+        if (_tokens is null)
         {
             return new CallbackResult.Unauthenticated($"the Kannel channel '{Name}' asks for no delivery reports (no CallbackBaseUrl)");
         }
 
         parameters.TryGetValue("message", out string? messageId);
         parameters.TryGetValue("token", out string? token);
-        if (string.IsNullOrEmpty(messageId) || !tokens.Verify(messageId, token))
+        if (string.IsNullOrEmpty(messageId) || !_tokens.Verify(messageId, token))
         {
             return new CallbackResult.Unauthenticated("the report's token does not match its message");
         }

@@ -20,12 +20,12 @@ public sealed class TwilioVoiceChannel : HttpGatewayChannel<TwilioVoiceChannelOp
 
     private static readonly HashSet<string> BasicVoices = new(StringComparer.OrdinalIgnoreCase) { "man", "woman", "alice" };
 
-    private readonly CallbackTokens? tokens;
+    private readonly CallbackTokens? _tokens;
 
     public TwilioVoiceChannel(string name, TwilioVoiceChannelOptions options, TimeProvider time, ILogger<TwilioVoiceChannel> logger)
         : base(Type, "Twilio voice", ChannelKind.Voice, name, options, time, logger)
     {
-        tokens = options.CallbackBaseUrl is null ? null : new CallbackTokens(options.CallbackSecret ?? options.AuthToken, name);
+        _tokens = options.CallbackBaseUrl is null ? null : new CallbackTokens(options.CallbackSecret ?? options.AuthToken, name);
     }
 
     protected override string? Refusal(OutgoingMessage message) =>
@@ -67,9 +67,9 @@ public sealed class TwilioVoiceChannel : HttpGatewayChannel<TwilioVoiceChannelOp
         }
 
         var twiml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>");
-        if (RepeatKeys.Parse(state.RepeatDtmf) is { } keys && tokens is not null && state.ReplaysLeft > 0)
+        if (RepeatKeys.Parse(state.RepeatDtmf) is { } keys && _tokens is not null && state.ReplaysLeft > 0)
         {
-            string action = CallbackPaths.Absolute(Options.CallbackBaseUrl!, CallbackPaths.TwilioGather(Name)) + "?state=" + state.Seal(tokens);
+            string action = CallbackPaths.Absolute(Options.CallbackBaseUrl!, CallbackPaths.TwilioGather(Name)) + "?state=" + state.Seal(_tokens);
             twiml.Append(CultureInfo.InvariantCulture,
                 $"<Gather input=\"dtmf\" numDigits=\"{keys.Digits.Length}\" finishOnKey=\"{keys.FinishKey}\" timeout=\"{Options.GatherTimeout}\" action=\"{SpokenPin.Xml(action)}\" method=\"POST\">");
             twiml.Append(readings).Append("</Gather>");
@@ -138,7 +138,7 @@ public sealed class TwilioVoiceChannel : HttpGatewayChannel<TwilioVoiceChannelOp
     public CallbackResult Replay(string? sealedState, IReadOnlyList<KeyValuePair<string, string>> form)
     {
         ArgumentNullException.ThrowIfNull(form);
-        if (tokens is null || VoiceCallState.Open(tokens, sealedState, Time.GetUtcNow()) is not { } state)
+        if (_tokens is null || VoiceCallState.Open(_tokens, sealedState, Time.GetUtcNow()) is not { } state)
         {
             return new CallbackResult.Unauthenticated("the call's state is not one this channel sealed, or it has expired");
         }

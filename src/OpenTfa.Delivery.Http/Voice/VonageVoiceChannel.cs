@@ -21,15 +21,15 @@ public sealed class VonageVoiceChannel : HttpGatewayChannel<VonageVoiceChannelOp
 {
     public const string Type = "vonage-voice";
 
-    private readonly RSA key;
-    private readonly CallbackTokens? tokens;
+    private readonly RSA _key;
+    private readonly CallbackTokens? _tokens;
 
     public VonageVoiceChannel(string name, VonageVoiceChannelOptions options, TimeProvider time, ILogger<VonageVoiceChannel> logger)
         : base(Type, "Vonage voice", ChannelKind.Voice, name, options, time, logger)
     {
-        key = RSA.Create();
-        key.ImportFromPem(options.PrivateKey);
-        tokens = options.CallbackBaseUrl is null ? null : new CallbackTokens(options.CallbackSecret ?? options.PrivateKey, name);
+        _key = RSA.Create();
+        _key.ImportFromPem(options.PrivateKey);
+        _tokens = options.CallbackBaseUrl is null ? null : new CallbackTokens(options.CallbackSecret ?? options.PrivateKey, name);
     }
 
     protected override HttpRequestMessage CreateRequest(OutgoingMessage message)
@@ -113,7 +113,7 @@ public sealed class VonageVoiceChannel : HttpGatewayChannel<VonageVoiceChannelOp
     private void WriteNcco(Utf8JsonWriter json, VoiceCallState state)
     {
         RepeatKeys? keys = RepeatKeys.Parse(state.RepeatDtmf);
-        bool gather = keys is not null && tokens is not null && state.ReplaysLeft > 0;
+        bool gather = keys is not null && _tokens is not null && state.ReplaysLeft > 0;
         string spoken = SpokenPin.Spell(state.Text);
         string? rate = SpokenPin.ProsodyRate(state.SpeechRate);
 
@@ -152,7 +152,7 @@ public sealed class VonageVoiceChannel : HttpGatewayChannel<VonageVoiceChannelOp
             json.WriteNumber("timeOut", Options.GatherTimeout);
             json.WriteEndObject();
             json.WriteStartArray("eventUrl");
-            json.WriteStringValue(CallbackPaths.Absolute(Options.CallbackBaseUrl!, CallbackPaths.VonageInput(Name)) + "?state=" + state.Seal(tokens!));
+            json.WriteStringValue(CallbackPaths.Absolute(Options.CallbackBaseUrl!, CallbackPaths.VonageInput(Name)) + "?state=" + state.Seal(_tokens!));
             json.WriteEndArray();
             json.WriteString("eventMethod", "POST");
             json.WriteEndObject();
@@ -185,7 +185,7 @@ public sealed class VonageVoiceChannel : HttpGatewayChannel<VonageVoiceChannelOp
         }
 
         string payload = CallbackTokens.Base64UrlEncode(buffer.ToArray());
-        byte[] signature = key.SignData(Encoding.ASCII.GetBytes(header + "." + payload), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        byte[] signature = _key.SignData(Encoding.ASCII.GetBytes(header + "." + payload), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return header + "." + payload + "." + CallbackTokens.Base64UrlEncode(signature);
     }
 
@@ -195,7 +195,7 @@ public sealed class VonageVoiceChannel : HttpGatewayChannel<VonageVoiceChannelOp
     /// </summary>
     public CallbackResult Replay(string? sealedState, ReadOnlySpan<byte> eventBody)
     {
-        if (tokens is null || VoiceCallState.Open(tokens, sealedState, Time.GetUtcNow()) is not { } state)
+        if (_tokens is null || VoiceCallState.Open(_tokens, sealedState, Time.GetUtcNow()) is not { } state)
         {
             return new CallbackResult.Unauthenticated("the call's state is not one this channel sealed, or it has expired");
         }
@@ -238,7 +238,7 @@ public sealed class VonageVoiceChannel : HttpGatewayChannel<VonageVoiceChannelOp
     {
         if (disposing)
         {
-            key.Dispose();
+            _key.Dispose();
         }
 
         base.Dispose(disposing);

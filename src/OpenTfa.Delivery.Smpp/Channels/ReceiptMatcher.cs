@@ -17,30 +17,30 @@ internal readonly record struct ReceiptOutcome(bool Delivered, string? Error, Da
 /// </summary>
 internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity = 100_000)
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, Group> bySegment = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, string> aliases = new(StringComparer.Ordinal);
-    private readonly Queue<Group> order = new();
-    private readonly Dictionary<string, ReceiptOutcome> early = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Group> _bySegment = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
+    private readonly Queue<Group> _order = new();
+    private readonly Dictionary<string, ReceiptOutcome> _early = new(StringComparer.OrdinalIgnoreCase);
 
     public TimeSpan Hold => hold;
 
     /// <summary>The SMSC accepted every segment of a message; returns the state to record if receipts were already waiting.</summary>
     public DeliveryReport? Accepted(IReadOnlyList<string> segmentIds, DateTimeOffset now)
     {
-        lock (gate)
+        lock (_gate)
         {
             var group = new Group(segmentIds.ToArray(), now);
             foreach (var id in group.Ids)
             {
-                bySegment[id] = group;
+                _bySegment[id] = group;
                 foreach (var alias in AliasKeys(id))
                 {
-                    aliases.TryAdd(alias, id);
+                    _aliases.TryAdd(alias, id);
                 }
             }
 
-            order.Enqueue(group);
+            _order.Enqueue(group);
             Trim(now);
 
             DeliveryReport? report = null;
@@ -59,14 +59,14 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
     /// <summary>A final receipt arrived; returns the state to record now, if any.</summary>
     public DeliveryReport? Received(string messageId, ReceiptOutcome outcome)
     {
-        lock (gate)
+        lock (_gate)
         {
             if (Find(messageId) is { } found)
             {
                 return Apply(found.Group, found.Index, outcome);
             }
 
-            early[messageId] = outcome;
+            _early[messageId] = outcome;
             return null;
         }
     }
@@ -74,12 +74,12 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
     /// <summary>Receipts held longer than <see cref="Hold"/> (all of them when <paramref name="all"/>), passed on under their own id.</summary>
     public IReadOnlyList<DeliveryReport> Expire(DateTimeOffset now, bool all = false)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var due = early.Where(e => all || now - e.Value.ReceivedAt >= hold).ToList();
+            var due = _early.Where(e => all || now - e.Value.ReceivedAt >= hold).ToList();
             foreach (var entry in due)
             {
-                early.Remove(entry.Key);
+                _early.Remove(entry.Key);
             }
 
             Trim(now);
@@ -92,25 +92,25 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return early.Count;
+                return _early.Count;
             }
         }
     }
 
     private ReceiptOutcome? TakeEarly(string id)
     {
-        if (early.Remove(id, out var outcome))
+        if (_early.Remove(id, out var outcome))
         {
             return outcome;
         }
 
-        foreach (var key in early.Keys)
+        foreach (var key in _early.Keys)
         {
             var alias = Counterpart(key);
-            if (alias is not null && aliases.TryGetValue(alias, out var target) && string.Equals(target, id, StringComparison.OrdinalIgnoreCase) &&
-                early.Remove(key, out outcome))
+            if (alias is not null && _aliases.TryGetValue(alias, out var target) && string.Equals(target, id, StringComparison.OrdinalIgnoreCase) &&
+                _early.Remove(key, out outcome))
             {
                 return outcome;
             }
@@ -121,11 +121,11 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
 
     private (Group Group, int Index)? Find(string messageId)
     {
-        if (!bySegment.TryGetValue(messageId, out var group))
+        if (!_bySegment.TryGetValue(messageId, out var group))
         {
             // A receipt id in the other radix names the segment whose id reads as the same number.
             var alias = Counterpart(messageId);
-            if (alias is null || !aliases.TryGetValue(alias, out var id) || !bySegment.TryGetValue(id, out group))
+            if (alias is null || !_aliases.TryGetValue(alias, out var id) || !_bySegment.TryGetValue(id, out group))
             {
                 return null;
             }
@@ -177,29 +177,29 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
 
     private void Trim(DateTimeOffset now)
     {
-        while (order.Count > 0 && (order.Count > capacity || now - order.Peek().AcceptedAt > keep))
+        while (_order.Count > 0 && (_order.Count > capacity || now - _order.Peek().AcceptedAt > keep))
         {
-            var old = order.Dequeue();
+            var old = _order.Dequeue();
             foreach (var id in old.Ids)
             {
-                if (bySegment.TryGetValue(id, out var current) && ReferenceEquals(current, old))
+                if (_bySegment.TryGetValue(id, out var current) && ReferenceEquals(current, old))
                 {
-                    bySegment.Remove(id);
+                    _bySegment.Remove(id);
                 }
 
                 foreach (var alias in AliasKeys(id))
                 {
-                    if (aliases.TryGetValue(alias, out var target) && string.Equals(target, id, StringComparison.OrdinalIgnoreCase))
+                    if (_aliases.TryGetValue(alias, out var target) && string.Equals(target, id, StringComparison.OrdinalIgnoreCase))
                     {
-                        aliases.Remove(alias);
+                        _aliases.Remove(alias);
                     }
                 }
             }
         }
 
-        while (early.Count > capacity)
+        while (_early.Count > capacity)
         {
-            early.Remove(early.MinBy(e => e.Value.ReceivedAt).Key);
+            _early.Remove(_early.MinBy(e => e.Value.ReceivedAt).Key);
         }
     }
 

@@ -19,37 +19,37 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
     private static readonly TimeSpan PartialKeep = TimeSpan.FromDays(1);
     private static readonly TimeSpan ReceiptKeep = TimeSpan.FromDays(3);
 
-    private readonly SmppChannelOptions options;
-    private readonly DeliveryReports reports;
-    private readonly TimeProvider time;
-    private readonly ILogger<SmppSmsChannel> logger;
-    private readonly SmppClient client;
-    private readonly ReceiptMatcher receipts;
-    private readonly ConcurrentDictionary<string, Partial> partials = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource stopping = new();
-    private Task sweeper = Task.CompletedTask;
-    private Task? stopTask;
+    private readonly SmppChannelOptions _options;
+    private readonly DeliveryReports _reports;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SmppSmsChannel> _logger;
+    private readonly SmppClient _client;
+    private readonly ReceiptMatcher _receipts;
+    private readonly ConcurrentDictionary<string, Partial> _partials = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _sweeper = Task.CompletedTask;
+    private Task? _stopTask;
 
     public SmppSmsChannel(string name, SmppChannelOptions options, DeliveryReports reports, TimeProvider time, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         Name = name;
-        this.options = options;
-        this.reports = reports;
-        this.time = time;
-        logger = loggerFactory.CreateLogger<SmppSmsChannel>();
-        client = new SmppClient(options.Connection, time, loggerFactory.CreateLogger<SmppClient>());
-        client.DeliveryReceiptReceived += OnReceiptAsync;
+        _options = options;
+        _reports = reports;
+        _time = time;
+        _logger = loggerFactory.CreateLogger<SmppSmsChannel>();
+        _client = new SmppClient(options.Connection, time, loggerFactory.CreateLogger<SmppClient>());
+        _client.DeliveryReceiptReceived += OnReceiptAsync;
 
         // A receipt can overtake the answer to its submit by as long as a send may last.
-        receipts = new ReceiptMatcher(options.LinkWaitTimeout + options.Connection.ResponseTimeout + TimeSpan.FromSeconds(5), ReceiptKeep);
+        _receipts = new ReceiptMatcher(options.LinkWaitTimeout + options.Connection.ResponseTimeout + TimeSpan.FromSeconds(5), ReceiptKeep);
     }
 
     public string Name { get; }
 
     /// <summary>The SMPP client behind the channel, for health reports.</summary>
-    public SmppClient Client => client;
+    public SmppClient Client => _client;
 
     public bool Supports(ChannelKind kind) => kind == ChannelKind.Sms;
 
@@ -63,21 +63,21 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
 
         var submission = TakePartial(message) ?? new SmppSubmission(new SmppMessage
         {
-            Source = (string.IsNullOrEmpty(message.From) ? options.DefaultSender : message.From) ?? string.Empty,
+            Source = (string.IsNullOrEmpty(message.From) ? _options.DefaultSender : message.From) ?? string.Empty,
             Destination = message.To,
             Text = message.Content.Text,
         });
 
         SmppSubmitResult result;
-        using (var linkWait = new CancellationTokenSource(options.LinkWaitTimeout, time))
+        using (var linkWait = new CancellationTokenSource(_options.LinkWaitTimeout, _time))
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, linkWait.Token))
         {
-            result = await client.SubmitAsync(submission, deadline.Token).ConfigureAwait(false);
+            result = await _client.SubmitAsync(submission, deadline.Token).ConfigureAwait(false);
         }
 
         if (result.Succeeded)
         {
-            if (receipts.Accepted(result.MessageIds, time.GetUtcNow()) is { } early)
+            if (_receipts.Accepted(result.MessageIds, _time.GetUtcNow()) is { } early)
             {
                 await RecordAsync(early).ConfigureAwait(false);
             }
@@ -93,8 +93,8 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
 
         if (result.MessageIds.Count > 0)
         {
-            partials[message.Id] = new Partial(submission, message.To, message.Content.Text, time.GetUtcNow());
-            Log.PartiallySubmitted(logger, Name, result.MessageIds.Count, result.Segments);
+            _partials[message.Id] = new Partial(submission, message.To, message.Content.Text, _time.GetUtcNow());
+            Log.PartiallySubmitted(_logger, Name, result.MessageIds.Count, result.Segments);
         }
 
         return DeliveryResult.Temporary(error);
@@ -102,33 +102,33 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await client.StartAsync(cancellationToken).ConfigureAwait(false);
-        sweeper = Task.Run(SweepAsync, CancellationToken.None);
+        await _client.StartAsync(cancellationToken).ConfigureAwait(false);
+        _sweeper = Task.Run(SweepAsync, CancellationToken.None);
     }
 
     /// <summary>Unbinds, records the receipts still arriving or held, and stops. Safe to call more than once.</summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        lock (stopping)
+        lock (_stopping)
         {
-            stopTask ??= StopCoreAsync(cancellationToken);
-            return stopTask;
+            _stopTask ??= StopCoreAsync(cancellationToken);
+            return _stopTask;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        stopping.Dispose();
+        _stopping.Dispose();
     }
 
     public ChannelStatusReport GetStatus()
     {
-        var error = client.LastError;
+        var error = _client.LastError;
         return new ChannelStatusReport(
-            client.State.ToString().ToUpperInvariant(),
-            client.SessionCount,
-            client.BoundSessions,
+            _client.State.ToString().ToUpperInvariant(),
+            _client.SessionCount,
+            _client.BoundSessions,
             error is null ? null : new ChannelError(error.At, error.Message, error.StatusName));
     }
 
@@ -136,8 +136,8 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
     private string Describe(SmppSubmitResult result)
     {
         var text = result.StatusName == SmppFailureReasons.NoLink
-            ? $"{SmppFailureReasons.NoLink}: no bound SMPP session with room within {options.LinkWaitTimeout.TotalSeconds:0.###} s" +
-              (client.LastError is { } last ? $"; last connection error: {last.Message}" : string.Empty)
+            ? $"{SmppFailureReasons.NoLink}: no bound SMPP session with room within {_options.LinkWaitTimeout.TotalSeconds:0.###} s" +
+              (_client.LastError is { } last ? $"; last connection error: {last.Message}" : string.Empty)
             : $"{result.StatusName}: {result.Detail}";
         return result.MessageIds.Count > 0 && result.FailureKind == SmppFailureKind.Temporary
             ? $"{text} ({result.MessageIds.Count} of {result.Segments} segments accepted; the rest follow on the retry)"
@@ -146,17 +146,17 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
 
     private SmppSubmission? TakePartial(OutgoingMessage message)
     {
-        var now = time.GetUtcNow();
-        foreach (var (id, old) in partials)
+        var now = _time.GetUtcNow();
+        foreach (var (id, old) in _partials)
         {
             if (now - old.At > PartialKeep)
             {
-                partials.TryRemove(id, out _);
+                _partials.TryRemove(id, out _);
             }
         }
 
         // The same outbox message carries the same text; anything else starts afresh.
-        return partials.TryRemove(message.Id, out var partial) && partial.To == message.To && partial.Text == message.Content.Text
+        return _partials.TryRemove(message.Id, out var partial) && partial.To == message.To && partial.Text == message.Content.Text
             ? partial.Submission
             : null;
     }
@@ -165,13 +165,13 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
     {
         if (receipt.State is SmppMessageState.Enroute or SmppMessageState.Accepted || string.IsNullOrEmpty(receipt.MessageId))
         {
-            Log.ReceiptIgnored(logger, Name, receipt.MessageId, receipt.State);
+            Log.ReceiptIgnored(_logger, Name, receipt.MessageId, receipt.State);
             return;
         }
 
         var ok = receipt.State == SmppMessageState.Delivered;
         var outcome = new ReceiptOutcome(ok, ok ? null : FailureText(receipt), DoneAt(receipt), receipt.ReceivedAt);
-        if (receipts.Received(receipt.MessageId, outcome) is { } report)
+        if (_receipts.Received(receipt.MessageId, outcome) is { } report)
         {
             await RecordAsync(report).ConfigureAwait(false);
         }
@@ -215,17 +215,17 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
         {
             try
             {
-                await reports.RecordAsync(Name, report, CancellationToken.None).ConfigureAwait(false);
+                await _reports.RecordAsync(Name, report, CancellationToken.None).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (attempt < 3)
             {
-                Log.ReceiptRecordRetry(logger, Name, report.ChannelMessageId, e.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), time).ConfigureAwait(false);
+                Log.ReceiptRecordRetry(_logger, Name, report.ChannelMessageId, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), _time).ConfigureAwait(false);
             }
             catch (Exception e)
             {
-                Log.ReceiptNotRecorded(logger, Name, report.ChannelMessageId, report.State, e);
+                Log.ReceiptNotRecorded(_logger, Name, report.ChannelMessageId, report.State, e);
                 return;
             }
         }
@@ -234,19 +234,19 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
     /// <summary>Passes on receipts that no submission of this node claimed in time.</summary>
     private async Task SweepAsync()
     {
-        var period = receipts.Hold / 4 < TimeSpan.FromSeconds(1) ? receipts.Hold / 4 : TimeSpan.FromSeconds(1);
-        while (!stopping.IsCancellationRequested)
+        var period = _receipts.Hold / 4 < TimeSpan.FromSeconds(1) ? _receipts.Hold / 4 : TimeSpan.FromSeconds(1);
+        while (!_stopping.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(period, time, stopping.Token).ConfigureAwait(false);
+                await Task.Delay(period, _time, _stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
 
-            foreach (var report in receipts.Expire(time.GetUtcNow()))
+            foreach (var report in _receipts.Expire(_time.GetUtcNow()))
             {
                 await RecordAsync(report).ConfigureAwait(false);
             }
@@ -256,11 +256,11 @@ public sealed class SmppSmsChannel : IMessageChannel, IHostedService, IChannelSt
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
         // Disposing the client waits for the receipts it already acknowledged to be handled.
-        await client.StopAsync(cancellationToken).ConfigureAwait(false);
-        await client.DisposeAsync().ConfigureAwait(false);
-        await stopping.CancelAsync().ConfigureAwait(false);
-        await sweeper.ConfigureAwait(false);
-        foreach (var report in receipts.Expire(time.GetUtcNow(), all: true))
+        await _client.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _client.DisposeAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _sweeper.ConfigureAwait(false);
+        foreach (var report in _receipts.Expire(_time.GetUtcNow(), all: true))
         {
             await RecordAsync(report).ConfigureAwait(false);
         }

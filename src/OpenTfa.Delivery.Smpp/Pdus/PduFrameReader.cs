@@ -12,18 +12,18 @@ public sealed class PduFrameReader
     /// <summary>Large enough for a 64 KB message_payload plus every mandatory field.</summary>
     public const int DefaultMaxCommandLength = 70_000;
 
-    private readonly Stream stream;
-    private readonly int maxCommandLength;
-    private readonly byte[] buffer = new byte[8192];
-    private int start;
-    private int end;
+    private readonly Stream _stream;
+    private readonly int _maxCommandLength;
+    private readonly byte[] _buffer = new byte[8192];
+    private int _start;
+    private int _end;
 
     public PduFrameReader(Stream stream, int maxCommandLength = DefaultMaxCommandLength)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCommandLength, SmppPdu.HeaderLength);
-        this.stream = stream;
-        this.maxCommandLength = maxCommandLength;
+        _stream = stream;
+        _maxCommandLength = maxCommandLength;
     }
 
     /// <summary>
@@ -34,7 +34,7 @@ public sealed class PduFrameReader
     {
         if (!await FillAsync(4, cancellationToken).ConfigureAwait(false))
         {
-            if (end == start)
+            if (_end == _start)
             {
                 return null;
             }
@@ -42,25 +42,25 @@ public sealed class PduFrameReader
             throw new EndOfStreamException("The connection closed inside a PDU header.");
         }
 
-        var length = BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(start, 4));
-        if (length < SmppPdu.HeaderLength || length > (uint)maxCommandLength)
+        var length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start, 4));
+        if (length < SmppPdu.HeaderLength || length > (uint)_maxCommandLength)
         {
             throw new SmppProtocolException(
-                $"command_length {length} is outside {SmppPdu.HeaderLength}..{maxCommandLength}; the stream is out of step.");
+                $"command_length {length} is outside {SmppPdu.HeaderLength}..{_maxCommandLength}; the stream is out of step.");
         }
 
         var frame = new byte[length];
-        var buffered = Math.Min(end - start, (int)length);
-        buffer.AsSpan(start, buffered).CopyTo(frame);
-        start += buffered;
-        if (start == end)
+        var buffered = Math.Min(_end - _start, (int)length);
+        _buffer.AsSpan(_start, buffered).CopyTo(frame);
+        _start += buffered;
+        if (_start == _end)
         {
-            start = end = 0;
+            _start = _end = 0;
         }
 
         if (buffered < frame.Length)
         {
-            await stream.ReadExactlyAsync(frame.AsMemory(buffered), cancellationToken).ConfigureAwait(false);
+            await _stream.ReadExactlyAsync(frame.AsMemory(buffered), cancellationToken).ConfigureAwait(false);
         }
 
         return frame;
@@ -68,22 +68,22 @@ public sealed class PduFrameReader
 
     private async ValueTask<bool> FillAsync(int count, CancellationToken cancellationToken)
     {
-        while (end - start < count)
+        while (_end - _start < count)
         {
-            if (start > 0)
+            if (_start > 0)
             {
-                buffer.AsSpan(start, end - start).CopyTo(buffer);
-                end -= start;
-                start = 0;
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
             }
 
-            var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return false;
             }
 
-            end += read;
+            _end += read;
         }
 
         return true;

@@ -5,46 +5,46 @@ namespace OpenTfa.Delivery.Smpp.Pdus;
 /// <summary>Reads big-endian SMPP fields from a PDU body; every overrun is a protocol error.</summary>
 internal ref struct PduReader
 {
-    private readonly ReadOnlySpan<byte> data;
-    private int position;
+    private readonly ReadOnlySpan<byte> _data;
+    private int _position;
 
     public PduReader(ReadOnlySpan<byte> data)
     {
-        this.data = data;
-        position = 0;
+        _data = data;
+        _position = 0;
     }
 
-    public readonly int Remaining => data.Length - position;
+    public readonly int Remaining => _data.Length - _position;
 
-    public readonly bool AtEnd => position >= data.Length;
+    public readonly bool AtEnd => _position >= _data.Length;
 
     public byte ReadByte(string field)
     {
         Need(1, field);
-        return data[position++];
+        return _data[_position++];
     }
 
     public ushort ReadUInt16(string field)
     {
         Need(2, field);
-        var value = BinaryPrimitives.ReadUInt16BigEndian(data[position..]);
-        position += 2;
+        var value = BinaryPrimitives.ReadUInt16BigEndian(_data[_position..]);
+        _position += 2;
         return value;
     }
 
     public uint ReadUInt32(string field)
     {
         Need(4, field);
-        var value = BinaryPrimitives.ReadUInt32BigEndian(data[position..]);
-        position += 4;
+        var value = BinaryPrimitives.ReadUInt32BigEndian(_data[_position..]);
+        _position += 4;
         return value;
     }
 
     public byte[] ReadBytes(int count, string field)
     {
         Need(count, field);
-        var value = data.Slice(position, count).ToArray();
-        position += count;
+        var value = _data.Slice(_position, count).ToArray();
+        _position += count;
         return value;
     }
 
@@ -53,7 +53,7 @@ internal ref struct PduReader
     /// </summary>
     public string ReadCString(int maxLength, string field)
     {
-        var rest = data[position..];
+        var rest = _data[_position..];
         var nul = rest.IndexOf((byte)0);
         if (nul < 0)
         {
@@ -68,7 +68,7 @@ internal ref struct PduReader
         }
 
         var value = Latin1(rest[..nul]);
-        position += nul + 1;
+        _position += nul + 1;
         return value;
     }
 
@@ -83,12 +83,12 @@ internal ref struct PduReader
             return string.Empty;
         }
 
-        var rest = data[position..];
+        var rest = _data[_position..];
         if (rest.IndexOf((byte)0) < 0)
         {
             // A missing terminator at the very end of a response is tolerated.
             var value = Latin1(rest[..Math.Min(rest.Length, maxLength - 1)]);
-            position = data.Length;
+            _position = _data.Length;
             return value;
         }
 
@@ -97,7 +97,7 @@ internal ref struct PduReader
 
     private readonly void Need(int count, string field)
     {
-        if (count < 0 || position + count > data.Length)
+        if (count < 0 || _position + count > _data.Length)
         {
             throw new SmppProtocolException($"SMPP PDU ends inside field {field}.");
         }

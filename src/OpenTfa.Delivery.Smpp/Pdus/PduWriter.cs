@@ -5,37 +5,37 @@ namespace OpenTfa.Delivery.Smpp.Pdus;
 /// <summary>Appends big-endian SMPP fields to a growing buffer.</summary>
 internal sealed class PduWriter
 {
-    private byte[] buffer = new byte[256];
+    private byte[] _buffer = new byte[256];
 
     public int Length { get; private set; }
 
     public void WriteByte(byte value)
     {
         Ensure(1);
-        buffer[Length++] = value;
+        _buffer[Length++] = value;
     }
 
     public void WriteUInt16(ushort value)
     {
         Ensure(2);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(Length), value);
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(Length), value);
         Length += 2;
     }
 
     public void WriteUInt32(uint value)
     {
         Ensure(4);
-        BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(Length), value);
+        BinaryPrimitives.WriteUInt32BigEndian(_buffer.AsSpan(Length), value);
         Length += 4;
     }
 
     public void WriteUInt32At(int offset, uint value) =>
-        BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(offset), value);
+        BinaryPrimitives.WriteUInt32BigEndian(_buffer.AsSpan(offset), value);
 
     public void WriteBytes(ReadOnlySpan<byte> value)
     {
         Ensure(value.Length);
-        value.CopyTo(buffer.AsSpan(Length));
+        value.CopyTo(_buffer.AsSpan(Length));
         Length += value.Length;
     }
 
@@ -60,10 +60,10 @@ internal sealed class PduWriter
                 throw new InvalidOperationException($"SMPP field {field} contains a character that is not a single octet.");
             }
 
-            buffer[Length++] = (byte)c;
+            _buffer[Length++] = (byte)c;
         }
 
-        buffer[Length++] = 0;
+        _buffer[Length++] = 0;
     }
 
     public void WriteTlv(SmppTlv tlv)
@@ -73,15 +73,15 @@ internal sealed class PduWriter
         WriteBytes(tlv.Value);
     }
 
-    public byte[] ToArray() => buffer.AsSpan(0, Length).ToArray();
+    public byte[] ToArray() => _buffer.AsSpan(0, Length).ToArray();
 
     private void Ensure(int extra)
     {
-        if (Length + extra <= buffer.Length)
+        if (Length + extra <= _buffer.Length)
         {
             return;
         }
 
-        Array.Resize(ref buffer, Math.Max(buffer.Length * 2, Length + extra));
+        Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, Length + extra));
     }
 }

@@ -1,8 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace OpenTfa.Delivery.Smpp.Pdus;
 
 /// <summary>SMPP 3.4 command_status values (section 5.1.3) and their names.</summary>
+[SuppressMessage("Naming", "CA1707", Justification = "Named exactly as the SMPP 3.4 specification and every SMSC log names them.")]
 public static class SmppCommandStatus
 {
     public const uint ESME_ROK = 0x00000000;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using OpenTfa.Contracts;
 using OpenTfa.Server.Hosting;
 
@@ -9,6 +10,6 @@ internal static class VersionEndpoints
     public static void MapVersion(this IEndpointRouteBuilder app) =>
         app.MapGet("/opentfa/v1/version", GetVersion).RequireAuthorization();
 
-    private static IResult GetVersion() =>
+    private static JsonHttpResult<VersionResponse> GetVersion() =>
         TypedResults.Json(new VersionResponse { Version = BuildInfo.Version, Commit = BuildInfo.Commit }, OpenTfaJsonContext.Wire.VersionResponse);
 }

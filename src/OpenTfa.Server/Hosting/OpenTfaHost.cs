@@ -99,7 +99,7 @@ public static partial class OpenTfaHost
     }
 
     /// <summary>Reads <paramref name="file"/> where appsettings.json (and appsettings.{Environment}.json) would have been read.</summary>
-    private static void UseSettingsFile(IConfigurationBuilder configuration, string file)
+    private static void UseSettingsFile(ConfigurationManager configuration, string file)
     {
         if (!File.Exists(file))
         {
@@ -139,7 +139,7 @@ public static partial class OpenTfaHost
         }
     }
 
-    private static string? DataDirectoryOf(IConfiguration configuration)
+    private static string? DataDirectoryOf(ConfigurationManager configuration)
     {
         try
         {

@@ -115,7 +115,7 @@ internal static class ServiceRegistration
     }
 
     /// <summary>The channel types on offer, registered as instances so that start-up can check each channel's settings before the container exists.</summary>
-    private static IReadOnlyCollection<IChannelFactory> AddChannelFactories(IServiceCollection services)
+    private static List<IChannelFactory> AddChannelFactories(IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new LogChannelFactory()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new DiscardChannelFactory()));

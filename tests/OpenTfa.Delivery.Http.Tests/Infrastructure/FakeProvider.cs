@@ -40,15 +40,15 @@ public sealed record FakeAnswer(int Status, string Body = "", string ContentType
 /// </summary>
 public sealed class FakeProvider : IAsyncDisposable
 {
-    private readonly WebApplication app;
-    private readonly ConcurrentQueue<RecordedRequest> requests = new();
-    private Func<RecordedRequest, FakeAnswer> answer = _ => new FakeAnswer(200, "{}");
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private Func<RecordedRequest, FakeAnswer> _answer = _ => new FakeAnswer(200, "{}");
 
-    private FakeProvider(WebApplication app) => this.app = app;
+    private FakeProvider(WebApplication app) => _app = app;
 
     public Uri BaseUrl { get; private set; } = null!;
 
-    public IReadOnlyList<RecordedRequest> Requests => requests.ToArray();
+    public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
 
     public static async Task<FakeProvider> StartAsync()
     {
@@ -63,15 +63,15 @@ public sealed class FakeProvider : IAsyncDisposable
         return fake;
     }
 
-    public void Answer(Func<RecordedRequest, FakeAnswer> answerer) => answer = answerer;
+    public void Answer(Func<RecordedRequest, FakeAnswer> answerer) => _answer = answerer;
 
     public async Task<RecordedRequest> WaitForRequestAsync(Func<RecordedRequest, bool> match, TimeSpan? timeout = null)
     {
         RecordedRequest? found = await Poll.UntilAsync(
-            () => Task.FromResult(requests.FirstOrDefault(match)),
+            () => Task.FromResult(_requests.FirstOrDefault(match)),
             found => found is not null,
             timeout ?? TimeSpan.FromSeconds(15),
-            _ => $"No matching request; received: {string.Join("; ", requests.Select(r => $"{r.Method} {r.Path}"))}");
+            _ => $"No matching request; received: {string.Join("; ", _requests.Select(r => $"{r.Method} {r.Path}"))}");
         return found!;
     }
 
@@ -85,8 +85,8 @@ public sealed class FakeProvider : IAsyncDisposable
             context.Request.QueryString.Value ?? string.Empty,
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             body.ToArray());
-        requests.Enqueue(recorded);
-        FakeAnswer reply = answer(recorded);
+        _requests.Enqueue(recorded);
+        FakeAnswer reply = _answer(recorded);
         if (reply.Delay is { } delay)
         {
             await Task.Delay(delay, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -104,7 +104,7 @@ public sealed class FakeProvider : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 }

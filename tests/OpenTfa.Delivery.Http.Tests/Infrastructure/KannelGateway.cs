@@ -16,12 +16,12 @@ public sealed class KannelGateway : IAsyncDisposable
     public const string Password = "sendsms-pass";
 
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
-    private readonly List<PeerProcess> processes = [];
-    private readonly string directory;
+    private readonly List<PeerProcess> _processes = [];
+    private readonly string _directory;
 
     private KannelGateway(string directory, SmscProcess smsc, int sendSmsPort)
     {
-        this.directory = directory;
+        _directory = directory;
         Smsc = smsc;
         SendSmsPort = sendSmsPort;
     }
@@ -103,7 +103,7 @@ public sealed class KannelGateway : IAsyncDisposable
         var text = new StringBuilder();
         foreach (string file in new[] { "bearerbox.log", "smsbox.log" })
         {
-            string path = Path.Combine(directory, file);
+            string path = Path.Combine(_directory, file);
             if (File.Exists(path))
             {
                 text.AppendLine($"--- {file} (last lines)").AppendJoin('\n', File.ReadAllLines(path).TakeLast(40)).AppendLine();
@@ -116,15 +116,15 @@ public sealed class KannelGateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // smsbox first, then bearerbox: the order Kannel stops in.
-        for (int i = processes.Count - 1; i >= 0; i--)
+        for (int i = _processes.Count - 1; i >= 0; i--)
         {
-            await processes[i].DisposeAsync();
+            await _processes[i].DisposeAsync();
         }
 
         await Smsc.DisposeAsync();
         try
         {
-            Directory.Delete(directory, recursive: true);
+            Directory.Delete(_directory, recursive: true);
         }
         catch (IOException)
         {
@@ -135,8 +135,8 @@ public sealed class KannelGateway : IAsyncDisposable
     /// <summary>Starts one box and waits until it listens on <paramref name="port"/>.</summary>
     private async Task StartAsync(string file, string config, int port)
     {
-        PeerProcess box = PeerProcess.Start(new ProgramStart(file, [config]) { WorkingDirectory = directory });
-        processes.Add(box);
+        PeerProcess box = PeerProcess.Start(new ProgramStart(file, [config]) { WorkingDirectory = _directory });
+        _processes.Add(box);
         try
         {
             await box.WaitForPortAsync(port, TimeSpan.FromSeconds(30));
@@ -147,8 +147,9 @@ public sealed class KannelGateway : IAsyncDisposable
         }
     }
 
-    private static string? Find() =>
-        new[] { "/usr/sbin/bearerbox", "/usr/bin/bearerbox", "/usr/local/sbin/bearerbox" }.FirstOrDefault(File.Exists);
+    private static readonly string[] BearerboxPaths = ["/usr/sbin/bearerbox", "/usr/bin/bearerbox", "/usr/local/sbin/bearerbox"];
+
+    private static string? Find() => BearerboxPaths.FirstOrDefault(File.Exists);
 
     private static Task<ProgramResult> AptGetAsync(params string[] arguments) =>
         PeerProcess.RunAsync(

@@ -13,32 +13,32 @@ namespace OpenTfa.Delivery.Http.Tests.Security;
 /// </summary>
 public sealed class GatewayAddressTests : IDisposable
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    private readonly int port;
-    private readonly CancellationTokenSource stop = new();
-    private int accepted;
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly int _port;
+    private readonly CancellationTokenSource _stop = new();
+    private int _accepted;
 
     public GatewayAddressTests()
     {
-        listener.Start();
-        port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _listener.Start();
+        _port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _ = AnswerAsync();
     }
 
     [Fact]
     public async Task PublicNameResolvingToLoopback_IsRefused_AndTheGatewayNeverSeesAConnection()
     {
-        GatewayAnswer answer = await SendAsync($"http://sms.example.com:{port}/send", allowPrivateNetworks: false);
+        GatewayAnswer answer = await SendAsync($"http://sms.example.com:{_port}/send", allowPrivateNetworks: false);
 
         Assert.Null(answer.Status);
         Assert.Contains("AllowPrivateNetworks", answer.Failure, StringComparison.Ordinal);
-        Assert.Equal(0, Volatile.Read(ref accepted));
+        Assert.Equal(0, Volatile.Read(ref _accepted));
     }
 
     [Fact]
     public async Task PublicNameResolvingToLoopback_IsReached_WhenTheChannelAllowsPrivateNetworks()
     {
-        GatewayAnswer answer = await SendAsync($"http://sms.example.com:{port}/send", allowPrivateNetworks: true);
+        GatewayAnswer answer = await SendAsync($"http://sms.example.com:{_port}/send", allowPrivateNetworks: true);
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal("ok", answer.Body);
@@ -51,7 +51,7 @@ public sealed class GatewayAddressTests : IDisposable
     [InlineData("sms.internal")]
     public async Task LiteralAddressOrNonPublicName_IsTheOperatorsChoice_AndIsReached(string host)
     {
-        GatewayAnswer answer = await SendAsync($"http://{host}:{port}/send", allowPrivateNetworks: false);
+        GatewayAnswer answer = await SendAsync($"http://{host}:{_port}/send", allowPrivateNetworks: false);
 
         Assert.True(answer.Status == HttpStatusCode.OK, answer.Failure);
     }
@@ -70,12 +70,12 @@ public sealed class GatewayAddressTests : IDisposable
 
     public void Dispose()
     {
-        stop.Cancel();
-        listener.Dispose();
-        stop.Dispose();
+        _stop.Cancel();
+        _listener.Dispose();
+        _stop.Dispose();
     }
 
-    private async Task<GatewayAnswer> SendAsync(string url, bool allowPrivateNetworks)
+    private static async Task<GatewayAnswer> SendAsync(string url, bool allowPrivateNetworks)
     {
         var options = new KannelChannelOptions { BaseUrl = new Uri(url), Timeout = TimeSpan.FromSeconds(5), AllowPrivateNetworks = allowPrivateNetworks };
         var connector = new OutboundConnector((host, _) => Task.FromResult(new[] { IPAddress.Loopback }));
@@ -88,10 +88,10 @@ public sealed class GatewayAddressTests : IDisposable
     {
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (!_stop.IsCancellationRequested)
             {
-                TcpClient client = await listener.AcceptTcpClientAsync(stop.Token);
-                Interlocked.Increment(ref accepted);
+                TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                Interlocked.Increment(ref _accepted);
                 _ = Task.Run(async () =>
                 {
                     using (client)

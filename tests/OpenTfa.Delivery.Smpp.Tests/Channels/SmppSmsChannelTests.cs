@@ -10,8 +10,8 @@ namespace OpenTfa.Delivery.Smpp.Tests.Channels;
 [Collection(SmscCollection.Name)]
 public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
 {
-    private readonly List<SmppSmsChannel> channels = [];
-    private readonly RecordingOutboxStore store = new();
+    private readonly List<SmppSmsChannel> _channels = [];
+    private readonly RecordingOutboxStore _store = new();
 
     private SmscProcess Smsc => fixture.Smsc;
 
@@ -19,7 +19,7 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var channel in channels)
+        foreach (var channel in _channels)
         {
             await channel.DisposeAsync();
         }
@@ -44,8 +44,8 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
             LinkWaitTimeout = TimeSpan.FromSeconds(5),
         };
         configure?.Invoke(options);
-        var channel = new SmppSmsChannel("carrier", options, store.Reports(), TimeProvider.System, NullLoggerFactory.Instance);
-        channels.Add(channel);
+        var channel = new SmppSmsChannel("carrier", options, _store.Reports(), TimeProvider.System, NullLoggerFactory.Instance);
+        _channels.Add(channel);
         await channel.StartAsync(CancellationToken.None);
         if (waitForBind)
         {
@@ -104,8 +104,8 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
 
         var result = await channel.SendAsync(Sms("41790100301", "Your PIN is 1234"), CancellationToken.None);
 
-        await Poll.UntilAsync(() => !store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
-        var recorded = Assert.Single(store.Deliveries);
+        await Poll.UntilAsync(() => !_store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
+        var recorded = Assert.Single(_store.Deliveries);
         Assert.Equal(("carrier", result.ChannelMessageId, MessageState.Delivered, (string?)null), (recorded.Channel, recorded.ChannelMessageId, recorded.State, recorded.Error));
         Assert.InRange(recorded.At, before, DateTimeOffset.UtcNow);
     }
@@ -121,8 +121,8 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
 
         var result = await channel.SendAsync(Sms("41790100401", "x"), CancellationToken.None);
 
-        await Poll.UntilAsync(() => !store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
-        var recorded = Assert.Single(store.Deliveries);
+        await Poll.UntilAsync(() => !_store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
+        var recorded = Assert.Single(_store.Deliveries);
         Assert.Equal((result.ChannelMessageId, MessageState.Failed, error), (recorded.ChannelMessageId, recorded.State, recorded.Error));
     }
 
@@ -138,7 +138,7 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
         await Poll.UntilAsync(async () => (await Smsc.GetDeliveredAsync()).Count > 0, TimeSpan.FromSeconds(30), () => "the receipt answered");
         await channel.StopAsync(CancellationToken.None);
 
-        Assert.Empty(store.Deliveries);
+        Assert.Empty(_store.Deliveries);
     }
 
     [Fact]
@@ -149,8 +149,8 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
 
         var result = await channel.SendAsync(Sms("41790100601", "x"), CancellationToken.None);
 
-        await Poll.UntilAsync(() => !store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
-        var recorded = Assert.Single(store.Deliveries);
+        await Poll.UntilAsync(() => !_store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
+        var recorded = Assert.Single(_store.Deliveries);
         Assert.Equal((result.ChannelMessageId, MessageState.Delivered), (recorded.ChannelMessageId, recorded.State));
     }
 
@@ -165,9 +165,9 @@ public sealed class SmppSmsChannelTests(SmscFixture fixture) : IAsyncLifetime
         var segments = await MessagesTo("41790100701");
         Assert.Equal(3, segments.Count);
         await Poll.UntilAsync(async () => (await Smsc.GetDeliveredAsync()).Count(d => d.Kind == "receipt") == 3, TimeSpan.FromSeconds(30), () => "three receipts answered");
-        await Poll.UntilAsync(() => !store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
+        await Poll.UntilAsync(() => !_store.Deliveries.IsEmpty, TimeSpan.FromSeconds(30), () => "the receipt recorded");
         await channel.StopAsync(CancellationToken.None);
-        var recorded = Assert.Single(store.Deliveries);
+        var recorded = Assert.Single(_store.Deliveries);
         Assert.Equal((segments.OrderBy(s => s.Udh!.Seq).First().MessageId, MessageState.Delivered), (recorded.ChannelMessageId, recorded.State));
     }
 

@@ -8,8 +8,8 @@ namespace OpenTfa.Delivery.Smpp.Tests.Integration;
 [Collection(SmscCollection.Name)]
 public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLifetime
 {
-    private readonly List<SmppClient> clients = [];
-    private readonly ListLogger<SmppClient> logger = new();
+    private readonly List<SmppClient> _clients = [];
+    private readonly ListLogger<SmppClient> _logger = new();
 
     private SmscProcess Smsc => fixture.Smsc;
 
@@ -17,7 +17,7 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
 
     public async Task DisposeAsync()
     {
-        foreach (var client in clients)
+        foreach (var client in _clients)
         {
             await client.DisposeAsync();
         }
@@ -44,8 +44,8 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
 
     private async Task<SmppClient> StartBoundAsync(SmppConnectionOptions options)
     {
-        var client = new SmppClient(options, TimeProvider.System, logger);
-        clients.Add(client);
+        var client = new SmppClient(options, TimeProvider.System, _logger);
+        _clients.Add(client);
         await client.StartAsync(CancellationToken.None);
         await Poll.UntilAsync(() => client.BoundSessions == client.SessionCount, TimeSpan.FromSeconds(30), () => "every session bound");
         return client;
@@ -78,8 +78,8 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
         Assert.Equal((0, 0, 1), (sent.DataCoding, sent.EsmClass, sent.RegisteredDelivery));
         Assert.Equal(Convert.ToHexStringLower("Your PIN is 918273"u8), sent.ShortMessage);
         Assert.Equal(SmscProcess.SystemId, sent.SystemId);
-        Assert.DoesNotContain(logger.Lines, l => l.Contains("918273", StringComparison.Ordinal) || l.Contains("41790000101", StringComparison.Ordinal));
-        Assert.Contains(logger.Lines, l => l.Contains("*******0101", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logger.Lines, l => l.Contains("918273", StringComparison.Ordinal) || l.Contains("41790000101", StringComparison.Ordinal));
+        Assert.Contains(_logger.Lines, l => l.Contains("*******0101", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
 
         Assert.True(result.Succeeded, result.Detail);
         Assert.Single(await MessagesTo("41790000801"));
-        Assert.Equal(3, logger.Lines.Count(l => l.Contains("ESME_RTHROTTLED, pausing", StringComparison.Ordinal)));
+        Assert.Equal(3, _logger.Lines.Count(l => l.Contains("ESME_RTHROTTLED, pausing", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -246,8 +246,8 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
     [Fact]
     public async Task WrongPassword_LastErrorNamesStatus_AndClientKeepsRetrying()
     {
-        var client = new SmppClient(Options(Smsc.Port, o => o.Password = "wrong"), TimeProvider.System, logger);
-        clients.Add(client);
+        var client = new SmppClient(Options(Smsc.Port, o => o.Password = "wrong"), TimeProvider.System, _logger);
+        _clients.Add(client);
 
         await client.StartAsync(CancellationToken.None);
 
@@ -256,8 +256,8 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
         Assert.Equal(SmppCommandStatus.ESME_RINVPASWD, client.LastError?.CommandStatus);
         Assert.Contains("ESME_RINVPASWD", client.LastError?.Message, StringComparison.Ordinal);
         Assert.Equal(SmppClientState.Connecting, client.State);
-        Assert.Contains(logger.Lines, l => l.StartsWith("Error:", StringComparison.Ordinal) && l.Contains("ESME_RINVPASWD", StringComparison.Ordinal));
-        Assert.DoesNotContain(logger.Lines, l => l.Contains("wrong", StringComparison.Ordinal));
+        Assert.Contains(_logger.Lines, l => l.StartsWith("Error:", StringComparison.Ordinal) && l.Contains("ESME_RINVPASWD", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logger.Lines, l => l.Contains("wrong", StringComparison.Ordinal));
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var result = await client.SubmitAsync(Message("41790001201", "x"), deadline.Token);
@@ -367,7 +367,7 @@ public sealed class SmppClientIntegrationTests(SmscFixture fixture) : IAsyncLife
             await own.KillAsync();
             await Poll.UntilAsync(() => !client.IsBound, TimeSpan.FromSeconds(30), () => "the link loss noticed");
             // The session stops counting as bound a moment before its loop logs why.
-            await Poll.UntilAsync(() => logger.Lines.Any(l => l.Contains("link lost", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), () => "the link loss logged");
+            await Poll.UntilAsync(() => _logger.Lines.Any(l => l.Contains("link lost", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), () => "the link loss logged");
 
             restarted = await SmscProcess.StartAsync(port);
             await Poll.UntilAsync(() => client.IsBound, TimeSpan.FromSeconds(30), () => "bound to the restarted SMSC");

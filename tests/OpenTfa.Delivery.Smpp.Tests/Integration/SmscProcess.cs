@@ -18,22 +18,22 @@ public sealed partial class SmscProcess : IAsyncDisposable
     // Answers use snake_case (SMPP field names); requests keep the camelCase names of the mode keys.
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private static readonly JsonSerializerOptions RequestJson = new();
-    private readonly PeerProcess process;
-    private readonly HttpClient http;
+    private readonly PeerProcess _process;
+    private readonly HttpClient _http;
 
     private SmscProcess(PeerProcess process, int port, int controlPort)
     {
-        this.process = process;
+        _process = process;
         Port = port;
         ControlPort = controlPort;
-        http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{controlPort}/"), Timeout = TimeSpan.FromSeconds(30) };
+        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{controlPort}/"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public int Port { get; }
 
     public int ControlPort { get; }
 
-    public int ProcessId => process.Id;
+    public int ProcessId => _process.Id;
 
     public static string Directory { get; } = Repository.Folder("tests/peers/smsc", "smsc.js");
 
@@ -81,28 +81,28 @@ public sealed partial class SmscProcess : IAsyncDisposable
         await PostAsync<SmscProbeResponse>("mo", new { source, destination, text, ucs2 });
 
     /// <summary>Kills the simulator (exactly this PID) and waits for it to exit.</summary>
-    public Task KillAsync() => process.KillAsync();
+    public Task KillAsync() => _process.KillAsync();
 
     public async ValueTask DisposeAsync()
     {
-        await process.DisposeAsync();
-        http.Dispose();
+        await _process.DisposeAsync();
+        _http.Dispose();
     }
 
-    public override string ToString() => $"SMSC simulator pid {ProcessId} smpp={Port} control={ControlPort}: {process.Output}";
+    public override string ToString() => $"SMSC simulator pid {ProcessId} smpp={Port} control={ControlPort}: {_process.Output}";
 
     private async Task<T> GetAsync<T>(string path) =>
-        (await http.GetFromJsonAsync<T>(path, Json))!;
+        (await _http.GetFromJsonAsync<T>(path, Json))!;
 
     private async Task PostAsync(string path, object body)
     {
-        using var response = await http.PostAsJsonAsync(path, body, RequestJson);
+        using var response = await _http.PostAsJsonAsync(path, body, RequestJson);
         response.EnsureSuccessStatusCode();
     }
 
     private async Task<T> PostAsync<T>(string path, object body)
     {
-        using var response = await http.PostAsJsonAsync(path, body, RequestJson);
+        using var response = await _http.PostAsJsonAsync(path, body, RequestJson);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<T>(Json))!;
     }

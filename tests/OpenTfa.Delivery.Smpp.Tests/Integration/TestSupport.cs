@@ -6,9 +6,9 @@ namespace OpenTfa.Delivery.Smpp.Tests.Integration;
 /// <summary>Keeps every formatted log line, so tests can check what the client logs.</summary>
 public sealed class ListLogger<T> : ILogger<T>
 {
-    private readonly ConcurrentQueue<string> lines = new();
+    private readonly ConcurrentQueue<string> _lines = new();
 
-    public IReadOnlyCollection<string> Lines => lines;
+    public IReadOnlyCollection<string> Lines => _lines;
 
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
@@ -18,6 +18,6 @@ public sealed class ListLogger<T> : ILogger<T>
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         ArgumentNullException.ThrowIfNull(formatter);
-        lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception}");
+        _lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception}");
     }
 }

@@ -7,7 +7,7 @@ public class PduFrameReaderTests
     /// <summary>Hands out at most <c>chunk</c> octets per read, like a slow socket.</summary>
     private sealed class TricklingStream(byte[] data, int chunk) : Stream
     {
-        private int position;
+        private int _position;
 
         public override bool CanRead => true;
 
@@ -17,21 +17,21 @@ public class PduFrameReaderTests
 
         public override long Length => data.Length;
 
-        public override long Position { get => position; set => throw new NotSupportedException(); }
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
-            var n = Math.Min(Math.Min(count, chunk), data.Length - position);
-            Array.Copy(data, position, buffer, offset, n);
-            position += n;
+            var n = Math.Min(Math.Min(count, chunk), data.Length - _position);
+            Array.Copy(data, _position, buffer, offset, n);
+            _position += n;
             return n;
         }
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var n = Math.Min(Math.Min(buffer.Length, chunk), data.Length - position);
-            data.AsMemory(position, n).CopyTo(buffer);
-            position += n;
+            var n = Math.Min(Math.Min(buffer.Length, chunk), data.Length - _position);
+            data.AsMemory(_position, n).CopyTo(buffer);
+            _position += n;
             return ValueTask.FromResult(n);
         }
 

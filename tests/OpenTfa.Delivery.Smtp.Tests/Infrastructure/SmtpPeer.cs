@@ -17,18 +17,18 @@ public sealed partial class SmtpPeer : IAsyncDisposable
     public const string Password = "s3cret-pass";
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-    private readonly PeerProcess process;
-    private readonly HttpClient control;
-    private readonly string certificateDirectory;
+    private readonly PeerProcess _process;
+    private readonly HttpClient _control;
+    private readonly string _certificateDirectory;
 
     private SmtpPeer(PeerProcess process, Match ports, string certificateDirectory)
     {
-        this.process = process;
-        this.certificateDirectory = certificateDirectory;
+        _process = process;
+        _certificateDirectory = certificateDirectory;
         PlainPort = int.Parse(ports.Groups["plain"].Value, CultureInfo.InvariantCulture);
         StartTlsPort = int.Parse(ports.Groups["starttls"].Value, CultureInfo.InvariantCulture);
         TlsPort = int.Parse(ports.Groups["tls"].Value, CultureInfo.InvariantCulture);
-        control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports.Groups["control"].Value}/"), Timeout = TimeSpan.FromSeconds(10) };
+        _control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports.Groups["control"].Value}/"), Timeout = TimeSpan.FromSeconds(10) };
     }
 
     public int PlainPort { get; }
@@ -69,7 +69,7 @@ public sealed partial class SmtpPeer : IAsyncDisposable
     public static Task EnsureInstalledAsync() => NodePeer.EnsureInstalledAsync(Directory, "smtp-server", "mailparser");
 
     public async Task<IReadOnlyList<ReceivedMail>> MessagesAsync() =>
-        (await control.GetFromJsonAsync<List<ReceivedMail>>("messages", JsonOptions))!;
+        (await _control.GetFromJsonAsync<List<ReceivedMail>>("messages", JsonOptions))!;
 
     /// <summary>Waits for a message to <paramref name="recipient"/> (envelope), case-insensitively.</summary>
     public async Task<ReceivedMail> WaitForMessageAsync(string recipient, TimeSpan? timeout = null)
@@ -78,17 +78,17 @@ public sealed partial class SmtpPeer : IAsyncDisposable
             async () => (await MessagesAsync()).FirstOrDefault(m => m.EnvelopeTo.Contains(recipient, StringComparer.OrdinalIgnoreCase)),
             mail => mail is not null,
             timeout ?? TimeSpan.FromSeconds(15),
-            _ => $"No message to {recipient} arrived; the SMTP server said: {process.Output}");
+            _ => $"No message to {recipient} arrived; the SMTP server said: {_process.Output}");
         return mail!;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await process.DisposeAsync();
-        control.Dispose();
+        await _process.DisposeAsync();
+        _control.Dispose();
         try
         {
-            System.IO.Directory.Delete(certificateDirectory, recursive: true);
+            System.IO.Directory.Delete(_certificateDirectory, recursive: true);
         }
         catch (IOException)
         {

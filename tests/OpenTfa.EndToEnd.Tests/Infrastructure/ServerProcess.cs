@@ -10,17 +10,17 @@ namespace OpenTfa.EndToEnd.Tests.Infrastructure;
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly PeerProcess process;
+    private readonly PeerProcess _process;
 
     private ServerProcess(PeerProcess process, Uri baseAddress)
     {
-        this.process = process;
+        _process = process;
         BaseAddress = baseAddress;
     }
 
     public Uri BaseAddress { get; }
 
-    public int ProcessId => process.Id;
+    public int ProcessId => _process.Id;
 
     public static string ServerDll { get; } = FindServerDll();
 
@@ -65,11 +65,11 @@ public sealed class ServerProcess : IAsyncDisposable
     public HttpClient Client(string? key = Settings.BootstrapKey) => TestServer.ClientFor(BaseAddress, key);
 
     /// <summary>SIGKILL: the process gets no chance to finish anything.</summary>
-    public Task KillAsync() => process.KillAsync();
+    public Task KillAsync() => _process.KillAsync();
 
-    public override string ToString() => $"OpenTfa server pid {ProcessId} at {BaseAddress}: {process.Output}";
+    public override string ToString() => $"OpenTfa server pid {ProcessId} at {BaseAddress}: {_process.Output}";
 
-    public ValueTask DisposeAsync() => process.DisposeAsync();
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     // The server is built in the configuration and for the framework these tests were built in.
     private static string FindServerDll()

@@ -116,10 +116,10 @@ public sealed class TenantErrorTextTests
     /// <summary>A gateway that refuses every message with a body naming its own network, and a tenant's webhook receiver.</summary>
     private sealed class Listener : IAsyncDisposable
     {
-        private readonly WebApplication app;
-        private readonly ConcurrentQueue<JsonNode> hooks = new();
+        private readonly WebApplication _app;
+        private readonly ConcurrentQueue<JsonNode> _hooks = new();
 
-        private Listener(WebApplication app) => this.app = app;
+        private Listener(WebApplication app) => _app = app;
 
         public string Url { get; private set; } = string.Empty;
 
@@ -129,28 +129,28 @@ public sealed class TenantErrorTextTests
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();
             var listener = new Listener(builder.Build());
-            listener.app.MapPost("/sms", () => Results.Text("no route to smsc.internal.example.net via http://10.9.8.7:2775/bind", statusCode: 400));
-            listener.app.MapPost("/hooks", async (HttpRequest request) =>
+            listener._app.MapPost("/sms", () => Results.Text("no route to smsc.internal.example.net via http://10.9.8.7:2775/bind", statusCode: 400));
+            listener._app.MapPost("/hooks", async (HttpRequest request) =>
             {
-                listener.hooks.Enqueue((await JsonNode.ParseAsync(request.Body))!);
+                listener._hooks.Enqueue((await JsonNode.ParseAsync(request.Body))!);
                 return Results.Ok();
             });
-            await listener.app.StartAsync();
-            listener.Url = listener.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            await listener._app.StartAsync();
+            listener.Url = listener._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             return listener;
         }
 
         public async Task<JsonNode> WaitForHookAsync()
         {
-            await Poll.UntilAsync(() => !hooks.IsEmpty, TimeSpan.FromSeconds(30), () => "no webhook arrived");
-            hooks.TryPeek(out JsonNode? first);
+            await Poll.UntilAsync(() => !_hooks.IsEmpty, TimeSpan.FromSeconds(30), () => "no webhook arrived");
+            _hooks.TryPeek(out JsonNode? first);
             return first!;
         }
 
         public async ValueTask DisposeAsync()
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
+            await _app.StopAsync();
+            await _app.DisposeAsync();
         }
     }
 }
