@@ -142,7 +142,7 @@ public sealed class SmsOverSmppTests(SmppServerFixture fixture) : IAsyncLifetime
 
         JsonNode message = await client.WaitForStateAsync(pinId, "DELIVERED");
         Assert.Equal(3, message["attempts"]!.GetValue<int>());
-        await Task.Delay(500);
+        await Server.WaitUntilQueuesDrainedAsync();
         SmscMessage sms = Assert.Single(await Smsc.ReceivedAsync("41793300001"));
         Assert.Equal(sms.MessageId, message["channelMessageId"]!.GetValue<string>());
         Assert.True((await client.ChannelAsync())["counters"]!["retried"]!.GetValue<long>() >= temporaryBefore + 2);

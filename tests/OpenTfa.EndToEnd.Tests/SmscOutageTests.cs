@@ -50,8 +50,8 @@ public sealed class SmscOutageTests
                 await client.WaitForStateAsync(pinId, "DELIVERED");
             }
 
-            // Late duplicates would follow within a retry period or two.
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            // A late duplicate would come from a message still queued or being attempted.
+            await server.WaitUntilQueuesDrainedAsync();
             List<SmscMessage> received = await restarted.GetMessagesAsync();
             Assert.All(Destinations, to => Assert.Single(received, m => m.DestinationAddr == to));
             Assert.Equal(Destinations.Length, received.Count);

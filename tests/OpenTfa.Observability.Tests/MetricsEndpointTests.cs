@@ -66,7 +66,8 @@ public sealed class MetricsEndpointTests
 
         string pinId = (await client.PostJsonAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{sms}}","to":"41793026727"}""").OkAsync()).Str("pinId");
         await server.Channel.WaitForAsync("41793026727");
-        await Task.Delay(200);
+        await Poll.UntilAsync(() => spans.Any(s => s.DisplayName == "outbox deliver" && (string?)s.GetTagItem("opentfa.pin_id") == pinId),
+            TimeSpan.FromSeconds(10), () => "the delivery's span ended");
 
         Activity send = spans.Single(s => s.DisplayName == "pin send" && (string?)s.GetTagItem("opentfa.pin_id") == pinId);
         Activity[] trace = spans.Where(s => s.TraceId == send.TraceId).ToArray();

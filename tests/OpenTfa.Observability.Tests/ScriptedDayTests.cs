@@ -92,7 +92,7 @@ public sealed class ScriptedDayTests
         // 30:00: FR (02:00), the refused CH (03:00) and the second CH (08:00) have expired unused.
         time.Advance(TimeSpan.FromMinutes(22));
         IReadOnlyList<ReceivedWebhook> received = await receiver.WaitForAsync(16);
-        await Task.Delay(300);
+        await server.WaitUntilQueuesDrainedAsync();
 
         // Webhooks: every event once, signed, with its own id.
         Assert.Equal(16, receiver.Received.Count);

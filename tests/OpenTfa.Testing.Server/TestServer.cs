@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Logging;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Storage;
 using OpenTfa.Server.Hosting;
 
 namespace OpenTfa.Testing.Server;
@@ -46,6 +47,22 @@ public sealed class TestServer : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
 
     public IServiceProvider Services => _app!.Services;
+
+    /// <summary>
+    /// Waits until the outbox and the webhook queue are empty: every message has had its last
+    /// attempt and every webhook delivery its answer, so nothing more leaves this server until
+    /// something new is sent. A message being attempted still counts as queued. The signal a
+    /// test waits for before it asserts that something arrived once and only once.
+    /// </summary>
+    public Task WaitUntilQueuesDrainedAsync(TimeSpan? timeout = null)
+    {
+        IAnalyticsStore store = Services.GetRequiredService<IAnalyticsStore>();
+        return Poll.UntilAsync(
+            () => store.GetQueueStatsAsync(CancellationToken.None),
+            q => q.OutboxQueued == 0 && q.WebhooksPending == 0,
+            timeout ?? TimeSpan.FromSeconds(30),
+            q => $"the queues drained; {q.OutboxQueued} message(s) and {q.WebhooksPending} webhook delivery(ies) still wait");
+    }
 
     /// <summary>Starts a server. <paramref name="settings"/> override the test defaults (short delivery delays, the
     /// <see cref="BootstrapKey"/>, a roomy authentication-failure limit); <paramref name="port"/> 0 lets the OS choose;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Observability;
 
 namespace OpenTfa.Core.Tests.Delivery;
 
@@ -37,7 +38,8 @@ public sealed class ChannelBreakersTests
     [Fact]
     public void Activity_CountsEachAttemptByOutcome_KeepsTheLastFailure_AndCountsReceipts()
     {
-        var activity = new ChannelActivity(_time);
+        using var metrics = new OpenTfaMetrics();
+        var activity = new ChannelActivity(_time, metrics);
 
         activity.Attempted("gw", ChannelKind.Sms, "M1", DeliveryResult.Accepted("c1"));
         activity.Attempted("gw", ChannelKind.Sms, "M2", DeliveryResult.Temporary("timeout"));

@@ -55,6 +55,9 @@ public sealed class ObservedServer : IAsyncDisposable
 
     public HttpClient Client(string? key = TestServer.BootstrapKey) => _server.Client(key);
 
+    /// <inheritdoc cref="TestServer.WaitUntilQueuesDrainedAsync"/>
+    public Task WaitUntilQueuesDrainedAsync() => _server.WaitUntilQueuesDrainedAsync();
+
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
 

@@ -133,13 +133,10 @@ public sealed class FailoverTests
 
         gateway.Answer = DeliveryOutcome.Accepted;
         Api.Reply submitted = await WaitForStateAsync(client, pinId, "SUBMITTED");
-        await Task.Delay(500);
+        await server.WaitUntilQueuesDrainedAsync();
         Assert.Equal(gateway.Received.Count, submitted.Json[0]!["attempts"]!.GetValue<int>());
         Assert.StartsWith("gw-", submitted.Json[0]!["channelMessageId"]!.GetValue<string>());
         Assert.Single((await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages")).Json.AsArray());
-        int calls = gateway.Received.Count;
-        await Task.Delay(500);
-        Assert.Equal(calls, gateway.Received.Count);
         Assert.NotNull(queued.Json[0]!["error"]);
     }
 

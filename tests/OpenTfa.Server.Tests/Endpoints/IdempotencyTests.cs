@@ -40,7 +40,7 @@ public sealed class IdempotencyTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.Equal(first.Str("pinId"), again.Str("pinId"));
         Assert.Equal("true", again.Response.Headers.GetValues("Idempotency-Replayed").Single());
         await _server.Deliveries.WaitForLineAsync("41793000801");
-        await Task.Delay(300);
+        await _server.WaitUntilQueuesDrainedAsync();
         Assert.Single(_server.Deliveries.Lines, l => l.Contains("to=41793000801 ", StringComparison.Ordinal));
         Assert.Single((await _client.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn=41793000801")).Json["verifications"]!.AsArray());
     }
@@ -67,7 +67,7 @@ public sealed class IdempotencyTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.Status));
         Assert.Single(replies.Select(r => r.Str("pinId")).Distinct());
         await _server.Deliveries.WaitForLineAsync("41793000804");
-        await Task.Delay(300);
+        await _server.WaitUntilQueuesDrainedAsync();
         Assert.Single(_server.Deliveries.Lines, l => l.Contains("to=41793000804 ", StringComparison.Ordinal));
     }
 
@@ -96,7 +96,7 @@ public sealed class IdempotencyTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.Equal(HttpStatusCode.OK, (await SendWithKeyAsync("resend-1", "{}", $"/2fa/2/pin/{pinId}/resend")).Status);
         Assert.Equal(HttpStatusCode.OK, (await SendWithKeyAsync("resend-1", "{}", $"/2fa/2/pin/{pinId}/resend")).Status);
         await _server.Deliveries.WaitForLineAsync("41793000806", 3);
-        await Task.Delay(300);
+        await _server.WaitUntilQueuesDrainedAsync();
         Assert.Equal(2, _server.Deliveries.Lines.Count(l => l.StartsWith("[opentfa:log] sms to=41793000806 ", StringComparison.Ordinal)));
     }
 

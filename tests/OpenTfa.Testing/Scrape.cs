@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace OpenTfa.Observability.Tests.Infrastructure;
+namespace OpenTfa.Testing;
 
 /// <summary>A Prometheus text exposition, parsed into samples.</summary>
 public sealed partial class Scrape
@@ -54,6 +54,19 @@ public sealed partial class Scrape
 
     public IEnumerable<IReadOnlyDictionary<string, string>> LabelSets(string prefix) =>
         _samples.Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(s => (IReadOnlyDictionary<string, string>)s.Labels);
+
+    /// <summary>
+    /// Waits until a server's outbox and webhook queue are empty, read from its Prometheus metrics
+    /// (for a server in another process; an in-process one is asked directly). The server reuses a
+    /// queue sample for up to a second after a scrape, so a caller that scraped just before should
+    /// not rely on the first empty reading.
+    /// </summary>
+    public static Task QueuesDrainedAsync(HttpClient client, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(
+            async () => new Scrape(await client.GetStringAsync(new Uri("/metrics", UriKind.Relative))),
+            s => s.Sum("opentfa_outbox_depth") == 0 && s.Sum("opentfa_webhooks_queue_depth") == 0,
+            timeout ?? TimeSpan.FromSeconds(30),
+            s => $"the queues drained; {s.Sum("opentfa_outbox_depth")} message(s) and {s.Sum("opentfa_webhooks_queue_depth")} webhook delivery(ies) still wait");
 
     [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})?\s+(?<value>\S+)(\s+\d+)?$""")]
     private static partial Regex Sample();
