@@ -8,7 +8,7 @@ namespace OpenTfa.Core.Delivery;
 /// dispatcher counts every send attempt by its outcome and keeps the last failed one, the outbox
 /// counts the delivery reports it matched. Send attempts are also counted in metrics.
 /// </summary>
-public sealed class ChannelActivity(TimeProvider time, OpenTfaMetrics? metrics = null)
+public sealed class ChannelActivity(TimeProvider time, OpenTfaMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, Tally> _tallies = new(StringComparer.OrdinalIgnoreCase);
 
@@ -41,7 +41,7 @@ public sealed class ChannelActivity(TimeProvider time, OpenTfaMetrics? metrics =
             tally.LastError = new ChannelError(time.GetUtcNow(), result.Error ?? outcome, null, messageId);
         }
 
-        metrics?.ChannelSend(channel, kind, outcome);
+        metrics.ChannelSend(channel, kind, outcome);
     }
 
     /// <summary>A delivery report the outbox matched to a message of the channel.</summary>

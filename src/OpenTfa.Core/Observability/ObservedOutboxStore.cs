@@ -10,7 +10,7 @@ namespace OpenTfa.Core.Observability;
 /// message back costs one lookup by key per change. Delivery reports are also counted per
 /// channel in <see cref="ChannelActivity"/>.
 /// </summary>
-public sealed class ObservedOutboxStore(IOutboxStore inner, IAnalyticsStore facts, IEventSink events, OpenTfaMetrics metrics, TimeProvider time, ChannelActivity? activity = null) : IOutboxStore
+public sealed class ObservedOutboxStore(IOutboxStore inner, IAnalyticsStore facts, IEventSink events, OpenTfaMetrics metrics, TimeProvider time, ChannelActivity activity) : IOutboxStore
 {
     public Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
         inner.ClaimDueAsync(owner, now, lease, max, cancellationToken);
@@ -24,7 +24,7 @@ public sealed class ObservedOutboxStore(IOutboxStore inner, IAnalyticsStore fact
             // A receipt that overtook the channel's answer was applied by the submission itself.
             if (message.Status.State is MessageState.Delivered or MessageState.Failed)
             {
-                activity?.Reported(channelName, message.Status.State);
+                activity.Reported(channelName, message.Status.State);
                 await ReportAsync(message, CancellationToken.None);
             }
         }
@@ -53,7 +53,7 @@ public sealed class ObservedOutboxStore(IOutboxStore inner, IAnalyticsStore fact
         bool matched = await inner.RecordDeliveryAsync(channelName, channelMessageId, state, error, reportedAt, now, cancellationToken);
         if (matched)
         {
-            activity?.Reported(channelName, state);
+            activity.Reported(channelName, state);
             foreach (MessageFacts message in await facts.FindMessageFactsAsync(channelName, channelMessageId, CancellationToken.None))
             {
                 await ReportAsync(message, CancellationToken.None);

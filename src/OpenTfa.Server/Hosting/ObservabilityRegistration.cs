@@ -136,6 +136,6 @@ internal static class ObservabilityRegistration
             sp.GetRequiredService<IEventSink>(),
             sp.GetRequiredService<OpenTfaMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ChannelActivity>()));
+            sp.GetRequiredService<ChannelActivity>()));
     }
 }
