@@ -76,9 +76,7 @@ public sealed partial class EmailPinEndToEndTests(SmtpPeerFixture fixture) : IAs
         Assert.Equal(2, both.Length);
         Assert.Equal(mail.Text, both[1].Text);
 
-        (HttpStatusCode status, JsonNode? verified) = await client.CallAsync(HttpMethod.Post, $"/2fa/2/pin/{pinId}/verify", $$"""{"pin":"{{pin}}"}""");
-        Assert.Equal(HttpStatusCode.OK, status);
-        Assert.True(verified!["verified"]!.GetValue<bool>());
+        Assert.True((await client.VerifyAsync(pinId, pin).OkAsync()).Verified);
     }
 
     [Fact]

@@ -28,9 +28,9 @@ public sealed class SmsOverSmppTests(SmppServerFixture fixture) : IAsyncLifetime
         using HttpClient client = Server.Client();
         string app = (await client.PostJsonAsync("/2fa/2/applications",
             """{"name":"My 2FA application","enabled":true,"configuration":{"allowMultiplePinVerifications":true,"pinAttempts":5,"pinTimeToLive":"10m","sendPinPerApplicationLimit":"2/4s","sendPinPerPhoneNumberLimit":"2/1d","verifyPinLimit":"5000/12h"}}""").OkAsync()).Str("applicationId");
-        string template = (await client.PostJsonAsync($"/2fa/2/applications/{app}/messages", Api.SeedTemplate).OkAsync()).Str("messageId");
+        string template = (await client.PostJsonAsync($"/2fa/2/applications/{app}/messages", RawJson.SeedTemplate).OkAsync()).Str("messageId");
 
-        Api.Reply send = await client.PostJsonAsync("/2fa/2/pin",
+        Reply send = await client.PostJsonAsync("/2fa/2/pin",
             $$$"""{"applicationId":"{{{app}}}","messageId":"{{{template}}}","to":"41793026727","from":"InfoSMS","placeholders":{"firstName":"John"}}""").OkAsync();
 
         Assert.Equal(("MESSAGE_SENT", "41793026727"), (send.Str("smsStatus"), send.Str("to")));
@@ -40,9 +40,9 @@ public sealed class SmsOverSmppTests(SmppServerFixture fixture) : IAsyncLifetime
         Assert.Equal((1, 1, 0, 1), (sms.DestAddrTon, sms.DestAddrNpi, sms.DataCoding, sms.RegisteredDelivery));
         string pin = Api.PinIn(sms.Text);
 
-        Api.Reply wrong = await client.VerifyAsync(pinId, pin == "0000" ? "1111" : "0000").OkAsync();
+        Reply wrong = await client.VerifyAsync(pinId, pin == "0000" ? "1111" : "0000").OkAsync();
         Assert.Equal(("WRONG_PIN", 4), (wrong.Str("pinError"), wrong.Json["attemptsRemaining"]!.GetValue<int>()));
-        Api.Reply right = await client.VerifyAsync(pinId, pin).OkAsync();
+        Reply right = await client.VerifyAsync(pinId, pin).OkAsync();
         Assert.True(right.Json["verified"]!.GetValue<bool>());
         Assert.Equal("41793026727", right.Str("msisdn"));
 
@@ -158,7 +158,7 @@ public sealed class SmsOverSmppTests(SmppServerFixture fixture) : IAsyncLifetime
         // The receipt is counted just after the store recorded it.
         await Poll.UntilAsync(async () => (await client.ChannelAsync())["counters"]!["delivered"]!.GetValue<long>() >= 1, TimeSpan.FromSeconds(30), () => "the receipt counted");
 
-        Api.Reply reply = await client.GetJsonAsync("/opentfa/v1/channels").OkAsync();
+        Reply reply = await client.GetJsonAsync("/opentfa/v1/channels").OkAsync();
 
         JsonNode carrier = reply.Json.AsArray().Single(c => c!["name"]!.GetValue<string>() == "carrier")!;
         Assert.Equal(("smpp", "BOUND"), (carrier["type"]!.GetValue<string>(), carrier["state"]!.GetValue<string>()));

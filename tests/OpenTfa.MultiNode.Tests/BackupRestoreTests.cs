@@ -28,10 +28,10 @@ public sealed class BackupRestoreTests(PostgresServer postgres)
             await PostgresTools.RestoreAsync(postgres.Port, restoredName, dump);
             ServerNode node = await cluster.StartNodeAsync("restored", connectionString: restored);
 
-            Api.Reply verify = await node.Client.VerifyAsync(pinId, pin);
+            Reply verify = await node.Client.VerifyAsync(pinId, pin);
             Assert.Equal(HttpStatusCode.OK, verify.Status);
             Assert.True(verify.Verified, verify.ToString());
-            Api.Reply applications = await node.Client.GetJsonAsync($"/2fa/2/applications/{app}");
+            Reply applications = await node.Client.GetJsonAsync($"/2fa/2/applications/{app}");
             Assert.Equal(HttpStatusCode.OK, applications.Status);
         }
         finally
@@ -78,7 +78,7 @@ public sealed class BackupRestoreTests(PostgresServer postgres)
             }
 
             restored = await ServerNode.StartAsync("sqlite-restored", folder, Embedded(restoredData, apiKey), apiKey);
-            Api.Reply verify = await restored.Client.VerifyAsync(pinId, pin);
+            Reply verify = await restored.Client.VerifyAsync(pinId, pin);
             Assert.Equal(HttpStatusCode.OK, verify.Status);
             Assert.True(verify.Verified, verify.ToString());
         }

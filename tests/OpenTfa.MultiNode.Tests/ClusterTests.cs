@@ -18,7 +18,7 @@ public sealed class ClusterTests(PostgresServer postgres)
 
         string pinId = await cluster[0].Client.SendPinOkAsync(app, template, to);
         string pin = await cluster.WaitForPinAsync(to);
-        Api.Reply verify = await cluster[1].Client.VerifyAsync(pinId, pin);
+        Reply verify = await cluster[1].Client.VerifyAsync(pinId, pin);
 
         Assert.Equal(HttpStatusCode.OK, verify.Status);
         Assert.True(verify.Verified, verify.ToString());

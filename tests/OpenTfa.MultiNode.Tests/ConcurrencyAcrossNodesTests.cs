@@ -19,7 +19,7 @@ public sealed class ConcurrencyAcrossNodesTests(PostgresServer postgres)
         string pin = await cluster.WaitForPinAsync(to);
         string wrong = pin == "0000" ? "1111" : "0000";
 
-        Api.Reply[] replies = await Api.RaceAsync(200, i => cluster[i % 3].Client.VerifyAsync(pinId, wrong));
+        Reply[] replies = await Api.RaceAsync(200, i => cluster[i % 3].Client.VerifyAsync(pinId, wrong));
 
         Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.Status));
         Assert.Equal([0, 1, 2, 3, 4], replies.Where(r => r.PinError == "WRONG_PIN").Select(r => r.AttemptsRemaining).Order());
@@ -36,7 +36,7 @@ public sealed class ConcurrencyAcrossNodesTests(PostgresServer postgres)
         string pinId = await cluster[1].Client.SendPinOkAsync(app, template, to);
         string pin = await cluster.WaitForPinAsync(to);
 
-        Api.Reply[] replies = await Api.RaceAsync(50, i => cluster[i % 3].Client.VerifyAsync(pinId, pin));
+        Reply[] replies = await Api.RaceAsync(50, i => cluster[i % 3].Client.VerifyAsync(pinId, pin));
 
         Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.Status));
         Assert.Single(replies, r => r.Verified);
@@ -50,17 +50,17 @@ public sealed class ConcurrencyAcrossNodesTests(PostgresServer postgres)
         (string app, string template) = await cluster[0].Client.CreateAppAndTemplateAsync(Api.Application(phoneLimit: "3/1d"));
         string to = Api.Number(3, 3);
 
-        Api.Reply[] replies = await Api.RaceAsync(100, i => cluster[i % 3].Client.SendPinAsync(app, template, to));
+        Reply[] replies = await Api.RaceAsync(100, i => cluster[i % 3].Client.SendPinAsync(app, template, to));
 
         Assert.Equal(3, replies.Count(r => r.Status == HttpStatusCode.OK));
-        Api.Reply[] refused = replies.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToArray();
+        Reply[] refused = replies.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToArray();
         Assert.Equal(97, refused.Length);
         Assert.All(refused, r => Assert.True(int.Parse(r.Response.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture) >= 1));
 
         // Exactly the three accepted PINs leave, whichever nodes deliver them.
         await cluster.WaitForDeliveriesAsync(all => all.Count(d => d.To == to) >= 3, () => "fewer than 3 deliveries");
         Assert.Equal(3, cluster.Deliveries.Count(d => d.To == to));
-        Api.Reply status = await cluster[2].Client.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn={to}");
+        Reply status = await cluster[2].Client.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn={to}");
         Assert.Equal(3, status.Json["verifications"]!.AsArray().Count);
     }
 }

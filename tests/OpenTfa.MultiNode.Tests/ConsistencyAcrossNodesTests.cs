@@ -24,7 +24,7 @@ public sealed class ConsistencyAcrossNodesTests(PostgresServer postgres, ITestOu
         (string app, string template) = await cluster[0].Client.CreateAppAndTemplateAsync();
         string pinId = await cluster[1].Client.SendPinOkAsync(app, template, Api.Number(4, 1));
 
-        Api.Reply disable = await cluster[0].Client.PutJsonAsync($"/2fa/2/applications/{app}", Api.Application(enabled: false));
+        Reply disable = await cluster[0].Client.PutJsonAsync($"/2fa/2/applications/{app}", Api.Application(enabled: false));
         Assert.Equal(HttpStatusCode.OK, disable.Status);
         var sinceDisabled = Stopwatch.StartNew();
         await Poll.UntilAsync(
@@ -33,7 +33,7 @@ public sealed class ConsistencyAcrossNodesTests(PostgresServer postgres, ITestOu
             () => $"Not obeyed within {(AccessService.KeyCacheDuration + Slack).TotalSeconds} s.");
         output.WriteLine($"Node B refused sends {sinceDisabled.ElapsedMilliseconds} ms after node A disabled the application.");
 
-        Api.Reply send = await cluster[1].Client.SendPinAsync(app, template, Api.Number(4, 3));
+        Reply send = await cluster[1].Client.SendPinAsync(app, template, Api.Number(4, 3));
         Assert.Equal(HttpStatusCode.Forbidden, send.Status);
         Assert.Contains("disabled", send.Json["requestError"]!["serviceException"]!["text"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.Forbidden, (await cluster[1].Client.VerifyAsync(pinId, "0000")).Status);
@@ -50,7 +50,7 @@ public sealed class ConsistencyAcrossNodesTests(PostgresServer postgres, ITestOu
         await cluster[1].Client.SendPinOkAsync(app, template, Api.Number(4, 10));
         Assert.StartsWith("Your pin is ", (await cluster.WaitForDeliveriesAsync([Api.Number(4, 10)])).Single().Text, StringComparison.Ordinal);
 
-        Api.Reply update = await cluster[0].Client.PutJsonAsync($"/2fa/2/applications/{app}/messages/{template}", """{"messageText":"Your new code is {{pin}}"}""");
+        Reply update = await cluster[0].Client.PutJsonAsync($"/2fa/2/applications/{app}/messages/{template}", """{"messageText":"Your new code is {{pin}}"}""");
         Assert.Equal(HttpStatusCode.OK, update.Status);
         await cluster[1].Client.SendPinOkAsync(app, template, Api.Number(4, 11));
 
@@ -62,7 +62,7 @@ public sealed class ConsistencyAcrossNodesTests(PostgresServer postgres, ITestOu
     public async Task KeyRevokedOnNodeA_NodeARefusesAtOnce_NodeBWithinTheKeyCacheBound()
     {
         await using Cluster cluster = await Cluster.StartAsync(postgres, 2);
-        Api.Reply created = await cluster[0].Client.PostJsonAsync("/opentfa/v1/keys", """{"name":"to revoke","scopes":["2fa:manage","2fa:pin:send"]}""");
+        Reply created = await cluster[0].Client.PostJsonAsync("/opentfa/v1/keys", """{"name":"to revoke","scopes":["2fa:manage","2fa:pin:send"]}""");
         Assert.Equal(HttpStatusCode.OK, created.Status);
         string key = created.Str("key");
 
@@ -71,7 +71,7 @@ public sealed class ConsistencyAcrossNodesTests(PostgresServer postgres, ITestOu
         var sinceCachedOnB = Stopwatch.StartNew();
         Assert.Equal(HttpStatusCode.OK, (await cluster[1].Client.GetJsonAsync("/2fa/2/applications", key)).Status);
 
-        Api.Reply revoked = await cluster[0].Client.CallAsync(HttpMethod.Delete, $"/opentfa/v1/keys/{created.Str("keyId")}");
+        Reply revoked = await cluster[0].Client.SendAsync(HttpMethod.Delete, $"/opentfa/v1/keys/{created.Str("keyId")}");
         Assert.Equal(HttpStatusCode.OK, revoked.Status);
         var sinceRevoked = Stopwatch.StartNew();
         Assert.Equal(HttpStatusCode.Unauthorized, (await cluster[0].Client.GetJsonAsync("/2fa/2/applications", key)).Status);

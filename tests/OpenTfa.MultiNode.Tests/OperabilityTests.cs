@@ -63,7 +63,7 @@ public sealed class OperabilityTests(PostgresServer postgres, ITestOutputHelper 
         output.WriteLine($"{total.ElapsedMilliseconds} ms: node A restarted and holds the leases of all {numbers.Length} messages.");
 
         // An SMSC outage does not take the node out of the load balancer.
-        Api.Reply ready = await a.Client.GetJsonAsync("/health/ready");
+        Reply ready = await a.Client.GetJsonAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.Status);
         Assert.Equal("ok", ready.Json["details"]!["store"]!.GetValue<string>());
 
@@ -114,13 +114,13 @@ public sealed class OperabilityTests(PostgresServer postgres, ITestOutputHelper 
         await using Cluster cluster = await Cluster.StartAsync(postgres, 1, _ => SmscDown());
         ServerNode node = cluster[0];
 
-        Api.Reply ready = await node.Client.GetJsonAsync("/health/ready");
+        Reply ready = await node.Client.GetJsonAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.Status);
         Assert.Equal("ready", ready.Str("status"));
 
         await postgres.DropDatabaseAsync(cluster.DatabaseName);
 
-        Api.Reply down = await node.Client.GetJsonAsync("/health/ready");
+        Reply down = await node.Client.GetJsonAsync("/health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.Status);
         Assert.Equal("unavailable", down.Json["details"]!["store"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, (await node.Client.GetJsonAsync("/health/live")).Status);

@@ -33,7 +33,7 @@ public sealed class RollingRestartTests(PostgresServer postgres, ITestOutputHelp
             while (!stop.IsCancellationRequested)
             {
                 string to = Api.Number(8, Interlocked.Increment(ref sequence));
-                Api.Reply send = await b.Client.SendPinAsync(app, template, to);
+                Reply send = await b.Client.SendPinAsync(app, template, to);
                 statuses.Add(send.Status);
                 if (send.Status == HttpStatusCode.OK)
                 {
@@ -58,7 +58,7 @@ public sealed class RollingRestartTests(PostgresServer postgres, ITestOutputHelp
         Assert.True(atRestart - duringStop > 0, "no request reached node B while node A was starting");
 
         // The restarted node serves the same data: a PIN sent on B before the restart verifies on it.
-        Api.Reply verify = await restarted.Client.VerifyAsync(beforePinId, beforePin);
+        Reply verify = await restarted.Client.VerifyAsync(beforePinId, beforePin);
         Assert.True(verify.Verified, verify.ToString());
         string after = Api.Number(7, 1);
         string afterPinId = await restarted.Client.SendPinOkAsync(app, template, after);

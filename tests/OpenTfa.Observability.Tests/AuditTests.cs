@@ -13,7 +13,7 @@ public sealed class AuditTests
         await using ObservedServer server = await ObservedServer.StartAsync();
         HttpClient operatorClient = server.Client();
         string tenant = (await operatorClient.PostJsonAsync("/opentfa/v1/tenants", """{"name":"acme"}""").OkAsync()).Str("tenantId");
-        Json.Reply key = await operatorClient.PostJsonAsync("/opentfa/v1/keys",
+        Reply key = await operatorClient.PostJsonAsync("/opentfa/v1/keys",
             $$"""{"name":"acme admin","tenantId":"{{tenant}}","scopes":["opentfa:admin","2fa:manage","2fa:pin:send","opentfa:pii"]}""").OkAsync();
         string keyId = key.Str("keyId");
         HttpClient client = server.Client(key.Str("key"));
@@ -21,7 +21,7 @@ public sealed class AuditTests
         (string app, string sms, _) = await client.CreateApplicationAsync(Json.App());
         await client.SendAsync(HttpMethod.Put, $"/2fa/2/applications/{app}", Json.App(ttl: "5m")).OkAsync();
         await client.SendAsync(HttpMethod.Put, $"/2fa/2/applications/{app}/messages/{sms}", """{"pinLength":8}""").OkAsync();
-        long body = (await client.GetJsonAsync("/opentfa/v1/email-bodies").OkAsync()).Node[0]!["id"]!.GetValue<long>();
+        long body = (await client.GetJsonAsync("/opentfa/v1/email-bodies").OkAsync()).Json[0]!["id"]!.GetValue<long>();
         await client.SendAsync(HttpMethod.Put, $"/opentfa/v1/email-bodies/{body}", """{"subject":"New subject"}""").OkAsync();
         string webhook = (await client.PostJsonAsync($"/opentfa/v1/applications/{app}/webhooks", $$"""{"url":"{{receiver.Url}}","events":["pin.sent"]}""").OkAsync()).Str("webhookId");
         await client.SendAsync(HttpMethod.Put, $"/opentfa/v1/applications/{app}/webhooks/{webhook}", """{"events":["pin.verified"]}""").OkAsync();
@@ -32,7 +32,7 @@ public sealed class AuditTests
         string other = (await operatorClient.PostJsonAsync("/opentfa/v1/keys", $$"""{"tenantId":"{{tenant}}","scopes":["2fa:manage"]}""").OkAsync()).Str("keyId");
         await operatorClient.SendAsync(HttpMethod.Delete, $"/opentfa/v1/keys/{other}").OkAsync();
 
-        JsonArray own = (await client.GetJsonAsync("/opentfa/v1/audit").OkAsync()).Node.AsArray();
+        JsonArray own = (await client.GetJsonAsync("/opentfa/v1/audit").OkAsync()).Json.AsArray();
         List<(string Action, string? Target, string Actor)> entries = own.Reverse()
             .Select(e => (e!["action"]!.GetValue<string>(), e["targetId"]?.GetValue<string>(), e["actorKeyId"]!.GetValue<string>())).ToList();
         string operatorKey = entries[0].Actor;
@@ -59,11 +59,11 @@ public sealed class AuditTests
         Assert.DoesNotContain("41793026727", own.ToJsonString(), StringComparison.Ordinal);
 
         // The operator sees every tenant, or one; a tenant key cannot read another tenant's trail.
-        JsonArray all = (await operatorClient.GetJsonAsync("/opentfa/v1/audit?limit=1000").OkAsync()).Node.AsArray();
+        JsonArray all = (await operatorClient.GetJsonAsync("/opentfa/v1/audit?limit=1000").OkAsync()).Json.AsArray();
         Assert.Equal(own.Count, all.Count(e => e!["tenantId"]!.GetValue<string>() == tenant));
-        Assert.Equal(own.Count, (await operatorClient.GetJsonAsync($"/opentfa/v1/audit?tenantId={tenant}").OkAsync()).Node.AsArray().Count);
+        Assert.Equal(own.Count, (await operatorClient.GetJsonAsync($"/opentfa/v1/audit?tenantId={tenant}").OkAsync()).Json.AsArray().Count);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetJsonAsync("/opentfa/v1/audit?tenantId=operator")).Status);
-        Assert.Equal(2, (await client.GetJsonAsync("/opentfa/v1/audit?limit=2").OkAsync()).Node.AsArray().Count);
+        Assert.Equal(2, (await client.GetJsonAsync("/opentfa/v1/audit?limit=2").OkAsync()).Json.AsArray().Count);
         HttpClient narrow = server.Client((await client.PostJsonAsync("/opentfa/v1/keys", """{"scopes":["2fa:manage"]}""").OkAsync()).Str("key"));
         Assert.Equal(HttpStatusCode.Forbidden, (await narrow.GetJsonAsync("/opentfa/v1/audit")).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await narrow.GetJsonAsync($"/opentfa/v1/applications/{app}/destinations/41793026727/history?unmasked=true")).Status);

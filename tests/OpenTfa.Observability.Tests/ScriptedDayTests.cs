@@ -31,7 +31,7 @@ public sealed class ScriptedDayTests
         await using ObservedServer server = await ObservedServer.StartAsync(time: time);
         HttpClient client = server.Client();
         (string app, string sms, string email) = await client.CreateApplicationAsync(Json.App(ttl: "10m", attempts: 3, phoneLimit: "2/1d"));
-        Json.Reply webhook = await client.PostJsonAsync($"/opentfa/v1/applications/{app}/webhooks",
+        Reply webhook = await client.PostJsonAsync($"/opentfa/v1/applications/{app}/webhooks",
             $$"""{"url":"{{receiver.Url}}","events":["pin.sent","message.delivered","message.failed","pin.verified","pin.expired","pin.attempts_exhausted","rule.refused"]}""").OkAsync();
         receiver.Secret = webhook.Str("secret");
         IOutboxStore outbox = server.Services.GetRequiredService<IOutboxStore>();
@@ -43,7 +43,7 @@ public sealed class ScriptedDayTests
         time.Advance(TimeSpan.FromSeconds(4));
         Assert.True(await outbox.RecordDeliveryAsync("scripted", "c-" + m1, MessageState.Delivered, null, time.GetUtcNow(), time.GetUtcNow(), CancellationToken.None));
         time.Advance(TimeSpan.FromSeconds(26));
-        Assert.True((await VerifyAsync(client, ch1, await server.Channel.WaitForPinAsync(Ch1))).Node["verified"]!.GetValue<bool>());
+        Assert.True((await VerifyAsync(client, ch1, await server.Channel.WaitForPinAsync(Ch1))).Json["verified"]!.GetValue<bool>());
 
         // 01:00 DE: delivered after 10 s; three wrong PINs use up the attempts.
         time.Advance(TimeSpan.FromSeconds(30));
@@ -81,7 +81,7 @@ public sealed class ScriptedDayTests
         string emailPin = await server.Channel.WaitForPinAsync(Email);
         await WaitForStateAsync(client, (await server.Channel.WaitForAsync(Email)).Id, "SUBMITTED");
         time.Advance(TimeSpan.FromMinutes(1));
-        Assert.True((await VerifyAsync(client, mail, emailPin)).Node["verified"]!.GetValue<bool>());
+        Assert.True((await VerifyAsync(client, mail, emailPin)).Json["verified"]!.GetValue<bool>());
 
         // 08:00 CH again, then a third send to the same number within the day: refused by the limit.
         time.Advance(TimeSpan.FromMinutes(1));
@@ -146,7 +146,7 @@ public sealed class ScriptedDayTests
         Assert.Equal(refusedAt.ToUnixTimeSeconds(), scrape.Sum("opentfa_channel_last_error_time_seconds", ("channel_name", "scripted")), 3);
 
         // The channel's own account of the day.
-        JsonNode channel = (await client.GetJsonAsync("/opentfa/v1/channels").OkAsync()).Node.AsArray().Single(c => c!["name"]!.GetValue<string>() == "scripted")!;
+        JsonNode channel = (await client.GetJsonAsync("/opentfa/v1/channels").OkAsync()).Json.AsArray().Single(c => c!["name"]!.GetValue<string>() == "scripted")!;
         Assert.Equal(("READY", "CLOSED"), (channel["state"]!.GetValue<string>(), channel["circuit"]!["state"]!.GetValue<string>()));
         Assert.Equal("""{"submitted":6,"failed":1,"retried":0,"delivered":2,"undelivered":0}""",
             new JsonObject(channel["counters"]!.AsObject().Where(c => c.Key != "since").Select(c => KeyValuePair.Create(c.Key, c.Value?.DeepClone()))).ToJsonString());
@@ -159,7 +159,7 @@ public sealed class ScriptedDayTests
         }
 
         // Analytics over the hour.
-        JsonNode report = (await client.GetJsonAsync($"/opentfa/v1/analytics?applicationId={app}&from={T0.ToUnixTimeMilliseconds()}&to={T0.AddHours(1).ToUnixTimeMilliseconds()}").OkAsync()).Node;
+        JsonNode report = (await client.GetJsonAsync($"/opentfa/v1/analytics?applicationId={app}&from={T0.ToUnixTimeMilliseconds()}&to={T0.AddHours(1).ToUnixTimeMilliseconds()}").OkAsync()).Json;
         AssertFigures(report["totals"]!, sent: 6, verified: 2, conversion: 0.333333, delivered: 2, failed: 1, deliveryRate: 0.333333, medianDelivery: 7, medianVerification: 45);
         AssertFigures(Group(report, "byCountry", "CH"), sent: 3, verified: 1, conversion: 0.333333, delivered: 1, failed: 1, deliveryRate: 0.333333, medianDelivery: 4, medianVerification: 30);
         AssertFigures(Group(report, "byCountry", "DE"), sent: 1, verified: 0, conversion: 0, delivered: 1, failed: 0, deliveryRate: 1, medianDelivery: 10, medianVerification: null);
@@ -167,14 +167,14 @@ public sealed class ScriptedDayTests
         AssertFigures(Group(report, "byCountry", "none"), sent: 1, verified: 1, conversion: 1, delivered: 0, failed: 0, deliveryRate: 0, medianDelivery: null, medianVerification: 60);
         AssertFigures(Group(report, "byChannel", "sms"), sent: 5, verified: 1, conversion: 0.2, delivered: 2, failed: 1, deliveryRate: 0.4, medianDelivery: 7, medianVerification: 30);
         AssertFigures(Group(report, "byApplication", app), sent: 6, verified: 2, conversion: 0.333333, delivered: 2, failed: 1, deliveryRate: 0.333333, medianDelivery: 7, medianVerification: 45);
-        Assert.Equal(0, (await client.GetJsonAsync($"/opentfa/v1/analytics?applicationId={app}&from={T0.AddHours(1).ToUnixTimeMilliseconds()}&to={T0.AddHours(2).ToUnixTimeMilliseconds()}").OkAsync()).Node["totals"]!["sent"]!.GetValue<int>());
+        Assert.Equal(0, (await client.GetJsonAsync($"/opentfa/v1/analytics?applicationId={app}&from={T0.AddHours(1).ToUnixTimeMilliseconds()}&to={T0.AddHours(2).ToUnixTimeMilliseconds()}").OkAsync()).Json["totals"]!["sent"]!.GetValue<int>());
 
         // The support history of the first Swiss number: masked, then in full (audited).
-        JsonNode masked = (await client.GetJsonAsync($"/opentfa/v1/applications/{app}/destinations/{Ch1}/history").OkAsync()).Node;
+        JsonNode masked = (await client.GetJsonAsync($"/opentfa/v1/applications/{app}/destinations/{Ch1}/history").OkAsync()).Json;
         Assert.Equal(["EXPIRED", "VERIFIED"], masked["pins"]!.AsArray().Select(p => p!["status"]!.GetValue<string>()));
         Assert.All(masked["pins"]!.AsArray(), p => Assert.Equal("*******6727", p!["destination"]!.GetValue<string>()));
         Assert.DoesNotContain(Ch1, masked.ToJsonString(), StringComparison.Ordinal);
-        JsonNode full = (await client.GetJsonAsync($"/opentfa/v1/applications/{app}/destinations/{Ch1}/history?unmasked=true").OkAsync()).Node;
+        JsonNode full = (await client.GetJsonAsync($"/opentfa/v1/applications/{app}/destinations/{Ch1}/history?unmasked=true").OkAsync()).Json;
         Assert.Equal(Ch1, full["pins"]![0]!["destination"]!.GetValue<string>());
         Assert.Equal("DELIVERED", full["pins"]![1]!["messages"]![0]!["state"]!.GetValue<string>());
     }
@@ -182,14 +182,14 @@ public sealed class ScriptedDayTests
     private static async Task<string> SendAsync(HttpClient client, string app, string template, string to) =>
         (await client.PostJsonAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"{{to}}"}""").OkAsync()).Str("pinId");
 
-    private static Task<Json.Reply> VerifyAsync(HttpClient client, string pinId, string pin) =>
+    private static Task<Reply> VerifyAsync(HttpClient client, string pinId, string pin) =>
         client.PostJsonAsync($"/2fa/2/pin/{pinId}/verify", $$"""{"pin":"{{pin}}"}""").OkAsync();
 
     private static Task WaitForStateAsync(HttpClient client, string messageId, string state) =>
         Poll.UntilAsync(
             async () =>
             {
-                Json.Reply reply = await client.GetJsonAsync($"/opentfa/v1/messages/{messageId}");
+                Reply reply = await client.GetJsonAsync($"/opentfa/v1/messages/{messageId}");
                 return reply.Status == HttpStatusCode.OK ? reply.Str("state") : null;
             },
             last => last == state,

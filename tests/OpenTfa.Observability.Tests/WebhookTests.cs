@@ -13,7 +13,7 @@ public sealed class WebhookTests
         await using ObservedServer server = await ObservedServer.StartAsync();
         HttpClient client = server.Client();
         (string app, string sms, _) = await client.CreateApplicationAsync(Json.App());
-        Json.Reply created = await client.PostJsonAsync($"/opentfa/v1/applications/{app}/webhooks", $$"""{"url":"{{receiver.Url}}","events":["pin.sent"],"description":"crm"}""").OkAsync();
+        Reply created = await client.PostJsonAsync($"/opentfa/v1/applications/{app}/webhooks", $$"""{"url":"{{receiver.Url}}","events":["pin.sent"],"description":"crm"}""").OkAsync();
         receiver.Secret = created.Str("secret");
         Assert.StartsWith("whsec_", receiver.Secret, StringComparison.Ordinal);
         string webhookId = created.Str("webhookId");
@@ -41,7 +41,7 @@ public sealed class WebhookTests
         Assert.Equal(pinId, delivery["payload"]!["data"]!["pinId"]!.GetValue<string>());
 
         // The secret is shown once: reading the webhook again does not show it.
-        Assert.Null((await client.GetJsonAsync($"/opentfa/v1/applications/{app}/webhooks/{webhookId}").OkAsync()).Node["secret"]);
+        Assert.Null((await client.GetJsonAsync($"/opentfa/v1/applications/{app}/webhooks/{webhookId}").OkAsync()).Json["secret"]);
     }
 
     [Fact]
@@ -58,20 +58,20 @@ public sealed class WebhookTests
 
         foreach (string url in new[] { "https://127.0.0.1/h", "https://10.1.2.3/h", "https://169.254.169.254/latest", "https://[::1]/h", "https://localhost/h", "https://192.168.1.10/h", "http://hooks.example.com/h", "ftp://hooks.example.com/h" })
         {
-            Json.Reply refused = await client.PostJsonAsync(path, $$"""{"url":"{{url}}","events":["pin.sent"]}""");
+            Reply refused = await client.PostJsonAsync(path, $$"""{"url":"{{url}}","events":["pin.sent"]}""");
             Assert.True(refused.Status == HttpStatusCode.BadRequest, $"{url}: {refused}");
-            Assert.NotNull(refused.Node["errors"]!["url"]);
+            Assert.NotNull(refused.Json["errors"]!["url"]);
         }
 
-        Json.Reply badEvent = await client.PostJsonAsync(path, """{"url":"https://hooks.example.com/h","events":["pin.nothing"]}""");
+        Reply badEvent = await client.PostJsonAsync(path, """{"url":"https://hooks.example.com/h","events":["pin.nothing"]}""");
         Assert.Equal(HttpStatusCode.BadRequest, badEvent.Status);
-        Assert.NotNull(badEvent.Node["errors"]!["events"]);
-        Json.Reply created = await client.PostJsonAsync(path, """{"url":"https://hooks.example.com/h","events":["pin.sent","pin.verified"]}""").OkAsync();
+        Assert.NotNull(badEvent.Json["errors"]!["events"]);
+        Reply created = await client.PostJsonAsync(path, """{"url":"https://hooks.example.com/h","events":["pin.sent","pin.verified"]}""").OkAsync();
         string id = created.Str("webhookId");
 
-        Json.Reply updated = await client.SendAsync(HttpMethod.Put, $"{path}/{id}", """{"enabled":false}""").OkAsync();
-        Assert.False(updated.Node["enabled"]!.GetValue<bool>());
-        Assert.Equal(["pin.sent", "pin.verified"], updated.Node["events"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Reply updated = await client.SendAsync(HttpMethod.Put, $"{path}/{id}", """{"enabled":false}""").OkAsync();
+        Assert.False(updated.Json["enabled"]!.GetValue<bool>());
+        Assert.Equal(["pin.sent", "pin.verified"], updated.Json["events"]!.AsArray().Select(e => e!.GetValue<string>()));
         string rotated = (await client.PostJsonAsync($"{path}/{id}/secret", "{}").OkAsync()).Str("secret");
         Assert.NotEqual(created.Str("secret"), rotated);
         Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, $"{path}/{id}")).Status);
@@ -81,7 +81,7 @@ public sealed class WebhookTests
 
     private static Task<JsonArray> WaitForDeliveredAsync(HttpClient client, string path) =>
         Poll.UntilAsync(
-            async () => (await client.GetJsonAsync(path).OkAsync()).Node.AsArray(),
+            async () => (await client.GetJsonAsync(path).OkAsync()).Json.AsArray(),
             list => list.Count > 0 && list.All(d => d!["state"]!.GetValue<string>() == "DELIVERED"),
             TimeSpan.FromSeconds(10),
             list => $"not every delivery of {path} is DELIVERED: {list.ToJsonString()}");

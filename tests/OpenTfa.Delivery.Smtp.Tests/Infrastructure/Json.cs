@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace OpenTfa.Delivery.Tests.Infrastructure;
@@ -7,25 +5,8 @@ namespace OpenTfa.Delivery.Tests.Infrastructure;
 /// <summary>Raw JSON calls to the server, so that tests see exactly what goes over the wire.</summary>
 public static class Json
 {
-    public static async Task<(HttpStatusCode Status, JsonNode? Body)> CallAsync(this HttpClient client, HttpMethod method, string path, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        using HttpResponseMessage response = await client.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
-    }
-
-    public static async Task<JsonNode> OkAsync(this HttpClient client, HttpMethod method, string path, string? json = null)
-    {
-        (HttpStatusCode status, JsonNode? body) = await client.CallAsync(method, path, json);
-        Assert.True(status == HttpStatusCode.OK, $"{method} {path}: {(int)status} {body?.ToJsonString()}");
-        return body!;
-    }
+    public static async Task<JsonNode> OkAsync(this HttpClient client, HttpMethod method, string path, string? json = null) =>
+        (await client.SendAsync(method, path, json).OkAsync()).Json;
 
     public static Task<JsonNode> PostOkAsync(this HttpClient client, string path, string json) => client.OkAsync(HttpMethod.Post, path, json);
 

@@ -10,45 +10,11 @@ namespace OpenTfa.EndToEnd.Tests.Infrastructure;
 /// <summary>Raw JSON calls to the server, so that tests see exactly what goes over the wire.</summary>
 public static partial class Api
 {
-    public const string SeedTemplate = """{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC","language":"en"}""";
 
     public const string RoomyApplication =
         """{"name":"e2e","enabled":true,"configuration":{"allowMultiplePinVerifications":true,"pinAttempts":10,"pinTimeToLive":"15m","sendPinPerApplicationLimit":"100000/1d","sendPinPerPhoneNumberLimit":"100000/1d","verifyPinLimit":"100000/1d"}}""";
 
-    public sealed record Reply(HttpStatusCode Status, JsonNode? Body)
-    {
-        public JsonNode Json => Body ?? throw new InvalidOperationException($"No JSON body (status {(int)Status})");
-
-        public string Str(string name) => Json[name]!.GetValue<string>();
-
-        public override string ToString() => $"{(int)Status} {Body?.ToJsonString()}";
-    }
-
-    public static async Task<Reply> SendAsync(this HttpClient client, HttpMethod method, string path, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        using HttpResponseMessage response = await client.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        return new Reply(response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
-    }
-
-    public static Task<Reply> PostJsonAsync(this HttpClient client, string path, string json) => client.SendAsync(HttpMethod.Post, path, json);
-
-    public static Task<Reply> GetJsonAsync(this HttpClient client, string path) => client.SendAsync(HttpMethod.Get, path);
-
-    public static async Task<Reply> OkAsync(this Task<Reply> call)
-    {
-        Reply reply = await call;
-        Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
-        return reply;
-    }
-
-    public static async Task<(string App, string Template)> CreateAppAndTemplateAsync(this HttpClient client, string template = SeedTemplate, string application = RoomyApplication)
+    public static async Task<(string App, string Template)> CreateAppAndTemplateAsync(this HttpClient client, string template = RawJson.SeedTemplate, string application = RoomyApplication)
     {
         string app = (await client.PostJsonAsync("/2fa/2/applications", application).OkAsync()).Str("applicationId");
         string messageId = (await client.PostJsonAsync($"/2fa/2/applications/{app}/messages", template).OkAsync()).Str("messageId");
@@ -65,9 +31,6 @@ public static partial class Api
         Assert.Equal("MESSAGE_SENT", reply.Str("smsStatus"));
         return reply.Str("pinId");
     }
-
-    public static Task<Reply> VerifyAsync(this HttpClient client, string pinId, string pin) =>
-        client.PostJsonAsync($"/2fa/2/pin/{pinId}/verify", JsonSerializer.Serialize(new { pin }));
 
     /// <summary>The one message of a PIN, as <c>GET /opentfa/v1/pins/{pinId}/messages</c> shows it.</summary>
     public static async Task<JsonNode> MessageStateAsync(this HttpClient client, string pinId)
@@ -111,7 +74,7 @@ public static partial class Api
         return await smsc.ReceivedAsync(destination);
     }
 
-    /// <summary>The PIN in a text rendered from <see cref="SeedTemplate"/>.</summary>
+    /// <summary>The PIN in a text rendered from <see cref="RawJson.SeedTemplate"/>.</summary>
     public static string PinIn(string? text)
     {
         Match match = SeedPin().Match(text ?? string.Empty);

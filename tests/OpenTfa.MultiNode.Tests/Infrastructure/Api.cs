@@ -10,46 +10,6 @@ public static class Api
 {
     public const string Template = """{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC","language":"en"}""";
 
-    public sealed record Reply(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)
-    {
-        public JsonNode Json => Body ?? throw new InvalidOperationException($"No JSON body (status {(int)Status})");
-
-        public string Str(string name) => Json[name]!.GetValue<string>();
-
-        public string? PinError => Json["pinError"]?.GetValue<string>();
-
-        public bool Verified => Json["verified"]!.GetValue<bool>();
-
-        public int AttemptsRemaining => Json["attemptsRemaining"]!.GetValue<int>();
-
-        public override string ToString() => $"{(int)Status} {Body?.ToJsonString()}";
-    }
-
-    public static async Task<Reply> CallAsync(this HttpClient client, HttpMethod method, string path, string? json = null, string? apiKey = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        if (apiKey is not null)
-        {
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("App", apiKey);
-        }
-
-        HttpResponseMessage response = await client.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        JsonNode? body = text.Length == 0 ? null : JsonNode.Parse(text);
-        return new Reply(response.StatusCode, body, response);
-    }
-
-    public static Task<Reply> PostJsonAsync(this HttpClient client, string path, string json) => client.CallAsync(HttpMethod.Post, path, json);
-
-    public static Task<Reply> PutJsonAsync(this HttpClient client, string path, string json) => client.CallAsync(HttpMethod.Put, path, json);
-
-    public static Task<Reply> GetJsonAsync(this HttpClient client, string path, string? apiKey = null) => client.CallAsync(HttpMethod.Get, path, apiKey: apiKey);
-
     /// <summary>An application whose limits never get in the way, with the given overrides.</summary>
     public static string Application(int attempts = 10, bool allowMultiple = true, string phoneLimit = "100000/1d", bool enabled = true) =>
         $$$"""
@@ -77,9 +37,6 @@ public static class Api
         Assert.Equal("MESSAGE_SENT", reply.Str("smsStatus"));
         return reply.Str("pinId");
     }
-
-    public static Task<Reply> VerifyAsync(this HttpClient client, string pinId, string pin) =>
-        client.PostJsonAsync($"/2fa/2/pin/{pinId}/verify", JsonSerializer.Serialize(new { pin }));
 
     /// <summary>The outbox states of a PIN's messages (OpenTfa's own API).</summary>
     public static async Task<JsonArray> MessagesAsync(this HttpClient client, string pinId)

@@ -64,38 +64,6 @@ public sealed class ObservedServer : IAsyncDisposable
 /// <summary>Raw JSON calls.</summary>
 public static class Json
 {
-    public sealed record Reply(HttpStatusCode Status, JsonNode? Body)
-    {
-        public JsonNode Node => Body ?? throw new InvalidOperationException($"No JSON body (status {(int)Status})");
-
-        public string Str(string name) => Node[name]!.GetValue<string>();
-
-        public override string ToString() => $"{(int)Status} {Body?.ToJsonString()}";
-    }
-
-    public static async Task<Reply> SendAsync(this HttpClient client, HttpMethod method, string path, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        using HttpResponseMessage response = await client.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        return new Reply(response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
-    }
-
-    public static Task<Reply> PostJsonAsync(this HttpClient client, string path, string json) => client.SendAsync(HttpMethod.Post, path, json);
-
-    public static Task<Reply> GetJsonAsync(this HttpClient client, string path) => client.SendAsync(HttpMethod.Get, path);
-
-    public static async Task<Reply> OkAsync(this Task<Reply> call)
-    {
-        Reply reply = await call;
-        Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
-        return reply;
-    }
 
     public static string App(string ttl = "10m", int attempts = 3, string phoneLimit = "100/1d") =>
         $$$"""{"name":"shop","configuration":{"pinAttempts":{{{attempts}}},"pinTimeToLive":"{{{ttl}}}","sendPinPerApplicationLimit":"10000/1d","sendPinPerPhoneNumberLimit":"{{{phoneLimit}}}","verifyPinLimit":"1000/1d"}}""";
@@ -104,7 +72,7 @@ public static class Json
     {
         string app = (await client.PostJsonAsync("/2fa/2/applications", application).OkAsync()).Str("applicationId");
         string sms = (await client.PostJsonAsync($"/2fa/2/applications/{app}/messages", """{"messageText":"Your code {{pin}}","pinType":"NUMERIC","pinLength":6}""").OkAsync()).Str("messageId");
-        long body = (await client.PostJsonAsync("/opentfa/v1/email-bodies", """{"subject":"Code","text":"Your code {{pin}}"}""").OkAsync()).Node["id"]!.GetValue<long>();
+        long body = (await client.PostJsonAsync("/opentfa/v1/email-bodies", """{"subject":"Code","text":"Your code {{pin}}"}""").OkAsync()).Json["id"]!.GetValue<long>();
         string email = (await client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"security@example.com","pinType":"NUMERIC","pinLength":6}""").OkAsync()).Str("messageId");
         return (app, sms, email);
     }

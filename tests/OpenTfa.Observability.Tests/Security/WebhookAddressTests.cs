@@ -25,14 +25,14 @@ public sealed class WebhookAddressTests
             "https://192.88.99.1/h", "https://[64:ff9b::a9fe:a9fe]/h", "https://hooks.example.com:9443/h", "https://hooks.example.com:22/h",
         })
         {
-            Json.Reply refused = await client.PostJsonAsync(path, $$"""{"url":"{{url}}","events":["pin.sent"]}""");
+            Reply refused = await client.PostJsonAsync(path, $$"""{"url":"{{url}}","events":["pin.sent"]}""");
             Assert.True(refused.Status == HttpStatusCode.BadRequest, $"{url}: {refused}");
-            Assert.NotNull(refused.Node["errors"]!["url"]);
+            Assert.NotNull(refused.Json["errors"]!["url"]);
         }
 
         foreach (string url in new[] { "https://hooks.example.com/h", "https://hooks.example.com:443/h", "https://hooks.example.com:8443/h", "https://[2606:4700:4700::1111]/h" })
         {
-            Json.Reply accepted = await client.PostJsonAsync(path, $$"""{"url":"{{url}}","events":["pin.sent"]}""");
+            Reply accepted = await client.PostJsonAsync(path, $$"""{"url":"{{url}}","events":["pin.sent"]}""");
             Assert.True(accepted.Status == HttpStatusCode.OK, $"{url}: {accepted}");
         }
     }

@@ -32,10 +32,10 @@ public sealed class AuthenticationAndTenancyTests(ServerFixture fixture) : IClas
             client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", header);
         }
 
-        Api.Reply reply = await client.GetJsonAsync("/2fa/2/applications");
+        Reply reply = await client.GetJsonAsync("/2fa/2/applications");
         Assert.Equal(HttpStatusCode.Unauthorized, reply.Status);
         Assert.Equal("UNAUTHORIZED", reply.ErrorMessageId);
-        Api.Reply own = await client.GetJsonAsync("/opentfa/v1/keys");
+        Reply own = await client.GetJsonAsync("/opentfa/v1/keys");
         Assert.Equal(HttpStatusCode.Unauthorized, own.Status);
         Assert.Equal(401, own.Json["status"]!.GetValue<int>());
     }
@@ -47,7 +47,7 @@ public sealed class AuthenticationAndTenancyTests(ServerFixture fixture) : IClas
         string app = await admin.CreateApplicationAsync();
         HttpClient sender = _server.Client(await admin.CreateKeyAsync("\"2fa:pin:send\""));
 
-        Api.Reply forbidden = await sender.GetJsonAsync($"/2fa/2/applications/{app}");
+        Reply forbidden = await sender.GetJsonAsync($"/2fa/2/applications/{app}");
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.Status);
         Assert.Equal("FORBIDDEN", forbidden.ErrorMessageId);
         Assert.Contains("2fa:manage", forbidden.ServiceException["text"]!.GetValue<string>());
@@ -82,19 +82,19 @@ public sealed class AuthenticationAndTenancyTests(ServerFixture fixture) : IClas
     public async Task Keys_CreatedListedAndRevoked_ClearKeyShownOnlyOnCreate()
     {
         HttpClient admin = _server.Client();
-        Api.Reply created = await admin.PostJsonAsync("/opentfa/v1/keys", """{"name":"ci","scopes":["2fa:manage"]}""");
+        Reply created = await admin.PostJsonAsync("/opentfa/v1/keys", """{"name":"ci","scopes":["2fa:manage"]}""");
         string key = created.Str("key");
         string keyId = created.Str("keyId");
         Assert.StartsWith("otf_" + keyId + "_", key);
 
-        Api.Reply list = await admin.GetJsonAsync("/opentfa/v1/keys");
+        Reply list = await admin.GetJsonAsync("/opentfa/v1/keys");
         var listed = list.Json.AsArray().Single(k => k!["keyId"]!.GetValue<string>() == keyId)!;
         Assert.Null(listed["key"]);
         Assert.DoesNotContain(key, list.Json.ToJsonString());
 
         HttpClient client = _server.Client(key);
         Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync("/2fa/2/applications")).Status);
-        Api.Reply revoked = await admin.SendAsync(HttpMethod.Delete, $"/opentfa/v1/keys/{keyId}");
+        Reply revoked = await admin.SendAsync(HttpMethod.Delete, $"/opentfa/v1/keys/{keyId}");
         Assert.NotNull(revoked.Json["revokedAt"]);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetJsonAsync("/2fa/2/applications")).Status);
     }
@@ -105,7 +105,7 @@ public sealed class AuthenticationAndTenancyTests(ServerFixture fixture) : IClas
     [InlineData("""{"scopes":["2fa:manage"],"expiresAt":1000}""", "expiresAt")]
     public async Task CreateKey_Invalid_AnswersProblemDetailsNamingTheField(string body, string field)
     {
-        Api.Reply reply = await _server.Client().PostJsonAsync("/opentfa/v1/keys", body);
+        Reply reply = await _server.Client().PostJsonAsync("/opentfa/v1/keys", body);
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.Equal("application/problem+json", reply.Response.Content.Headers.ContentType!.MediaType);
         Assert.NotNull(reply.Json["errors"]![field]);

@@ -60,7 +60,7 @@ public sealed class FailoverTests
         return TestServer.StartAsync(settings, services: s => s.AddSingleton<IChannelFactory>(new ScriptedFactory(gateway)));
     }
 
-    private static async Task<Api.Reply> WaitForStateAsync(HttpClient client, string pinId, string state)
+    private static async Task<Reply> WaitForStateAsync(HttpClient client, string pinId, string state)
     {
         return await Poll.UntilAsync(
             () => client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages"),
@@ -80,7 +80,7 @@ public sealed class FailoverTests
         string pinId = await client.SendPinOkAsync(app, template, "41793000401");
 
         Assert.StartsWith("[opentfa:log] sms to=41793000401", await server.Deliveries.WaitForLineAsync("41793000401"));
-        Api.Reply state = await WaitForStateAsync(client, pinId, "SUBMITTED");
+        Reply state = await WaitForStateAsync(client, pinId, "SUBMITTED");
         Assert.Equal("backup", state.Json[0]!["channelName"]!.GetValue<string>());
         Assert.Equal(["41793000401"], gateway.Received);
     }
@@ -113,7 +113,7 @@ public sealed class FailoverTests
 
         string pinId = await client.SendPinOkAsync(app, template, "41793000601");
 
-        Api.Reply state = await WaitForStateAsync(client, pinId, "FAILED");
+        Reply state = await WaitForStateAsync(client, pinId, "FAILED");
         Assert.Equal("gateway: gateway said no", state.Json[0]!["error"]!.GetValue<string>());
         Assert.DoesNotContain(server.Deliveries.Lines, l => l.Contains("41793000601", StringComparison.Ordinal));
     }
@@ -129,10 +129,10 @@ public sealed class FailoverTests
         string pinId = await client.SendPinOkAsync(app, template, "41793000701");
         await Poll.UntilAsync(() => gateway.Received.Count >= 2, TimeSpan.FromSeconds(10), () => $"the gateway was tried {gateway.Received.Count} times, not twice");
 
-        Api.Reply queued = await WaitForStateAsync(client, pinId, "QUEUED");
+        Reply queued = await WaitForStateAsync(client, pinId, "QUEUED");
 
         gateway.Answer = DeliveryOutcome.Accepted;
-        Api.Reply submitted = await WaitForStateAsync(client, pinId, "SUBMITTED");
+        Reply submitted = await WaitForStateAsync(client, pinId, "SUBMITTED");
         await server.WaitUntilQueuesDrainedAsync();
         Assert.Equal(gateway.Received.Count, submitted.Json[0]!["attempts"]!.GetValue<int>());
         Assert.StartsWith("gw-", submitted.Json[0]!["channelMessageId"]!.GetValue<string>());
@@ -151,7 +151,7 @@ public sealed class FailoverTests
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 
         await client.SendPinOkAsync(app, template, "41793000711");
-        Api.Reply voice = await client.SendPinAsync(app, template, "41793000712", "/2fa/2/pin/voice");
+        Reply voice = await client.SendPinAsync(app, template, "41793000712", "/2fa/2/pin/voice");
         Assert.Equal(HttpStatusCode.BadRequest, voice.Status);
         Assert.Equal("No voice channel is configured on this server", voice.ServiceException["text"]!.GetValue<string>());
 

@@ -110,7 +110,7 @@ public sealed class RetryUntilExpiryTests
     /// <summary>The PIN's one message once <paramref name="holds"/> is true of it (the dispatcher works in real time, on the fake clock's dates).</summary>
     private static async Task<JsonNode> MessageAsync(HttpClient client, string pinId, Func<JsonNode, bool> holds)
     {
-        Api.Reply reply = await Poll.UntilAsync(
+        Reply reply = await Poll.UntilAsync(
             () => client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages"),
             reply => reply.Json.AsArray() is [{ } message] && holds(message),
             TimeSpan.FromSeconds(20),

@@ -11,7 +11,7 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
     [Fact]
     public async Task CreateApplication_ConfigurationOmitted_AnswersEveryDefault()
     {
-        Api.Reply reply = await _client.PostJsonAsync("/2fa/2/applications", """{"name":"defaults"}""");
+        Reply reply = await _client.PostJsonAsync("/2fa/2/applications", """{"name":"defaults"}""");
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.True(reply.Json["enabled"]!.GetValue<bool>());
         Assert.Equal("""{"allowMultiplePinVerifications":true,"pinAttempts":10,"pinTimeToLive":"15m","sendPinPerApplicationLimit":"10000/1d","sendPinPerPhoneNumberLimit":"3/1d","verifyPinLimit":"1/3s"}""",
@@ -25,7 +25,7 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
         Assert.Equal("My 2FA application", (await _client.GetJsonAsync($"/2fa/2/applications/{id}")).Str("name"));
         Assert.Contains((await _client.GetJsonAsync("/2fa/2/applications")).Json.AsArray(), a => a!["applicationId"]!.GetValue<string>() == id);
 
-        Api.Reply put = await _client.PutJsonAsync($"/2fa/2/applications/{id}", """{"name":"renamed","enabled":false,"configuration":{"pinAttempts":3}}""");
+        Reply put = await _client.PutJsonAsync($"/2fa/2/applications/{id}", """{"name":"renamed","enabled":false,"configuration":{"pinAttempts":3}}""");
         Assert.Equal(HttpStatusCode.OK, put.Status);
         Assert.False(put.Json["enabled"]!.GetValue<bool>());
         Assert.Equal(3, put.Json["configuration"]!["pinAttempts"]!.GetValue<int>());
@@ -47,7 +47,7 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
     [InlineData("""{"name":"x","configuration":{"allowMultiplePinVerifications":1}}""", "configuration.allowMultiplePinVerifications")]
     public async Task CreateApplication_InvalidField_Answers400NamingTheField(string body, string field)
     {
-        Api.Reply reply = await _client.PostJsonAsync("/2fa/2/applications", body);
+        Reply reply = await _client.PostJsonAsync("/2fa/2/applications", body);
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.Equal("BAD_REQUEST", reply.ErrorMessageId);
         Assert.True(reply.ServiceException["validationErrors"]![field] is JsonArray { Count: > 0 }, reply.ToString());
@@ -57,9 +57,9 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
     public async Task ReplaceApplication_Invalid_ChangesNothing()
     {
         string id = await _client.CreateApplicationAsync();
-        Api.Reply put = await _client.PutJsonAsync($"/2fa/2/applications/{id}", """{"name":"new","configuration":{"pinAttempts":-1}}""");
+        Reply put = await _client.PutJsonAsync($"/2fa/2/applications/{id}", """{"name":"new","configuration":{"pinAttempts":-1}}""");
         Assert.Equal(HttpStatusCode.BadRequest, put.Status);
-        Api.Reply get = await _client.GetJsonAsync($"/2fa/2/applications/{id}");
+        Reply get = await _client.GetJsonAsync($"/2fa/2/applications/{id}");
         Assert.Equal("My 2FA application", get.Str("name"));
         Assert.Equal(5, get.Json["configuration"]!["pinAttempts"]!.GetValue<int>());
     }
@@ -77,13 +77,13 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
     {
         string app = await _client.CreateApplicationAsync();
         string id = await _client.CreateTemplateAsync(app, """{"messageText":"Hi {{name}}, code {{pin}}","pinType":"ALPHANUMERIC","pinLength":8,"language":"pt-br","senderId":"Acme","repeatDTMF":"1#","speechRate":1.5,"voiceName":"Joanna","regional":{"indiaDlt":{"principalEntityId":"P1"}}}""");
-        Api.Reply got = await _client.GetJsonAsync($"/2fa/2/applications/{app}/messages/{id}");
+        Reply got = await _client.GetJsonAsync($"/2fa/2/applications/{app}/messages/{id}");
         Assert.Equal("pt_br", got.Str("language"));
         Assert.Equal("1#", got.Str("repeatDTMF"));
         Assert.Equal(1.5, got.Json["speechRate"]!.GetValue<double>());
         Assert.Equal("P1", got.Json["regional"]!["indiaDlt"]!["principalEntityId"]!.GetValue<string>());
 
-        Api.Reply updated = await _client.PutJsonAsync($"/2fa/2/applications/{app}/messages/{id}", """{"pinLength":6}""");
+        Reply updated = await _client.PutJsonAsync($"/2fa/2/applications/{app}/messages/{id}", """{"pinLength":6}""");
         Assert.Equal(6, updated.Json["pinLength"]!.GetValue<int>());
         Assert.Equal("Hi {{name}}, code {{pin}}", updated.Str("messageText"));
         Assert.Equal("ALPHANUMERIC", updated.Str("pinType"));
@@ -105,7 +105,7 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
     public async Task CreateTemplate_InvalidField_Answers400NamingTheField(string body, string field)
     {
         string app = await _client.CreateApplicationAsync();
-        Api.Reply reply = await _client.PostJsonAsync($"/2fa/2/applications/{app}/messages", body);
+        Reply reply = await _client.PostJsonAsync($"/2fa/2/applications/{app}/messages", body);
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.True(reply.ServiceException["validationErrors"]![field] is JsonArray { Count: > 0 }, reply.ToString());
     }
@@ -115,11 +115,11 @@ public sealed class ApplicationAndTemplateTests(ServerFixture fixture) : IClassF
     {
         string app = await _client.CreateApplicationAsync();
         long body = await _client.CreateEmailBodyAsync();
-        Api.Reply created = await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"Jane Smith <jane@example.com>","pinLength":6}""");
+        Reply created = await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"Jane Smith <jane@example.com>","pinLength":6}""");
         Assert.Equal(HttpStatusCode.OK, created.Status);
         Assert.Equal("NUMERIC", created.Str("pinType"));
         string id = created.Str("messageId");
-        Api.Reply updated = await _client.PutJsonAsync($"/2fa/2/applications/{app}/email/messages/{id}", """{"pinType":"HEX"}""");
+        Reply updated = await _client.PutJsonAsync($"/2fa/2/applications/{app}/email/messages/{id}", """{"pinType":"HEX"}""");
         Assert.Equal("HEX", updated.Str("pinType"));
         Assert.Equal(body, updated.Json["emailTemplateId"]!.GetValue<long>());
         Assert.Equal("HEX", (await _client.GetJsonAsync($"/2fa/2/applications/{app}/messages/{id}")).Str("pinType"));

@@ -10,20 +10,20 @@ public sealed class IdempotencyTests(ServerFixture fixture) : IClassFixture<Serv
     private readonly TestServer _server = fixture.Server;
     private readonly HttpClient _client = fixture.Server.Client();
 
-    private Task<Api.Reply> SendWithKeyAsync(string key, string body, string path = "/2fa/2/pin")
+    private Task<Reply> SendWithKeyAsync(string key, string body, string path = "/2fa/2/pin")
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("Idempotency-Key", key);
         return SendAsync(request);
     }
 
-    private async Task<Api.Reply> SendAsync(HttpRequestMessage request)
+    private async Task<Reply> SendAsync(HttpRequestMessage request)
     {
         using (request)
         {
             HttpResponseMessage response = await _client.SendAsync(request);
             string text = await response.Content.ReadAsStringAsync();
-            return new Api.Reply(response.StatusCode, text.Length == 0 ? null : System.Text.Json.Nodes.JsonNode.Parse(text), response);
+            return new Reply(response.StatusCode, text.Length == 0 ? null : System.Text.Json.Nodes.JsonNode.Parse(text), response);
         }
     }
 
@@ -33,8 +33,8 @@ public sealed class IdempotencyTests(ServerFixture fixture) : IClassFixture<Serv
     public async Task SameKeySameBody_ReturnsTheFirstAnswer_AndSendsOnce()
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
-        Api.Reply first = await SendWithKeyAsync("retry-1", Body(app, template, "41793000801"));
-        Api.Reply again = await SendWithKeyAsync("retry-1", $$"""{ "to" : "41793000801", "messageId":"{{template}}",  "applicationId":"{{app}}" }""");
+        Reply first = await SendWithKeyAsync("retry-1", Body(app, template, "41793000801"));
+        Reply again = await SendWithKeyAsync("retry-1", $$"""{ "to" : "41793000801", "messageId":"{{template}}",  "applicationId":"{{app}}" }""");
 
         Assert.Equal(HttpStatusCode.OK, again.Status);
         Assert.Equal(first.Str("pinId"), again.Str("pinId"));
@@ -50,7 +50,7 @@ public sealed class IdempotencyTests(ServerFixture fixture) : IClassFixture<Serv
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
         await SendWithKeyAsync("reuse", Body(app, template, "41793000802"));
-        Api.Reply other = await SendWithKeyAsync("reuse", Body(app, template, "41793000803"));
+        Reply other = await SendWithKeyAsync("reuse", Body(app, template, "41793000803"));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, other.Status);
         Assert.Equal("BAD_REQUEST", other.ErrorMessageId);
@@ -62,7 +62,7 @@ public sealed class IdempotencyTests(ServerFixture fixture) : IClassFixture<Serv
     public async Task ConcurrentDuplicates_AllGetTheSamePin_AndOneSmsLeaves()
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
-        Api.Reply[] replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SendWithKeyAsync("burst", Body(app, template, "41793000804"))));
+        Reply[] replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SendWithKeyAsync("burst", Body(app, template, "41793000804"))));
 
         Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.Status));
         Assert.Single(replies.Select(r => r.Str("pinId")).Distinct());
@@ -79,7 +79,7 @@ public sealed class IdempotencyTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.Equal(HttpStatusCode.Forbidden, (await SendWithKeyAsync("after-fix", Body(app, template, "41793000805"))).Status);
 
         await _client.PutJsonAsync($"/2fa/2/applications/{app}", """{"name":"on","enabled":true}""");
-        Api.Reply retried = await SendWithKeyAsync("after-fix", Body(app, template, "41793000805"));
+        Reply retried = await SendWithKeyAsync("after-fix", Body(app, template, "41793000805"));
         Assert.Equal(HttpStatusCode.OK, retried.Status);
         Assert.False(retried.Response.Headers.Contains("Idempotency-Replayed"));
     }
@@ -88,8 +88,8 @@ public sealed class IdempotencyTests(ServerFixture fixture) : IClassFixture<Serv
     public async Task Keys_AreScopedPerEndpoint_AndWorkOnResend()
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
-        Api.Reply sms = await SendWithKeyAsync("same", Body(app, template, "41793000806"));
-        Api.Reply voice = await SendWithKeyAsync("same", Body(app, template, "41793000806"), "/2fa/2/pin/voice");
+        Reply sms = await SendWithKeyAsync("same", Body(app, template, "41793000806"));
+        Reply voice = await SendWithKeyAsync("same", Body(app, template, "41793000806"), "/2fa/2/pin/voice");
         Assert.NotEqual(sms.Str("pinId"), voice.Str("pinId"));
 
         string pinId = sms.Str("pinId");
@@ -104,7 +104,7 @@ public sealed class IdempotencyTests(ServerFixture fixture) : IClassFixture<Serv
     public async Task InvalidKey_Answers400NamingTheHeader()
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
-        Api.Reply reply = await SendWithKeyAsync(new string('k', 300), Body(app, template, "41793000807"));
+        Reply reply = await SendWithKeyAsync(new string('k', 300), Body(app, template, "41793000807"));
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.NotNull(reply.ServiceException["validationErrors"]!["Idempotency-Key"]);
     }

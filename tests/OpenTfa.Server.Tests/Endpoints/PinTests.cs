@@ -27,10 +27,10 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     public async Task Send_NumberWrittenWithPlusAndSpaces_EchoesItAndCountsItAsTheSameNumber()
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync(Api.RoomyApplication(phoneLimit: "1/1d"));
-        Api.Reply first = await _client.SendPinAsync(app, template, "+41 79 300 00 11");
+        Reply first = await _client.SendPinAsync(app, template, "+41 79 300 00 11");
         Assert.Equal("+41 79 300 00 11", first.Str("to"));
         Assert.Contains("to=41793000011 ", await _server.Deliveries.WaitForLineAsync("41793000011"));
-        Api.Reply second = await _client.SendPinAsync(app, template, "0041793000011");
+        Reply second = await _client.SendPinAsync(app, template, "0041793000011");
         Assert.Equal(HttpStatusCode.TooManyRequests, second.Status);
     }
 
@@ -38,14 +38,14 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     public async Task Send_NumberCheck_ImpossibleNumberIsNotSentButCounted()
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
-        Api.Reply reply = await _client.SendPinAsync(app, template, "99912345678");
+        Reply reply = await _client.SendPinAsync(app, template, "99912345678");
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.Equal("NC_DESTINATION_NOT_REACHABLE", reply.Str("ncStatus"));
         Assert.Equal("MESSAGE_NOT_SENT", reply.Str("smsStatus"));
-        Api.Reply status = await _client.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn=99912345678&sent=false");
+        Reply status = await _client.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn=99912345678&sent=false");
         Assert.Single(status.Json["verifications"]!.AsArray());
 
-        Api.Reply skipped = await _client.SendPinAsync(app, template, "41793000012", "/2fa/2/pin?ncNeeded=false");
+        Reply skipped = await _client.SendPinAsync(app, template, "41793000012", "/2fa/2/pin?ncNeeded=false");
         Assert.Null(skipped.Json["ncStatus"]);
         Assert.Equal("MESSAGE_SENT", skipped.Str("smsStatus"));
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.SendPinAsync(app, template, "41793000012", "/2fa/2/pin?ncNeeded=maybe")).Status);
@@ -62,7 +62,7 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         string body = field == "applicationId"
             ? $$"""{"messageId":"{{template}}","to":"41793000013"}"""
             : $$"""{"applicationId":"{{app}}","messageId":"{{template}}"{{(field == "to" ? "" : ",\"to\":\"41793000013\"")}}{{extra}}}""";
-        Api.Reply reply = await _client.PostJsonAsync("/2fa/2/pin", body);
+        Reply reply = await _client.PostJsonAsync("/2fa/2/pin", body);
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.NotNull(reply.ServiceException["validationErrors"]![field]);
     }
@@ -71,10 +71,10 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     public async Task Send_MissingPlaceholderValue_Answers400NamingIt()
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync(template: """{"messageText":"Hello {{firstName}}, your pin is {{pin}}","pinType":"NUMERIC"}""");
-        Api.Reply reply = await _client.SendPinAsync(app, template, "41793000014");
+        Reply reply = await _client.SendPinAsync(app, template, "41793000014");
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.NotNull(reply.ServiceException["validationErrors"]!["placeholders.firstName"]);
-        Api.Reply ok = await _client.SendPinAsync(app, template, "41793000014", extra: ""","placeholders":{"firstName":"Zoë"}""");
+        Reply ok = await _client.SendPinAsync(app, template, "41793000014", extra: ""","placeholders":{"firstName":"Zoë"}""");
         Assert.Equal(HttpStatusCode.OK, ok.Status);
         Assert.Contains("text=\"Hello Zoë, your pin is ", await _server.Deliveries.WaitForLineAsync("41793000014"));
     }
@@ -83,11 +83,11 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     public async Task Send_UnknownTemplateOrDisabledApplication_IsRefused()
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
-        Api.Reply unknown = await _client.SendPinAsync(app, "0123456789ABCDEF0123456789ABCDEF", "41793000015");
+        Reply unknown = await _client.SendPinAsync(app, "0123456789ABCDEF0123456789ABCDEF", "41793000015");
         Assert.NotNull(unknown.ServiceException["validationErrors"]!["messageId"]);
 
         await _client.PutJsonAsync($"/2fa/2/applications/{app}", """{"name":"off","enabled":false}""");
-        Api.Reply disabled = await _client.SendPinAsync(app, template, "41793000015");
+        Reply disabled = await _client.SendPinAsync(app, template, "41793000015");
         Assert.Equal(HttpStatusCode.Forbidden, disabled.Status);
         Assert.Contains("disabled", disabled.ServiceException["text"]!.GetValue<string>());
     }
@@ -99,12 +99,12 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         string pinId = await _client.SendPinOkAsync(app, template, "41793000016");
         string pin = await _server.Deliveries.WaitForPinAsync("41793000016");
 
-        Api.Reply resend = await _client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend", "{}");
+        Reply resend = await _client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend", "{}");
         Assert.Equal(pinId, resend.Str("pinId"));
         Assert.Equal("MESSAGE_SENT", resend.Str("smsStatus"));
         Assert.Equal(pin, await _server.Deliveries.WaitForPinAsync("41793000016", 2));
 
-        Api.Reply voice = await _client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend/voice", "{}");
+        Reply voice = await _client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend/voice", "{}");
         Assert.Equal("PENDING_ACCEPTED", voice.Str("callStatus"));
         Assert.StartsWith("[opentfa:log] voice to=41793000016", await _server.Deliveries.WaitForLineAsync("41793000016", 3));
 
@@ -112,7 +112,7 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         Assert.Equal(HttpStatusCode.NotFound, (await _client.PostJsonAsync("/2fa/2/pin/0123456789ABCDEF0123456789ABCDEF/resend", "{}")).Status);
 
         Assert.True((await _client.VerifyAsync(pinId, pin)).Json["verified"]!.GetValue<bool>());
-        Api.Reply afterVerify = await _client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend", "{}");
+        Reply afterVerify = await _client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend", "{}");
         Assert.Equal(HttpStatusCode.BadRequest, afterVerify.Status);
     }
 
@@ -132,7 +132,7 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         string app = await _client.CreateApplicationAsync(Api.RoomyApplication());
         long body = await _client.CreateEmailBodyAsync();
         string template = (await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"security@example.com","pinLength":6}""")).Str("messageId");
-        Api.Reply sent = await _client.SendPinAsync(app, template, "User@Example.com", "/2fa/2/pin/email");
+        Reply sent = await _client.SendPinAsync(app, template, "User@Example.com", "/2fa/2/pin/email");
         string pinId = sent.Str("pinId");
         string line = await _server.Deliveries.WaitForLineAsync("user@example.com");
         Assert.Matches("""^\[opentfa:log\] email to=user@example.com from=security@example.com subject="Your verification code" text="Your verification code is [0-9]{6}"$""", line);
@@ -150,13 +150,13 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         long body = await _client.CreateEmailBodyAsync("""{"name":"login","subject":"Hi {{name}}, your code","text":"Code {{pin}} for {{name}}","html":"<p>Code <b>{{pin}}</b> for {{name}}</p>"}""");
         string template = (await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}}}""")).Str("messageId");
 
-        Api.Reply sent = await _client.SendPinAsync(app, template, "html@example.com", "/2fa/2/pin/email", extra: ""","placeholders":{"name":"<script>Zoë</script>"}""");
+        Reply sent = await _client.SendPinAsync(app, template, "html@example.com", "/2fa/2/pin/email", extra: ""","placeholders":{"name":"<script>Zoë</script>"}""");
         Assert.Equal(HttpStatusCode.OK, sent.Status);
         string line = await _server.Deliveries.WaitForLineAsync("html@example.com");
         Assert.Contains("subject=\"Hi <script>Zoë</script>, your code\"", line);
         Assert.Matches("text=\"Code [0-9]{4} for <script>Zoë</script>\"$", line);
 
-        Api.Reply unknown = await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", """{"emailTemplateId":987654321}""");
+        Reply unknown = await _client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", """{"emailTemplateId":987654321}""");
         Assert.NotNull(unknown.ServiceException["validationErrors"]!["emailTemplateId"]);
         Assert.Equal("Hi {{name}}, your code", (await _client.GetJsonAsync($"/opentfa/v1/email-bodies/{body}")).Str("subject"));
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostJsonAsync("/opentfa/v1/email-bodies", """{"subject":"x","text":"no pin"}""")).Status);
@@ -191,7 +191,7 @@ public sealed class PinTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         Assert.Equal(HttpStatusCode.NotFound, (await _client.VerifyAsync("0123456789ABCDEF0123456789ABCDEF", "1234")).Status);
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
         string pinId = await _client.SendPinOkAsync(app, template, "41793000019");
-        Api.Reply empty = await _client.PostJsonAsync($"/2fa/2/pin/{pinId}/verify", "{}");
+        Reply empty = await _client.PostJsonAsync($"/2fa/2/pin/{pinId}/verify", "{}");
         Assert.NotNull(empty.ServiceException["validationErrors"]!["pin"]);
     }
 }

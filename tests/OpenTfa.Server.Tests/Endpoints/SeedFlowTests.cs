@@ -13,7 +13,7 @@ public sealed class SeedFlowTests(ServerFixture fixture) : IClassFixture<ServerF
     public async Task SeedFlow_CreateSendVerifyStatus_AnswersTheContractShapes()
     {
         HttpClient client = _server.Client();
-        Api.Reply app = await client.PostJsonAsync("/2fa/2/applications",
+        Reply app = await client.PostJsonAsync("/2fa/2/applications",
             """{"name":"My 2FA application","configuration":{"allowMultiplePinVerifications":true,"pinAttempts":5,"pinTimeToLive":"10m","sendPinPerApplicationLimit":"2/4s","sendPinPerPhoneNumberLimit":"2/1d","verifyPinLimit":"5000/12h"}}""");
         Assert.Equal(HttpStatusCode.OK, app.Status);
         Assert.Equal("application/json", app.Response.Content.Headers.ContentType!.MediaType);
@@ -23,14 +23,14 @@ public sealed class SeedFlowTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Equal("2/4s", app.Json["configuration"]!["sendPinPerApplicationLimit"]!.GetValue<string>());
         string appId = app.Str("applicationId");
 
-        Api.Reply template = await client.PostJsonAsync($"/2fa/2/applications/{appId}/messages", Api.SeedTemplate);
+        Reply template = await client.PostJsonAsync($"/2fa/2/applications/{appId}/messages", RawJson.SeedTemplate);
         Assert.Equal(HttpStatusCode.OK, template.Status);
         Golden.Shape(template.Json, """{"messageId":"id","applicationId":"id","messageText":"string","pinPlaceholder":"string","pinLength":"int","pinType":"string","language":"string"}""");
         Assert.Equal("{{pin}}", template.Str("pinPlaceholder"));
         Assert.Equal("NUMERIC", template.Str("pinType"));
         string messageId = template.Str("messageId");
 
-        Api.Reply send = await client.PostJsonAsync("/2fa/2/pin",
+        Reply send = await client.PostJsonAsync("/2fa/2/pin",
             $$$"""{"applicationId":"{{{appId}}}","messageId":"{{{messageId}}}","to":"41793026727","from":"InfoSMS","placeholders":{"firstName":"John"}}""");
         Assert.Equal(HttpStatusCode.OK, send.Status);
         Golden.Shape(send.Json, """{"pinId":"id","to":"string","ncStatus":"string","smsStatus":"string"}""");
@@ -43,18 +43,18 @@ public sealed class SeedFlowTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Matches("""^\[opentfa:log\] sms to=41793026727 from=InfoSMS text="Your pin is [0-9]{4}"$""", line);
         string pin = await _server.Deliveries.WaitForPinAsync("41793026727");
 
-        Api.Reply wrong = await client.VerifyAsync(pinId, pin == "0000" ? "1111" : "0000");
+        Reply wrong = await client.VerifyAsync(pinId, pin == "0000" ? "1111" : "0000");
         Golden.Shape(wrong.Json, """{"pinId":"id","msisdn":"string","verified":"bool","attemptsRemaining":"int","pinError":"string"}""");
         Assert.False(wrong.Json["verified"]!.GetValue<bool>());
         Assert.Equal("WRONG_PIN", wrong.Str("pinError"));
         Assert.Equal(4, wrong.Json["attemptsRemaining"]!.GetValue<int>());
 
-        Api.Reply right = await client.VerifyAsync(pinId, pin);
+        Reply right = await client.VerifyAsync(pinId, pin);
         Golden.Shape(right.Json, """{"pinId":"id","msisdn":"string","verified":"bool","attemptsRemaining":"int"}""");
         Assert.True(right.Json["verified"]!.GetValue<bool>());
         Assert.Equal("41793026727", right.Str("msisdn"));
 
-        Api.Reply status = await client.GetJsonAsync($"/2fa/2/applications/{appId}/verifications?msisdn=41793026727");
+        Reply status = await client.GetJsonAsync($"/2fa/2/applications/{appId}/verifications?msisdn=41793026727");
         Assert.Equal(HttpStatusCode.OK, status.Status);
         JsonArray verifications = status.Json["verifications"]!.AsArray();
         Assert.Single(verifications);
@@ -67,19 +67,19 @@ public sealed class SeedFlowTests(ServerFixture fixture) : IClassFixture<ServerF
     {
         HttpClient client = _server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
-        Api.Reply voice = await client.SendPinAsync(app, template, "41793026728", "/2fa/2/pin/voice");
+        Reply voice = await client.SendPinAsync(app, template, "41793026728", "/2fa/2/pin/voice");
         Golden.Shape(voice.Json, """{"pinId":"id","to":"string","callStatus":"string"}""");
         Assert.Equal("PENDING_ACCEPTED", voice.Str("callStatus"));
 
         long body = await client.CreateEmailBodyAsync();
-        Api.Reply emailTemplate = await client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"company@example.com"}""");
+        Reply emailTemplate = await client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"company@example.com"}""");
         Golden.Shape(emailTemplate.Json, """{"messageId":"id","applicationId":"id","pinLength":"int","pinType":"string","emailTemplateId":"long","from":"string"}""");
-        Api.Reply email = await client.SendPinAsync(app, emailTemplate.Str("messageId"), "John.Doe@Example.com", "/2fa/2/pin/email");
+        Reply email = await client.SendPinAsync(app, emailTemplate.Str("messageId"), "John.Doe@Example.com", "/2fa/2/pin/email");
         Golden.Shape(email.Json, """{"pinId":"id","to":"string","emailStatus":{"name":"string","description":"string"}}""");
         Assert.Equal("PENDING_ACCEPTED", email.Json["emailStatus"]!["name"]!.GetValue<string>());
         Assert.Equal("John.Doe@Example.com", email.Str("to"));
 
-        Api.Reply error = await client.PostJsonAsync("/2fa/2/applications", """{"configuration":{}}""");
+        Reply error = await client.PostJsonAsync("/2fa/2/applications", """{"configuration":{}}""");
         Assert.Equal(HttpStatusCode.BadRequest, error.Status);
         Golden.Shape(error.Json, """{"requestError":{"serviceException":{"messageId":"string","text":"string","validationErrors":{"name":["string"]}}}}""");
     }

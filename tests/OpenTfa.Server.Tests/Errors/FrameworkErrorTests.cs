@@ -13,7 +13,7 @@ public sealed class FrameworkErrorTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task MalformedJson_Answers400Envelope()
     {
-        Api.Reply reply = await _client.PostJsonAsync("/2fa/2/applications", """{"name": "x",""");
+        Reply reply = await _client.PostJsonAsync("/2fa/2/applications", """{"name": "x",""");
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.Equal("BAD_REQUEST", reply.ErrorMessageId);
         Assert.Contains("malformed JSON", reply.ServiceException["text"]!.GetValue<string>());
@@ -23,7 +23,7 @@ public sealed class FrameworkErrorTests(ServerFixture fixture) : IClassFixture<S
     public async Task WrongContentType_Answers400Envelope_AndStoresNothing()
     {
         int before = (await _client.GetJsonAsync("/2fa/2/applications")).Json.AsArray().Count;
-        Api.Reply reply = await _client.SendAsync(HttpMethod.Post, "/2fa/2/applications", """{"name":"x"}""", "text/plain");
+        Reply reply = await _client.SendAsync(HttpMethod.Post, "/2fa/2/applications", """{"name":"x"}""", "text/plain");
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.Contains("Content-Type", reply.ServiceException["text"]!.GetValue<string>());
         Assert.Equal(before, (await _client.GetJsonAsync("/2fa/2/applications")).Json.AsArray().Count);
@@ -33,7 +33,7 @@ public sealed class FrameworkErrorTests(ServerFixture fixture) : IClassFixture<S
     public async Task BodyOver64KB_Answers413Envelope()
     {
         string big = $$"""{"name":"{{new string('x', 70 * 1024)}}"}""";
-        Api.Reply reply = await _client.PostJsonAsync("/2fa/2/applications", big);
+        Reply reply = await _client.PostJsonAsync("/2fa/2/applications", big);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, reply.Status);
         Assert.Equal("BAD_REQUEST", reply.ErrorMessageId);
     }
@@ -41,10 +41,10 @@ public sealed class FrameworkErrorTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task UnknownRoute_Answers404Envelope_WrongMethod405Envelope()
     {
-        Api.Reply unknown = await _client.GetJsonAsync("/2fa/2/nowhere");
+        Reply unknown = await _client.GetJsonAsync("/2fa/2/nowhere");
         Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
         Assert.Equal("NOT_FOUND", unknown.ErrorMessageId);
-        Api.Reply method = await _client.SendAsync(HttpMethod.Delete, "/2fa/2/applications");
+        Reply method = await _client.SendAsync(HttpMethod.Delete, "/2fa/2/applications");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, method.Status);
         Assert.Equal("BAD_REQUEST", method.ErrorMessageId);
     }
@@ -55,7 +55,7 @@ public sealed class FrameworkErrorTests(ServerFixture fixture) : IClassFixture<S
         Assert.Equal(HttpStatusCode.OK, (await _client.GetJsonAsync(_server.BaseAddress.GetLeftPart(UriPartial.Authority) + "//2fa/2/applications")).Status);
         Assert.Equal(HttpStatusCode.OK, (await _client.GetJsonAsync("/2fa/2/applications/")).Status);
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
-        Api.Reply send = await _client.SendPinAsync(app, template, "41793000201", "/2fa/2/pin/?ncNeeded=false");
+        Reply send = await _client.SendPinAsync(app, template, "41793000201", "/2fa/2/pin/?ncNeeded=false");
         Assert.Equal(HttpStatusCode.OK, send.Status);
         Assert.Null(send.Json["ncStatus"]);
     }
@@ -83,11 +83,11 @@ public sealed class FrameworkErrorTests(ServerFixture fixture) : IClassFixture<S
     {
         using var anonymous = new HttpClient { BaseAddress = _server.BaseAddress };
         Assert.Equal("live", (await anonymous.GetJsonAsync("/health/live")).Str("status"));
-        Api.Reply ready = await anonymous.GetJsonAsync("/health/ready");
+        Reply ready = await anonymous.GetJsonAsync("/health/ready");
         Assert.Equal("ready", ready.Str("status"));
         Assert.Null(ready.Json["details"]);
 
-        Api.Reply detailed = await _server.Client().GetJsonAsync("/health/ready");
+        Reply detailed = await _server.Client().GetJsonAsync("/health/ready");
         Assert.Contains("development only", detailed.Json["details"]!["channel:log"]!.GetValue<string>());
     }
 }

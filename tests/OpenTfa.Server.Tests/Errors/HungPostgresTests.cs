@@ -50,7 +50,7 @@ public sealed class HungPostgresTests(PostgresServer postgres) : IClassFixture<P
         await client.SendPinOkAsync(app, template, "41793000100");
 
         proxy.Hang();
-        Api.Reply[] sends = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => client.SendPinAsync(app, template, $"4179300011{i}")));
+        Reply[] sends = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => client.SendPinAsync(app, template, $"4179300011{i}")));
 
         Assert.All(sends, send =>
         {
@@ -74,7 +74,7 @@ public sealed class HungPostgresTests(PostgresServer postgres) : IClassFixture<P
         Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync("/opentfa/v1/tenants")).Status);
 
         proxy.Hang();
-        Api.Reply tenants = await client.GetJsonAsync("/opentfa/v1/tenants");
+        Reply tenants = await client.GetJsonAsync("/opentfa/v1/tenants");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, tenants.Status);
         Assert.Equal("application/problem+json", tenants.Response.Content.Headers.ContentType?.MediaType);

@@ -29,9 +29,9 @@ public sealed class SqliteDiskFullTests
         await using (SqliteConnection filler = await OpenAsync(database))
         {
             await FillAsync(filler);
-            Api.Reply refused = await SendUntilRefusedAsync(client, app, template);
+            Reply refused = await SendUntilRefusedAsync(client, app, template);
             using HttpResponseMessage notReady = await anonymous.GetAsync("/health/ready");
-            Api.Reply details = await client.GetJsonAsync("/health/ready");
+            Reply details = await client.GetJsonAsync("/health/ready");
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
             Assert.Equal("GENERAL_ERROR", refused.ErrorMessageId);
@@ -79,11 +79,11 @@ public sealed class SqliteDiskFullTests
     }
 
     /// <summary>The pages the PINs already use still have a little room: sends fill it, then are refused.</summary>
-    private static async Task<Api.Reply> SendUntilRefusedAsync(HttpClient client, string app, string template)
+    private static async Task<Reply> SendUntilRefusedAsync(HttpClient client, string app, string template)
     {
         for (int i = 0; i < 500; i++)
         {
-            Api.Reply reply = await client.SendPinAsync(app, template, $"4179301{i:D4}");
+            Reply reply = await client.SendPinAsync(app, template, $"4179301{i:D4}");
             if (reply.Status != HttpStatusCode.OK)
             {
                 return reply;

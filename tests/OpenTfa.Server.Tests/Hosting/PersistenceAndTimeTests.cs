@@ -24,7 +24,7 @@ public sealed class PersistenceAndTimeTests
         client = server.Client();
 
         Assert.Equal(1, (await client.VerifyAsync(pinId, pin == "0000" ? "1111" : "0000")).Json["attemptsRemaining"]!.GetValue<int>());
-        Api.Reply ok = await client.VerifyAsync(pinId, pin);
+        Reply ok = await client.VerifyAsync(pinId, pin);
         Assert.True(ok.Json["verified"]!.GetValue<bool>());
         Assert.Equal(1, ok.Json["attemptsRemaining"]!.GetValue<int>());
     }
@@ -56,7 +56,7 @@ public sealed class PersistenceAndTimeTests
         string pin = await server.Deliveries.WaitForPinAsync("41793000303");
 
         time.Advance(TimeSpan.FromMinutes(10));
-        Api.Reply expired = await client.VerifyAsync(pinId, pin);
+        Reply expired = await client.VerifyAsync(pinId, pin);
         Assert.False(expired.Json["verified"]!.GetValue<bool>());
         Assert.Equal("TTL_EXPIRED", expired.Str("pinError"));
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend", "{}")).Status);
@@ -83,7 +83,7 @@ public sealed class PersistenceAndTimeTests
         time.Advance(TimeSpan.FromSeconds(20));
         Assert.Equal(HttpStatusCode.OK, (await client.SendPinAsync(app, template, "41793000304")).Status);
         time.Advance(TimeSpan.FromSeconds(10));
-        Api.Reply refused = await client.SendPinAsync(app, template, "41793000304");
+        Reply refused = await client.SendPinAsync(app, template, "41793000304");
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.Status);
         Assert.Equal("30", refused.Response.Headers.GetValues("Retry-After").Single());
         Assert.Contains("sendPinPerPhoneNumberLimit", refused.ServiceException["text"]!.GetValue<string>());

@@ -15,7 +15,7 @@ public sealed class VersionTests(ServerFixture fixture) : IClassFixture<ServerFi
     {
         string sendOnly = await _server.Client().CreateKeyAsync("\"2fa:pin:send\"");
 
-        Api.Reply reply = await _server.Client(sendOnly).GetJsonAsync("/opentfa/v1/version");
+        Reply reply = await _server.Client(sendOnly).GetJsonAsync("/opentfa/v1/version");
 
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.Equal(BuildInfo.Version, reply.Str("version"));
@@ -26,7 +26,7 @@ public sealed class VersionTests(ServerFixture fixture) : IClassFixture<ServerFi
     [Fact]
     public async Task Version_WithoutKey_Is401ProblemDetails()
     {
-        Api.Reply reply = await _server.Client(key: null).GetJsonAsync("/opentfa/v1/version");
+        Reply reply = await _server.Client(key: null).GetJsonAsync("/opentfa/v1/version");
 
         Assert.Equal(HttpStatusCode.Unauthorized, reply.Status);
         Assert.Null(reply.Body?["version"]);

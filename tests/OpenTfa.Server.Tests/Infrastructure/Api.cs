@@ -12,42 +12,6 @@ public static class Api
     public const string SeedApplication =
         """{"name":"My 2FA application","enabled":true,"configuration":{"allowMultiplePinVerifications":true,"pinAttempts":5,"pinTimeToLive":"10m","sendPinPerApplicationLimit":"2/4s","sendPinPerPhoneNumberLimit":"2/1d","verifyPinLimit":"5000/12h"}}""";
 
-    public const string SeedTemplate = """{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC","language":"en"}""";
-
-    public sealed record Reply(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)
-    {
-        public JsonNode Json => Body ?? throw new InvalidOperationException($"No JSON body (status {(int)Status})");
-
-        public string Str(string name) => Json[name]!.GetValue<string>();
-
-        public JsonObject ServiceException => Json["requestError"]!["serviceException"]!.AsObject();
-
-        public string ErrorMessageId => ServiceException["messageId"]!.GetValue<string>();
-
-        public override string ToString() => $"{(int)Status} {Body?.ToJsonString()}";
-    }
-
-    public static async Task<Reply> SendAsync(this HttpClient client, HttpMethod method, string path, string? json = null, string contentType = "application/json")
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8);
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
-        }
-
-        HttpResponseMessage response = await client.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        JsonNode? body = text.Length == 0 ? null : JsonNode.Parse(text);
-        return new Reply(response.StatusCode, body, response);
-    }
-
-    public static Task<Reply> PostJsonAsync(this HttpClient client, string path, string json) => client.SendAsync(HttpMethod.Post, path, json);
-
-    public static Task<Reply> PutJsonAsync(this HttpClient client, string path, string json) => client.SendAsync(HttpMethod.Put, path, json);
-
-    public static Task<Reply> GetJsonAsync(this HttpClient client, string path) => client.SendAsync(HttpMethod.Get, path);
-
     public static async Task<string> CreateApplicationAsync(this HttpClient client, string json = SeedApplication)
     {
         Reply reply = await client.PostJsonAsync("/2fa/2/applications", json);
@@ -62,14 +26,14 @@ public static class Api
     public static string RoomyApplication(int attempts = 10, bool allowMultiple = true, string ttl = "15m", string appLimit = "100000/1d", string phoneLimit = "100000/1d", string verifyLimit = "100000/1d") =>
         Application($$"""{"allowMultiplePinVerifications":{{(allowMultiple ? "true" : "false")}},"pinAttempts":{{attempts}},"pinTimeToLive":"{{ttl}}","sendPinPerApplicationLimit":"{{appLimit}}","sendPinPerPhoneNumberLimit":"{{phoneLimit}}","verifyPinLimit":"{{verifyLimit}}"}""");
 
-    public static async Task<string> CreateTemplateAsync(this HttpClient client, string applicationId, string json = SeedTemplate)
+    public static async Task<string> CreateTemplateAsync(this HttpClient client, string applicationId, string json = RawJson.SeedTemplate)
     {
         Reply reply = await client.PostJsonAsync($"/2fa/2/applications/{applicationId}/messages", json);
         Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
         return reply.Str("messageId");
     }
 
-    public static async Task<(string App, string Template)> CreateAppAndTemplateAsync(this HttpClient client, string? application = null, string template = SeedTemplate)
+    public static async Task<(string App, string Template)> CreateAppAndTemplateAsync(this HttpClient client, string? application = null, string template = RawJson.SeedTemplate)
     {
         string app = await client.CreateApplicationAsync(application ?? RoomyApplication());
         return (app, await client.CreateTemplateAsync(app, template));
@@ -84,9 +48,6 @@ public static class Api
         Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
         return reply.Str("pinId");
     }
-
-    public static Task<Reply> VerifyAsync(this HttpClient client, string pinId, string pin) =>
-        client.PostJsonAsync($"/2fa/2/pin/{pinId}/verify", JsonSerializer.Serialize(new { pin }));
 
     public static async Task<string> CreateKeyAsync(this HttpClient client, string scopes, string? tenantId = null)
     {

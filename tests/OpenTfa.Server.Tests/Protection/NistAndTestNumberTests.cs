@@ -16,7 +16,7 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
             """{"messageText":"Code {{pin}}","pinType":"ALPHA","pinLength":4}""");
         Assert.Equal(HttpStatusCode.OK, (await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", """{"nist":true}""")).Status);
 
-        Api.Reply got = await _client.GetJsonAsync($"/2fa/2/applications/{app}");
+        Reply got = await _client.GetJsonAsync($"/2fa/2/applications/{app}");
         Assert.Equal("10m", got.Json["configuration"]!["pinTimeToLive"]!.GetValue<string>());
         Assert.False(got.Json["configuration"]!["allowMultiplePinVerifications"]!.GetValue<bool>());
 
@@ -26,7 +26,7 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
         Assert.True((await _client.VerifyAsync(pinId, pin)).Json["verified"]!.GetValue<bool>());
         Assert.Equal("NO_MORE_PIN_ATTEMPTS", (await _client.VerifyAsync(pinId, pin)).Str("pinError"));
 
-        Api.Reply refused = await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection",
+        Reply refused = await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection",
             """{"nist":true,"testNumbers":[{"number":"41790000000","pin":"123456","expiresAt":4102444800000}]}""");
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.NotNull(refused.Json["errors"]!["testNumbers"]);
@@ -49,23 +49,23 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
             Assert.Equal("WRONG_PIN", (await _client.VerifyAsync(pinId, wrong)).Str("pinError"));
         }
 
-        Api.Reply locked = await _client.VerifyAsync(pinId, pin);
+        Reply locked = await _client.VerifyAsync(pinId, pin);
         Assert.False(locked.Json["verified"]!.GetValue<bool>());
         Assert.Equal("NO_MORE_PIN_ATTEMPTS", locked.Str("pinError"));
         Assert.Equal(0, locked.Json["attemptsRemaining"]!.GetValue<int>());
 
-        Api.Reply send = await _client.SendPinAsync(app, template, "41793001004");
+        Reply send = await _client.SendPinAsync(app, template, "41793001004");
         Assert.Equal(HttpStatusCode.Forbidden, send.Status);
         Assert.Contains("'nist'", send.ServiceException["text"]!.GetValue<string>(), StringComparison.Ordinal);
-        Api.Reply resend = await _client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend", "{}");
+        Reply resend = await _client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend", "{}");
         Assert.Equal(HttpStatusCode.Forbidden, resend.Status);
         Assert.Contains("'nist'", resend.ServiceException["text"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        Api.Reply lockouts = await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/lockouts");
+        Reply lockouts = await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/lockouts");
         Assert.Equal("*******1004", lockouts.Json[0]!["destination"]!.GetValue<string>());
         Assert.Equal(100, lockouts.Json[0]!["failures"]!.GetValue<int>());
         Assert.True(lockouts.Json[0]!["locked"]!.GetValue<bool>());
-        Api.Reply events = await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/events");
+        Reply events = await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/events");
         Assert.Equal(3, events.Json["counts"]!.AsArray().Single(c => c!["rule"]!.GetValue<string>() == "nist")!["count"]!.GetValue<int>());
 
         Assert.Equal(HttpStatusCode.NoContent, (await _client.SendAsync(HttpMethod.Delete, $"/opentfa/v1/applications/{app}/protection/lockouts/%2B41793001004")).Status);
@@ -87,7 +87,7 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
             await _client.VerifyAsync(first, wrong);
         }
 
-        Api.Reply counting = await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/lockouts?minimumFailures=1");
+        Reply counting = await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/lockouts?minimumFailures=1");
         Assert.Equal(3, counting.Json[0]!["failures"]!.GetValue<int>());
         Assert.False(counting.Json[0]!["locked"]!.GetValue<bool>());
 
@@ -103,10 +103,10 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, (await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection",
             $$"""{"testNumbers":[{"number":"+41 79 300 10 02","pin":"2468","expiresAt":{{DateTimeOffset.UtcNow.AddDays(30).ToUnixTimeMilliseconds()}}},{"number":"41793001003","pin":"1357","expiresAt":1000}]}""")).Status);
 
-        Api.Reply sent = await _client.SendPinAsync(app, template, "41793001002");
+        Reply sent = await _client.SendPinAsync(app, template, "41793001002");
         Assert.Equal("MESSAGE_SENT", sent.Str("smsStatus"));
         string pinId = sent.Str("pinId");
-        Api.Reply states = await WaitForSubmittedAsync(pinId);
+        Reply states = await WaitForSubmittedAsync(pinId);
         Assert.Equal("test-number", states.Json[0]!["channelName"]!.GetValue<string>());
         Assert.DoesNotContain(_server.Deliveries.Lines, l => l.Contains("41793001002", StringComparison.Ordinal));
         Assert.True((await _client.VerifyAsync(pinId, "2468")).Json["verified"]!.GetValue<bool>());
@@ -115,13 +115,13 @@ public sealed class NistAndTestNumberTests(ServerFixture fixture) : IClassFixtur
         Assert.Matches("^[0-9]{4}$", await _server.Deliveries.WaitForPinAsync("41793001003"));
         Assert.NotEqual("test-number", (await WaitForSubmittedAsync(expired)).Json[0]!["channelName"]!.GetValue<string>());
 
-        Api.Reply analytics = await _client.GetJsonAsync($"/opentfa/v1/analytics?applicationId={app}");
+        Reply analytics = await _client.GetJsonAsync($"/opentfa/v1/analytics?applicationId={app}");
         Assert.True(analytics.Status == HttpStatusCode.OK, analytics.ToString());
         Assert.Equal(1, analytics.Json["totals"]!["sent"]!.GetValue<int>());
         Assert.Equal(0, analytics.Json["totals"]!["verified"]!.GetValue<int>());
     }
 
-    private async Task<Api.Reply> WaitForSubmittedAsync(string pinId)
+    private async Task<Reply> WaitForSubmittedAsync(string pinId)
     {
         return await Poll.UntilAsync(
             () => _client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages"),

@@ -14,14 +14,14 @@ public sealed class ProtectionTests(ServerFixture fixture) : IClassFixture<Serve
     private async Task<(string App, string Template)> AppWithPolicyAsync(string policy)
     {
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
-        Api.Reply put = await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", policy);
+        Reply put = await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", policy);
         Assert.True(put.Status == HttpStatusCode.OK, put.ToString());
         return (app, template);
     }
 
-    private async Task<Api.Reply> EventsAsync(string app) => await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/events");
+    private async Task<Reply> EventsAsync(string app) => await _client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/events");
 
-    private static int Count(Api.Reply events, string rule, string mode) =>
+    private static int Count(Reply events, string rule, string mode) =>
         events.Json["counts"]!.AsArray().Where(c => c!["rule"]!.GetValue<string>() == rule && c["mode"]!.GetValue<string>() == mode).Select(c => c!["count"]!.GetValue<int>()).SingleOrDefault();
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class ProtectionTests(ServerFixture fixture) : IClassFixture<Serve
     {
         (string app, string template) = await AppWithPolicyAsync("""{"countries":{"deny":["CH"],"mode":"enforce"}}""");
 
-        Api.Reply refused = await _client.SendPinAsync(app, template, "41793000901");
+        Reply refused = await _client.SendPinAsync(app, template, "41793000901");
         Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
         Assert.Equal("FORBIDDEN", refused.ErrorMessageId);
         Assert.Contains("'countries'", refused.ServiceException["text"]!.GetValue<string>());
@@ -39,7 +39,7 @@ public sealed class ProtectionTests(ServerFixture fixture) : IClassFixture<Serve
         await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", """{"countries":{"deny":["CH"],"mode":"monitor"}}""");
         Assert.Equal(HttpStatusCode.OK, (await _client.SendPinAsync(app, template, "41793000902")).Status);
 
-        Api.Reply events = await EventsAsync(app);
+        Reply events = await EventsAsync(app);
         Assert.Equal(1, Count(events, "countries", "enforce"));
         Assert.Equal(1, Count(events, "countries", "monitor"));
     }
@@ -60,7 +60,7 @@ public sealed class ProtectionTests(ServerFixture fixture) : IClassFixture<Serve
         string number = $"{premium.CountryCode}{premium.NationalNumber}";
         (string app, string template) = await _client.CreateAppAndTemplateAsync();
 
-        Api.Reply refused = await _client.SendPinAsync(app, template, number);
+        Reply refused = await _client.SendPinAsync(app, template, number);
         Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
         Assert.Contains("PREMIUM_RATE", refused.ServiceException["text"]!.GetValue<string>());
 
@@ -77,7 +77,7 @@ public sealed class ProtectionTests(ServerFixture fixture) : IClassFixture<Serve
             Assert.Equal(HttpStatusCode.OK, (await _client.SendPinAsync(app, template, $"4179301000{i}")).Status);
         }
 
-        Api.Reply capped = await _client.SendPinAsync(app, template, "41793010009");
+        Reply capped = await _client.SendPinAsync(app, template, "41793010009");
         Assert.Equal(HttpStatusCode.TooManyRequests, capped.Status);
         Assert.Contains("caps.perPrefix", capped.ServiceException["text"]!.GetValue<string>());
         Assert.True(capped.Response.Headers.Contains("Retry-After"));
@@ -97,7 +97,7 @@ public sealed class ProtectionTests(ServerFixture fixture) : IClassFixture<Serve
     public async Task CountryCap_UnderConcurrency_IsExact()
     {
         (string app, string template) = await AppWithPolicyAsync("""{"caps":{"perCountry":"5/1h","mode":"enforce"}}""");
-        Api.Reply[] replies = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => _client.SendPinAsync(app, template, $"4179303{i:D4}")));
+        Reply[] replies = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => _client.SendPinAsync(app, template, $"4179303{i:D4}")));
         Assert.DoesNotContain(replies, r => (int)r.Status >= 500);
         Assert.Equal(5, replies.Count(r => r.Status == HttpStatusCode.OK));
         Assert.Equal(35, replies.Count(r => r.Status == HttpStatusCode.TooManyRequests));
@@ -107,7 +107,7 @@ public sealed class ProtectionTests(ServerFixture fixture) : IClassFixture<Serve
     public async Task InvalidPolicy_AnswersProblemDetailsNamingTheField_AndChangesNothing()
     {
         (string app, _) = await AppWithPolicyAsync("""{"countries":{"deny":["CH"]}}""");
-        Api.Reply bad = await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", """{"countries":{"deny":["Switzerland"]},"caps":{"perCountry":"5/x"},"guard":{"mode":"maybe"}}""");
+        Reply bad = await _client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", """{"countries":{"deny":["Switzerland"]},"caps":{"perCountry":"5/x"},"guard":{"mode":"maybe"}}""");
         Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
         Assert.NotNull(bad.Json["errors"]!["countries"]);
         Assert.NotNull(bad.Json["errors"]!["caps.perCountry"]);
@@ -150,10 +150,10 @@ public sealed class PumpingGuardTests
         await using TestServer _ = server;
 
         int accepted = 0;
-        Api.Reply? blocked = null;
+        Reply? blocked = null;
         for (int i = 0; i < 60 && blocked is null; i++)
         {
-            Api.Reply reply = await client.SendPinAsync(app, template, $"417999{i:D5}");
+            Reply reply = await client.SendPinAsync(app, template, $"417999{i:D5}");
             if (reply.Status == HttpStatusCode.OK)
             {
                 accepted++;
@@ -171,7 +171,7 @@ public sealed class PumpingGuardTests
         Assert.Contains("pumping guard", blocked.ServiceException["text"]!.GetValue<string>());
         Assert.True(accepted <= 22, $"{accepted} sends got through before the block");
         Assert.Equal(HttpStatusCode.OK, (await client.SendPinAsync(app, template, "41794051234")).Status);
-        Api.Reply blocks = await client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/blocks");
+        Reply blocks = await client.GetJsonAsync($"/opentfa/v1/applications/{app}/protection/blocks");
         Assert.Equal("417999", blocks.Json[0]!["prefix"]!.GetValue<string>());
 
         time.Advance(TimeSpan.FromHours(1));
@@ -187,7 +187,7 @@ public sealed class PumpingGuardTests
         for (int i = 0; i < 60; i++)
         {
             string to = $"417888{i:D5}";
-            Api.Reply reply = await client.SendPinAsync(app, template, to);
+            Reply reply = await client.SendPinAsync(app, template, to);
             Assert.True(reply.Status == HttpStatusCode.OK, $"send {i}: {reply}");
             if (i % 4 != 3)
             {

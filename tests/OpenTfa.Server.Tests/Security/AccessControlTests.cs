@@ -116,15 +116,15 @@ public sealed class AccessControlTests(ServerFixture fixture) : IClassFixture<Se
         string tenant = await admin.CreateTenantAsync("escalation");
         HttpClient tenantAdmin = _server.Client(await admin.CreateKeyAsync("\"opentfa:admin\",\"2fa:manage\"", tenant));
 
-        Api.Reply refused = await tenantAdmin.PostJsonAsync("/opentfa/v1/keys", """{"name":"sneaky","scopes":["2fa:manage","opentfa:pii"]}""");
+        Reply refused = await tenantAdmin.PostJsonAsync("/opentfa/v1/keys", """{"name":"sneaky","scopes":["2fa:manage","opentfa:pii"]}""");
         Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
         Assert.Contains("'opentfa:pii'", refused.Json["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantAdmin.PostJsonAsync("/opentfa/v1/keys", """{"scopes":["2fa:pin:send"]}""")).Status);
         Assert.DoesNotContain((await tenantAdmin.GetJsonAsync("/opentfa/v1/keys")).Json.AsArray(), k => k!["name"]!.GetValue<string>() == "sneaky");
 
-        Api.Reply created = await tenantAdmin.PostJsonAsync("/opentfa/v1/keys", """{"name":"narrow","scopes":["2fa:manage"]}""");
+        Reply created = await tenantAdmin.PostJsonAsync("/opentfa/v1/keys", """{"name":"narrow","scopes":["2fa:manage"]}""");
         Assert.Equal(HttpStatusCode.OK, created.Status);
-        Api.Reply audit = await tenantAdmin.GetJsonAsync("/opentfa/v1/audit");
+        Reply audit = await tenantAdmin.GetJsonAsync("/opentfa/v1/audit");
         var entry = audit.Json.AsArray().Single(e => e!["action"]!.GetValue<string>() == "key.created" && e["targetId"]!.GetValue<string>() == created.Str("keyId"))!;
         Assert.Equal("scopes 2fa:manage", entry["details"]!.GetValue<string>());
     }

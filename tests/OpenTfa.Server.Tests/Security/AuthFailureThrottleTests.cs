@@ -27,7 +27,7 @@ public sealed class AuthFailureThrottleTests
         Assert.Equal(HttpStatusCode.OK, (await server.Client().GetJsonAsync("/2fa/2/applications")).Status);
         Assert.Equal(HttpStatusCode.OK, (await server.Client().GetJsonAsync("/opentfa/v1/keys")).Status);
 
-        Api.Reply slowed = await guesser.GetJsonAsync("/2fa/2/applications");
+        Reply slowed = await guesser.GetJsonAsync("/2fa/2/applications");
         Assert.Equal(HttpStatusCode.TooManyRequests, slowed.Status);
         Assert.Equal("TOO_MANY_REQUESTS", slowed.ErrorMessageId);
         Assert.True(slowed.Response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));

@@ -24,7 +24,7 @@ public sealed class DestinationMaskingTests : IAsyncLifetime
         _server = await TestServer.StartAsync();
         _admin = _server.Client();
         _plain = _server.Client(await _admin.CreateKeyAsync(Scopes));
-        Api.Reply created = await _admin.PostJsonAsync("/opentfa/v1/keys", $$"""{"name":"support","scopes":[{{Scopes}},"opentfa:pii"]}""");
+        Reply created = await _admin.PostJsonAsync("/opentfa/v1/keys", $$"""{"name":"support","scopes":[{{Scopes}},"opentfa:pii"]}""");
         Assert.True(created.Status == HttpStatusCode.OK, created.ToString());
         _pii = _server.Client(created.Str("key"));
         _piiKeyId = created.Str("keyId");
@@ -39,7 +39,7 @@ public sealed class DestinationMaskingTests : IAsyncLifetime
             .Select(e => e!)
             .ToList();
 
-    private static void AssertForbiddenPii(Api.Reply reply)
+    private static void AssertForbiddenPii(Reply reply)
     {
         Assert.Equal(HttpStatusCode.Forbidden, reply.Status);
         Assert.Contains("opentfa:pii", reply.Json["detail"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -57,7 +57,7 @@ public sealed class DestinationMaskingTests : IAsyncLifetime
         AssertForbiddenPii(await _plain.GetJsonAsync(path + "?unmasked=true"));
         Assert.Empty(await UnmaskedReadsAsync());
 
-        Api.Reply full = await _pii.GetJsonAsync(path + "?unmasked=true");
+        Reply full = await _pii.GetJsonAsync(path + "?unmasked=true");
         Assert.Equal(HttpStatusCode.OK, full.Status);
         Assert.Equal("41793002001", full.Json[0]!["to"]!.GetValue<string>());
 
@@ -111,7 +111,7 @@ public sealed class DestinationMaskingTests : IAsyncLifetime
         await _admin.VerifyAsync(pinId, (pin[0] == '0' ? "1" : "0") + pin[1..]);
         string path = $"/opentfa/v1/applications/{app}/protection/lockouts?minimumFailures=1";
 
-        Api.Reply masked = await _plain.GetJsonAsync(path);
+        Reply masked = await _plain.GetJsonAsync(path);
         Assert.Equal("*******2003", masked.Json[0]!["destination"]!.GetValue<string>());
         Assert.Equal(1, masked.Json[0]!["failures"]!.GetValue<int>());
         Assert.Equal("*******2003", (await _pii.GetJsonAsync(path)).Json[0]!["destination"]!.GetValue<string>());
@@ -163,12 +163,12 @@ public sealed class DestinationMaskingTests : IAsyncLifetime
     public async Task InfobipSurface_KeepsTheFieldsItsContractRequires_ForAKeyWithoutPii()
     {
         (string app, string template) = await _plain.CreateAppAndTemplateAsync();
-        Api.Reply sent = await _plain.SendPinAsync(app, template, "+41 79 300 20 06");
+        Reply sent = await _plain.SendPinAsync(app, template, "+41 79 300 20 06");
         Assert.Equal("+41 79 300 20 06", sent.Str("to"));
         string pin = await _server.Deliveries.WaitForPinAsync("41793002006");
 
         Assert.Equal("41793002006", (await _plain.VerifyAsync(sent.Str("pinId"), pin)).Str("msisdn"));
-        Api.Reply status = await _plain.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn=41793002006");
+        Reply status = await _plain.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn=41793002006");
         Assert.Equal("41793002006", status.Json["verifications"]![0]!["msisdn"]!.GetValue<string>());
     }
 }

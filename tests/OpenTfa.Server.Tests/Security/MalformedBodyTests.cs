@@ -90,7 +90,7 @@ public sealed class MalformedBodyTests(BothStoresFixture stores) : IClassFixture
         Assert.Empty(stores.Log(store).Errors.Skip(errorsBefore));
 
         // The PIN lost no attempt to the hostile verifies.
-        Api.Reply wrong = await client.VerifyAsync(setup.Pin, "WRONG1");
+        Reply wrong = await client.VerifyAsync(setup.Pin, "WRONG1");
         Assert.Equal(9, wrong.Json["attemptsRemaining"]!.GetValue<int>());
     }
 
@@ -102,7 +102,7 @@ public sealed class MalformedBodyTests(BothStoresFixture stores) : IClassFixture
         using HttpClient client = stores.Server(store).Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 
-        Api.Reply reply = await client.PostJsonAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"{{Phone}}","TO":"41793026728"}""");
+        Reply reply = await client.PostJsonAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"{{Phone}}","TO":"41793026728"}""");
 
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.Equal("BAD_REQUEST", reply.ErrorMessageId);
@@ -171,12 +171,12 @@ public sealed class MalformedBodyTests(BothStoresFixture stores) : IClassFixture
         using HttpClient client = stores.Server(store).Client();
         string app = await client.CreateApplicationAsync(Api.RoomyApplication());
 
-        Api.Reply missing = await client.PostJsonAsync($"/2fa/2/applications/{app}/messages",
+        Reply missing = await client.PostJsonAsync($"/2fa/2/applications/{app}/messages",
             """{"messageText":"Code {{pin}}","pinType":"NUMERIC","regional":{"indiaDlt":{"contentTemplateId":"1107"}}}""");
         Assert.Equal(HttpStatusCode.BadRequest, missing.Status);
         Assert.NotNull(missing.ServiceException["validationErrors"]!["regional.indiaDlt.principalEntityId"]);
 
-        Api.Reply tooLong = await client.PostJsonAsync($"/2fa/2/applications/{app}/messages",
+        Reply tooLong = await client.PostJsonAsync($"/2fa/2/applications/{app}/messages",
             """{"messageText":"Code {{pin}}","pinType":"NUMERIC","regional":{"indiaDlt":{"principalEntityId":"1","contentTemplateId":""" + $"\"{new string('7', 31)}\",\"teleMarketerId\":\"{new string('8', 256)}\"" + "}}}");
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.Status);
         JsonNode errors = tooLong.ServiceException["validationErrors"]!;
@@ -189,7 +189,7 @@ public sealed class MalformedBodyTests(BothStoresFixture stores) : IClassFixture
         string stored = (await client.GetJsonAsync($"/2fa/2/applications/{app}/messages/{template}")).Json.ToJsonString();
         Assert.Equal(JsonNode.Parse(valid)!.ToJsonString(), JsonNode.Parse(stored)!["regional"]!.ToJsonString());
 
-        Api.Reply update = await client.PutJsonAsync($"/2fa/2/applications/{app}/messages/{template}",
+        Reply update = await client.PutJsonAsync($"/2fa/2/applications/{app}/messages/{template}",
             """{"regional":{"indiaDlt":{"principalEntityId":"","teleMarketerId":"TM2"}}}""");
         Assert.Equal(HttpStatusCode.BadRequest, update.Status);
         Assert.NotNull(update.ServiceException["validationErrors"]!["regional.indiaDlt.principalEntityId"]);
@@ -201,7 +201,7 @@ public sealed class MalformedBodyTests(BothStoresFixture stores) : IClassFixture
         (string app, string template) = await client.CreateAppAndTemplateAsync(Api.RoomyApplication(attempts: 10));
         long body = await client.CreateEmailBodyAsync();
         string emailTemplate = (await client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"a@example.com"}""")).Str("messageId");
-        Api.Reply webhook = await client.PostJsonAsync($"/opentfa/v1/applications/{app}/webhooks", """{"url":"https://hooks.example.com/h","events":["pin.sent"]}""");
+        Reply webhook = await client.PostJsonAsync($"/opentfa/v1/applications/{app}/webhooks", """{"url":"https://hooks.example.com/h","events":["pin.sent"]}""");
         Assert.True(webhook.Status == HttpStatusCode.OK, webhook.ToString());
         string pin = await client.SendPinOkAsync(app, template, Phone);
 
@@ -225,7 +225,7 @@ public sealed class MalformedBodyTests(BothStoresFixture stores) : IClassFixture
             "/opentfa/v1/protection", $"/opentfa/v1/applications/{s.App}/protection", $"/opentfa/v1/pins/{s.Pin}/messages",
         })
         {
-            Api.Reply reply = await client.GetJsonAsync(path);
+            Reply reply = await client.GetJsonAsync(path);
             Assert.True(reply.Status == HttpStatusCode.OK, $"{path}: {reply}");
             text.Append(path).Append(' ').AppendLine(reply.Json.ToJsonString());
         }

@@ -27,7 +27,7 @@ public sealed class MissingChannelTests
         HttpClient client = server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync(Api.RoomyApplication(phoneLimit: "1/1d"));
 
-        Api.Reply voice = await client.SendPinAsync(app, template, "41793000901", "/2fa/2/pin/voice");
+        Reply voice = await client.SendPinAsync(app, template, "41793000901", "/2fa/2/pin/voice");
         Assert.Equal(HttpStatusCode.BadRequest, voice.Status);
         Assert.Equal("BAD_REQUEST", voice.ErrorMessageId);
         Assert.Equal("No voice channel is configured on this server", voice.ServiceException["text"]!.GetValue<string>());
@@ -35,17 +35,17 @@ public sealed class MissingChannelTests
 
         long body = await client.CreateEmailBodyAsync();
         string emailTemplate = (await client.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"security@example.com","pinLength":6}""")).Str("messageId");
-        Api.Reply email = await client.SendPinAsync(app, emailTemplate, "user@example.com", "/2fa/2/pin/email");
+        Reply email = await client.SendPinAsync(app, emailTemplate, "user@example.com", "/2fa/2/pin/email");
         Assert.Equal(HttpStatusCode.BadRequest, email.Status);
         Assert.Equal("No e-mail channel is configured on this server", email.ServiceException["text"]!.GetValue<string>());
 
         // The refused sends stored no PIN and used none of the one send a day the number has.
-        Api.Reply status = await client.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn=41793000901");
+        Reply status = await client.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn=41793000901");
         Assert.Empty(status.Json["verifications"]!.AsArray());
         string pinId = await client.SendPinOkAsync(app, template, "41793000901");
         Assert.Single((await client.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn=41793000901")).Json["verifications"]!.AsArray());
 
-        Api.Reply resend = await client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend/voice", "{}");
+        Reply resend = await client.PostJsonAsync($"/2fa/2/pin/{pinId}/resend/voice", "{}");
         Assert.Equal(HttpStatusCode.BadRequest, resend.Status);
         Assert.Equal("No voice channel is configured on this server", resend.ServiceException["text"]!.GetValue<string>());
         Assert.Single((await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages")).Json.AsArray());
@@ -144,7 +144,7 @@ public sealed class MissingChannelTests
         HttpClient client = server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync();
 
-        Api.Reply voice = await client.SendPinAsync(app, template, "41793000904", "/2fa/2/pin/voice");
+        Reply voice = await client.SendPinAsync(app, template, "41793000904", "/2fa/2/pin/voice");
         Assert.Equal(HttpStatusCode.OK, voice.Status);
         string pinId = voice.Str("pinId");
         string state = await Poll.UntilAsync(

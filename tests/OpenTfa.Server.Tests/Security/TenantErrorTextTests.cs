@@ -73,7 +73,7 @@ public sealed class TenantErrorTextTests
         HttpClient operatorClient = server.Client();
         HttpClient tenantClient = server.Client(await operatorClient.CreateKeyAsync(TenantScopes, await operatorClient.CreateTenantAsync()));
         (string app, string template) = await tenantClient.CreateAppAndTemplateAsync();
-        Api.Reply hook = await tenantClient.PostJsonAsync($"/opentfa/v1/applications/{app}/webhooks", $$"""{"url":"{{listener.Url}}/hooks","events":["message.failed"]}""");
+        Reply hook = await tenantClient.PostJsonAsync($"/opentfa/v1/applications/{app}/webhooks", $$"""{"url":"{{listener.Url}}/hooks","events":["message.failed"]}""");
         Assert.True(hook.Status == HttpStatusCode.OK, hook.ToString());
 
         string pinId = await tenantClient.SendPinOkAsync(app, template, Phone);
@@ -93,10 +93,10 @@ public sealed class TenantErrorTextTests
 
     private static async Task<JsonNode> WaitForErrorAsync(HttpClient client, string pinId)
     {
-        Api.Reply messages = await Poll.UntilAsync(
+        Reply messages = await Poll.UntilAsync(
             async () =>
             {
-                Api.Reply reply = await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages");
+                Reply reply = await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages");
                 Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
                 return reply;
             },

@@ -27,7 +27,7 @@ public sealed class TenantSenderTests(BothStoresFixture fixture) : IClassFixture
         return new TwoTenants(a, b, server.Client(await op.CreateKeyAsync(Scopes, a)), server.Client(await op.CreateKeyAsync(Scopes, b)));
     }
 
-    private static void AssertInfobipFieldError(Api.Reply reply, string field, string text)
+    private static void AssertInfobipFieldError(Reply reply, string field, string text)
     {
         Assert.True(reply.Status == HttpStatusCode.BadRequest, reply.ToString());
         Assert.Equal("BAD_REQUEST", reply.ErrorMessageId);
@@ -47,7 +47,7 @@ public sealed class TenantSenderTests(BothStoresFixture fixture) : IClassFixture
         string to = Phone();
         AssertInfobipFieldError(await t.KeyA.SendPinAsync(app, template, to, extra: ""","from":"BetaPay" """), "from", "'BetaPay' is not one of the senders allowed for this tenant");
 
-        Api.Reply own = await t.KeyA.SendPinAsync(app, template, to, extra: ""","from":"+41791234567" """);
+        Reply own = await t.KeyA.SendPinAsync(app, template, to, extra: ""","from":"+41791234567" """);
         Assert.True(own.Status == HttpStatusCode.OK, own.ToString());
         Assert.Contains(" from=+41791234567 ", await server.Deliveries.WaitForLineAsync(to), StringComparison.Ordinal);
 
@@ -57,16 +57,16 @@ public sealed class TenantSenderTests(BothStoresFixture fixture) : IClassFixture
         Assert.Contains(" from=AcmeBank ", await server.Deliveries.WaitForLineAsync(second), StringComparison.Ordinal);
 
         // A template may not carry another tenant's sender either.
-        Api.Reply foreignTemplate = await t.KeyA.PostJsonAsync($"/2fa/2/applications/{app}/messages", """{"messageText":"Code {{pin}}","pinType":"NUMERIC","senderId":"BetaPay"}""");
+        Reply foreignTemplate = await t.KeyA.PostJsonAsync($"/2fa/2/applications/{app}/messages", """{"messageText":"Code {{pin}}","pinType":"NUMERIC","senderId":"BetaPay"}""");
         AssertInfobipFieldError(foreignTemplate, "senderId", "'BetaPay' is not one of the senders allowed for this tenant");
-        Api.Reply foreignUpdate = await t.KeyA.PutJsonAsync($"/2fa/2/applications/{app}/messages/{template}", """{"senderId":"BetaPay"}""");
+        Reply foreignUpdate = await t.KeyA.PutJsonAsync($"/2fa/2/applications/{app}/messages/{template}", """{"senderId":"BetaPay"}""");
         AssertInfobipFieldError(foreignUpdate, "senderId", "not one of the senders allowed");
         Assert.Null((await t.KeyA.GetJsonAsync($"/2fa/2/applications/{app}/messages/{template}")).Json["senderId"]);
 
         long body = await t.KeyA.CreateEmailBodyAsync();
-        Api.Reply foreignFrom = await t.KeyA.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"Acme <security@beta.example>"}""");
+        Reply foreignFrom = await t.KeyA.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"Acme <security@beta.example>"}""");
         AssertInfobipFieldError(foreignFrom, "from", "not one of the senders allowed for this tenant");
-        Api.Reply ownFrom = await t.KeyA.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"Acme Security <Security@ACME.example>"}""");
+        Reply ownFrom = await t.KeyA.PostJsonAsync($"/2fa/2/applications/{app}/email/messages", $$"""{"emailTemplateId":{{body}},"from":"Acme Security <Security@ACME.example>"}""");
         Assert.True(ownFrom.Status == HttpStatusCode.OK, ownFrom.ToString());
         string mail = $"user{Random.Shared.Next()}@example.com";
         AssertInfobipFieldError(await t.KeyA.SendPinAsync(app, ownFrom.Str("messageId"), mail, "/2fa/2/pin/email", ""","from":"no-reply@beta.example" """),
@@ -90,16 +90,16 @@ public sealed class TenantSenderTests(BothStoresFixture fixture) : IClassFixture
         TwoTenants t = await TwoTenantsAsync(server);
         string path = $"/opentfa/v1/tenants/{t.A}/senders";
 
-        Api.Reply own = await t.KeyA.GetJsonAsync(path);
+        Reply own = await t.KeyA.GetJsonAsync(path);
         Assert.True(own.Status == HttpStatusCode.OK, own.ToString());
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""{"tenantId":"{{t.A}}","sms":["AcmeBank","+41791234567"],"email":["@acme.example"]}"""), own.Json), own.ToString());
 
-        Api.Reply selfService = await t.KeyA.PutJsonAsync(path, """{"sms":["AcmeBank","BetaPay"]}""");
+        Reply selfService = await t.KeyA.PutJsonAsync(path, """{"sms":["AcmeBank","BetaPay"]}""");
         Assert.Equal(HttpStatusCode.Forbidden, selfService.Status);
         Assert.Contains("operator", selfService.Json["detail"]!.GetValue<string>(), StringComparison.Ordinal);
 
         // Another tenant's list is as unknown as a random id, for reading and for writing.
-        foreach (Api.Reply foreign in new[]
+        foreach (Reply foreign in new[]
         {
             await t.KeyB.GetJsonAsync(path), await t.KeyB.PutJsonAsync(path, """{"sms":["BetaPay"]}"""),
             await t.KeyB.GetJsonAsync("/opentfa/v1/tenants/no-such-tenant/senders"), await op.PutJsonAsync("/opentfa/v1/tenants/no-such-tenant/senders", """{"sms":["X"]}"""),
@@ -108,13 +108,13 @@ public sealed class TenantSenderTests(BothStoresFixture fixture) : IClassFixture
             Assert.Equal(HttpStatusCode.NotFound, foreign.Status);
         }
 
-        Api.Reply invalid = await op.PutJsonAsync(path, """{"sms":["AcmeBank","Twelve chars","AcmeBank"],"email":["not an address","@","@acme.example\r\nBcc: x@y.z"]}""");
+        Reply invalid = await op.PutJsonAsync(path, """{"sms":["AcmeBank","Twelve chars","AcmeBank"],"email":["not an address","@","@acme.example\r\nBcc: x@y.z"]}""");
         Assert.Equal(HttpStatusCode.BadRequest, invalid.Status);
         JsonObject errors = invalid.Json["errors"]!.AsObject();
         Assert.Equal(["sms[1]", "sms[2]", "email[0]", "email[1]", "email[2]"], errors.Select(e => e.Key).ToArray());
         Assert.Equal(own.Json.ToJsonString(), (await op.GetJsonAsync(path)).Json.ToJsonString());
 
-        Api.Reply changed = await op.PutJsonAsync(path, """{"sms":["AcmeBank"],"email":[]}""");
+        Reply changed = await op.PutJsonAsync(path, """{"sms":["AcmeBank"],"email":[]}""");
         Assert.True(changed.Status == HttpStatusCode.OK, changed.ToString());
         JsonNode entry = (await op.GetJsonAsync("/opentfa/v1/audit?limit=1000")).Json.AsArray()
             .First(e => e!["action"]!.GetValue<string>() == "tenant.senders_changed" && e["targetId"]!.GetValue<string>() == t.A)!;

@@ -32,15 +32,15 @@ public sealed class TestNumberBoundsTests(BothStoresFixture fixture) : IClassFix
         (string app, _) = await admin.CreateAppAndTemplateAsync();
         string path = $"/opentfa/v1/applications/{app}/protection";
 
-        Api.Reply tooLong = await admin.PutJsonAsync(path, $$"""{"testNumbers":[{"number":"41793005001","pin":"2468","expiresAt":{{InDays(91)}}}]}""");
+        Reply tooLong = await admin.PutJsonAsync(path, $$"""{"testNumbers":[{"number":"41793005001","pin":"2468","expiresAt":{{InDays(91)}}}]}""");
         Assert.True(tooLong.Status == HttpStatusCode.BadRequest, tooLong.ToString());
         Assert.Contains("90 days", tooLong.Json["errors"]!["testNumbers.expiresAt"]![0]!.GetValue<string>(), StringComparison.Ordinal);
 
-        Api.Reply year2100 = await admin.PutJsonAsync(path, """{"testNumbers":[{"number":"41793005001","pin":"2468","expiresAt":4102444800000}]}""");
+        Reply year2100 = await admin.PutJsonAsync(path, """{"testNumbers":[{"number":"41793005001","pin":"2468","expiresAt":4102444800000}]}""");
         Assert.Equal(HttpStatusCode.BadRequest, year2100.Status);
         Assert.Empty((await admin.GetJsonAsync(path)).Json["testNumbers"]!.AsArray());
 
-        Api.Reply ok = await admin.PutJsonAsync(path, $$"""{"testNumbers":[{"number":"41793005001","pin":"2468","expiresAt":{{InDays(89)}}}]}""");
+        Reply ok = await admin.PutJsonAsync(path, $$"""{"testNumbers":[{"number":"41793005001","pin":"2468","expiresAt":{{InDays(89)}}}]}""");
         Assert.True(ok.Status == HttpStatusCode.OK, ok.ToString());
     }
 
@@ -55,7 +55,7 @@ public sealed class TestNumberBoundsTests(BothStoresFixture fixture) : IClassFix
         string path = $"/opentfa/v1/applications/{app}/protection";
         const string Pin = "Q7Z9X4K2W8";
 
-        Api.Reply put = await admin.PutJsonAsync(path, $$"""{"testNumbers":[{"number":"+41 79 300 50 02","pin":"{{Pin}}","expiresAt":{{InDays(10)}}}]}""");
+        Reply put = await admin.PutJsonAsync(path, $$"""{"testNumbers":[{"number":"+41 79 300 50 02","pin":"{{Pin}}","expiresAt":{{InDays(10)}}}]}""");
         Assert.True(put.Status == HttpStatusCode.OK, put.ToString());
         Assert.DoesNotContain(Pin, put.ToString(), StringComparison.OrdinalIgnoreCase);
 
@@ -81,7 +81,7 @@ public sealed class TestNumberBoundsTests(BothStoresFixture fixture) : IClassFix
         string pinId = (await admin.SendPinAsync(app, template, "41793005002")).Str("pinId");
         Assert.True((await admin.VerifyAsync(pinId, Pin)).Json["verified"]!.GetValue<bool>());
 
-        Api.Reply forged = await admin.PutJsonAsync(path, $$"""{"testNumbers":[{"number":"41793005002","sealedPin":"k1:AAAA","expiresAt":{{InDays(20)}}}]}""");
+        Reply forged = await admin.PutJsonAsync(path, $$"""{"testNumbers":[{"number":"41793005002","sealedPin":"k1:AAAA","expiresAt":{{InDays(20)}}}]}""");
         Assert.Equal(HttpStatusCode.BadRequest, forged.Status);
         Assert.NotNull(forged.Json["errors"]!["testNumbers.sealedPin"]);
     }
@@ -98,15 +98,15 @@ public sealed class TestNumberBoundsTests(BothStoresFixture fixture) : IClassFix
         string path = $"/opentfa/v1/applications/{app}/protection";
         Assert.Equal(HttpStatusCode.OK, (await admin.PutJsonAsync(path, $$"""{"testNumbers":[{"number":"41793005003","pin":"1357","expiresAt":{{InDays(5)}}}]}""")).Status);
 
-        Api.Reply masked = await plain.GetJsonAsync(path);
+        Reply masked = await plain.GetJsonAsync(path);
         Assert.Equal("*******5003", masked.Json["testNumbers"]![0]!["number"]!.GetValue<string>());
         Assert.DoesNotContain("41793005003", masked.ToString(), StringComparison.Ordinal);
 
-        Api.Reply refused = await plain.GetJsonAsync(path + "?unmasked=true");
+        Reply refused = await plain.GetJsonAsync(path + "?unmasked=true");
         Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
         Assert.Empty(await AuditAsync(admin, "destination.unmasked", app));
 
-        Api.Reply full = await admin.GetJsonAsync(path + "?unmasked=true");
+        Reply full = await admin.GetJsonAsync(path + "?unmasked=true");
         Assert.True(full.Status == HttpStatusCode.OK, full.ToString());
         Assert.Equal("41793005003", full.Json["testNumbers"]![0]!["number"]!.GetValue<string>());
         JsonNode read = Assert.Single(await AuditAsync(admin, "destination.unmasked", app));
