@@ -119,15 +119,16 @@ public sealed class AccessService(ITenantStore store, TimeProvider time)
         return tenant;
     }
 
-    public async Task<Result<IReadOnlyList<Tenant>>> ListTenantsAsync(Caller caller, CancellationToken cancellationToken)
+    /// <summary>Every tenant for an operator admin; otherwise the caller's own.</summary>
+    public async Task<IReadOnlyList<Tenant>> ListTenantsAsync(Caller caller, CancellationToken cancellationToken)
     {
         if (caller.IsOperatorAdmin)
         {
-            return Result<IReadOnlyList<Tenant>>.Ok(await store.ListTenantsAsync(cancellationToken));
+            return await store.ListTenantsAsync(cancellationToken);
         }
 
         Tenant? own = await store.GetTenantAsync(caller.TenantId, cancellationToken);
-        return Result<IReadOnlyList<Tenant>>.Ok(own is null ? [] : [own]);
+        return own is null ? [] : [own];
     }
 
     public async Task<Result<CreatedKey>> CreateKeyAsync(Caller caller, string? name, string? tenantId, IReadOnlyList<string>? scopes, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
@@ -181,11 +182,9 @@ public sealed class AccessService(ITenantStore store, TimeProvider time)
         return new CreatedKey(key, clear);
     }
 
-    public async Task<Result<IReadOnlyList<ApiKey>>> ListKeysAsync(Caller caller, string? tenantId, CancellationToken cancellationToken)
-    {
-        string? target = caller.IsOperatorAdmin ? tenantId : caller.TenantId;
-        return Result<IReadOnlyList<ApiKey>>.Ok(await store.ListKeysAsync(target, cancellationToken));
-    }
+    /// <summary>The caller's keys; an operator admin may name a tenant, or none for every tenant's keys.</summary>
+    public Task<IReadOnlyList<ApiKey>> ListKeysAsync(Caller caller, string? tenantId, CancellationToken cancellationToken) =>
+        store.ListKeysAsync(caller.IsOperatorAdmin ? tenantId : caller.TenantId, cancellationToken);
 
     public async Task<Result<ApiKey>> RevokeKeyAsync(Caller caller, string keyId, CancellationToken cancellationToken)
     {

@@ -48,8 +48,8 @@ internal static class ManagementEndpoints
 
     private static async Task<IResult> ListTenantsAsync(HttpContext http, AccessService access, CancellationToken ct)
     {
-        Result<IReadOnlyList<Tenant>> result = await access.ListTenantsAsync(http.Caller(), ct);
-        return TypedResults.Json(result.Value!.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListTenantResponse);
+        IReadOnlyList<Tenant> tenants = await access.ListTenantsAsync(http.Caller(), ct);
+        return TypedResults.Json(tenants.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListTenantResponse);
     }
 
     private static async Task<IResult> GetSendersAsync(string tenantId, HttpContext http, SenderService senders, CancellationToken ct)
@@ -90,8 +90,8 @@ internal static class ManagementEndpoints
 
     private static async Task<IResult> ListKeysAsync(string? tenantId, HttpContext http, AccessService access, CancellationToken ct)
     {
-        Result<IReadOnlyList<ApiKey>> result = await access.ListKeysAsync(http.Caller(), tenantId, ct);
-        return TypedResults.Json(result.Value!.Select(k => Wire.ToWire(k)).ToList(), OpenTfaJsonContext.Wire.ListApiKeyResponse);
+        IReadOnlyList<ApiKey> keys = await access.ListKeysAsync(http.Caller(), tenantId, ct);
+        return TypedResults.Json(keys.Select(k => Wire.ToWire(k)).ToList(), OpenTfaJsonContext.Wire.ListApiKeyResponse);
     }
 
     private static async Task<IResult> RevokeKeyAsync(string keyId, HttpContext http, AccessService access, CancellationToken ct)
