@@ -41,6 +41,18 @@ namespace OpenTfa.Contracts;
 [JsonSerializable(typeof(EmailBodyRequest))]
 [JsonSerializable(typeof(EmailBodyResponse))]
 [JsonSerializable(typeof(List<EmailBodyResponse>))]
+[JsonSerializable(typeof(WebhookRequest))]
+[JsonSerializable(typeof(WebhookResponse))]
+[JsonSerializable(typeof(List<WebhookResponse>))]
+[JsonSerializable(typeof(List<WebhookDeliveryResponse>))]
+[JsonSerializable(typeof(List<AuditEntryResponse>))]
+[JsonSerializable(typeof(AnalyticsResponse))]
+[JsonSerializable(typeof(HistoryResponse))]
+[JsonSerializable(typeof(List<ChannelResponse>))]
+[JsonSerializable(typeof(ProtectionPolicy))]
+[JsonSerializable(typeof(RuleEventsResponse))]
+[JsonSerializable(typeof(List<GuardBlockResponse>))]
+[JsonSerializable(typeof(List<LockoutResponse>))]
 public sealed partial class OpenTfaJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -224,6 +224,7 @@ internal static class JsonBody
     {
         string message = ex.Message;
         return message.StartsWith("Duplicate propert", StringComparison.Ordinal) ? "is given more than once; each key may appear only once in an object"
+            : message.Contains("could not be mapped", StringComparison.Ordinal) ? "is not a field of this object"
             : message.Contains("System.Int32", StringComparison.Ordinal) || message.Contains("System.Int64", StringComparison.Ordinal) ? "must be a whole number"
             : message.Contains("System.Boolean", StringComparison.Ordinal) ? "must be true or false"
             : message.Contains("System.Double", StringComparison.Ordinal) ? "must be a number"

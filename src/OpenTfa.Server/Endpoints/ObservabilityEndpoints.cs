@@ -1,3 +1,4 @@
+using OpenTfa.Contracts;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
 using OpenTfa.Core.Observability;
@@ -28,7 +29,7 @@ internal static class WebhookEndpoints
 
     private static async Task<IResult> CreateAsync(string appId, HttpContext http, WebhookService service, CancellationToken ct)
     {
-        Result<WebhookRequest> body = await JsonBody.ReadAsync(http.Request, ObservabilityJsonContext.Default.WebhookRequest, emptyAllowed: false, ct);
+        Result<WebhookRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.WebhookRequest, emptyAllowed: false, ct);
         if (!body.IsSuccess)
         {
             return Problems.Result(body.Error);
@@ -36,7 +37,7 @@ internal static class WebhookEndpoints
 
         Result<WebhookWithSecret> result = await service.CreateAsync(http.Caller().TenantId, appId, ToInput(body.Value), ct);
         return result.IsSuccess
-            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value.Webhook, result.Value.Secret), ObservabilityJsonContext.Default.WebhookResponse)
+            ? TypedResults.Json(Wire.ToWire(result.Value.Webhook, result.Value.Secret), OpenTfaJsonContext.Wire.WebhookResponse)
             : Problems.Result(result.Error);
     }
 
@@ -44,7 +45,7 @@ internal static class WebhookEndpoints
     {
         Result<IReadOnlyList<Webhook>> result = await service.ListAsync(http.Caller().TenantId, appId, ct);
         return result.IsSuccess
-            ? TypedResults.Json(result.Value.Select(w => ObservabilityWire.ToWire(w)).ToList(), ObservabilityJsonContext.Default.ListWebhookResponse)
+            ? TypedResults.Json(result.Value.Select(w => Wire.ToWire(w)).ToList(), OpenTfaJsonContext.Wire.ListWebhookResponse)
             : Problems.Result(result.Error);
     }
 
@@ -53,7 +54,7 @@ internal static class WebhookEndpoints
 
     private static async Task<IResult> UpdateAsync(string appId, string webhookId, HttpContext http, WebhookService service, CancellationToken ct)
     {
-        Result<WebhookRequest> body = await JsonBody.ReadAsync(http.Request, ObservabilityJsonContext.Default.WebhookRequest, emptyAllowed: false, ct);
+        Result<WebhookRequest> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.WebhookRequest, emptyAllowed: false, ct);
         return body.IsSuccess ? Answer(await service.UpdateAsync(http.Caller().TenantId, appId, webhookId, ToInput(body.Value), ct)) : Problems.Result(body.Error);
     }
 
@@ -67,7 +68,7 @@ internal static class WebhookEndpoints
     {
         Result<WebhookWithSecret> result = await service.RotateSecretAsync(http.Caller().TenantId, appId, webhookId, ct);
         return result.IsSuccess
-            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value.Webhook, result.Value.Secret), ObservabilityJsonContext.Default.WebhookResponse)
+            ? TypedResults.Json(Wire.ToWire(result.Value.Webhook, result.Value.Secret), OpenTfaJsonContext.Wire.WebhookResponse)
             : Problems.Result(result.Error);
     }
 
@@ -75,7 +76,7 @@ internal static class WebhookEndpoints
     {
         Result<IReadOnlyList<WebhookDeliveryRecord>> result = await service.DeliveriesAsync(http.Caller().TenantId, appId, webhookId, limit, ct);
         return result.IsSuccess
-            ? TypedResults.Json(result.Value.Select(ObservabilityWire.ToWire).ToList(), ObservabilityJsonContext.Default.ListWebhookDeliveryResponse)
+            ? TypedResults.Json(result.Value.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListWebhookDeliveryResponse)
             : Problems.Result(result.Error);
     }
 
@@ -83,7 +84,7 @@ internal static class WebhookEndpoints
 
     private static IResult Answer(Result<Webhook> result) =>
         result.IsSuccess
-            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value), ObservabilityJsonContext.Default.WebhookResponse)
+            ? TypedResults.Json(Wire.ToWire(result.Value), OpenTfaJsonContext.Wire.WebhookResponse)
             : Problems.Result(result.Error);
 }
 
@@ -98,7 +99,7 @@ internal static class AuditEndpoints
         Result<IReadOnlyList<AuditEntry>> result = await audit.ListAsync(http.Caller(), tenantId,
             from is { } f ? UnixTime.FromMilliseconds(f) : null, to is { } t ? UnixTime.FromMilliseconds(t) : null, before, limit, ct);
         return result.IsSuccess
-            ? TypedResults.Json(result.Value.Select(ObservabilityWire.ToWire).ToList(), ObservabilityJsonContext.Default.ListAuditEntryResponse)
+            ? TypedResults.Json(result.Value.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListAuditEntryResponse)
             : Problems.Result(result.Error);
     }
 }
@@ -122,7 +123,7 @@ internal static class AnalyticsEndpoints
         Result<AnalyticsReport> result = await analytics.ReportAsync(http.Caller().TenantId, applicationId,
             from is { } f ? UnixTime.FromMilliseconds(f) : null, to is { } t ? UnixTime.FromMilliseconds(t) : null, ct);
         return result.IsSuccess
-            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value), ObservabilityJsonContext.Default.AnalyticsResponse)
+            ? TypedResults.Json(Wire.ToWire(result.Value), OpenTfaJsonContext.Wire.AnalyticsResponse)
             : Problems.Result(result.Error);
     }
 
@@ -135,7 +136,7 @@ internal static class AnalyticsEndpoints
 
         Result<IReadOnlyList<HistoryEntry>> result = await analytics.HistoryAsync(http.Caller(), appId, destination, unmasked == true, limit, ct);
         return result.IsSuccess
-            ? TypedResults.Json(ObservabilityWire.ToWire(result.Value, masked: unmasked != true, operatorView: http.Caller().IsOperatorAdmin), ObservabilityJsonContext.Default.HistoryResponse)
+            ? TypedResults.Json(Wire.ToWire(result.Value, masked: unmasked != true, operatorView: http.Caller().IsOperatorAdmin), OpenTfaJsonContext.Wire.HistoryResponse)
             : Problems.Result(result.Error);
     }
 }

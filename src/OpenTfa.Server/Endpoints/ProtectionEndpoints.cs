@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using OpenTfa.Contracts;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
@@ -10,6 +9,7 @@ using OpenTfa.Core.Protection;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
 using OpenTfa.Server.Errors;
+using ProtectionPolicy = OpenTfa.Core.Protection.ProtectionPolicy;
 
 namespace OpenTfa.Server.Endpoints;
 
@@ -57,19 +57,19 @@ internal static class ProtectionEndpoints
             await audit.RecordUnmaskedAsync(http.Caller(), "protection", scope, $"{policy.TestNumbers.Count} test numbers of {Describe(scope)}", ct);
         }
 
-        return TypedResults.Json(ForAnswer(policy, unmasked), ProtectionJsonContext.Default.ProtectionPolicy);
+        return TypedResults.Json(Wire.ToWire(policy, unmasked), OpenTfaJsonContext.Wire.ProtectionPolicy);
     }
 
     /// <summary>Stores the policy, audits each test number it added, changed or removed, and answers it as GET does (masked).</summary>
     private static async Task<IResult> PutAsync(HttpContext http, ProtectionService service, AuditLog audit, string scope, CancellationToken ct)
     {
-        Result<ProtectionPolicy> body = await JsonBody.ReadAsync(http.Request, ProtectionJsonContext.Default.ProtectionPolicy, emptyAllowed: false, ct);
+        Result<Contracts.ProtectionPolicy> body = await JsonBody.ReadAsync(http.Request, OpenTfaJsonContext.Wire.ProtectionPolicy, emptyAllowed: false, ct);
         if (!body.IsSuccess)
         {
             return Problems.Result(body.Error);
         }
 
-        Result<ProtectionUpdate> saved = await service.SetAsync(http.Caller().TenantId, scope, body.Value, ct);
+        Result<ProtectionUpdate> saved = await service.SetAsync(http.Caller().TenantId, scope, Wire.ToCore(body.Value), ct);
         if (!saved.IsSuccess)
         {
             return Problems.Result(saved.Error);
@@ -90,42 +90,23 @@ internal static class ProtectionEndpoints
                 $"test number {Destinations.Mask(change.Number)} expires {expiry} ({change.ExpiresAt}) in {Describe(scope)}", ct);
         }
 
-        return TypedResults.Json(ForAnswer(saved.Value.Policy, unmasked: false), ProtectionJsonContext.Default.ProtectionPolicy);
+        return TypedResults.Json(Wire.ToWire(saved.Value.Policy, unmasked: false), OpenTfaJsonContext.Wire.ProtectionPolicy);
     }
 
     private static string Describe(string scope) => scope == ProtectionService.TenantDefault ? "the tenant default policy" : $"application {scope}";
-
-    /// <summary>A copy of the policy to answer: cached policies are shared, so they are never edited in place.</summary>
-    private static ProtectionPolicy ForAnswer(ProtectionPolicy policy, bool unmasked)
-    {
-        ProtectionPolicy copy = JsonSerializer.Deserialize(JsonSerializer.Serialize(policy, ProtectionJsonContext.Default.ProtectionPolicy), ProtectionJsonContext.Default.ProtectionPolicy)!;
-        foreach (TestNumber test in copy.TestNumbers)
-        {
-            string number = Destinations.CanonicalPhone(test.Number ?? string.Empty) ?? test.Number ?? string.Empty;
-            test.Number = PiiDisclosure.Show(number, unmasked);
-            test.Pin = null;
-            test.SealedPin = null;
-        }
-
-        return copy;
-    }
 
     private static Task<IResult> EventsAsync(string appId, long? since, int? limit, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct) =>
         WithApplicationAsync(appId, http, applications, async () =>
         {
             IReadOnlyList<RuleEvent> events = await service.ListEventsAsync(http.Caller().TenantId, appId, UnixTime.FromMilliseconds(since ?? 0), Math.Clamp(limit ?? 1000, 1, 10_000), ct);
-            var answer = new RuleEventsResponse(
-                events.GroupBy(e => (e.Rule, e.Mode)).Select(g => new RuleCount(g.Key.Rule, g.Key.Mode, g.Count())).OrderBy(c => c.Rule, StringComparer.Ordinal).ThenBy(c => c.Mode, StringComparer.Ordinal).ToList(),
-                events.Select(e => new RuleEventResponse(e.Rule, e.Mode, e.Country, e.Prefix, UnixTime.Milliseconds(e.At))).ToList());
-            return TypedResults.Json(answer, ProtectionJsonContext.Default.RuleEventsResponse);
+            return TypedResults.Json(Wire.ToWire(events), OpenTfaJsonContext.Wire.RuleEventsResponse);
         }, ct);
 
     private static Task<IResult> BlocksAsync(string appId, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct) =>
         WithApplicationAsync(appId, http, applications, async () =>
         {
             IReadOnlyList<GuardBlock> blocks = await service.ListBlocksAsync(http.Caller().TenantId, appId, ct);
-            return TypedResults.Json(blocks.Select(b => new GuardBlockResponse(b.Prefix, UnixTime.Milliseconds(b.Since), UnixTime.Milliseconds(b.Until), b.Reason)).ToList(),
-                ProtectionJsonContext.Default.ListGuardBlockResponse);
+            return TypedResults.Json(blocks.Select(Wire.ToWire).ToList(), OpenTfaJsonContext.Wire.ListGuardBlockResponse);
         }, ct);
 
     /// <summary>
@@ -151,9 +132,7 @@ internal static class ProtectionEndpoints
                 await audit.RecordUnmaskedAsync(http.Caller(), "lockouts", appId, $"{found.Count} destinations in the lockouts of application {appId}", ct);
             }
 
-            return TypedResults.Json(
-                found.Select(f => new LockoutResponse(PiiDisclosure.Show(f.Destination, unmasked), f.Failures, f.Failures >= NistMode.MaxConsecutiveFailures, UnixTime.Milliseconds(f.LastFailureAt))).ToList(),
-                ProtectionJsonContext.Default.ListLockoutResponse);
+            return TypedResults.Json(found.Select(f => Wire.ToWire(f, unmasked)).ToList(), OpenTfaJsonContext.Wire.ListLockoutResponse);
         }, ct);
 
     private static Task<IResult> ClearLockoutAsync(string appId, string destination, HttpContext http, ProtectionService service, ApplicationService applications, CancellationToken ct) =>
@@ -170,20 +149,3 @@ internal static class ProtectionEndpoints
                 : Problems.Result(new TfaError(ErrorKind.NotFound, "This destination has no failed verifications to clear"));
         }, ct);
 }
-
-internal sealed record LockoutResponse(string Destination, int Failures, bool Locked, long LastFailureAt);
-
-internal sealed record RuleCount(string Rule, string Mode, int Count);
-
-internal sealed record RuleEventResponse(string Rule, string Mode, string Country, string Prefix, long At);
-
-internal sealed record RuleEventsResponse(List<RuleCount> Counts, List<RuleEventResponse> Events);
-
-internal sealed record GuardBlockResponse(string Prefix, long Since, long Until, string Reason);
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowDuplicateProperties = false, NumberHandling = JsonNumberHandling.Strict)]
-[JsonSerializable(typeof(ProtectionPolicy))]
-[JsonSerializable(typeof(RuleEventsResponse))]
-[JsonSerializable(typeof(List<GuardBlockResponse>))]
-[JsonSerializable(typeof(List<LockoutResponse>))]
-internal sealed partial class ProtectionJsonContext : JsonSerializerContext;

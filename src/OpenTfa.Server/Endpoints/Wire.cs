@@ -11,7 +11,7 @@ using OpenTfa.Core.Tenancy;
 namespace OpenTfa.Server.Endpoints;
 
 /// <summary>Maps between Core's records and the wire shapes.</summary>
-internal static class Wire
+internal static partial class Wire
 {
     public static ApplicationInput ToInput(ApplicationRequest r) => new(
         r.Name,
