@@ -110,10 +110,13 @@ public sealed class TestServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A client of a server at <paramref name="baseAddress"/> presenting <paramref name="key"/> (none when null).</summary>
+    /// <summary>
+    /// A client of a server at <paramref name="baseAddress"/> presenting <paramref name="key"/> (none when null).
+    /// Every answer it receives is checked against the OpenAPI document (<see cref="OpenApiContract"/>).
+    /// </summary>
     public static HttpClient ClientFor(Uri baseAddress, string? key = BootstrapKey, string scheme = "App")
     {
-        var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient(new OpenApiContractHandler(new SocketsHttpHandler())) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (key is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(scheme, key);

@@ -12,6 +12,9 @@ public static class Languages
 
     public static readonly string AllowedValues = string.Join(", ", Known.Order(StringComparer.Ordinal));
 
+    /// <summary>Every language in the form OpenTfa answers it.</summary>
+    public static IReadOnlyCollection<string> All => Known;
+
     /// <summary>Accepts <c>pt-br</c> and <c>pt_br</c> (any case); answers the underscore form.</summary>
     public static string? Normalize(string language)
     {

@@ -6,17 +6,25 @@ using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
 using OpenTfa.Server.Errors;
 
+using OpenTfa.Server.OpenApi;
+
 namespace OpenTfa.Server.Endpoints;
 
 internal static class ApplicationEndpoints
 {
     public static void MapApplications(this RouteGroupBuilder tfa)
     {
-        RouteGroupBuilder group = tfa.MapGroup("/applications").RequireScope(Scopes.Manage);
-        group.MapGet("/", ListAsync);
-        group.MapPost("/", CreateAsync).Audited(AuditActions.ApplicationCreated, "application", v => (v as ApplicationResponse)?.ApplicationId);
-        group.MapGet("/{appId}", GetAsync);
-        group.MapPut("/{appId}", ReplaceAsync).Audited(AuditActions.ApplicationUpdated, "application", routeValue: "appId");
+        RouteGroupBuilder group = tfa.MapGroup("/applications").RequireScope(Scopes.Manage).WithTags("2FA applications");
+        group.MapGet("/", ListAsync)
+            .Operation("getTfaApplications", "Get 2FA applications").Answers<List<ApplicationResponse>>();
+        group.MapPost("/", CreateAsync).Audited(AuditActions.ApplicationCreated, "application", v => (v as ApplicationResponse)?.ApplicationId)
+            .Operation("createTfaApplication", "Create 2FA application", "Answers 200 (as Infobip's clients expect), not 201.")
+            .Takes<ApplicationRequest>().Answers<ApplicationResponse>();
+        group.MapGet("/{appId}", GetAsync)
+            .Operation("getTfaApplication", "Get 2FA application").Answers<ApplicationResponse>();
+        group.MapPut("/{appId}", ReplaceAsync).Audited(AuditActions.ApplicationUpdated, "application", routeValue: "appId")
+            .Operation("updateTfaApplication", "Update 2FA application", "Replaces the whole application: configuration fields left out take their defaults.")
+            .Takes<ApplicationRequest>().Answers<ApplicationResponse>();
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, ApplicationService service, CancellationToken ct)

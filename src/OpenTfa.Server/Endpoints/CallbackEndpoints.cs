@@ -7,6 +7,8 @@ using OpenTfa.Delivery.Http.Sms;
 using OpenTfa.Delivery.Http.Voice;
 using OpenTfa.Server.Errors;
 
+using OpenTfa.Server.OpenApi;
+
 namespace OpenTfa.Server.Endpoints;
 
 /// <summary>
@@ -21,11 +23,21 @@ internal static class CallbackEndpoints
 {
     public static void MapCallbacks(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder callbacks = app.MapGroup(CallbackPaths.Root).AllowAnonymous();
-        callbacks.MapMethods("/kannel/{channel}", [HttpMethods.Get, HttpMethods.Post], KannelReportAsync);
-        callbacks.MapPost("/twilio/{channel}", TwilioStatusAsync);
-        callbacks.MapPost("/twilio/{channel}/gather", TwilioGatherAsync);
-        callbacks.MapPost("/vonage/{channel}/input", VonageInputAsync);
+        RouteGroupBuilder callbacks = app.MapGroup(CallbackPaths.Root).AllowAnonymous().WithTags("Provider callbacks").WithMetadata(new CallbackDoc());
+        const string KannelReport = "Called by Kannel (dlr-url), authenticated by the per-message token in the URL.";
+        callbacks.MapGet("/kannel/{channel}", KannelReportAsync)
+            .Operation("kannelDeliveryReport", "Kannel delivery report", KannelReport).AnswersNoContent();
+        callbacks.MapPost("/kannel/{channel}", KannelReportAsync)
+            .Operation("kannelDeliveryReportPost", "Kannel delivery report (POST)", KannelReport).AnswersNoContent();
+        callbacks.MapPost("/twilio/{channel}", TwilioStatusAsync)
+            .Operation("twilioStatusCallback", "Twilio status callback", "Called by Twilio (form body), authenticated by X-Twilio-Signature.")
+            .AnswersNoContent();
+        callbacks.MapPost("/twilio/{channel}/gather", TwilioGatherAsync)
+            .Operation("twilioGatherCallback", "Twilio voice call step", "Called by Twilio during a voice PIN call; answers the next TwiML document.")
+            .AnswersNoContent().Produces<string>(StatusCodes.Status200OK, "application/xml");
+        callbacks.MapPost("/vonage/{channel}/input", VonageInputAsync)
+            .Operation("vonageInputCallback", "Vonage voice call step", "Called by Vonage during a voice PIN call; answers the next NCCO.")
+            .AnswersNoContent().Produces<string>(StatusCodes.Status200OK, OperationDocs.Json);
     }
 
     private static async Task<IResult> KannelReportAsync(string channel, HttpContext http, ChannelRouter router, DeliveryReports reports, AuthFailureThrottle throttle, CancellationToken ct)

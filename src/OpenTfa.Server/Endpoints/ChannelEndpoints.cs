@@ -8,6 +8,8 @@ using OpenTfa.Server.Auth;
 using OpenTfa.Server.Errors;
 using OpenTfa.Server.Hosting;
 
+using OpenTfa.Server.OpenApi;
+
 namespace OpenTfa.Server.Endpoints;
 
 /// <summary>
@@ -20,7 +22,9 @@ internal static class ChannelEndpoints
     public static void MapChannels(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1");
-        v1.MapGet("/channels", ListChannels).RequireScope(Scopes.Admin);
+        v1.MapGet("/channels", ListChannels).RequireScope(Scopes.Admin).WithTags("Operations")
+            .Operation("getChannels", "List this node's delivery channels", "State, circuit breaker, counters and last error of each; only a key of the operator tenant.")
+            .Answers<List<ChannelResponse>>();
     }
 
     private static IResult ListChannels(HttpContext http, ChannelRouter router, ChannelActivity activity, ChannelBreakers breakers, IOptions<OpenTfaOptions> options, CancellationToken ct)

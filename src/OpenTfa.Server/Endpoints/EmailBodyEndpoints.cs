@@ -6,6 +6,8 @@ using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
 using OpenTfa.Server.Errors;
 
+using OpenTfa.Server.OpenApi;
+
 namespace OpenTfa.Server.Endpoints;
 
 /// <summary>OpenTfa's own e-mail bodies, whose ids e-mail templates name as <c>emailTemplateId</c>.</summary>
@@ -13,11 +15,16 @@ internal static class EmailBodyEndpoints
 {
     public static void MapEmailBodies(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder group = app.MapGroup("/opentfa/v1/email-bodies").RequireScope(Scopes.Manage);
-        group.MapPost("/", CreateAsync).Audited(AuditActions.EmailBodyCreated, "email_body", v => (v as EmailBodyResponse)?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        group.MapGet("/", ListAsync);
-        group.MapGet("/{id:long}", GetAsync);
-        group.MapPut("/{id:long}", UpdateAsync).Audited(AuditActions.EmailBodyUpdated, "email_body", routeValue: "id");
+        RouteGroupBuilder group = app.MapGroup("/opentfa/v1/email-bodies").RequireScope(Scopes.Manage).WithTags("E-mail bodies");
+        group.MapPost("/", CreateAsync).Audited(AuditActions.EmailBodyCreated, "email_body", v => (v as EmailBodyResponse)?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Operation("createEmailBody", "Create an e-mail body", "Subject, text and optional HTML with `{{pin}}` and placeholders; e-mail templates name it as `emailTemplateId`.")
+            .Takes<EmailBodyRequest>().Answers<EmailBodyResponse>();
+        group.MapGet("/", ListAsync)
+            .Operation("getEmailBodies", "List e-mail bodies").Answers<List<EmailBodyResponse>>();
+        group.MapGet("/{id:long}", GetAsync)
+            .Operation("getEmailBody", "Get an e-mail body").Answers<EmailBodyResponse>();
+        group.MapPut("/{id:long}", UpdateAsync).Audited(AuditActions.EmailBodyUpdated, "email_body", routeValue: "id")
+            .Operation("updateEmailBody", "Replace an e-mail body").Takes<EmailBodyRequest>().Answers<EmailBodyResponse>();
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, EmailBodyService service, CancellationToken ct)

@@ -4,6 +4,8 @@ using OpenTfa.Core.Storage;
 using OpenTfa.Server.Auth;
 using OpenTfa.Server.Hosting;
 
+using OpenTfa.Server.OpenApi;
+
 namespace OpenTfa.Server.Endpoints;
 
 internal static class HealthEndpoints
@@ -13,8 +15,11 @@ internal static class HealthEndpoints
 
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health/live", () => TypedResults.Json(new HealthResponse { Status = "live" }, OpenTfaJsonContext.Wire.HealthResponse)).AllowAnonymous();
-        app.MapGet("/health/ready", ReadyAsync).AllowAnonymous();
+        app.MapGet("/health/live", () => TypedResults.Json(new HealthResponse { Status = "live" }, OpenTfaJsonContext.Wire.HealthResponse)).AllowAnonymous()
+            .WithTags("Operations").Operation("getLiveness", "Liveness", "Answers while the process runs; no key needed.").Answers<HealthResponse>();
+        app.MapGet("/health/ready", ReadyAsync).AllowAnonymous()
+            .WithTags("Operations").Operation("getReadiness", "Readiness", "200 while the store answers, 503 otherwise; no key needed. With a key of the operator tenant that may read metrics, `details` tells store, channels and version.")
+            .Answers<HealthResponse>().Answers<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>

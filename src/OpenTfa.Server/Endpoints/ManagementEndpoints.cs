@@ -9,6 +9,8 @@ using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
 using OpenTfa.Server.Errors;
 
+using OpenTfa.Server.OpenApi;
+
 namespace OpenTfa.Server.Endpoints;
 
 /// <summary>OpenTfa's own surface: tenants, API keys and message states (ProblemDetails errors).</summary>
@@ -17,21 +19,37 @@ internal static class ManagementEndpoints
     public static void MapManagement(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1");
-        v1.MapPost("/tenants", CreateTenantAsync).RequireScope(Scopes.Admin)
-            .Audited(AuditActions.TenantCreated, "tenant", v => (v as TenantResponse)?.TenantId, tenantOf: v => (v as TenantResponse)?.TenantId);
-        v1.MapGet("/tenants", ListTenantsAsync).RequireScope(Scopes.Admin);
-        v1.MapGet("/tenants/{tenantId}/senders", GetSendersAsync).RequireScope(Scopes.Admin);
-        v1.MapPut("/tenants/{tenantId}/senders", PutSendersAsync).RequireScope(Scopes.Admin)
+        RouteGroupBuilder tenants = v1.MapGroup("/tenants").RequireScope(Scopes.Admin).WithTags("Tenants");
+        tenants.MapPost("/", CreateTenantAsync)
+            .Audited(AuditActions.TenantCreated, "tenant", v => (v as TenantResponse)?.TenantId, tenantOf: v => (v as TenantResponse)?.TenantId)
+            .Operation("createTenant", "Create a tenant", "Only a key of the operator tenant.").Takes<CreateTenantRequest>().Answers<TenantResponse>();
+        tenants.MapGet("/", ListTenantsAsync)
+            .Operation("getTenants", "List tenants", "Every tenant for the operator tenant's keys; a tenant's own otherwise.").Answers<List<TenantResponse>>();
+        tenants.MapGet("/{tenantId}/senders", GetSendersAsync)
+            .Operation("getTenantSenders", "Get a tenant's allowed senders").Answers<TenantSendersResponse>();
+        tenants.MapPut("/{tenantId}/senders", PutSendersAsync)
             .Audited(AuditActions.TenantSendersChanged, "tenant", routeValue: "tenantId", tenantOf: v => (v as TenantSendersResponse)?.TenantId,
-                detailsOf: v => v is TenantSendersResponse r ? $"sms {Describe(r.Sms)}; email {Describe(r.Email)}" : null);
-        v1.MapPost("/keys", CreateKeyAsync).RequireScope(Scopes.Admin)
+                detailsOf: v => v is TenantSendersResponse r ? $"sms {Describe(r.Sms)}; email {Describe(r.Email)}" : null)
+            .Operation("setTenantSenders", "Set a tenant's allowed senders", "A list limits the tenant to those senders; a list left out leaves that kind to the service-wide rule.")
+            .Takes<TenantSendersRequest>().Answers<TenantSendersResponse>();
+        RouteGroupBuilder keys = v1.MapGroup("/keys").RequireScope(Scopes.Admin).WithTags("API keys");
+        keys.MapPost("/", CreateKeyAsync)
             .Audited(AuditActions.KeyCreated, "key", v => (v as ApiKeyResponse)?.KeyId, tenantOf: v => (v as ApiKeyResponse)?.TenantId,
-                detailsOf: v => v is ApiKeyResponse key ? "scopes " + string.Join(' ', key.Scopes) : null);
-        v1.MapGet("/keys", ListKeysAsync).RequireScope(Scopes.Admin);
-        v1.MapDelete("/keys/{keyId}", RevokeKeyAsync).RequireScope(Scopes.Admin)
-            .Audited(AuditActions.KeyRevoked, "key", v => (v as ApiKeyResponse)?.KeyId, tenantOf: v => (v as ApiKeyResponse)?.TenantId);
-        v1.MapGet("/pins/{pinId}/messages", ListMessagesAsync).RequireScope(Scopes.PinSend);
-        v1.MapGet("/messages/{messageId}", GetMessageAsync).RequireScope(Scopes.PinSend);
+                detailsOf: v => v is ApiKeyResponse key ? "scopes " + string.Join(' ', key.Scopes) : null)
+            .Operation("createApiKey", "Create an API key", "The answer holds the key itself, once; OpenTfa keeps only its hash.")
+            .Takes<CreateApiKeyRequest>().Answers<ApiKeyResponse>();
+        keys.MapGet("/", ListKeysAsync)
+            .Operation("getApiKeys", "List API keys", "The tenant's keys; a key of the operator tenant may name `tenantId`, or leave it out for every tenant's.")
+            .Answers<List<ApiKeyResponse>>();
+        keys.MapDelete("/{keyId}", RevokeKeyAsync)
+            .Audited(AuditActions.KeyRevoked, "key", v => (v as ApiKeyResponse)?.KeyId, tenantOf: v => (v as ApiKeyResponse)?.TenantId)
+            .Operation("revokeApiKey", "Revoke an API key", "The key stops working at once; its record stays, with `revokedAt`.").Answers<ApiKeyResponse>();
+        v1.MapGet("/pins/{pinId}/messages", ListMessagesAsync).RequireScope(Scopes.PinSend).WithTags("Messages")
+            .Operation("getPinMessages", "List a PIN's messages", "Each message sent for the PIN with its delivery state; destinations masked.")
+            .Query("unmasked", "boolean", "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<List<MessageStateResponse>>();
+        v1.MapGet("/messages/{messageId}", GetMessageAsync).RequireScope(Scopes.PinSend).WithTags("Messages")
+            .Operation("getMessage", "Get a message's delivery state")
+            .Query("unmasked", "boolean", "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<MessageStateResponse>();
     }
 
     private static async Task<IResult> CreateTenantAsync(HttpContext http, AccessService access, CancellationToken ct)

@@ -7,6 +7,8 @@ using OpenTfa.Core.Webhooks;
 using OpenTfa.Server.Auth;
 using OpenTfa.Server.Errors;
 
+using OpenTfa.Server.OpenApi;
+
 namespace OpenTfa.Server.Endpoints;
 
 /// <summary>
@@ -17,14 +19,21 @@ internal static class WebhookEndpoints
 {
     public static void MapWebhooks(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder group = app.MapGroup("/opentfa/v1/applications/{appId}/webhooks").RequireScope(Scopes.Admin);
-        group.MapPost("/", CreateAsync).Audited(AuditActions.WebhookCreated, "webhook", v => (v as WebhookResponse)?.WebhookId);
-        group.MapGet("/", ListAsync);
-        group.MapGet("/{webhookId}", GetAsync);
-        group.MapPut("/{webhookId}", UpdateAsync).Audited(AuditActions.WebhookUpdated, "webhook", v => (v as WebhookResponse)?.WebhookId);
-        group.MapDelete("/{webhookId}", DeleteAsync).Audited(AuditActions.WebhookDeleted, "webhook", routeValue: "webhookId");
-        group.MapPost("/{webhookId}/secret", RotateSecretAsync).Audited(AuditActions.WebhookSecretRotated, "webhook", v => (v as WebhookResponse)?.WebhookId);
-        group.MapGet("/{webhookId}/deliveries", DeliveriesAsync);
+        RouteGroupBuilder group = app.MapGroup("/opentfa/v1/applications/{appId}/webhooks").RequireScope(Scopes.Admin).WithTags("Webhooks");
+        group.MapPost("/", CreateAsync).Audited(AuditActions.WebhookCreated, "webhook", v => (v as WebhookResponse)?.WebhookId)
+            .Operation("createWebhook", "Create a webhook", "The answer holds the signing secret, once.").Takes<WebhookRequest>().Answers<WebhookResponse>();
+        group.MapGet("/", ListAsync)
+            .Operation("getWebhooks", "List an application's webhooks").Answers<List<WebhookResponse>>();
+        group.MapGet("/{webhookId}", GetAsync)
+            .Operation("getWebhook", "Get a webhook").Answers<WebhookResponse>();
+        group.MapPut("/{webhookId}", UpdateAsync).Audited(AuditActions.WebhookUpdated, "webhook", v => (v as WebhookResponse)?.WebhookId)
+            .Operation("updateWebhook", "Change a webhook", "Fields left out keep their values.").Takes<WebhookRequest>().Answers<WebhookResponse>();
+        group.MapDelete("/{webhookId}", DeleteAsync).Audited(AuditActions.WebhookDeleted, "webhook", routeValue: "webhookId")
+            .Operation("deleteWebhook", "Delete a webhook").AnswersNoContent();
+        group.MapPost("/{webhookId}/secret", RotateSecretAsync).Audited(AuditActions.WebhookSecretRotated, "webhook", v => (v as WebhookResponse)?.WebhookId)
+            .Operation("rotateWebhookSecret", "Rotate a webhook's signing secret", "The answer holds the new secret, once.").Answers<WebhookResponse>();
+        group.MapGet("/{webhookId}/deliveries", DeliveriesAsync)
+            .Operation("getWebhookDeliveries", "List a webhook's deliveries", "Newest first, each with its attempts.").Answers<List<WebhookDeliveryResponse>>();
     }
 
     private static async Task<IResult> CreateAsync(string appId, HttpContext http, WebhookService service, CancellationToken ct)
@@ -92,7 +101,9 @@ internal static class WebhookEndpoints
 internal static class AuditEndpoints
 {
     public static void MapAudit(this IEndpointRouteBuilder app) =>
-        app.MapGroup("/opentfa/v1").MapGet("/audit", ListAsync).RequireScope(Scopes.Admin);
+        app.MapGroup("/opentfa/v1").MapGet("/audit", ListAsync).RequireScope(Scopes.Admin).WithTags("Audit")
+            .Operation("getAuditTrail", "Read the audit trail", "Newest first. `from`, `to` are UNIX milliseconds; `before` an entry id to page back from; a key of the operator tenant may name `tenantId`.")
+            .Answers<List<AuditEntryResponse>>();
 
     private static async Task<IResult> ListAsync(string? tenantId, long? from, long? to, long? before, int? limit, HttpContext http, AuditLog audit, CancellationToken ct)
     {
@@ -114,8 +125,12 @@ internal static class AnalyticsEndpoints
     public static void MapAnalytics(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1");
-        v1.MapGet("/analytics", ReportAsync).RequireScope(Scopes.Manage);
-        v1.MapGet("/applications/{appId}/destinations/{destination}/history", HistoryAsync).RequireScope(Scopes.Manage);
+        v1.MapGet("/analytics", ReportAsync).RequireScope(Scopes.Manage).WithTags("Analytics")
+            .Operation("getAnalytics", "Conversion and delivery figures", "Over `from`–`to` (UNIX milliseconds; default the last 24 hours), in total and by application, channel and country.")
+            .Answers<AnalyticsResponse>();
+        v1.MapGet("/applications/{appId}/destinations/{destination}/history", HistoryAsync).RequireScope(Scopes.Manage).WithTags("Analytics")
+            .Operation("getDestinationHistory", "A destination's PINs and messages", "For support: every PIN sent to the destination with its messages and outcome, newest first.")
+            .Query("unmasked", "boolean", "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<HistoryResponse>();
     }
 
     private static async Task<IResult> ReportAsync(string? applicationId, long? from, long? to, HttpContext http, AnalyticsService analytics, CancellationToken ct)

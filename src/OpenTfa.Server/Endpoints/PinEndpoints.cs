@@ -8,6 +8,8 @@ using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
 using OpenTfa.Server.Errors;
 
+using OpenTfa.Server.OpenApi;
+
 namespace OpenTfa.Server.Endpoints;
 
 internal static class PinEndpoints
@@ -17,16 +19,36 @@ internal static class PinEndpoints
 
     public static void MapPins(this RouteGroupBuilder tfa)
     {
-        RouteGroupBuilder pin = tfa.MapGroup("/pin").RequireScope(Scopes.PinSend);
-        RouteGroupBuilder sends = pin.MapGroup(string.Empty).AddEndpointFilter<IdempotencyFilter>();
-        sends.MapPost("/", SendSmsAsync);
-        sends.MapPost("/voice", SendVoiceAsync);
-        sends.MapPost("/email", SendEmailAsync);
-        sends.MapPost("/{pinId}/resend", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Sms, http, s, ct));
-        sends.MapPost("/{pinId}/resend/voice", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Voice, http, s, ct));
-        sends.MapPost("/{pinId}/resend/email", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Email, http, s, ct));
-        pin.MapPost("/{pinId}/verify", VerifyAsync);
-        tfa.MapGet("/applications/{appId}/verifications", VerificationsAsync).RequireScope(Scopes.PinSend);
+        RouteGroupBuilder pin = tfa.MapGroup("/pin").RequireScope(Scopes.PinSend).WithTags("2FA PIN flow");
+        RouteGroupBuilder sends = pin.MapGroup(string.Empty).AddEndpointFilter<IdempotencyFilter>().Idempotent();
+        sends.MapPost("/", SendSmsAsync)
+            .Operation("sendTfaPinCodeOverSms", "Send 2FA PIN code over SMS", "Generates a PIN, stores it and queues its SMS; the answer comes once the message is durably queued.")
+            .Query("ncNeeded", "boolean", "Check the number before sending (default true).")
+            .Takes<StartAuthenticationRequest>().Answers<StartAuthenticationResponse>();
+        sends.MapPost("/voice", SendVoiceAsync)
+            .Operation("sendTfaPinCodeOverVoice", "Send 2FA PIN code over Voice")
+            .Takes<StartAuthenticationRequest>().Answers<StartAuthenticationResponse>();
+        sends.MapPost("/email", SendEmailAsync)
+            .Operation("send2faPinCodeOverEmail", "Send 2FA PIN code over email")
+            .Takes<StartAuthenticationRequest>().Answers<StartEmailAuthenticationResponse>();
+        sends.MapPost("/{pinId}/resend", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Sms, http, s, ct))
+            .Operation("resendTfaPinCodeOverSms", "Resend 2FA PIN code over SMS", "Sends the same PIN again.")
+            .Takes<ResendPinRequest>().Answers<StartAuthenticationResponse>();
+        sends.MapPost("/{pinId}/resend/voice", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Voice, http, s, ct))
+            .Operation("resendTfaPinCodeOverVoice", "Resend 2FA PIN code over Voice", "Calls with the same PIN again.")
+            .Takes<ResendPinRequest>().Answers<StartAuthenticationResponse>();
+        sends.MapPost("/{pinId}/resend/email", (string pinId, HttpContext http, PinService s, CancellationToken ct) => ResendAsync(pinId, ChannelKind.Email, http, s, ct))
+            .Operation("resend2faPinCodeOverEmail", "Resend 2FA PIN code over email", "Sends the same PIN again.")
+            .Takes<ResendPinRequest>().Answers<StartEmailAuthenticationResponse>();
+        pin.MapPost("/{pinId}/verify", VerifyAsync)
+            .Operation("verifyTfaPhoneNumber", "Verify phone number", "A wrong, expired or used-up PIN is not an error: the answer says `verified: false` with a `pinError`.")
+            .Takes<VerifyPinRequest>().Answers<VerifyPinResponse>();
+        tfa.MapGet("/applications/{appId}/verifications", VerificationsAsync).RequireScope(Scopes.PinSend).WithTags("2FA PIN flow")
+            .Operation("getTfaVerificationStatus", "Get 2FA verification status")
+            .Query("msisdn", "string", "The phone number (or e-mail address) whose verifications to list.", required: true)
+            .Query("verified", "boolean", "Only verified (true) or unverified (false) entries.")
+            .Query("sent", "boolean", "Only entries whose message was (true) or was not (false) sent.")
+            .Answers<VerificationResponse>();
     }
 
     private static async Task<IResult> SendSmsAsync(HttpContext http, PinService service, CancellationToken ct)

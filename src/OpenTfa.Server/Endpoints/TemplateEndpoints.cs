@@ -6,19 +6,32 @@ using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
 using OpenTfa.Server.Errors;
 
+using OpenTfa.Server.OpenApi;
+
 namespace OpenTfa.Server.Endpoints;
 
 internal static class TemplateEndpoints
 {
     public static void MapTemplates(this RouteGroupBuilder tfa)
     {
-        RouteGroupBuilder group = tfa.MapGroup("/applications/{appId}").RequireScope(Scopes.Manage);
-        group.MapGet("/messages", ListAsync);
-        group.MapPost("/messages", CreateAsync).Audited(AuditActions.TemplateCreated, "template", v => (v as MessageTemplateResponse)?.MessageId);
-        group.MapGet("/messages/{msgId}", GetAsync);
-        group.MapPut("/messages/{msgId}", UpdateAsync).Audited(AuditActions.TemplateUpdated, "template", routeValue: "msgId");
-        group.MapPost("/email/messages", CreateEmailAsync).Audited(AuditActions.TemplateCreated, "template", v => (v as MessageTemplateResponse)?.MessageId);
-        group.MapPut("/email/messages/{msgId}", UpdateEmailAsync).Audited(AuditActions.TemplateUpdated, "template", routeValue: "msgId");
+        RouteGroupBuilder group = tfa.MapGroup("/applications/{appId}").RequireScope(Scopes.Manage).WithTags("2FA message templates");
+        group.MapGet("/messages", ListAsync)
+            .Operation("getTfaMessageTemplates", "Get 2FA message templates", "Every template of the application, SMS/voice and e-mail alike.")
+            .Answers<List<MessageTemplateResponse>>();
+        group.MapPost("/messages", CreateAsync).Audited(AuditActions.TemplateCreated, "template", v => (v as MessageTemplateResponse)?.MessageId)
+            .Operation("createTfaMessageTemplate", "Create 2FA message template", "An SMS or voice template; `messageText` holds `{{pin}}`.")
+            .Takes<MessageTemplateRequest>().Answers<MessageTemplateResponse>();
+        group.MapGet("/messages/{msgId}", GetAsync)
+            .Operation("getTfaMessageTemplate", "Get 2FA message template").Answers<MessageTemplateResponse>();
+        group.MapPut("/messages/{msgId}", UpdateAsync).Audited(AuditActions.TemplateUpdated, "template", routeValue: "msgId")
+            .Operation("updateTfaMessageTemplate", "Update 2FA message template", "Fields left out keep their values.")
+            .Takes<MessageTemplateRequest>().Answers<MessageTemplateResponse>();
+        group.MapPost("/email/messages", CreateEmailAsync).Audited(AuditActions.TemplateCreated, "template", v => (v as MessageTemplateResponse)?.MessageId)
+            .Operation("createTfaEmailMessageTemplate", "Create 2FA email message template", "`emailTemplateId` names one of the tenant's e-mail bodies (`/opentfa/v1/email-bodies`).")
+            .Takes<EmailTemplateRequest>().Answers<MessageTemplateResponse>();
+        group.MapPut("/email/messages/{msgId}", UpdateEmailAsync).Audited(AuditActions.TemplateUpdated, "template", routeValue: "msgId")
+            .Operation("updateTfaEmailMessageTemplate", "Update 2FA email message template", "Fields left out keep their values.")
+            .Takes<EmailTemplateRequest>().Answers<MessageTemplateResponse>();
     }
 
     private static async Task<IResult> ListAsync(string appId, HttpContext http, TemplateService service, CancellationToken ct)

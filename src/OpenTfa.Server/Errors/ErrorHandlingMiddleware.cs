@@ -99,13 +99,15 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
 /// <summary>
 /// Tolerates what real clients send: a repeated slash (<c>//2fa/2/…</c>, from a base URL
 /// ending in a slash) and a trailing slash before the query (<c>/2fa/2/pin/?ncNeeded=false</c>).
+/// The API reference keeps its paths as they are: it lives at <c>/docs/</c> with relative assets.
 /// </summary>
 internal sealed class PathNormalizationMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
         string? path = context.Request.Path.Value;
-        if (path is { Length: > 1 } && (path.EndsWith('/') || path.Contains("//", StringComparison.Ordinal)))
+        if (path is { Length: > 1 } && (path.EndsWith('/') || path.Contains("//", StringComparison.Ordinal))
+            && !context.Request.Path.StartsWithSegments(OpenApi.ApiDocs.ReferencePath, StringComparison.OrdinalIgnoreCase))
         {
             string normalized = "/" + string.Join('/', path.Split('/', StringSplitOptions.RemoveEmptyEntries));
             context.Request.Path = new PathString(normalized);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenTfa.Server.Auth;
 using OpenTfa.Server.Endpoints;
 using OpenTfa.Server.Errors;
+using OpenTfa.Server.OpenApi;
 
 namespace OpenTfa.Server.Hosting;
 
@@ -153,7 +154,19 @@ public static partial class OpenTfaHost
         builder.Services.AddOpenTfaAccessControl();
         builder.AddOpenTfaObservability();
         AfterListening.Wrap(builder.Services);
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Contracts.OpenTfaJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            // As the wire context writes: numbers only as numbers, absent fields left out (what the OpenAPI document describes).
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, Contracts.OpenTfaJsonContext.Default);
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
+        bool apiDocs = ApiDocs.Enabled(builder.Configuration);
+        if (apiDocs)
+        {
+            builder.Services.AddOpenTfaApiDocs();
+        }
+
         builder.Services.AddProblemDetails();
         int maxBody = builder.Configuration.GetValue<int?>("OpenTfa:MaxRequestBodyBytes") ?? 64 * 1024;
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
@@ -180,6 +193,11 @@ public static partial class OpenTfaHost
         app.MapHealth();
         app.MapVersion();
         app.MapOpenTfaObservability();
+        if (apiDocs)
+        {
+            app.MapOpenTfaApiDocs();
+        }
+
         return app;
     }
 

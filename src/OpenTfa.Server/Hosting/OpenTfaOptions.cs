@@ -67,6 +67,15 @@ public sealed class OpenTfaOptions
     public TelemetryOptions Telemetry { get; set; } = new();
 
     public LoggingOptions Logging { get; set; } = new();
+
+    public ApiDocsOptions ApiDocs { get; set; } = new();
+}
+
+/// <summary>The OpenAPI document and the API reference (<c>OpenTfa:ApiDocs</c>).</summary>
+public sealed class ApiDocsOptions
+{
+    /// <summary>Serve <c>/openapi/v1.json</c> and the reference at <c>/docs</c> (no key needed).</summary>
+    public bool Enabled { get; set; } = true;
 }
 
 public sealed class StorageOptions

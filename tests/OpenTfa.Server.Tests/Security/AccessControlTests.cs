@@ -10,14 +10,20 @@ namespace OpenTfa.Server.Tests.Security;
 public sealed class AccessControlTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     /// <summary>
-    /// The endpoints anyone may reach: liveness and bare readiness (load balancers), and the
-    /// gateway callbacks, which authenticate each request by its own signature or token.
+    /// The endpoints anyone may reach: liveness and bare readiness (load balancers), the API's
+    /// description and its reference page (public documentation, no data), and the gateway
+    /// callbacks, which authenticate each request by its own signature or token.
     /// Adding an anonymous endpoint means adding it here, in review.
     /// </summary>
     private static readonly string[] Anonymous =
     [
         "/health/live",
         "/health/ready",
+        "/openapi/{documentName}.json",
+        "/docs/{documentName?}",
+        "/docs/scalar.js",
+        "/docs/scalar.aspnetcore.js",
+        "/docs/favicon.svg",
         "/opentfa/v1/callbacks/kannel/{channel}",
         "/opentfa/v1/callbacks/twilio/{channel}",
         "/opentfa/v1/callbacks/twilio/{channel}/gather",
