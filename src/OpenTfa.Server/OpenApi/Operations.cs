@@ -38,6 +38,18 @@ internal static class Operations
         bool callback = metadata.OfType<CallbackDoc>().Any();
         bool idempotent = metadata.OfType<IdempotentDoc>().Any();
         operation.RequestBody?.Content?.Remove(OperationDocs.AnyContentType);
+        if (SeedExamples.For(operation.OperationId) is { } seed)
+        {
+            if (seed.Request is not null && operation.RequestBody?.Content?.TryGetValue(OperationDocs.Json, out OpenApiMediaType? request) == true)
+            {
+                request.Example = seed.Request;
+            }
+
+            if (operation.Responses?.TryGetValue("200", out IOpenApiResponse? answered) == true && answered.Content?.TryGetValue(OperationDocs.Json, out OpenApiMediaType? answer) == true)
+            {
+                answer.Example = seed.Response;
+            }
+        }
 
         foreach (QueryParameterDoc query in metadata.OfType<QueryParameterDoc>())
         {
