@@ -122,7 +122,8 @@ public sealed partial class ServerNode : IAsyncDisposable
 
     private HttpClient CreateClient(string apiKey)
     {
-        var client = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5) })
+        // Every answer of every node is checked against the OpenAPI document, as in-process servers' are.
+        var client = new HttpClient(new OpenApiContractHandler(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5) }))
         {
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromSeconds(60),

@@ -14,7 +14,7 @@ public sealed class AuthenticationAndTenancyTests(ServerFixture fixture) : IClas
     [InlineData(null)]
     public async Task Key_InEveryAcceptedForm_Authenticates(string? scheme)
     {
-        using var client = new HttpClient { BaseAddress = _server.BaseAddress };
+        using var client = TestServer.ClientFor(_server.BaseAddress, key: null);
         client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", scheme is null ? TestServer.BootstrapKey : $"{scheme} {TestServer.BootstrapKey}");
         Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync("/2fa/2/applications")).Status);
     }
@@ -26,7 +26,7 @@ public sealed class AuthenticationAndTenancyTests(ServerFixture fixture) : IClas
     [InlineData("App ")]
     public async Task MissingOrWrongKey_Answers401InTheEnvelope(string? header)
     {
-        using var client = new HttpClient { BaseAddress = _server.BaseAddress };
+        using var client = TestServer.ClientFor(_server.BaseAddress, key: null);
         if (header is not null)
         {
             client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", header);

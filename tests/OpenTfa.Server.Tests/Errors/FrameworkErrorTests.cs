@@ -81,7 +81,7 @@ public sealed class FrameworkErrorTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Health_LiveAndReady_AnswerWithoutAKey_DetailsOnlyForTheOperator()
     {
-        using var anonymous = new HttpClient { BaseAddress = _server.BaseAddress };
+        using var anonymous = TestServer.ClientFor(_server.BaseAddress, key: null);
         Assert.Equal("live", (await anonymous.GetJsonAsync("/health/live")).Str("status"));
         Reply ready = await anonymous.GetJsonAsync("/health/ready");
         Assert.Equal("ready", ready.Str("status"));

@@ -27,7 +27,7 @@ public sealed partial class FirstStartTests
                 key = match.Groups[1].Value;
                 Assert.Contains("DEVELOPMENT DELIVERY", first.Output);
 
-                using var client = new HttpClient { BaseAddress = first.BaseAddress };
+                using var client = TestServer.ClientFor(first.BaseAddress, key: null);
                 client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("App", key);
                 Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync("/2fa/2/applications")).Status);
             }
@@ -37,7 +37,7 @@ public sealed partial class FirstStartTests
 
             await using ServerProcess second = await ServerProcess.StartAsync(workingDirectory);
             Assert.DoesNotContain("Bootstrap API key", second.Output);
-            using var again = new HttpClient { BaseAddress = second.BaseAddress };
+            using var again = TestServer.ClientFor(second.BaseAddress, key: null);
             again.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("App", key);
             Assert.Equal(HttpStatusCode.OK, (await again.GetJsonAsync("/2fa/2/applications")).Status);
         }

@@ -176,7 +176,7 @@ public sealed partial class StartupFailureTests : IDisposable
         // A message whose first attempt failed waits in the outbox for its retry.
         await using (ServerProcess first = await ServerProcess.StartAsync(_workingDirectory, environment))
         {
-            using var client = new HttpClient { BaseAddress = first.BaseAddress };
+            using var client = TestServer.ClientFor(first.BaseAddress, key: null);
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("App", Key);
             (string app, string template) = await client.CreateAppAndTemplateAsync(Api.RoomyApplication(ttl: "1h"));
             string pinId = await client.SendPinOkAsync(app, template, "41793026727");
@@ -216,7 +216,7 @@ public sealed partial class StartupFailureTests : IDisposable
             Assert.True(shown.Success, second.Output);
             Assert.True(second.Output.IndexOf("Now listening on", StringComparison.Ordinal) < second.Output.IndexOf(shown.Value, StringComparison.Ordinal), second.Output);
             key = shown.Groups[1].Value;
-            using var client = new HttpClient { BaseAddress = second.BaseAddress };
+            using var client = TestServer.ClientFor(second.BaseAddress, key: null);
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("App", key);
             Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync("/opentfa/v1/keys")).Status);
         }

@@ -82,7 +82,7 @@ public sealed class AccessControlTests(ServerFixture fixture) : IClassFixture<Se
     [InlineData("/opentfa/v1/nothing-here")]
     public async Task PathOutsideTheApi_WithoutAKey_Answers401_NotARouteOracle(string path)
     {
-        using var anonymous = new HttpClient { BaseAddress = _server.BaseAddress };
+        using var anonymous = TestServer.ClientFor(_server.BaseAddress, key: null);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri(path, UriKind.Relative))).StatusCode);
         if (path != "/metrics")

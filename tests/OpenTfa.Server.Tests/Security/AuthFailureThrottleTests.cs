@@ -93,7 +93,7 @@ public sealed class AuthFailureThrottleTests
 
     private static async Task<HttpStatusCode> StatusAsync(TestServer server, string forwardedFor, string key)
     {
-        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        using var client = TestServer.ClientFor(server.BaseAddress, key: null);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/2fa/2/applications");
         request.Headers.Authorization = new AuthenticationHeaderValue("App", key);
         request.Headers.Add("X-Forwarded-For", forwardedFor);

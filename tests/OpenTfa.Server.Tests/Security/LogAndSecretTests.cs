@@ -16,7 +16,7 @@ public sealed class LogAndSecretTests
         try
         {
             await using ServerProcess server = await ServerProcess.StartAsync(workingDirectory, new Dictionary<string, string> { ["OpenTfa__BootstrapApiKey"] = TestServer.BootstrapKey });
-            using var client = new HttpClient { BaseAddress = server.BaseAddress };
+            using var client = TestServer.ClientFor(server.BaseAddress, key: null);
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("App", "a-wrong-key");
             HttpResponseMessage response = await client.GetAsync(new Uri("/2fa/2/x%0Dinfo: OpenTfa[1]%0Aforged-line%1B%5B31mred%E2%80%A8sep", UriKind.Relative));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
