@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using OpenTfa.Server.Hosting;
 
 namespace OpenTfa.Server.OpenApi;
 
@@ -81,6 +83,7 @@ internal static class Document
         document.Components.Schemas[InfobipError] = InfobipErrorSchema();
         document.Components.Schemas[Problem] = ProblemSchema();
 
+        DescribeMetrics(document, context.ApplicationServices.GetRequiredService<IOptions<TelemetryOptions>>().Value);
         foreach (KeyValuePair<string, IOpenApiSchema> schema in document.Components.Schemas.ToList())
         {
             document.Components.Schemas[schema.Key] = WithoutNull(schema.Value);
@@ -107,6 +110,49 @@ internal static class Document
 
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// The Prometheus endpoint, which is middleware rather than a routed endpoint and so unknown to
+    /// the generator. A key that may not read metrics falls through to routing: 401 without a valid
+    /// key, 404 with one.
+    /// </summary>
+    private static void DescribeMetrics(OpenApiDocument document, TelemetryOptions telemetry)
+    {
+        if (!telemetry.MetricsEnabled)
+        {
+            return;
+        }
+
+        var operation = new OpenApiOperation
+        {
+            OperationId = "getMetrics",
+            Summary = "Prometheus metrics",
+            Description = "The service's metrics in the Prometheus text format. Only a key of the operator tenant with `opentfa:metrics` or `opentfa:admin`; others get 404.",
+            Tags = new HashSet<OpenApiTagReference> { new("Operations", document) },
+            Security =
+            [
+                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Operations.AppScheme, document)] = ["opentfa:metrics"] },
+                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Operations.BearerScheme, document)] = ["opentfa:metrics"] },
+            ],
+            Responses = new OpenApiResponses
+            {
+                ["200"] = new OpenApiResponse
+                {
+                    Description = "The metrics.",
+                    Content = new Dictionary<string, OpenApiMediaType> { ["text/plain"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } } },
+                },
+                ["401"] = ProblemAnswer(document, "No API key, or a key that is unknown, revoked or expired."),
+                ["404"] = new OpenApiResponse { Description = "The key may not read metrics, or the client's address is not allowed to scrape (no body)." },
+            },
+        };
+        document.Paths[telemetry.MetricsPath] = new OpenApiPathItem { Operations = new Dictionary<HttpMethod, OpenApiOperation> { [HttpMethod.Get] = operation } };
+    }
+
+    private static OpenApiResponse ProblemAnswer(OpenApiDocument document, string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(Problem, document) } },
+    };
 
     /// <summary>The schema without <c>null</c>: removed from its types, and a <c>oneOf</c> of null and one schema becomes that schema.</summary>
     private static IOpenApiSchema WithoutNull(IOpenApiSchema schema)
