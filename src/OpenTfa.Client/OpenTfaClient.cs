@@ -30,7 +30,7 @@ public enum OpenTfaHealthCheck
 /// Transport failures (server unreachable, timeouts) surface as <see cref="HttpRequestException"/>
 /// and <see cref="TaskCanceledException"/>, as with any <see cref="HttpClient"/>.
 /// </remarks>
-public sealed class OpenTfaClient
+public sealed partial class OpenTfaClient
 {
     private static readonly OpenTfaJsonContext Json = OpenTfaJsonContext.Default;
     private readonly HttpClient _http;
@@ -212,11 +212,26 @@ public sealed class OpenTfaClient
         return Read(response, body, type);
     }
 
+    /// <summary>A call whose success has no body (204).</summary>
+    private async Task SendAsync(HttpMethod method, string path, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw Failure(response, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    private static OpenTfaApiException Failure(HttpResponseMessage response, string body) =>
+        OpenTfaApiException.Create(ErrorReader.Read(response.StatusCode, response.Headers, body, TimeProvider.System));
+
     private static T Read<T>(HttpResponseMessage response, string body, JsonTypeInfo<T> type)
     {
         if (!response.IsSuccessStatusCode)
         {
-            throw OpenTfaApiException.Create(ErrorReader.Read(response.StatusCode, response.Headers, body, TimeProvider.System));
+            throw Failure(response, body);
         }
 
         try
