@@ -45,6 +45,13 @@ public static class Program
             TemplateCommands.Create(),
             EmailBodyCommands.Create(),
             PinCommands.Create(),
+            OperationCommands.Version(),
+            OperationCommands.Channels(),
+            OperationCommands.Protection(),
+            OperationCommands.Webhooks(),
+            OperationCommands.Audit(),
+            OperationCommands.Analytics(),
+            OperationCommands.History(),
         };
         root.Add(GlobalOptions.Url);
         root.Add(GlobalOptions.ApiKey);

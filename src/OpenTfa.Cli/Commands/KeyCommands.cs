@@ -146,13 +146,25 @@ internal static class KeyCommands
     private static string[] Split(string[]? values) =>
         (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
 
+    /// <summary>A duration as the command line writes it: a whole number of days, hours or minutes (90d, 12h, 30m).</summary>
+    internal static bool TryDuration(string value, out TimeSpan span)
+    {
+        span = default;
+        if (value.Length < 2 || !char.IsAsciiDigit(value[0]) || value[^1] is not ('d' or 'h' or 'm')
+            || !long.TryParse(value.AsSpan(0, value.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out long amount) || amount is <= 0 or >= 1_000_000)
+        {
+            return false;
+        }
+
+        span = value[^1] switch { 'd' => TimeSpan.FromDays(amount), 'h' => TimeSpan.FromHours(amount), _ => TimeSpan.FromMinutes(amount) };
+        return true;
+    }
+
     internal static DateTimeOffset ExpiryOf(string text)
     {
         string value = text.Trim();
-        if (value.Length >= 2 && char.IsAsciiDigit(value[0]) && value[^1] is 'd' or 'h' or 'm'
-            && long.TryParse(value.AsSpan(0, value.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out long amount) && amount is > 0 and < 1_000_000)
+        if (TryDuration(value, out TimeSpan span))
         {
-            TimeSpan span = value[^1] switch { 'd' => TimeSpan.FromDays(amount), 'h' => TimeSpan.FromHours(amount), _ => TimeSpan.FromMinutes(amount) };
             return TimeProvider.System.GetUtcNow() + span;
         }
 

@@ -4,7 +4,7 @@ using OpenTfa.Contracts;
 namespace OpenTfa.Cli.Commands;
 
 /// <summary>How each answer looks to a person; the names are the wire's, so that they match --json.</summary>
-internal static class Views
+internal static partial class Views
 {
     private static TextWriter Out => Session.Out;
 
