@@ -58,7 +58,20 @@ public static class ChannelSettings
     private sealed class TextSettings<TOptions>(string name, IConfigurationSection settings) : IPostConfigureOptions<TOptions>, IValidateOptions<TOptions>
         where TOptions : class
     {
-        private static readonly NullabilityInfoContext Nullability = new();
+        /// <summary>
+        /// The text settings of <typeparamref name="TOptions"/> and whether each may be null, read once:
+        /// <see cref="NullabilityInfoContext"/> is not thread-safe, and servers may start side by side.
+        /// </summary>
+        private static readonly (PropertyInfo Property, bool Nullable)[] Texts = ReadTexts();
+
+        private static (PropertyInfo, bool)[] ReadTexts()
+        {
+            var nullability = new NullabilityInfoContext();
+            return typeof(TOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.PropertyType == typeof(string) && p.CanWrite && !SecretRedaction.IsSecretName(p.Name))
+                .Select(p => (p, nullability.Create(p).WriteState == NullabilityState.Nullable))
+                .ToArray();
+        }
 
         public void PostConfigure(string? optionsName, TOptions options)
         {
@@ -67,11 +80,9 @@ public static class ChannelSettings
                 return;
             }
 
-            foreach (PropertyInfo property in typeof(TOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                .Where(p => p.PropertyType == typeof(string) && p.CanWrite && !SecretRedaction.IsSecretName(p.Name)))
+            foreach ((PropertyInfo property, bool nullable) in Texts)
             {
                 string? value = (property.GetValue(options) as string)?.Trim();
-                bool nullable = Nullability.Create(property).WriteState == NullabilityState.Nullable;
                 property.SetValue(options, string.IsNullOrEmpty(value) && nullable ? null : value ?? string.Empty);
             }
 
