@@ -238,37 +238,28 @@ internal static class OperationCommands
         Session.Out.WriteLine(webhook.Secret);
     }
 
-    private static Command Simple(string name, string description, Func<Session, CancellationToken, Task> body)
-    {
-        var command = new Command(name, description);
-        command.SetAction((parse, ct) => Session.RunAsync(parse, async (s, ct) =>
-        {
-            await body(s, ct);
-            return ExitCodes.Ok;
-        }, ct));
-        return command;
-    }
+    private static Command Simple(string name, string description, Func<Session, CancellationToken, Task> body) =>
+        WithAction(new Command(name, description), (_, s, ct) => body(s, ct));
 
     private static Command ForApplication(string name, string description, Func<Session, string, CancellationToken, Task> body)
     {
         var app = new Argument<string>("applicationId");
-        var command = new Command(name, description) { app };
-        command.SetAction((parse, ct) => Session.RunAsync(parse, async (s, ct) =>
-        {
-            await body(s, parse.GetRequiredValue(app), ct);
-            return ExitCodes.Ok;
-        }, ct));
-        return command;
+        return WithAction(new Command(name, description) { app }, (parse, s, ct) => body(s, parse.GetRequiredValue(app), ct));
     }
 
     private static Command ForWebhook(string name, string description, Func<Session, string, string, CancellationToken, Task> body)
     {
         var app = new Argument<string>("applicationId");
         var webhook = new Argument<string>("webhookId");
-        var command = new Command(name, description) { app, webhook };
+        return WithAction(new Command(name, description) { app, webhook }, (parse, s, ct) => body(s, parse.GetRequiredValue(app), parse.GetRequiredValue(webhook), ct));
+    }
+
+    /// <summary>Runs <paramref name="body"/> in a session when the command is invoked; it exits 0 unless the call throws.</summary>
+    private static Command WithAction(Command command, Func<ParseResult, Session, CancellationToken, Task> body)
+    {
         command.SetAction((parse, ct) => Session.RunAsync(parse, async (s, ct) =>
         {
-            await body(s, parse.GetRequiredValue(app), parse.GetRequiredValue(webhook), ct);
+            await body(parse, s, ct);
             return ExitCodes.Ok;
         }, ct));
         return command;

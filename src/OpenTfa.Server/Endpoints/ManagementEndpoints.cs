@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using OpenTfa.Contracts;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
@@ -46,10 +47,10 @@ internal static class ManagementEndpoints
             .Operation("revokeApiKey", "Revoke an API key", "The key stops working at once; its record stays, with `revokedAt`.").Answers<ApiKeyResponse>();
         v1.MapGet("/pins/{pinId}/messages", ListMessagesAsync).RequireScope(Scopes.PinSend).WithTags("Messages")
             .Operation("getPinMessages", "List a PIN's messages", "Each message sent for the PIN with its delivery state; destinations masked.")
-            .Query("unmasked", "boolean", "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<List<MessageStateResponse>>();
+            .Query("unmasked", JsonSchemaType.Boolean, "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<List<MessageStateResponse>>();
         v1.MapGet("/messages/{messageId}", GetMessageAsync).RequireScope(Scopes.PinSend).WithTags("Messages")
             .Operation("getMessage", "Get a message's delivery state")
-            .Query("unmasked", "boolean", "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<MessageStateResponse>();
+            .Query("unmasked", JsonSchemaType.Boolean, "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<MessageStateResponse>();
     }
 
     private static async Task<IResult> CreateTenantAsync(HttpContext http, AccessService access, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using OpenTfa.Contracts;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
@@ -130,7 +131,7 @@ internal static class AnalyticsEndpoints
             .Answers<AnalyticsResponse>();
         v1.MapGet("/applications/{appId}/destinations/{destination}/history", HistoryAsync).RequireScope(Scopes.Manage).WithTags("Analytics")
             .Operation("getDestinationHistory", "A destination's PINs and messages", "For support: every PIN sent to the destination with its messages and outcome, newest first.")
-            .Query("unmasked", "boolean", "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<HistoryResponse>();
+            .Query("unmasked", JsonSchemaType.Boolean, "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<HistoryResponse>();
     }
 
     private static async Task<IResult> ReportAsync(string? applicationId, long? from, long? to, HttpContext http, AnalyticsService analytics, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using OpenTfa.Contracts;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
@@ -23,7 +24,7 @@ internal static class PinEndpoints
         RouteGroupBuilder sends = pin.MapGroup(string.Empty).AddEndpointFilter<IdempotencyFilter>().Idempotent();
         sends.MapPost("/", SendSmsAsync)
             .Operation("sendTfaPinCodeOverSms", "Send 2FA PIN code over SMS", "Generates a PIN, stores it and queues its SMS; the answer comes once the message is durably queued.")
-            .Query("ncNeeded", "boolean", "Check the number before sending (default true).")
+            .Query("ncNeeded", JsonSchemaType.Boolean, "Check the number before sending (default true).")
             .Takes<StartAuthenticationRequest>().Answers<StartAuthenticationResponse>();
         sends.MapPost("/voice", SendVoiceAsync)
             .Operation("sendTfaPinCodeOverVoice", "Send 2FA PIN code over Voice")
@@ -45,9 +46,9 @@ internal static class PinEndpoints
             .Takes<VerifyPinRequest>().Answers<VerifyPinResponse>();
         tfa.MapGet("/applications/{appId}/verifications", VerificationsAsync).RequireScope(Scopes.PinSend).WithTags("2FA PIN flow")
             .Operation("getTfaVerificationStatus", "Get 2FA verification status")
-            .Query("msisdn", "string", "The phone number (or e-mail address) whose verifications to list.", required: true)
-            .Query("verified", "boolean", "Only verified (true) or unverified (false) entries.")
-            .Query("sent", "boolean", "Only entries whose message was (true) or was not (false) sent.")
+            .Query("msisdn", JsonSchemaType.String, "The phone number (or e-mail address) whose verifications to list.", required: true)
+            .Query("verified", JsonSchemaType.Boolean, "Only verified (true) or unverified (false) entries.")
+            .Query("sent", JsonSchemaType.Boolean, "Only entries whose message was (true) or was not (false) sent.")
             .Answers<VerificationResponse>();
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.OpenApi;
 using OpenTfa.Contracts;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Errors;
@@ -25,14 +26,14 @@ internal static class ProtectionEndpoints
         RouteGroupBuilder v1 = app.MapGroup("/opentfa/v1").RequireScope(Scopes.Admin).WithTags("Protection");
         v1.MapGet("/protection", (HttpContext http, ProtectionService s, AuditLog audit, CancellationToken ct) => GetAsync(http, s, audit, ProtectionService.TenantDefault, ct))
             .Operation("getTenantProtection", "Get the tenant's default protection policy", "Test numbers masked, their PINs never shown.")
-            .Query("unmasked", "boolean", "Show test numbers in full (needs `opentfa:pii`; audited).").Answers<Contracts.ProtectionPolicy>();
+            .Query("unmasked", JsonSchemaType.Boolean, "Show test numbers in full (needs `opentfa:pii`; audited).").Answers<Contracts.ProtectionPolicy>();
         v1.MapPut("/protection", (HttpContext http, ProtectionService s, AuditLog audit, CancellationToken ct) => PutAsync(http, s, audit, ProtectionService.TenantDefault, ct))
             .Audited("protection.updated", "protection", targetOf: _ => ProtectionService.TenantDefault)
             .Operation("setTenantProtection", "Set the tenant's default protection policy", "Replaces the whole policy; fields left out take their defaults, unknown fields are refused.")
             .Takes<Contracts.ProtectionPolicy>().Answers<Contracts.ProtectionPolicy>();
         v1.MapGet("/applications/{appId}/protection", (string appId, HttpContext http, ProtectionService s, ApplicationService a, AuditLog audit, CancellationToken ct) => WithApplicationAsync(appId, http, a, () => GetAsync(http, s, audit, appId, ct), ct))
             .Operation("getApplicationProtection", "Get an application's effective protection policy", "Its own policy, or the tenant default when it has none.")
-            .Query("unmasked", "boolean", "Show test numbers in full (needs `opentfa:pii`; audited).").Answers<Contracts.ProtectionPolicy>();
+            .Query("unmasked", JsonSchemaType.Boolean, "Show test numbers in full (needs `opentfa:pii`; audited).").Answers<Contracts.ProtectionPolicy>();
         v1.MapPut("/applications/{appId}/protection", (string appId, HttpContext http, ProtectionService s, ApplicationService a, AuditLog audit, CancellationToken ct) => WithApplicationAsync(appId, http, a, () => PutAsync(http, s, audit, appId, ct), ct))
             .Audited("protection.updated", "protection", routeValue: "appId")
             .Operation("setApplicationProtection", "Set an application's protection policy", "Replaces the tenant default for this application as a whole.")
@@ -44,7 +45,7 @@ internal static class ProtectionEndpoints
             .Operation("getGuardBlocks", "List the prefixes the pumping guard blocks").Answers<List<GuardBlockResponse>>();
         v1.MapGet("/applications/{appId}/protection/lockouts", LockoutsAsync)
             .Operation("getLockouts", "List destinations locked out by NIST mode", "With `minimumFailures`, also those on their way.")
-            .Query("unmasked", "boolean", "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<List<LockoutResponse>>();
+            .Query("unmasked", JsonSchemaType.Boolean, "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<List<LockoutResponse>>();
         v1.MapDelete("/applications/{appId}/protection/lockouts/{destination}", ClearLockoutAsync)
             .Audited("protection.lockout.cleared", "protection", routeValue: "appId")
             .Operation("clearLockout", "Clear a destination's lockout").AnswersNoContent();

@@ -1,7 +1,9 @@
+using Microsoft.OpenApi;
+
 namespace OpenTfa.Server.OpenApi;
 
 /// <summary>A query parameter that a handler reads itself, so that the document still lists it.</summary>
-internal sealed record QueryParameterDoc(string Name, string Type, string Description, bool Required = false);
+internal sealed record QueryParameterDoc(string Name, JsonSchemaType Type, string Description, bool Required = false);
 
 /// <summary>A provider's callback: no API key, but the request itself is authenticated (a token, a signature, a seal).</summary>
 internal sealed record CallbackDoc;
@@ -44,8 +46,8 @@ internal static class OperationDocs
     /// <summary>A success without a body.</summary>
     public static RouteHandlerBuilder AnswersNoContent(this RouteHandlerBuilder builder) => builder.Produces(StatusCodes.Status204NoContent);
 
-    /// <summary>A query parameter the handler reads itself; <paramref name="type"/> is a JSON Schema type.</summary>
-    public static RouteHandlerBuilder Query(this RouteHandlerBuilder builder, string name, string type, string description, bool required = false) =>
+    /// <summary>A query parameter the handler reads itself.</summary>
+    public static RouteHandlerBuilder Query(this RouteHandlerBuilder builder, string name, JsonSchemaType type, string description, bool required = false) =>
         builder.WithMetadata(new QueryParameterDoc(name, type, description, required));
 
     /// <summary>The operation honours an <c>Idempotency-Key</c>.</summary>

@@ -60,7 +60,7 @@ internal static class Operations
                 In = ParameterLocation.Query,
                 Required = query.Required,
                 Description = query.Description,
-                Schema = new OpenApiSchema { Type = query.Type == "boolean" ? JsonSchemaType.Boolean : query.Type == "integer" ? JsonSchemaType.Integer : JsonSchemaType.String },
+                Schema = new OpenApiSchema { Type = query.Type },
             });
         }
 
