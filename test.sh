@@ -13,13 +13,15 @@ command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 # The release test builds the Debian package and checks it.
 command -v dpkg-deb >/dev/null 2>&1 && command -v strip >/dev/null 2>&1 || need_apt+=(dpkg-dev)
 command -v lintian >/dev/null 2>&1 || need_apt+=(lintian)
+# The console's browser tests drive Debian's Chromium (no browser download).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium fonts-liberation)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }
 fi
 
-for manifest in $(find tests -name package.json -not -path '*/node_modules/*' | sort); do
+for manifest in $(find tests console -name package.json -not -path '*/node_modules/*' | sort); do
   dir=$(dirname "$manifest")
   echo "== npm ci in $dir"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $dir"; exit 1; }

@@ -32,6 +32,8 @@ public static class AuditActions
     public const string KeyCreated = "key.created";
     public const string KeyRevoked = "key.revoked";
     public const string KeyRecovered = "key.recovered";
+    public const string ConsoleSignedIn = "console.signed_in";
+    public const string ConsoleSignedOut = "console.signed_out";
     public const string ApplicationCreated = "application.created";
     public const string ApplicationUpdated = "application.updated";
     public const string TemplateCreated = "template.created";

@@ -69,6 +69,13 @@ public sealed class AccessService(ITenantStore store, TimeProvider time)
         return new Caller(stored.TenantId, stored);
     }
 
+    /// <summary>The key with this id if it may be used now (revoked or expired keys are not); a revocation is seen within <see cref="KeyCacheDuration"/>.</summary>
+    public async Task<ApiKey?> FindUsableKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        return await FindCachedAsync(keyId, now, cancellationToken) is { } key && key.IsUsableAt(now) ? key : null;
+    }
+
     /// <summary>The id a presented key would be looked up by (for counting failures per key id); null when no key was presented.</summary>
     public static string? PresentedKeyId(string? authorization) =>
         KeyFromHeader(authorization) is { Length: > 0 and <= 512 } key ? ApiKeyFormat.KeyIdOf(key) : null;

@@ -11,7 +11,8 @@ namespace OpenTfa.Server.Auth;
 /// Authenticates a request by the API key in its <c>Authorization</c> header (<c>App</c>,
 /// <c>Bearer</c> or bare). A valid key always succeeds; a wrong one is counted against the
 /// client's address and the presented key id, and a client over the limit is told to wait
-/// (429) instead of being told the key is wrong. No header means no result, not a failure:
+/// (429) instead of being told the key is wrong. A console session's own key is refused here: it
+/// is good only in the session cookie (<see cref="ConsoleSessionAuthenticationHandler"/>). No header means no result, not a failure:
 /// anonymous endpoints are reached without one.
 /// </summary>
 internal sealed partial class ApiKeyAuthenticationHandler(
@@ -33,13 +34,9 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         }
 
         Caller? caller = await access.AuthenticateAsync(header, Context.RequestAborted);
-        if (caller is not null)
+        if (caller is not null && !ConsoleSessions.IsSessionKey(caller.Key))
         {
-            Context.Items[typeof(Caller)] = caller;
-            var identity = new ClaimsIdentity(
-                [new Claim(ClaimTypes.NameIdentifier, caller.Key.Id), new Claim("tenant", caller.TenantId), .. caller.Key.Scopes.Select(s => new Claim("scope", s))],
-                SchemeName);
-            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+            return Success(Context, caller, SchemeName);
         }
 
         string address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
@@ -53,6 +50,16 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         throttle.RecordFailure(address, keyId);
         Log.AuthenticationFailed(Logger, address, LogPaths.Redact(Request.Path));
         return AuthenticateResult.Fail("invalid API key");
+    }
+
+    /// <summary>Makes <paramref name="caller"/> the request's caller.</summary>
+    public static AuthenticateResult Success(HttpContext context, Caller caller, string scheme)
+    {
+        context.Items[typeof(Caller)] = caller;
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, caller.Key.Id), new Claim("tenant", caller.TenantId), .. caller.Key.Scopes.Select(s => new Claim("scope", s))],
+            scheme);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), scheme));
     }
 
     private static partial class Log

@@ -9,7 +9,7 @@ using OpenTfa.Server.Errors;
 namespace OpenTfa.Server.Auth;
 
 /// <summary>
-/// Access control on ASP.NET Core's own primitives: the API-key scheme, one policy per scope,
+/// Access control on ASP.NET Core's own primitives: the API-key and console-session schemes, one policy per scope,
 /// and a fallback policy that requires a valid key on every endpoint that is not explicitly
 /// anonymous — so a route added without a policy is closed, not open.
 /// </summary>
@@ -17,19 +17,27 @@ internal static class AccessControl
 {
     public const string PolicyPrefix = "scope:";
 
+    /// <summary>The API key in the <c>Authorization</c> header; without one, the console's session cookie.</summary>
+    public const string SchemeName = "OpenTfa";
+
     public static string PolicyName(string scope) => PolicyPrefix + scope;
 
     public static IServiceCollection AddOpenTfaAccessControl(this IServiceCollection services)
     {
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthentication(SchemeName)
+            .AddPolicyScheme(SchemeName, null, o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.Count == 0 && ConsoleCookie.Read(context.Request) is not null
+                    ? ConsoleSessionAuthenticationHandler.SchemeName
+                    : ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, ConsoleSessionAuthenticationHandler>(ConsoleSessionAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(options =>
         {
-            options.FallbackPolicy = new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build();
+            options.FallbackPolicy = new AuthorizationPolicyBuilder(SchemeName).RequireAuthenticatedUser().Build();
             foreach (string scope in Scopes.All)
             {
                 options.AddPolicy(PolicyName(scope), policy => policy
-                    .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                    .AddAuthenticationSchemes(SchemeName)
                     .RequireAuthenticatedUser()
                     .AddRequirements(new ScopeRequirement(scope)));
             }
@@ -104,7 +112,8 @@ internal sealed class ScopeHandler(IApplicationStore applications, IPinStore pin
 }
 
 /// <summary>
-/// Answers a refused request in its surface's envelope: 401 for a missing or wrong key (429
+/// Answers a refused request in its surface's envelope: 401 for a missing or wrong key or an ended
+/// console session, 403 for a console change without its CSRF token (429
 /// with <c>Retry-After</c> when the client has failed too often), 404 for a foreign id, 403
 /// for a missing scope.
 /// </summary>
@@ -121,7 +130,9 @@ internal sealed class EnvelopeResultHandler : IAuthorizationMiddlewareResultHand
         TfaError error = authorizeResult.Challenged
             ? context.Items[typeof(ThrottledFailure)] is ThrottledFailure throttled
                 ? new TfaError(ErrorKind.TooManyRequests, "Too many failed authentications from this client; try again later", RetryAfter: throttled.RetryAfter)
-                : new TfaError(ErrorKind.Unauthorized, ErrorTexts.Unauthorized)
+                : context.Items.ContainsKey(typeof(CsrfFailure))
+                    ? new TfaError(ErrorKind.Forbidden, $"A change from the console must carry the session's {ConsoleSessionAuthenticationHandler.CsrfHeader} token and come from this server's origin")
+                    : new TfaError(ErrorKind.Unauthorized, ErrorTexts.Unauthorized)
             : Refusal(authorizeResult.AuthorizationFailure?.FailureReasons.Select(r => r.Message).ToList() ?? []);
         await (Surface.IsInfobip(context.Request.Path) ? InfobipErrors.Result(error) : Problems.Result(error)).ExecuteAsync(context);
     }

@@ -5,6 +5,7 @@ using OpenTfa.Server.Auth;
 using OpenTfa.Server.Endpoints;
 using OpenTfa.Server.Errors;
 using OpenTfa.Server.OpenApi;
+using OpenTfa.Server.WebConsole;
 
 namespace OpenTfa.Server.Hosting;
 
@@ -196,6 +197,11 @@ public static partial class OpenTfaHost
         if (apiDocs)
         {
             app.MapOpenTfaApiDocs();
+        }
+
+        if (ConsoleEndpoints.Enabled(builder.Configuration))
+        {
+            app.MapConsole();
         }
 
         return app;

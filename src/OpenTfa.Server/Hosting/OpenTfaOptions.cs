@@ -69,6 +69,20 @@ public sealed class OpenTfaOptions
     public LoggingOptions Logging { get; set; } = new();
 
     public ApiDocsOptions ApiDocs { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public ConsoleOptions Console { get; set; } = new();
+}
+
+/// <summary>The web console (<c>OpenTfa:Console</c>).</summary>
+public sealed class ConsoleOptions
+{
+    /// <summary>Serve the console at <c>/console</c> and its sign-in; off removes both.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long a console session lasts after sign-in, whatever is done in it.</summary>
+    [SettingRange(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 }
 
 /// <summary>The OpenAPI document and the API reference (<c>OpenTfa:ApiDocs</c>).</summary>

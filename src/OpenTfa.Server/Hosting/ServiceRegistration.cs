@@ -56,6 +56,7 @@ internal static class ServiceRegistration
         services.AddSingleton<PinService>();
         services.AddSingleton<SenderService>();
         services.AddSingleton<AccessService>();
+        services.AddSingleton(sp => new ConsoleSessions(sp.GetRequiredService<AccessService>(), sp.GetRequiredService<OpenTfa.Core.Storage.ITenantStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<OpenTfaOptions>>().Value.Console.SessionLifetime));
         services.AddSingleton(sp => new AuthFailureThrottle(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<OpenTfaOptions>>().Value.MaxAuthFailuresPerMinute));
         services.AddSingleton(sp =>
         {

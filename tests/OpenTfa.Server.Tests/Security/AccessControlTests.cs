@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Routing;
+using OpenTfa.Server.Auth;
 using OpenTfa.Server.Tests.Infrastructure;
 
 namespace OpenTfa.Server.Tests.Security;
@@ -12,7 +13,8 @@ public sealed class AccessControlTests(ServerFixture fixture) : IClassFixture<Se
     /// <summary>
     /// The endpoints anyone may reach: liveness and bare readiness (load balancers), the API's
     /// description and its reference page (public documentation, no data), and the gateway
-    /// callbacks, which authenticate each request by its own signature or token.
+    /// callbacks, which authenticate each request by its own signature or token; the web console's
+    /// page, its assets and its sign-in (the session it starts is checked like a key).
     /// Adding an anonymous endpoint means adding it here, in review.
     /// </summary>
     private static readonly string[] Anonymous =
@@ -28,10 +30,14 @@ public sealed class AccessControlTests(ServerFixture fixture) : IClassFixture<Se
         "/opentfa/v1/callbacks/twilio/{channel}",
         "/opentfa/v1/callbacks/twilio/{channel}/gather",
         "/opentfa/v1/callbacks/vonage/{channel}/input",
+        "/console",
+        "/console/{**path}",
+        "/console/assets/{name}",
+        "/console/api/session",
     ];
 
     /// <summary>Endpoints open to any valid key, whatever its scopes; reviewed like the anonymous list.</summary>
-    private static readonly string[] AnyValidKey = ["/opentfa/v1/version"];
+    private static readonly string[] AnyValidKey = ["/opentfa/v1/version", "/console/api/session"];
 
     private readonly TestServer _server = fixture.Server;
 
@@ -71,7 +77,7 @@ public sealed class AccessControlTests(ServerFixture fixture) : IClassFixture<Se
         AuthorizationPolicy? fallback = await _server.Services.GetRequiredService<IAuthorizationPolicyProvider>().GetFallbackPolicyAsync();
 
         Assert.NotNull(fallback);
-        Assert.Contains("ApiKey", fallback.AuthenticationSchemes);
+        Assert.Equal([AccessControl.SchemeName], fallback.AuthenticationSchemes);
         Assert.Contains(fallback.Requirements, r => r is DenyAnonymousAuthorizationRequirement);
     }
 

@@ -1,0 +1,186 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace OpenTfa.Console.Tests;
+
+/// <summary>
+/// The console in headless Chromium against the real server: what an operator does, step by
+/// step, with the API on the other side doing what applications do.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ConsoleBrowserTests(BrowserFixture fixture)
+{
+    private const string Phone = "41793026727";
+
+    [Fact]
+    public async Task Operator_SignsIn_CreatesApplicationAndTemplate_FollowsAPin_SwitchesARule_SignsOut()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        using HttpClient api = server.Client();
+        Page page = await fixture.Browser.OpenAsync();
+        Uri console = new(server.BaseAddress, "/console/");
+
+        // Sign in: the key goes in once and becomes an HttpOnly, SameSite=Strict cookie.
+        await page.GotoAsync(console);
+        await page.WaitForTextAsync("form", "Sign in");
+        Assert.Equal("input#api-key", await page.FocusedAsync());
+        await ShotAsync(page, "sign-in");
+        Assert.Empty(await page.AccessibilityViolationsAsync());
+        await page.FillAsync("label=API key", TestServer.BootstrapKey);
+        await page.PressAsync("Enter");
+        await page.WaitForTextAsync("nav", "Applications");
+        JsonNode cookie = Assert.Single(await page.CookiesAsync(), c => (string)c!["name"]! == "opentfa-session")!;
+        Assert.True((bool)cookie["httpOnly"]!);
+        Assert.Equal("Strict", (string)cookie["sameSite"]!);
+        Assert.Equal(0, (int)(await page.EvaluateAsync("localStorage.length + sessionStorage.length"))!);
+        Assert.DoesNotContain("opentfa-session", (string)(await page.EvaluateAsync("document.cookie"))!, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestServer.BootstrapKey, (string)(await page.EvaluateAsync("document.documentElement.outerHTML"))!, StringComparison.Ordinal);
+
+        // An application: the API's own validation message appears beside the field, then it is created.
+        await page.ClickAsync("role=link/Applications");
+        await page.FillAsync("label=Name", "Shop sign-in");
+        await page.FillAsync("label=PIN attempts", "0");
+        await page.ClickAsync("role=button/Create application");
+        string error = await page.WaitForTextAsync("[data-error-for='configuration.pinAttempts']", "between 1 and 1000");
+        Assert.Contains("was 0", error, StringComparison.Ordinal);
+        Assert.Equal("true", (string?)await page.EvaluateAsync("document.querySelector('[name=\"configuration.pinAttempts\"]').getAttribute('aria-invalid')"));
+        Assert.Empty((await api.GetJsonAsync("/2fa/2/applications").OkAsync()).Body!.AsArray());
+        await page.FillAsync("label=PIN attempts", "3");
+        await page.ClickAsync("role=button/Create application");
+        await page.WaitForTextAsync("h1", "Application Shop sign-in");
+        JsonNode app = Assert.Single((await api.GetJsonAsync("/2fa/2/applications").OkAsync()).Body!.AsArray())!;
+        string appId = (string)app["applicationId"]!;
+        Assert.Equal(3, (int)app["configuration"]!["pinAttempts"]!);
+
+        // A template: a PIN length the API refuses, then one it takes.
+        await page.FillAsync("label=Message text", "Your Shop code is {{pin}}");
+        await page.FillAsync("label=PIN length", "2");
+        await page.ClickAsync("role=button/Create template");
+        await page.WaitForTextAsync("[data-error-for='pinLength']", "4");
+        await page.FillAsync("label=PIN length", "6");
+        await page.ClickAsync("role=button/Create template");
+        await page.WaitForTextAsync("table", "Your Shop code is {{pin}}");
+        await ShotAsync(page, "application");
+        Assert.Empty(await page.AccessibilityViolationsAsync());
+        JsonNode template = Assert.Single((await api.GetJsonAsync($"/2fa/2/applications/{appId}/messages").OkAsync()).Body!.AsArray())!;
+
+        // A PIN sent through the API appears in the explorer with its message state.
+        string pinId = (string)(await api.PostJsonAsync("/2fa/2/pin", $$"""{"applicationId":"{{appId}}","messageId":"{{template["messageId"]}}","to":"{{Phone}}"}""").OkAsync()).Body!["pinId"]!;
+        string pin = await server.Deliveries.WaitForPinAsync(Phone);
+        await server.WaitUntilQueuesDrainedAsync();
+        await page.ClickAsync("role=link/PIN explorer");
+        await page.FillAsync("label=PIN id", pinId);
+        await page.ClickAsync("role=button/Show PIN");
+        await page.WaitForTextAsync("#pin-facts", "PENDING");
+        string messages = await page.WaitForTextAsync("table", "SENT");
+        Assert.Contains("sms", messages, StringComparison.Ordinal);
+        Assert.DoesNotContain(Phone, await page.TextAsync("#pin-facts"), StringComparison.Ordinal);
+
+        // The overview before and after the verification: conversion moves from 0 % to 100 %.
+        await page.ClickAsync("role=link/Overview");
+        await page.WaitForTextAsync("#kpi-conversion", "0.0 %");
+        await api.VerifyAsync(pinId, "000000" == pin ? "111111" : "000000").OkAsync();
+        await api.VerifyAsync(pinId, pin).OkAsync();
+        await page.ClickAsync("role=button/Refresh");
+        await page.WaitForTextAsync("#kpi-conversion", "100.0 %");
+        string volume = await page.TextAsync("#chart-volume table");
+        Assert.Contains("Verified", volume, StringComparison.Ordinal);
+        Assert.Equal(1, (int)(await page.EvaluateAsync(
+            "Array.from(document.querySelectorAll('#chart-volume tbody tr')).filter(r => r.cells[1].textContent === '1' && r.cells[2].textContent === '1').length"))!);
+        await ShotAsync(page, "overview");
+        Assert.Empty(await page.AccessibilityViolationsAsync());
+
+        // The PIN's timeline now ends with the wrong and the right PIN.
+        await page.GotoAsync(new Uri(console, $"pins/{pinId}"));
+        string timeline = await page.WaitForTextAsync("#pin-timeline", "VERIFIED");
+        Assert.Contains("WRONG_PIN", timeline, StringComparison.Ordinal);
+        await page.WaitForTextAsync("#pin-facts", "VERIFIED");
+        await ShotAsync(page, "pin", fullPage: true);
+
+        // Protection: a country rule switched from enforce to monitor.
+        await api.PutJsonAsync($"/opentfa/v1/applications/{appId}/protection", """{"countries":{"deny":["KP"],"mode":"enforce"}}""").OkAsync();
+        await page.ClickAsync("role=link/Protection");
+        await page.SelectAsync("label=Mode of Countries", "monitor");
+        await page.WaitForTextAsync("#protection-status", "Saved.");
+        JsonNode policy = (await api.GetJsonAsync($"/opentfa/v1/applications/{appId}/protection").OkAsync()).Body!;
+        Assert.Equal("monitor", (string)policy["countries"]!["mode"]!);
+        await ShotAsync(page, "protection");
+
+        // Channels, webhooks, audit and keys render for an administrator.
+        await page.ClickAsync("role=link/Channels");
+        await page.WaitForTextAsync("#channel-list", "log");
+        await ShotAsync(page, "channels");
+        await page.ClickAsync("role=link/Audit trail");
+        string audit = await page.WaitForTextAsync("#audit-list", "application.created");
+        Assert.Contains("console.signed_in", audit, StringComparison.Ordinal);
+        await page.ClickAsync("role=link/Keys and tenants");
+        await page.WaitForTextAsync("main", "console:bootstrap");
+
+        // Sign out: the session ends on the server, not just in the browser.
+        await page.ClickAsync("role=button/Sign out");
+        await page.WaitForTextAsync("main", "You have signed out.");
+        Assert.DoesNotContain(await page.CookiesAsync(), c => (string)c!["name"]! == "opentfa-session");
+        Assert.Equal(401, (int)(await page.EvaluateAsync("fetch('/2fa/2/applications').then(r => r.status)"))!);
+        Assert.Empty(Unexpected(await page.ProblemsAsync()));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task KeyWithoutAScope_IsRefusedThePagesThatNeedIt()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        using HttpClient api = server.Client();
+        string sendOnly = (string)(await api.PostJsonAsync("/opentfa/v1/keys", """{"name":"sender","scopes":["2fa:pin:send"]}""").OkAsync()).Body!["key"]!;
+        Page page = await fixture.Browser.OpenAsync();
+        await page.GotoAsync(new Uri(server.BaseAddress, "/console/applications"));
+        await page.FillAsync("label=API key", sendOnly);
+        await page.ClickAsync("role=button/Sign in");
+
+        string refused = await page.WaitForTextAsync("main", "Refused");
+        Assert.Contains("2fa:manage", refused, StringComparison.Ordinal);
+        await page.ClickAsync("role=link/Channels");
+        Assert.Contains("opentfa:admin", await page.WaitForTextAsync("main", "Refused"), StringComparison.Ordinal);
+        await ShotAsync(page, "refused");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task OnAPhone_TheConsoleFitsTheScreen()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        Page page = await fixture.Browser.OpenAsync(390, 844);
+        await page.GotoAsync(new Uri(server.BaseAddress, "/console/"));
+        await page.FillAsync("label=API key", TestServer.BootstrapKey);
+        await page.ClickAsync("role=button/Sign in");
+        await page.WaitForTextAsync("#kpis", "Conversion");
+        Assert.True((bool)(await page.EvaluateAsync("document.documentElement.scrollWidth <= window.innerWidth"))!);
+        await ShotAsync(page, "phone");
+        Assert.Empty(Unexpected(await page.ProblemsAsync()));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ExpiredOrForeignCookie_LandsOnSignIn()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        Page page = await fixture.Browser.OpenAsync();
+        Uri console = new(server.BaseAddress, "/console/");
+        await page.GotoAsync(console);
+        await page.FillAsync("label=API key", "otf_0123456789abcdef_not-a-real-key");
+        await page.ClickAsync("role=button/Sign in");
+        Assert.Contains("Invalid login details", await page.WaitForTextAsync("#sign-in-error", "Invalid"), StringComparison.Ordinal);
+        Assert.Equal("input#api-key", await page.FocusedAsync());
+        Assert.DoesNotContain(await page.CookiesAsync(), c => (string)c!["name"]! == "opentfa-session");
+        await page.CloseAsync();
+    }
+
+    /// <summary>What the page reported beyond the 4xx answers a test provokes on purpose (a CSP refusal or a script error is never expected).</summary>
+    private static List<string> Unexpected(IReadOnlyList<string> problems) =>
+        problems.Where(p => !p.Contains("the server responded with a status of 4", StringComparison.Ordinal)).ToList();
+
+    private async Task ShotAsync(Page page, string name, bool fullPage = false)
+    {
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
+        await page.ScreenshotAsync(Path.Combine(fixture.ScreenshotFolder, $"{name}.png"), fullPage);
+    }
+}
