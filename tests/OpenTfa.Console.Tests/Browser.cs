@@ -138,7 +138,8 @@ public sealed class BrowserException(string message) : Exception(message);
 
 /// <summary>
 /// One page in its own browser context. Selectors: <c>label=Text</c> (the control a label
-/// names), <c>role=button/Name</c> (by accessible role and name), <c>text=…</c>, or CSS.
+/// names), <c>role=button/Name</c> (by accessible role and name), <c>text=…</c>, or CSS; a CSS
+/// scope before <c> &gt;&gt; </c> narrows any of them (<c>#editor &gt;&gt; label=Name</c>).
 /// </summary>
 public sealed class Page(Browser browser, int context)
 {

@@ -63,6 +63,18 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
         await ShotAsync(page, "application");
         Assert.Empty(await page.AccessibilityViolationsAsync());
         JsonNode template = Assert.Single((await api.GetJsonAsync($"/2fa/2/applications/{appId}/messages").OkAsync()).Body!.AsArray())!;
+        await page.ClickAsync($"role=button/Edit template {template["messageId"]}");
+        await page.FillAsync("#template-editor >> label=Message text", "Shop: your code is {{pin}}");
+        await page.ClickAsync("role=button/Save template");
+        await page.WaitForTextAsync("table", "Shop: your code is {{pin}}");
+        Assert.Equal("Shop: your code is {{pin}}", (string)(await api.GetJsonAsync($"/2fa/2/applications/{appId}/messages/{template["messageId"]}").OkAsync()).Body!["messageText"]!);
+
+        // Disabled and enabled again from its page.
+        await page.ClickAsync("role=button/Disable application");
+        await page.WaitForTextAsync("#application-status", "Disabled");
+        Assert.False((bool)(await api.GetJsonAsync($"/2fa/2/applications/{appId}").OkAsync()).Body!["enabled"]!);
+        await page.ClickAsync("role=button/Enable application");
+        await page.WaitForTextAsync("#application-status", "Enabled");
 
         // A PIN sent through the API appears in the explorer with its message state.
         string pinId = (string)(await api.PostJsonAsync("/2fa/2/pin", $$"""{"applicationId":"{{appId}}","messageId":"{{template["messageId"]}}","to":"{{Phone}}"}""").OkAsync()).Body!["pinId"]!;

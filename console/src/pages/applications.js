@@ -11,6 +11,14 @@ const configFields = (c = { allowMultiplePinVerifications: true }) => [
   field('Allow multiple verifications', 'configuration.allowMultiplePinVerifications', { type: 'checkbox', value: c.allowMultiplePinVerifications }),
 ];
 
+const templateFields = (t = { pinType: 'NUMERIC', pinLength: 6, language: 'en' }) => [
+  field('Message text', 'messageText', { type: 'textarea', value: t.messageText, required: true, hint: 'Must contain {{pin}}; other {{placeholders}} are filled at send time.' }),
+  field('PIN type', 'pinType', { options: ['NUMERIC', 'ALPHA', 'HEX', 'ALPHANUMERIC'], value: t.pinType }),
+  field('PIN length', 'pinLength', { type: 'number', value: t.pinLength }),
+  field('Language', 'language', { value: t.language }),
+  field('Sender id', 'senderId', { value: t.senderId }),
+];
+
 /** Every application of the tenant, and a form to create one. */
 export function applications(main) {
   guarded(main, 'Applications', async body => {
@@ -51,8 +59,19 @@ export function application(main, id) {
       }
     });
     const templateList = h('div');
-    const showTemplates = list => clear(templateList, table('Message templates', ['Message id', 'Text', 'PIN', 'Language', 'Sender'],
-      list.map(t => [h('code', {}, t.messageId), t.messageText ?? `e-mail body ${t.emailTemplateId ?? ''}`, `${t.pinLength} ${t.pinType}`, t.language ?? '', t.senderId ?? t.from ?? ''])));
+    const editor = h('div', { id: 'template-editor' });
+    const showTemplates = list => clear(templateList, table('Message templates', ['Message id', 'Text', 'PIN', 'Language', 'Sender', ''],
+      list.map(t => [h('code', {}, t.messageId), t.messageText ?? `e-mail body ${t.emailTemplateId ?? ''}`, `${t.pinLength} ${t.pinType}`, t.language ?? '', t.senderId ?? t.from ?? '',
+        t.messageText === undefined ? '' : h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit template ${t.messageId}`, onclick: () => editTemplate(t) }, 'Edit')])));
+    const editTemplate = t => {
+      const f = form(`Edit template ${t.messageId}`, templateFields(t), 'Save template', async v => {
+        await put(`2fa/2/applications/${id}/messages/${t.messageId}`, v);
+        showTemplates(await get(`2fa/2/applications/${id}/messages`));
+        clear(editor);
+      });
+      clear(editor, h('h3', {}, `Edit template ${t.messageId}`), f);
+      f.querySelector('textarea, input')?.focus();
+    };
     showTemplates(templates);
     body.append(
       status, toggle,
@@ -65,13 +84,7 @@ export function application(main, id) {
         showState();
         status.textContent = `Saved · ${status.textContent}`;
       })),
-      section('Templates', templateList, h('h3', {}, 'New template'), form('New template', [
-        field('Message text', 'messageText', { type: 'textarea', required: true, hint: 'Must contain {{pin}}; other {{placeholders}} are filled at send time.' }),
-        field('PIN type', 'pinType', { options: ['NUMERIC', 'ALPHA', 'HEX', 'ALPHANUMERIC'], value: 'NUMERIC' }),
-        field('PIN length', 'pinLength', { type: 'number', value: 6 }),
-        field('Language', 'language', { value: 'en' }),
-        field('Sender id', 'senderId', {}),
-      ], 'Create template', async (v, f) => {
+      section('Templates', templateList, editor, h('h3', {}, 'New template'), form('New template', templateFields(), 'Create template', async (v, f) => {
         await post(`2fa/2/applications/${id}/messages`, v);
         showTemplates(await get(`2fa/2/applications/${id}/messages`));
         f.reset();

@@ -14,16 +14,19 @@ const browser = await chromium.launch({ executablePath, headless: true, args: ['
 const contexts = new Map();
 let nextContext = 1;
 
-function locate(page, selector) {
+// "scope >> selector" narrows to the elements inside the first CSS match of scope.
+function locate(root, selector) {
+  const split = selector.indexOf(' >> ');
+  if (split > 0) return locate(root.locator(selector.slice(0, split)).first(), selector.slice(split + 4));
   const [kind, ...rest] = selector.split('=');
   const value = rest.join('=');
-  if (kind === 'label') return page.getByLabel(value, { exact: true });
+  if (kind === 'label') return root.getByLabel(value, { exact: true });
   if (kind === 'role') {
     const [role, name] = value.split('/');
-    return name === undefined ? page.getByRole(role) : page.getByRole(role, { name, exact: true });
+    return name === undefined ? root.getByRole(role) : root.getByRole(role, { name, exact: true });
   }
-  if (kind === 'text') return page.getByText(value);
-  return page.locator(selector);
+  if (kind === 'text') return root.getByText(value);
+  return root.locator(selector);
 }
 
 const ops = {
