@@ -194,3 +194,113 @@ public sealed class HistoryResponse
 
     public required IReadOnlyList<HistoryEntryResponse> Pins { get; init; }
 }
+
+/// <summary>Figures per step of a window (<c>GET /opentfa/v1/analytics/timeline</c>).</summary>
+public sealed class TimelineResponse
+{
+    /// <summary><c>hour</c> (by minute), <c>day</c> (by hour) or <c>month</c> (30 days by UTC day).</summary>
+    public required string Range { get; init; }
+
+    public required long From { get; init; }
+
+    public required long To { get; init; }
+
+    public required int StepSeconds { get; init; }
+
+    public required IReadOnlyList<TimelineBucketResponse> Buckets { get; init; }
+
+    /// <summary>The window's protection rule events, newest first (at most 200).</summary>
+    public required IReadOnlyList<TimelineRuleEventResponse> Protection { get; init; }
+
+    public required bool Truncated { get; init; }
+}
+
+public sealed class TimelineBucketResponse
+{
+    public required long Start { get; init; }
+
+    public required int Sent { get; init; }
+
+    public required int NotSent { get; init; }
+
+    public required int Verified { get; init; }
+
+    public double? Conversion { get; init; }
+
+    public required int Delivered { get; init; }
+
+    public required int Failed { get; init; }
+
+    public double? DeliveryRate { get; init; }
+
+    /// <summary>Protection rule events in this step (refusals and guard blocks, in either mode).</summary>
+    public required int Blocked { get; init; }
+
+    public required IReadOnlyList<TimelineChannelResponse> ByChannel { get; init; }
+}
+
+public sealed class TimelineChannelResponse
+{
+    public required string Key { get; init; }
+
+    public required int Sent { get; init; }
+
+    public required int Verified { get; init; }
+
+    public required int Delivered { get; init; }
+}
+
+public sealed class TimelineRuleEventResponse
+{
+    public required long At { get; init; }
+
+    public required string ApplicationId { get; init; }
+
+    public required string Rule { get; init; }
+
+    public required string Mode { get; init; }
+
+    public required string Country { get; init; }
+
+    public required string Prefix { get; init; }
+}
+
+/// <summary>One PIN, its messages and every verify (<c>GET /opentfa/v1/pins/{pinId}</c>).</summary>
+public sealed class PinResponse
+{
+    public required string PinId { get; init; }
+
+    public required string ApplicationId { get; init; }
+
+    public required string MessageId { get; init; }
+
+    public required string Channel { get; init; }
+
+    /// <summary>The destination, masked unless <c>unmasked=true</c>.</summary>
+    public required string To { get; init; }
+
+    /// <summary><c>PENDING</c>, <c>VERIFIED</c>, <c>EXPIRED</c>, <c>EXHAUSTED</c> or <c>NOT_SENT</c>.</summary>
+    public required string Status { get; init; }
+
+    public required bool Sent { get; init; }
+
+    public required long CreatedAt { get; init; }
+
+    public required long ExpiresAt { get; init; }
+
+    public long? VerifiedAt { get; init; }
+
+    public required int AttemptsRemaining { get; init; }
+
+    public required IReadOnlyList<MessageStateResponse> Messages { get; init; }
+
+    public required IReadOnlyList<VerificationAttemptResponse> Verifications { get; init; }
+}
+
+public sealed class VerificationAttemptResponse
+{
+    public required long At { get; init; }
+
+    /// <summary><c>VERIFIED</c>, <c>WRONG_PIN</c>, <c>TTL_EXPIRED</c> or <c>NO_MORE_PIN_ATTEMPTS</c>.</summary>
+    public required string Outcome { get; init; }
+}

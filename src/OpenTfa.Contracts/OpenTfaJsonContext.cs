@@ -48,6 +48,8 @@ namespace OpenTfa.Contracts;
 [JsonSerializable(typeof(List<AuditEntryResponse>))]
 [JsonSerializable(typeof(AnalyticsResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
+[JsonSerializable(typeof(TimelineResponse))]
+[JsonSerializable(typeof(PinResponse))]
 [JsonSerializable(typeof(List<ChannelResponse>))]
 [JsonSerializable(typeof(ProtectionPolicy))]
 [JsonSerializable(typeof(RuleEventsResponse))]

@@ -40,6 +40,22 @@ internal sealed class PostgresAnalyticsStore(PostgresStore store) : IAnalyticsSt
                 r.GetInt32(7), r.GetBoolean(8), r.GetBoolean(9)),
             cancellationToken);
 
+    public async Task<PinStoryFacts?> GetPinStoryAsync(string tenantId, string pinId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PinStoryFacts> found = await store.QueryAsync(
+            """
+            SELECT id, kind, destination, created_at, expires_at, sent, verified_at, attempts_remaining, consumed, pruned,
+                   application_id, template_id, verify_log FROM pins
+            WHERE tenant_id = @tenant AND id = @id
+            """,
+            c => c.Text("tenant", tenantId).Text("id", pinId),
+            r => new PinStoryFacts(
+                new PinHistoryEntry(r.GetString(0), r.GetEnum<ChannelKind>(1), r.GetString(2), r.GetTime(3), r.GetTime(4), r.GetBoolean(5), r.GetTimeOrNull(6), r.GetInt32(7), r.GetBoolean(8), r.GetBoolean(9)),
+                r.GetString(10), r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12)),
+            cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
     public async Task<QueueStats> GetQueueStatsAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<QueueStats> stats = await store.QueryAsync(

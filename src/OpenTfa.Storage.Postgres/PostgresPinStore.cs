@@ -127,12 +127,15 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
 
         PinState state = StateOf(pin);
         VerifyDecision decision = PinRules.Decide(state, operation.Matches, operation.AllowMultipleVerifications, operation.Now);
-        if (decision.NewState != state)
+        await using (NpgsqlCommand update = connection.Command(
+            """
+            UPDATE pins SET attempts_remaining = @attempts, verified_at = @verified, consumed = @consumed,
+                verify_log = CASE WHEN length(coalesce(verify_log, '')) < @maxLog THEN coalesce(verify_log, '') || @entry ELSE verify_log END
+            WHERE id = @id
+            """, transaction)
+            .Int("attempts", decision.NewState.AttemptsRemaining).Time("verified", decision.NewState.VerifiedAt)
+            .Bool("consumed", decision.NewState.Consumed).Text("entry", VerifyLog.Entry(operation.Now, decision)).Int("maxLog", VerifyLog.MaxLength).Text("id", pin.Id))
         {
-            await using NpgsqlCommand update = connection.Command(
-                "UPDATE pins SET attempts_remaining = @attempts, verified_at = @verified, consumed = @consumed WHERE id = @id", transaction)
-                .Int("attempts", decision.NewState.AttemptsRemaining).Time("verified", decision.NewState.VerifiedAt)
-                .Bool("consumed", decision.NewState.Consumed).Text("id", pin.Id);
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 

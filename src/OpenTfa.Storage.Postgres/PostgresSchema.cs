@@ -299,6 +299,9 @@ internal static class PostgresSchema
                 updated_at timestamptz NOT NULL
             );
             """),
+        new(8, "each verify of a PIN, on the PIN's row (see VerifyLog)", """
+            ALTER TABLE pins ADD COLUMN verify_log text;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

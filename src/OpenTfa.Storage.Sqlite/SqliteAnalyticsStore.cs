@@ -37,6 +37,18 @@ internal sealed class SqliteAnalyticsStore(SqliteStore store) : IAnalyticsStore
                 r.GetBoolean(8), r.GetBoolean(9)),
             cancellationToken, ("$tenant", tenantId), ("$app", applicationId), ("$dest", destination), ("$limit", limit)), cancellationToken);
 
+    public Task<PinStoryFacts?> GetPinStoryAsync(string tenantId, string pinId, CancellationToken cancellationToken) =>
+        store.ReadAsync(async c => (await QueryAsync(c, null,
+            """
+            SELECT id, kind, destination, created_at, expires_at, sent, verified_at, attempts_remaining, consumed, pin_data IS NULL,
+                   application_id, template_id, verify_log FROM pins
+            WHERE tenant_id = $tenant AND id = $id
+            """,
+            r => new PinStoryFacts(
+                new PinHistoryEntry(r.GetString(0), (ChannelKind)r.GetInt32(1), r.GetString(2), Time(r, 3), Time(r, 4), r.GetBoolean(5), OptionalTime(r, 6), r.GetInt32(7), r.GetBoolean(8), r.GetBoolean(9)),
+                r.GetString(10), r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12)),
+            cancellationToken, ("$tenant", tenantId), ("$id", pinId))).FirstOrDefault(), cancellationToken);
+
     public Task<QueueStats> GetQueueStatsAsync(CancellationToken cancellationToken) =>
         store.ReadAsync(async c =>
         {

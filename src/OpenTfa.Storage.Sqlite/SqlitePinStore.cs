@@ -94,8 +94,14 @@ internal sealed class SqlitePinStore(SqliteStore store) : IPinStore
 
             VerifyDecision decision = PinRules.Decide(StateOf(pin), operation.Matches, operation.AllowMultipleVerifications, operation.Now);
             PinState next = decision.NewState;
-            await ExecuteAsync(c, t, "UPDATE pins SET attempts_remaining = $attempts, verified_at = $verified, consumed = $consumed WHERE id = $id",
-                cancellationToken, ("$id", pin.Id), ("$attempts", next.AttemptsRemaining), ("$verified", Ms(next.VerifiedAt)), ("$consumed", next.Consumed));
+            await ExecuteAsync(c, t,
+                """
+                UPDATE pins SET attempts_remaining = $attempts, verified_at = $verified, consumed = $consumed,
+                    verify_log = CASE WHEN length(coalesce(verify_log, '')) < $maxLog THEN coalesce(verify_log, '') || $entry ELSE verify_log END
+                WHERE id = $id
+                """,
+                cancellationToken, ("$id", pin.Id), ("$attempts", next.AttemptsRemaining), ("$verified", Ms(next.VerifiedAt)), ("$consumed", next.Consumed),
+                ("$entry", VerifyLog.Entry(operation.Now, decision)), ("$maxLog", VerifyLog.MaxLength));
             if (operation.FailureCap is not null && decision.Error == PinError.WrongPin)
             {
                 await ExecuteAsync(c, t,

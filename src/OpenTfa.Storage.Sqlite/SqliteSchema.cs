@@ -264,5 +264,10 @@ internal static class SqliteSchema
             senders TEXT NOT NULL,
             updated_at INTEGER NOT NULL);
         """,
+
+        // v8: each verify of a PIN, on the PIN's row (see VerifyLog).
+        """
+        ALTER TABLE pins ADD COLUMN verify_log TEXT;
+        """,
     ];
 }

@@ -46,11 +46,13 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
         Assert.Equal("true", (string?)await page.EvaluateAsync("document.querySelector('[name=\"configuration.pinAttempts\"]').getAttribute('aria-invalid')"));
         Assert.Empty((await api.GetJsonAsync("/2fa/2/applications").OkAsync()).Body!.AsArray());
         await page.FillAsync("label=PIN attempts", "3");
+        await page.FillAsync("label=Verify limit", "10/1s");
         await page.ClickAsync("role=button/Create application");
         await page.WaitForTextAsync("h1", "Application Shop sign-in");
         JsonNode app = Assert.Single((await api.GetJsonAsync("/2fa/2/applications").OkAsync()).Body!.AsArray())!;
         string appId = (string)app["applicationId"]!;
         Assert.Equal(3, (int)app["configuration"]!["pinAttempts"]!);
+        Assert.Equal("10/1s", (string)app["configuration"]!["verifyPinLimit"]!);
 
         // A template: a PIN length the API refuses, then one it takes.
         await page.FillAsync("label=Message text", "Your Shop code is {{pin}}");
@@ -84,7 +86,7 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
         await page.FillAsync("label=PIN id", pinId);
         await page.ClickAsync("role=button/Show PIN");
         await page.WaitForTextAsync("#pin-facts", "PENDING");
-        string messages = await page.WaitForTextAsync("table", "SENT");
+        string messages = await page.WaitForTextAsync("table", "SUBMITTED");
         Assert.Contains("sms", messages, StringComparison.Ordinal);
         Assert.DoesNotContain(Phone, await page.TextAsync("#pin-facts"), StringComparison.Ordinal);
 
@@ -95,6 +97,7 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
         await api.VerifyAsync(pinId, pin).OkAsync();
         await page.ClickAsync("role=button/Refresh");
         await page.WaitForTextAsync("#kpi-conversion", "100.0 %");
+        await page.ClickAsync("#chart-volume >> text=Table view");
         string volume = await page.TextAsync("#chart-volume table");
         Assert.Contains("Verified", volume, StringComparison.Ordinal);
         Assert.Equal(1, (int)(await page.EvaluateAsync(

@@ -23,17 +23,16 @@ export function protection(main, session) {
   });
 }
 
-async function show(content, appId, session) {
+async function show(content, appId, session, message = '') {
   const base = `opentfa/v1/applications/${encodeURIComponent(appId)}/protection`;
   const unmasked = session.scopes.includes('opentfa:pii');
-  let policy = await get(`${base}${q({ unmasked })}`);
+  const policy = await get(`${base}${q({ unmasked })}`);
   const [events, blocks, lockouts] = await Promise.all([get(`${base}/events`), get(`${base}/blocks`), get(`${base}/lockouts${q({ minimumFailures: 1 })}`)]);
-  const status = h('p', { role: 'status', id: 'protection-status' });
+  const status = h('p', { role: 'status', id: 'protection-status' }, message);
   const save = async (next, form) => {
     try {
-      policy = await put(base, next);
-      status.textContent = 'Saved.';
-      await show(content, appId, session);
+      await put(base, next);
+      await show(content, appId, session, 'Saved.');
     } catch (e) {
       if (form) showErrors(form, e);
       status.textContent = `Not saved: ${e.message}`;

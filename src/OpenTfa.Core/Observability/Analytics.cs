@@ -1,6 +1,8 @@
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Numbers;
+using OpenTfa.Core.Pins;
+using OpenTfa.Core.Protection;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Tenancy;
 
@@ -39,10 +41,36 @@ public sealed record AnalyticsReport(
 
 public sealed record HistoryEntry(PinHistoryEntry Pin, string Status, IReadOnlyList<MessageStatus> Messages);
 
+/// <summary>One PIN's story for support: the PIN, its messages and every verify, in order (destinations unmasked).</summary>
+public sealed record PinStory(PinHistoryEntry Pin, string ApplicationId, string TemplateId, string Status, IReadOnlyList<MessageStatus> Messages, IReadOnlyList<VerifyAttempt> Verifications);
+
+/// <summary>A window of figures cut into equal steps: the last hour by minute, the last day by hour, the last 30 days by UTC day.</summary>
+public sealed record TimelineRange(string Name, TimeSpan Step, int Steps)
+{
+    public static readonly IReadOnlyList<TimelineRange> All =
+    [
+        new("hour", TimeSpan.FromMinutes(1), 60),
+        new("day", TimeSpan.FromHours(1), 24),
+        new("month", TimeSpan.FromDays(1), 30),
+    ];
+
+    public static TimelineRange? Named(string? name) => All.FirstOrDefault(r => r.Name == (name ?? "day"));
+}
+
+public sealed record TimelineChannel(string Key, int Sent, int Verified, int Delivered);
+
+/// <param name="Blocked">Protection rule events (refusals and guard blocks, in either mode) in the step.</param>
+public sealed record TimelineBucket(DateTimeOffset Start, AnalyticsFigures Figures, int Blocked, IReadOnlyList<TimelineChannel> ByChannel);
+
+/// <param name="Protection">The window's protection rule events, newest first, at most <see cref="AnalyticsService.MaxTimelineEvents"/>.</param>
+public sealed record AnalyticsTimeline(TimelineRange Range, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<TimelineBucket> Buckets, IReadOnlyList<RuleEvent> Protection, bool Truncated);
+
 /// <summary>Conversion and delivery figures over a window, and a destination's history for support staff.</summary>
-public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore applications, IOutboxStore outbox, AuditLog audit, TimeProvider time)
+public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore applications, IOutboxStore outbox, IProtectionStore protection, AuditLog audit, TimeProvider time)
 {
     public const int MaxPins = 500_000;
+    public const int MaxTimelineEvents = 200;
+    private const int MaxEventsPerApplication = 10_000;
     public const int MaxHistory = 100;
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(1);
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(92);
@@ -67,18 +95,96 @@ public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore ap
             return new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound);
         }
 
-        IReadOnlyList<PinFacts> pins = await store.ListPinFactsAsync(new PinFactsQuery(tenantId, string.IsNullOrEmpty(applicationId) ? null : applicationId, start, end, MaxPins + 1), cancellationToken);
-        bool truncated = pins.Count > MaxPins;
-        if (truncated)
-        {
-            pins = pins.Take(MaxPins).ToList();
-        }
-
+        (IReadOnlyList<PinFacts> pins, bool truncated) = await ReadPinsAsync(tenantId, applicationId, start, end, cancellationToken);
         return new AnalyticsReport(start, end, Figures(pins),
             Groups(pins, p => p.ApplicationId),
             Groups(pins, p => OpenTfaMetrics.KindOf(p.Kind)),
             Groups(pins, p => OpenTfaMetrics.CountryOf(p.Kind, p.Destination)),
             truncated);
+    }
+
+    /// <summary>
+    /// Figures per step over <paramref name="rangeName"/> (<c>hour</c>, <c>day</c> — the default — or
+    /// <c>month</c>), the last step being the one now falls in, with the protection rule events of the window.
+    /// </summary>
+    public async Task<Result<AnalyticsTimeline>> TimelineAsync(string tenantId, string? applicationId, string? rangeName, CancellationToken cancellationToken)
+    {
+        if (TimelineRange.Named(rangeName) is not { } range)
+        {
+            return TfaError.Field("range", $"must be one of {string.Join(", ", TimelineRange.All.Select(r => r.Name))}, was '{rangeName}'");
+        }
+
+        IReadOnlyList<string> apps;
+        if (!string.IsNullOrEmpty(applicationId))
+        {
+            if (await applications.GetApplicationAsync(tenantId, applicationId, cancellationToken) is null)
+            {
+                return new TfaError(ErrorKind.NotFound, ErrorTexts.ApplicationNotFound);
+            }
+
+            apps = [applicationId];
+        }
+        else
+        {
+            apps = (await applications.ListApplicationsAsync(tenantId, cancellationToken)).Select(a => a.Id).ToList();
+        }
+
+        long step = (long)range.Step.TotalMilliseconds;
+        DateTimeOffset end = DateTimeOffset.FromUnixTimeMilliseconds((time.GetUtcNow().ToUnixTimeMilliseconds() / step + 1) * step);
+        DateTimeOffset start = end - (range.Step * range.Steps);
+        (IReadOnlyList<PinFacts> pins, bool truncated) = await ReadPinsAsync(tenantId, applicationId, start, end, cancellationToken);
+        var events = new List<RuleEvent>();
+        foreach (string app in apps)
+        {
+            events.AddRange((await protection.ListRuleEventsAsync(tenantId, app, start, MaxEventsPerApplication, cancellationToken)).Where(e => e.At < end));
+        }
+
+        int BucketOf(DateTimeOffset at) => (int)((at - start).Ticks / range.Step.Ticks);
+        ILookup<int, PinFacts> pinsByBucket = pins.ToLookup(p => BucketOf(p.CreatedAt));
+        ILookup<int, RuleEvent> eventsByBucket = events.ToLookup(e => BucketOf(e.At));
+        var buckets = new List<TimelineBucket>(range.Steps);
+        for (int i = 0; i < range.Steps; i++)
+        {
+            List<PinFacts> inStep = pinsByBucket[i].ToList();
+            buckets.Add(new TimelineBucket(start + (range.Step * i), Figures(inStep), eventsByBucket[i].Count(),
+                inStep.GroupBy(p => OpenTfaMetrics.KindOf(p.Kind), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => { AnalyticsFigures f = Figures(g.ToList()); return new TimelineChannel(g.Key, f.Sent, f.Verified, f.Delivered); })
+                    .ToList()));
+        }
+
+        return new AnalyticsTimeline(range, start, end, buckets, events.OrderByDescending(e => e.At).Take(MaxTimelineEvents).ToList(), truncated);
+    }
+
+    /// <summary>
+    /// One PIN with its messages and every verify, for support staff. Destinations are answered as
+    /// stored, for the caller to mask: showing them (<paramref name="unmasked"/>) needs the
+    /// <c>opentfa:pii</c> scope and is audited here.
+    /// </summary>
+    public async Task<Result<PinStory>> PinAsync(Caller caller, string pinId, bool unmasked, CancellationToken cancellationToken)
+    {
+        if (await store.GetPinStoryAsync(caller.TenantId, pinId, cancellationToken) is not { } facts)
+        {
+            return new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound);
+        }
+
+        if (PiiDisclosure.Refusal(caller, unmasked) is { } refused)
+        {
+            return refused;
+        }
+
+        IReadOnlyList<MessageStatus> messages = await outbox.ListMessagesAsync(caller.TenantId, pinId, cancellationToken);
+        if (unmasked)
+        {
+            await audit.RecordUnmaskedAsync(caller, "destination", Destinations.Mask(facts.Pin.Destination), $"PIN {pinId}", cancellationToken);
+        }
+
+        return new PinStory(facts.Pin, facts.ApplicationId, facts.TemplateId, StatusOf(facts.Pin, time.GetUtcNow()), messages, VerifyLog.Parse(facts.VerifyLog));
+    }
+
+    private async Task<(IReadOnlyList<PinFacts> Pins, bool Truncated)> ReadPinsAsync(string tenantId, string? applicationId, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PinFacts> pins = await store.ListPinFactsAsync(new PinFactsQuery(tenantId, string.IsNullOrEmpty(applicationId) ? null : applicationId, start, end, MaxPins + 1), cancellationToken);
+        return pins.Count > MaxPins ? (pins.Take(MaxPins).ToList(), true) : (pins, false);
     }
 
     /// <summary>

@@ -63,6 +63,9 @@ public interface IAnalyticsStore
     /// <summary>PINs sent to one destination by one application, newest first, pruned ones included.</summary>
     Task<IReadOnlyList<PinHistoryEntry>> ListDestinationHistoryAsync(string tenantId, string applicationId, string destination, int limit, CancellationToken cancellationToken);
 
+    /// <summary>One PIN of the tenant with its application, template and verify log; null when unknown or another tenant's.</summary>
+    Task<PinStoryFacts?> GetPinStoryAsync(string tenantId, string pinId, CancellationToken cancellationToken);
+
     /// <summary>How much waits in the outbox and the webhook queue; cheap enough for every scrape.</summary>
     Task<QueueStats> GetQueueStatsAsync(CancellationToken cancellationToken);
 
@@ -107,6 +110,9 @@ public sealed record PinHistoryEntry(
     int AttemptsRemaining,
     bool Consumed,
     bool Pruned);
+
+/// <param name="VerifyLog">Each verify of the PIN, as <see cref="Pins.VerifyLog"/> writes it.</param>
+public sealed record PinStoryFacts(PinHistoryEntry Pin, string ApplicationId, string TemplateId, string? VerifyLog);
 
 public sealed record QueueStats(int OutboxQueued, DateTimeOffset? OldestQueuedAt, int WebhooksPending, DateTimeOffset? OldestWebhookAt);
 

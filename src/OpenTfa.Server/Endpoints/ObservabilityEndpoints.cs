@@ -129,6 +129,13 @@ internal static class AnalyticsEndpoints
         v1.MapGet("/analytics", ReportAsync).RequireScope(Scopes.Manage).WithTags("Analytics")
             .Operation("getAnalytics", "Conversion and delivery figures", "Over `from`–`to` (UNIX milliseconds; default the last 24 hours), in total and by application, channel and country.")
             .Answers<AnalyticsResponse>();
+        v1.MapGet("/analytics/timeline", TimelineAsync).RequireScope(Scopes.Manage).WithTags("Analytics")
+            .Operation("getAnalyticsTimeline", "Figures over time",
+                "The last hour by minute (`range=hour`), the last day by hour (`day`, the default) or the last 30 days by UTC day (`month`): sends, verifications, conversion, delivery and protection events per step, by channel.")
+            .Query("range", JsonSchemaType.String, "`hour`, `day` or `month`.").Answers<TimelineResponse>();
+        v1.MapGet("/pins/{pinId}", PinAsync).RequireScope(Scopes.Manage).WithTags("Messages")
+            .Operation("getPin", "Get a PIN's story", "The PIN, each of its messages with its delivery state, and every verify with its outcome; the destination masked.")
+            .Query("unmasked", JsonSchemaType.Boolean, "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<PinResponse>();
         v1.MapGet("/applications/{appId}/destinations/{destination}/history", HistoryAsync).RequireScope(Scopes.Manage).WithTags("Analytics")
             .Operation("getDestinationHistory", "A destination's PINs and messages", "For support: every PIN sent to the destination with its messages and outcome, newest first.")
             .Query("unmasked", JsonSchemaType.Boolean, "Show destinations in full (needs `opentfa:pii`; each use is audited).").Answers<HistoryResponse>();
@@ -140,6 +147,27 @@ internal static class AnalyticsEndpoints
             from is { } f ? UnixTime.FromMilliseconds(f) : null, to is { } t ? UnixTime.FromMilliseconds(t) : null, ct);
         return result.IsSuccess
             ? TypedResults.Json(Wire.ToWire(result.Value), OpenTfaJsonContext.Wire.AnalyticsResponse)
+            : Problems.Result(result.Error);
+    }
+
+    private static async Task<IResult> TimelineAsync(string? applicationId, string? range, HttpContext http, AnalyticsService analytics, CancellationToken ct)
+    {
+        Result<AnalyticsTimeline> result = await analytics.TimelineAsync(http.Caller().TenantId, applicationId, range, ct);
+        return result.IsSuccess
+            ? TypedResults.Json(Wire.ToWire(result.Value), OpenTfaJsonContext.Wire.TimelineResponse)
+            : Problems.Result(result.Error);
+    }
+
+    private static async Task<IResult> PinAsync(string pinId, HttpContext http, AnalyticsService analytics, CancellationToken ct)
+    {
+        if (!JsonBody.TryQueryBool(http.Request, "unmasked", out bool? unmasked, out TfaError? error))
+        {
+            return Problems.Result(error!);
+        }
+
+        Result<PinStory> result = await analytics.PinAsync(http.Caller(), pinId, unmasked == true, ct);
+        return result.IsSuccess
+            ? TypedResults.Json(Wire.ToWire(result.Value, unmasked == true, http.Caller().IsOperatorAdmin), OpenTfaJsonContext.Wire.PinResponse)
             : Problems.Result(result.Error);
     }
 

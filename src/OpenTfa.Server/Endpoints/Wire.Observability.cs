@@ -76,6 +76,50 @@ internal static partial class Wire
         Truncated = r.Truncated,
     };
 
+    public static TimelineResponse ToWire(AnalyticsTimeline t) => new()
+    {
+        Range = t.Range.Name,
+        From = UnixTime.Milliseconds(t.From),
+        To = UnixTime.Milliseconds(t.To),
+        StepSeconds = (int)t.Range.Step.TotalSeconds,
+        Buckets = t.Buckets.Select(b => new TimelineBucketResponse
+        {
+            Start = UnixTime.Milliseconds(b.Start),
+            Sent = b.Figures.Sent,
+            NotSent = b.Figures.NotSent,
+            Verified = b.Figures.Verified,
+            Conversion = b.Figures.Conversion,
+            Delivered = b.Figures.Delivered,
+            Failed = b.Figures.Failed,
+            DeliveryRate = b.Figures.DeliveryRate,
+            Blocked = b.Blocked,
+            ByChannel = b.ByChannel.Select(c => new TimelineChannelResponse { Key = c.Key, Sent = c.Sent, Verified = c.Verified, Delivered = c.Delivered }).ToList(),
+        }).ToList(),
+        Protection = t.Protection.Select(e => new TimelineRuleEventResponse
+        {
+            At = UnixTime.Milliseconds(e.At), ApplicationId = e.ApplicationId, Rule = e.Rule, Mode = e.Mode, Country = e.Country, Prefix = e.Prefix,
+        }).ToList(),
+        Truncated = t.Truncated,
+    };
+
+    /// <summary>A PIN's story; destinations masked unless <paramref name="unmasked"/>, errors as for <see cref="ToWire(MessageStatus, bool, bool)"/>.</summary>
+    public static PinResponse ToWire(PinStory p, bool unmasked, bool operatorView) => new()
+    {
+        PinId = p.Pin.PinId,
+        ApplicationId = p.ApplicationId,
+        MessageId = p.TemplateId,
+        Channel = ToWire(p.Pin.Kind),
+        To = PiiDisclosure.Show(p.Pin.Destination, unmasked),
+        Status = p.Status,
+        Sent = p.Pin.Sent,
+        CreatedAt = UnixTime.Milliseconds(p.Pin.CreatedAt),
+        ExpiresAt = UnixTime.Milliseconds(p.Pin.ExpiresAt),
+        VerifiedAt = UnixTime.Milliseconds(p.Pin.VerifiedAt),
+        AttemptsRemaining = p.Pin.Consumed ? 0 : p.Pin.AttemptsRemaining,
+        Messages = p.Messages.Select(m => ToWire(m, unmasked, operatorView)).ToList(),
+        Verifications = p.Verifications.Select(v => new VerificationAttemptResponse { At = UnixTime.Milliseconds(v.At), Outcome = v.Outcome }).ToList(),
+    };
+
     /// <param name="entries">The history.</param>
     /// <param name="masked">Whether destinations are masked.</param>
     /// <param name="operatorView">True for the operator's admin key: errors as stored; otherwise the tenant's text.</param>
