@@ -85,6 +85,26 @@ public abstract partial class StoreComplianceTests
     }
 
     [Fact]
+    public async Task PinStory_HoldsThePinAndEachVerifyInOrder_ForItsTenantOnly()
+    {
+        (PinRecord pin, _) = await IssueAsync(NewPin("tenant-a", "app-1", createdAt: T0, attempts: 3));
+        await Pins.VerifyPinAsync(Verify(pin, "0000", T0.AddSeconds(10)), Ct);
+        await Pins.VerifyPinAsync(Verify(pin, "1234", T0.AddSeconds(20), allowMultiple: false), Ct);
+        await Pins.VerifyPinAsync(Verify(pin, "1234", T0.AddSeconds(30)), Ct);
+
+        PinStoryFacts story = (await Analytics.GetPinStoryAsync("tenant-a", pin.Id, Ct))!;
+
+        Assert.Equal((pin.Id, "app-1", pin.TemplateId, pin.Destination), (story.Pin.PinId, story.ApplicationId, story.TemplateId, story.Pin.Destination));
+        Assert.Equal(T0.AddSeconds(20), story.Pin.VerifiedAt);
+        Assert.True(story.Pin.Consumed);
+        Assert.Equal(
+            [new VerifyAttempt(T0.AddSeconds(10), "WRONG_PIN"), new VerifyAttempt(T0.AddSeconds(20), "VERIFIED"), new VerifyAttempt(T0.AddSeconds(30), "NO_MORE_PIN_ATTEMPTS")],
+            VerifyLog.Parse(story.VerifyLog));
+        Assert.Null(await Analytics.GetPinStoryAsync("tenant-b", pin.Id, Ct));
+        Assert.Null(await Analytics.GetPinStoryAsync("tenant-a", NewId(), Ct));
+    }
+
+    [Fact]
     public async Task ClaimExpiredPins_AnnouncesEachUnusedPinOnce_AcrossConcurrentSweeps()
     {
         (PinRecord unused, _) = await IssueAsync(NewPin("tenant-a", "app-1", createdAt: T0, ttl: TimeSpan.FromMinutes(5)));

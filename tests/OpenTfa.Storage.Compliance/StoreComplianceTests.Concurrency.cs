@@ -20,6 +20,11 @@ public abstract partial class StoreComplianceTests
         Assert.Equal(195, decisions.Count(d => d.Error == PinError.NoMorePinAttempts));
         Assert.Equal([0, 1, 2, 3, 4], decisions.Where(d => d.Error == PinError.WrongPin).Select(d => d.AttemptsRemaining).Order());
         Assert.Equal(0, (await Pins.GetPinAsync("tenant-a", pin.Id, Ct))!.AttemptsRemaining);
+        PinStoryFacts story = (await Analytics.GetPinStoryAsync("tenant-a", pin.Id, Ct))!;
+        IReadOnlyList<VerifyAttempt> log = VerifyLog.Parse(story.VerifyLog);
+        Assert.Equal(5, log.Count(a => a.Outcome == "WRONG_PIN"));
+        Assert.Equal(log.Count - 5, log.Count(a => a.Outcome == "NO_MORE_PIN_ATTEMPTS"));
+        Assert.InRange(story.VerifyLog!.Length, 5 * 16, VerifyLog.MaxLength + 16);
     }
 
     [Fact]
