@@ -91,6 +91,14 @@ public sealed partial class OpenTfaClient
     public Task<AnalyticsResponse> GetAnalyticsAsync(string? applicationId = null, DateTimeOffset? from = null, DateTimeOffset? to = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "opentfa/v1/analytics" + Query(("applicationId", applicationId), ("from", Millis(from)), ("to", Millis(to))), null, Json.AnalyticsResponse, cancellationToken);
 
+    /// <summary>Figures per step of the last hour (<c>hour</c>, by minute), day (<c>day</c>, by hour) or 30 days (<c>month</c>, by UTC day), with the window's protection events.</summary>
+    public Task<TimelineResponse> GetTimelineAsync(string range = "day", string? applicationId = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "opentfa/v1/analytics/timeline" + Query(("range", range), ("applicationId", applicationId)), null, Json.TimelineResponse, cancellationToken);
+
+    /// <summary>One PIN's story: its messages and every verify with its outcome; the destination masked unless <paramref name="unmasked"/> (needs <c>opentfa:pii</c>; audited).</summary>
+    public Task<PinResponse> GetPinAsync(string pinId, bool unmasked = false, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"opentfa/v1/pins/{Segment(pinId)}" + Query(("unmasked", unmasked ? "true" : null)), null, Json.PinResponse, cancellationToken);
+
     /// <summary>Every PIN an application sent to <paramref name="destination"/>, with its messages and outcome, newest first; masked unless <paramref name="unmasked"/>.</summary>
     public Task<HistoryResponse> GetDestinationHistoryAsync(string applicationId, string destination, int? limit = null, bool unmasked = false, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, $"opentfa/v1/applications/{Segment(applicationId)}/destinations/{Segment(destination)}/history"

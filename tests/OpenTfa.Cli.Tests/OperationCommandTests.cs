@@ -100,6 +100,13 @@ public sealed class OperationCommandTests(ServerFixture fixture) : IClassFixture
         Assert.Matches($@"(?m)^{pinId}\s+sms\s+VERIFIED\s", (await OkAsync("history", app, to)).Stdout);
         Assert.Equal(to, (await OkAsync("history", app, to, "--unmasked", "--json")).Json["pins"]![0]!["destination"]!.GetValue<string>());
         Assert.Equal(2, (await _server.RunAsync("analytics", "--since", "yesterday")).ExitCode);
+        Assert.Equal(1, (await OkAsync("analytics", "timeline", "--range", "hour", "--app", app, "--json")).Json["buckets"]!.AsArray().Sum(b => b!["verified"]!.GetValue<int>()));
+        Assert.Matches(@"(?m)^STEP\s+SENT\s+VERIFIED", (await OkAsync("analytics", "timeline", "--app", app)).Stdout);
+        Assert.Equal(2, (await _server.RunAsync("analytics", "timeline", "--range", "week")).ExitCode);
+        string story = (await OkAsync("pin", "show", pinId)).Stdout;
+        Assert.Contains($"PIN {pinId}: VERIFIED", story, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)\sVERIFIED\s*$", story);
+        Assert.Equal(to, (await OkAsync("pin", "show", pinId, "--unmasked", "--json")).Json["to"]!.GetValue<string>());
     }
 
 }

@@ -148,5 +148,16 @@ public sealed class OperationsTests(ServerFixture fixture) : IClassFixture<Serve
         Assert.DoesNotContain(to, entry.Destination, StringComparison.Ordinal);
         Assert.False(full.Masked);
         Assert.Equal(to, Assert.Single(full.Pins).Destination);
+
+        TimelineResponse timeline = await admin.GetTimelineAsync("hour", app);
+        PinResponse story = await admin.GetPinAsync(sent.PinId);
+        PinResponse storyInFull = await admin.GetPinAsync(sent.PinId, unmasked: true);
+        Assert.Equal(("hour", 60, 60), (timeline.Range, timeline.StepSeconds, timeline.Buckets.Count));
+        Assert.Equal(1, timeline.Buckets.Sum(b => b.Sent));
+        Assert.Equal(1, timeline.Buckets.Sum(b => b.Verified));
+        Assert.Equal("VERIFIED", story.Status);
+        Assert.Equal("VERIFIED", Assert.Single(story.Verifications).Outcome);
+        Assert.DoesNotContain(to, story.To, StringComparison.Ordinal);
+        Assert.Equal(to, storyInFull.To);
     }
 }

@@ -212,6 +212,22 @@ internal static class OperationCommands
             s.Emit(() => Views.Analytics(report));
             return ExitCodes.Ok;
         }, ct));
+        command.Add(Timeline());
+        return command;
+    }
+
+    private static Command Timeline()
+    {
+        var app = new Option<string?>("--app") { Description = "One application only" };
+        var range = new Option<string>("--range") { Description = "hour (by minute), day (by hour) or month (30 days by day)", DefaultValueFactory = _ => "day" };
+        range.AcceptOnlyFromAmong("hour", "day", "month");
+        var command = new Command("timeline", "The same figures step by step, with protection events (scope 2fa:manage)") { app, range };
+        command.SetAction((parse, ct) => Session.RunAsync(parse, async (s, ct) =>
+        {
+            TimelineResponse timeline = await s.Client.GetTimelineAsync(parse.GetRequiredValue(range), parse.GetValue(app), ct);
+            s.Emit(() => Views.Timeline(timeline));
+            return ExitCodes.Ok;
+        }, ct));
         return command;
     }
 

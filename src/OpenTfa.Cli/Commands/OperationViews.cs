@@ -94,6 +94,24 @@ internal static partial class Views
             }),
             "No PINs were sent to this destination by this application.");
 
+    public static void Timeline(TimelineResponse t)
+    {
+        Out.WriteLine($"From {Table.Time(t.From)} to {Table.Time(t.To)}, by {t.StepSeconds} s{(t.Truncated ? " (truncated)" : string.Empty)}");
+        Table.Write(Out, ["STEP", "SENT", "VERIFIED", "CONVERSION", "DELIVERED", "DELIVERY RATE", "BLOCKED"],
+            t.Buckets.Select(b => new[] { Table.Time(b.Start), Table.Number(b.Sent), Table.Number(b.Verified), Percent(b.Conversion), Table.Number(b.Delivered), Percent(b.DeliveryRate), Table.Number(b.Blocked) }),
+            string.Empty);
+    }
+
+    public static void Pin(PinResponse p)
+    {
+        Out.WriteLine($"PIN {p.PinId}: {p.Status}, {p.Channel} to {p.To}, application {p.ApplicationId}, template {p.MessageId}");
+        Out.WriteLine($"Created {Table.Time(p.CreatedAt)}, expires {Table.Time(p.ExpiresAt)}, verified {Table.Time(p.VerifiedAt) ?? "no"}, {p.AttemptsRemaining} attempt(s) left");
+        Table.Write(Out, ["MESSAGE ID", "CHANNEL", "STATE", "TO", "UPDATED", "GATEWAY", "ERROR"],
+            p.Messages.Select(m => new[] { m.MessageId, m.Channel, m.State, m.To, Table.Time(m.UpdatedAt ?? m.CreatedAt), m.ChannelName, m.Error }),
+            "No messages.");
+        Table.Write(Out, ["VERIFIED AT", "OUTCOME"], p.Verifications.Select(v => new[] { Table.Time(v.At), v.Outcome }), "No verification attempts yet.");
+    }
+
     private static string List(IReadOnlyList<string>? values) => values is null ? string.Empty : string.Join(", ", values);
 
     private static string? Percent(double? ratio) => ratio is { } r ? r.ToString("P1", System.Globalization.CultureInfo.InvariantCulture) : null;

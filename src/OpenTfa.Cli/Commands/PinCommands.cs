@@ -3,7 +3,7 @@ using OpenTfa.Contracts;
 
 namespace OpenTfa.Cli.Commands;
 
-/// <summary><c>opentfa pin send|resend|verify|status|messages</c>: the runtime flow (scope 2fa:pin:send).</summary>
+/// <summary><c>opentfa pin send|resend|verify|status|messages|show</c>: the runtime flow (scope 2fa:pin:send; <c>show</c> 2fa:manage).</summary>
 internal static class PinCommands
 {
     private static readonly string[] Channels = ["sms", "voice", "email"];
@@ -15,6 +15,7 @@ internal static class PinCommands
         VerifyCommand(),
         StatusCommand(),
         MessagesCommand(),
+        ShowCommand(),
     };
 
     private static Option<string> Channel()
@@ -146,6 +147,20 @@ internal static class PinCommands
         {
             IReadOnlyList<MessageStateResponse> messages = await s.Client.GetPinMessagesAsync(parse.GetRequiredValue(pinId), parse.GetValue(unmasked), ct);
             s.Emit(() => Views.Messages(messages));
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static Command ShowCommand()
+    {
+        var pinId = new Argument<string>("pinId") { Description = "The PIN's id" };
+        var unmasked = new Option<bool>("--unmasked") { Description = "Show destinations in full (needs opentfa:pii; audited)" };
+        var command = new Command("show", "A PIN's story: its state, each message and every verify with its outcome (scope 2fa:manage)") { pinId, unmasked };
+        command.SetAction((parse, ct) => Session.RunAsync(parse, async (s, ct) =>
+        {
+            PinResponse pin = await s.Client.GetPinAsync(parse.GetRequiredValue(pinId), parse.GetValue(unmasked), ct);
+            s.Emit(() => Views.Pin(pin));
             return ExitCodes.Ok;
         }, ct));
         return command;
