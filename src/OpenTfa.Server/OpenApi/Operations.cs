@@ -10,7 +10,7 @@ namespace OpenTfa.Server.OpenApi;
 /// What every operation shares, added from the endpoint's own metadata: the keys and scopes
 /// it needs, the error answers it can give in its surface's shape (the Infobip envelope on
 /// <c>/2fa/2</c>, ProblemDetails elsewhere) with <c>Retry-After</c> on 429 and 503, the
-/// <c>Idempotency-Key</c> header, and query parameters a handler reads itself.
+/// <c>Idempotency-Key</c> header, and query parameters a handler reads itself (or binds, when it describes them).
 /// </summary>
 internal static class Operations
 {
@@ -53,7 +53,13 @@ internal static class Operations
 
         foreach (QueryParameterDoc query in metadata.OfType<QueryParameterDoc>())
         {
+            // A parameter the handler binds itself is described here instead of twice.
             operation.Parameters ??= [];
+            foreach (IOpenApiParameter bound in operation.Parameters.Where(p => p.In == ParameterLocation.Query && p.Name == query.Name).ToList())
+            {
+                operation.Parameters.Remove(bound);
+            }
+
             operation.Parameters.Add(new OpenApiParameter
             {
                 Name = query.Name,
