@@ -10,11 +10,11 @@ export function h(tag, attrs = {}, ...children) {
     else if (value === true) el.setAttribute(name, '');
     else el.setAttribute(name, String(value));
   }
-  append(el, children);
+  append(el, ...children);
   return el;
 }
 
-function append(el, children) {
+export function append(el, ...children) {
   for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
@@ -23,7 +23,7 @@ function append(el, children) {
 
 export function clear(el, ...children) {
   el.replaceChildren();
-  append(el, children);
+  append(el, ...children);
   return el;
 }
 

@@ -193,8 +193,11 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
     private static List<string> Unexpected(IReadOnlyList<string> problems) =>
         problems.Where(p => !p.Contains("the server responded with a status of 4", StringComparison.Ordinal)).ToList();
 
+    /// <summary>Takes the page's screenshot, after checking that it shows no raw script values.</summary>
     private async Task ShotAsync(Page page, string name, bool fullPage = false)
     {
+        string shown = (string)(await page.EvaluateAsync("document.body.innerText"))!;
+        Assert.DoesNotMatch(@"\b(undefined|null|NaN|\[object Object\])\b", shown);
         await page.EvaluateAsync("window.scrollTo(0, 0)");
         await page.ScreenshotAsync(Path.Combine(fixture.ScreenshotFolder, $"{name}.png"), fullPage);
     }

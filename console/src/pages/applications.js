@@ -1,5 +1,5 @@
 import { get, post, put } from '../api.js';
-import { h, clear, field, form, go, section, table } from '../ui.js';
+import { append, h, clear, field, form, go, section, table } from '../ui.js';
 import { guarded } from './common.js';
 
 const configFields = (c = { allowMultiplePinVerifications: true }) => [
@@ -23,7 +23,7 @@ const templateFields = (t = { pinType: 'NUMERIC', pinLength: 6, language: 'en' }
 export function applications(main) {
   guarded(main, 'Applications', async body => {
     const apps = await get('2fa/2/applications');
-    body.append(
+    append(body, 
       table('Applications', ['Name', 'Enabled', 'PIN attempts', 'Time to live', 'Per number', 'Application id'],
         apps.map(a => [h('a', { href: `applications/${a.applicationId}` }, a.name), a.enabled ? 'yes' : 'no',
           a.configuration.pinAttempts, a.configuration.pinTimeToLive, a.configuration.sendPinPerPhoneNumberLimit, h('code', {}, a.applicationId)])),
@@ -73,7 +73,7 @@ export function application(main, id) {
       f.querySelector('textarea, input')?.focus();
     };
     showTemplates(templates);
-    body.append(
+    append(body, 
       status, toggle,
       section('Settings', form('Application settings', [
         field('Name', 'name', { value: app.name, required: true }),

@@ -1,5 +1,5 @@
 import { get, q } from '../api.js';
-import { h, clear, table, time } from '../ui.js';
+import { append, h, clear, table, time } from '../ui.js';
 import { guarded } from './common.js';
 
 const pageSize = 50;
@@ -20,6 +20,6 @@ export function audit(main) {
     };
     more.addEventListener('click', load);
     await load();
-    body.append(list, more);
+    append(body, list, more);
   });
 }

@@ -1,5 +1,5 @@
 import { get } from '../api.js';
-import { h, clear, table, time } from '../ui.js';
+import { append, h, clear, table, time } from '../ui.js';
 import { guarded } from './common.js';
 
 const refreshSeconds = 5;
@@ -21,7 +21,7 @@ export function channels(main) {
       updated.textContent = `Updated ${time(Date.now())}; refreshes every ${refreshSeconds} s.`;
     };
     await load();
-    body.append(updated, list);
+    append(body, updated, list);
     timer = setInterval(() => load().catch(e => { updated.textContent = `Refresh failed: ${e.message}`; }), refreshSeconds * 1000);
   });
   return () => clearInterval(timer);

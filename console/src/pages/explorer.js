@@ -1,5 +1,5 @@
 import { get, q } from '../api.js';
-import { h, clear, field, form, go, notice, section, table, time } from '../ui.js';
+import { append, h, clear, field, form, go, notice, section, table, time } from '../ui.js';
 import { applicationPicker, guarded } from './common.js';
 
 /** Finds a PIN by its id or by destination, and tells its story: messages, states, errors, verifications. */
@@ -9,7 +9,7 @@ export function explorer(main, pinId) {
     const results = h('div', { id: 'history' });
     let applicationId = null;
     const picker = await applicationPicker(id => { applicationId = id; });
-    body.append(
+    append(body, 
       section('Find a PIN by id', form('Find a PIN by id', [field('PIN id', 'pinId', { required: true })], 'Show PIN', v => go(`pins/${encodeURIComponent(v.pinId ?? '')}`))),
       section('Find by destination', picker.node, form('Find by destination', [
         field('Phone number or e-mail address', 'destination', { required: true, hint: 'International format, for example 41793026727.' }),
@@ -28,7 +28,7 @@ function pin(main, pinId) {
   guarded(main, `PIN ${pinId}`, async body => {
     const unmasked = new URLSearchParams(location.search).get('unmasked') === 'true';
     const p = await get(`opentfa/v1/pins/${encodeURIComponent(pinId)}${q({ unmasked })}`);
-    body.append(
+    append(body, 
       h('dl', { class: 'facts', id: 'pin-facts' },
         fact('Status', p.status), fact('Channel', p.channel), fact('Destination', p.to), fact('Application', h('a', { href: `applications/${p.applicationId}` }, p.applicationId)),
         fact('Created', time(p.createdAt)), fact('Expires', time(p.expiresAt)), fact('Verified', time(p.verifiedAt)), fact('Attempts left', p.attemptsRemaining)),

@@ -1,5 +1,5 @@
 import { del, get, post } from '../api.js';
-import { h, clear, field, form, notice, section, table, time } from '../ui.js';
+import { append, h, clear, field, form, notice, section, table, time } from '../ui.js';
 import { guarded } from './common.js';
 
 const scopes = ['2fa:manage', '2fa:pin:send', 'opentfa:admin', 'opentfa:pii', 'opentfa:metrics'];
@@ -28,7 +28,7 @@ export function keys(main, session) {
           content.prepend(notice(`New key (shown only now; copy it): ${created.key}`));
         })));
     };
-    body.append(content);
+    append(body, content);
     await refresh();
   });
 }

@@ -1,6 +1,6 @@
 import { get, q } from '../api.js';
 import { chart } from '../charts.js';
-import { h, clear, notice, percent, table } from '../ui.js';
+import { append, h, clear, notice, percent, table } from '../ui.js';
 import { guarded } from './common.js';
 
 const ranges = [
@@ -29,7 +29,7 @@ export function overview(main) {
     };
     rangeSelect.addEventListener('change', reload);
     appSelect.addEventListener('change', reload);
-    body.append(
+    append(body, 
       h('div', { class: 'toolbar' },
         h('div', { class: 'field inline' }, h('label', { for: 'range' }, 'Window'), rangeSelect),
         h('div', { class: 'field inline' }, h('label', { for: 'overview-application' }, 'Application'), appSelect),

@@ -1,5 +1,5 @@
 import { del, get, put, q } from '../api.js';
-import { h, clear, notice, section, showErrors, table, time } from '../ui.js';
+import { append, h, clear, notice, section, showErrors, table, time } from '../ui.js';
 import { applicationPicker, guarded } from './common.js';
 
 const rules = [
@@ -19,7 +19,7 @@ export function protection(main, session) {
   guarded(main, 'Protection', async body => {
     const content = h('div', { id: 'protection-content' });
     const picker = await applicationPicker(id => show(content, id, session).catch(e => clear(content, notice(e.message, 'error'))));
-    body.append(picker.node, content);
+    append(body, picker.node, content);
   });
 }
 
@@ -42,7 +42,7 @@ async function show(content, appId, session, message = '') {
     const select = h('select', { 'aria-label': `Mode of ${r.name}`, name: `${r.key}.mode`, 'data-rule': r.key },
       ['enforce', 'monitor'].map(m => h('option', { value: m, selected: (policy[r.key].mode ?? 'enforce') === m }, m)));
     select.addEventListener('change', () => save({ ...policy, [r.key]: { ...policy[r.key], mode: select.value } }));
-    return [r.name, r.describe(policy[r.key]), select];
+    return [r.name, r.describe(policy[r.key]) || 'none set', select];
   });
   const editor = h('textarea', { id: 'policy-json', name: 'policy', rows: 12, spellcheck: 'false', 'aria-describedby': 'policy-json-error' }, JSON.stringify(policy, null, 2));
   const editorForm = h('form', { 'aria-label': 'Policy as JSON' },

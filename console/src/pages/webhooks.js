@@ -1,5 +1,5 @@
 import { del, get, post, put } from '../api.js';
-import { h, clear, field, form, notice, section, table, time } from '../ui.js';
+import { append, h, clear, field, form, notice, section, table, time } from '../ui.js';
 import { applicationPicker, guarded } from './common.js';
 
 const eventTypes = ['pin.sent', 'message.delivered', 'message.failed', 'pin.verified', 'pin.expired', 'pin.attempts_exhausted', 'rule.refused'];
@@ -9,7 +9,7 @@ export function webhooks(main) {
   guarded(main, 'Webhooks', async body => {
     const content = h('div', { id: 'webhook-content' });
     const picker = await applicationPicker(id => show(content, id).catch(e => clear(content, notice(e.message, 'error'))));
-    body.append(picker.node, content);
+    append(body, picker.node, content);
   });
 }
 
