@@ -151,6 +151,10 @@ public sealed class AccessService(ITenantStore store, TimeProvider time)
         {
             errors.Add("name", "must be at most 255 characters without control characters");
         }
+        else if (name is not null && name.StartsWith(ConsoleSessions.NamePrefix, StringComparison.Ordinal))
+        {
+            errors.Add("name", $"must not start with '{ConsoleSessions.NamePrefix}', which names the console's sessions");
+        }
 
         if (scopes is null || scopes.Count == 0)
         {

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using OpenTfa.Core.Errors;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
 
@@ -15,7 +14,7 @@ public sealed record ConsoleSession(Caller Caller, ApiKey SessionKey, string Sec
 /// <summary>
 /// Console sign-in. An API key is exchanged for a session secret that lives only in the browser's
 /// HttpOnly cookie. A session is stored as a key of its own — no scopes, named
-/// <c>console:&lt;key id&gt;</c>, expiring after <see cref="Lifetime"/> — so it is durable,
+/// <c>console:&lt;key id&gt;</c>, expiring after the session lifetime — so it is durable,
 /// seen by every node, listed with the tenant's keys and revoked like one. It acts with the
 /// scopes its signing key holds at each request: revoking or narrowing that key takes effect on
 /// its sessions within <see cref="AccessService.KeyCacheDuration"/>.
@@ -24,10 +23,12 @@ public sealed class ConsoleSessions(AccessService access, ITenantStore store, Ti
 {
     public const string NamePrefix = "console:";
 
-    public TimeSpan Lifetime => lifetime;
-
-    /// <summary>Whether a key is a console session's (such a key is accepted only from the session cookie).</summary>
-    public static bool IsSessionKey(ApiKey key) => key.Name.StartsWith(NamePrefix, StringComparison.Ordinal);
+    /// <summary>
+    /// Whether a key is a console session's (such a key is accepted only from the session cookie):
+    /// named with the prefix no other key may take, without scopes, and expiring.
+    /// </summary>
+    public static bool IsSessionKey(ApiKey key) =>
+        key.Name.StartsWith(NamePrefix, StringComparison.Ordinal) && key.Scopes.Count == 0 && key.ExpiresAt is not null;
 
     /// <summary>
     /// The CSRF token a session's changes must carry: a hash of its secret, so the page may read

@@ -100,6 +100,17 @@ public sealed class ConsoleSessionTests(ServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task NoKeyCanPassForASession_ByTakingTheSessionsName()
+    {
+        HttpClient admin = fixture.Server.Client();
+
+        Reply named = await admin.PostJsonAsync("/opentfa/v1/keys", """{"name":"console:bootstrap","scopes":["2fa:manage"]}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, named.Status);
+        Assert.Contains("console:", named.Json["errors"]!["name"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SignOut_EndsTheSessionOnTheServer_AndIsAudited()
     {
         using var browser = new ConsoleBrowser(fixture.Server.BaseAddress);
