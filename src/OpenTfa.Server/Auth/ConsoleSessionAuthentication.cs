@@ -15,8 +15,7 @@ internal sealed class ConsoleSessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    ConsoleSessions sessions,
-    AuthFailureThrottle throttle)
+    ConsoleSessions sessions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ConsoleSession";
@@ -29,17 +28,11 @@ internal sealed class ConsoleSessionAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        string address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        // An ended session's cookie stays in the browser until the next sign-in; with 256 random
+        // bits behind it there is nothing to guess, so it is refused without counting a failure.
         ConsoleSession? session = await sessions.AuthenticateAsync(secret, Context.RequestAborted);
         if (session is null)
         {
-            if (throttle.Blocked(address, null) is { } wait)
-            {
-                Context.Items[typeof(ThrottledFailure)] = new ThrottledFailure(wait);
-                return AuthenticateResult.Fail("too many failed authentications");
-            }
-
-            throttle.RecordFailure(address, null);
             return AuthenticateResult.Fail("the console session has ended");
         }
 

@@ -78,16 +78,17 @@ internal static class ConsoleEndpoints
             return Problems.Result(TfaError.Field("apiKey", "must be an API key"));
         }
 
-        string address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        string? keyId = AccessService.PresentedKeyId(apiKey);
-        if (throttle.Blocked(address, keyId) is { } wait)
-        {
-            return Problems.Result(new TfaError(ErrorKind.TooManyRequests, "Too many failed authentications from this client; try again later", RetryAfter: wait));
-        }
-
+        // As for the API: a valid key always signs in; a wrong one is counted, and a client over the limit is told to wait.
         ConsoleSession? session = await sessions.SignInAsync(apiKey, cancellationToken);
         if (session is null)
         {
+            string address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            string? keyId = AccessService.PresentedKeyId(apiKey);
+            if (throttle.Blocked(address, keyId) is { } wait)
+            {
+                return Problems.Result(new TfaError(ErrorKind.TooManyRequests, "Too many failed authentications from this client; try again later", RetryAfter: wait));
+            }
+
             throttle.RecordFailure(address, keyId);
             return Problems.Result(new TfaError(ErrorKind.Unauthorized, ErrorTexts.Unauthorized));
         }

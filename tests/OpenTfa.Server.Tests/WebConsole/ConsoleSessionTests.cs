@@ -82,6 +82,22 @@ public sealed class ConsoleSessionTests(ServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task SignIn_WrongKeysAreThrottled_ButAValidKeyAlwaysSignsIn()
+    {
+        await using TestServer server = await TestServer.StartAsync(new Dictionary<string, string?> { ["OpenTfa:MaxAuthFailuresPerMinute"] = "3" });
+        using var browser = new ConsoleBrowser(server.BaseAddress);
+        const string Wrong = """{"apiKey":"otf_0123456789abcdef_wrong"}""";
+
+        HttpStatusCode[] statuses = [.. await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => browser.PostAsync("/console/api/session", Wrong).ContinueWith(t => t.Result.StatusCode, TaskScheduler.Default)))];
+        HttpResponseMessage throttled = await browser.PostAsync("/console/api/session", Wrong);
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.NotNull(throttled.Headers.RetryAfter);
+        await browser.SignInAsync(TestServer.BootstrapKey);
+    }
+
+    [Fact]
     public async Task Session_ActsWithTheScopesOfItsKey_AndItsOwnSecretIsNoApiKey()
     {
         HttpClient admin = fixture.Server.Client();
