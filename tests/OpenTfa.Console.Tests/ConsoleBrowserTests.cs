@@ -141,6 +141,59 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task Administrator_ManagesWebhooksAndKeys_AndWatchesChannels()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        using HttpClient api = server.Client();
+        string app = (string)(await api.PostJsonAsync("/2fa/2/applications", """{"name":"Webhook app"}""").OkAsync()).Body!["applicationId"]!;
+        Page page = await fixture.Browser.OpenAsync();
+        await page.GotoAsync(new Uri(server.BaseAddress, "/console/webhooks"));
+        await page.FillAsync("label=API key", TestServer.BootstrapKey);
+        await page.PressAsync("Enter");
+
+        // A webhook: the API's refusal beside the URL, then created with its secret shown once, then rotated.
+        await page.FillAsync("label=URL", "http://hooks.example.com/opentfa");
+        await page.CheckAsync("label=pin.sent");
+        await page.ClickAsync("role=button/Create webhook");
+        await page.WaitForTextAsync("[data-error-for='url']", "https://");
+        await page.FillAsync("label=URL", "https://hooks.example.com/opentfa");
+        await page.ClickAsync("role=button/Create webhook");
+        string created = await page.WaitForTextAsync("#webhook-content", "shown only now");
+        JsonNode webhook = Assert.Single((await api.GetJsonAsync($"/opentfa/v1/applications/{app}/webhooks").OkAsync()).Body!.AsArray())!;
+        Assert.Equal(["pin.sent"], webhook["events"]!.AsArray().Select(e => (string)e!));
+        await page.ClickAsync("role=button/Rotate secret");
+        string rotated = await Poll.UntilAsync(() => page.TextAsync("#webhook-content"), now => now != created, TimeSpan.FromSeconds(15), _ => "the rotated secret was shown");
+        Assert.Contains("shown only now", rotated, StringComparison.Ordinal);
+
+        // A send makes a delivery, listed with its attempts.
+        string template = (string)(await api.PostJsonAsync($"/2fa/2/applications/{app}/messages", """{"messageText":"Code {{pin}}","pinLength":4,"pinType":"NUMERIC"}""").OkAsync()).Body!["messageId"]!;
+        await api.PostJsonAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"41793000501"}""").OkAsync();
+        await page.ClickAsync("role=button/Deliveries");
+        await page.WaitForTextAsync("#webhook-detail", "pin.sent");
+        await ShotAsync(page, "webhooks");
+
+        // A key created (shown once, and it works), then revoked from the console.
+        await page.ClickAsync("role=link/Keys and tenants");
+        await page.FillAsync("form[aria-label='New API key'] >> label=Name", "support desk");
+        await page.CheckAsync("label=2fa:pin:send");
+        await page.ClickAsync("role=button/Create key");
+        string shown = await page.WaitForTextAsync("main", "shown only now");
+        string key = System.Text.RegularExpressions.Regex.Match(shown, "otf_[0-9a-f]{16}_[A-Za-z0-9_-]+").Value;
+        using HttpClient support = server.Client(key);
+        Assert.Equal(HttpStatusCode.OK, (await support.GetAsync(new Uri("/opentfa/v1/version", UriKind.Relative))).StatusCode);
+        await page.ClickAsync($"role=button/Revoke key {key.Split('_')[1]}");
+        await page.WaitForTextAsync("main", "revoked");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await support.GetAsync(new Uri("/opentfa/v1/version", UriKind.Relative))).StatusCode);
+
+        // Channels refresh by themselves.
+        await page.ClickAsync("role=link/Channels");
+        string first = await page.WaitForTextAsync("main [role=status]", "Updated");
+        await Poll.UntilAsync(() => page.TextAsync("main [role=status]"), now => now != first, TimeSpan.FromSeconds(15), now => $"the channel list refreshed; it still says {now}");
+        Assert.Empty(Unexpected(await page.ProblemsAsync()));
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task KeyWithoutAScope_IsRefusedThePagesThatNeedIt()
     {
         await using TestServer server = await TestServer.StartAsync();

@@ -16,7 +16,7 @@ export function keys(main, session) {
         section('API keys', table('API keys', ['Name', 'Key id', 'Tenant', 'Scopes', 'Created', 'Expires', 'Last used', 'State', ''],
           keyList.map(k => [k.name || '—', h('code', {}, k.keyId), k.tenantId, k.scopes.join(' ') || '—', time(k.createdAt), time(k.expiresAt), time(k.lastUsedAt),
             k.revokedAt ? `revoked ${time(k.revokedAt)}` : 'active',
-            k.revokedAt || k.keyId === session.keyId ? '' : h('button', { type: 'button', class: 'danger', onclick: async () => { if (confirm(`Revoke key ${k.keyId}?`)) { await del(`opentfa/v1/keys/${k.keyId}`); await refresh(); } } }, 'Revoke')]))),
+            k.revokedAt || k.keyId === session.keyId ? '' : h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke key ${k.keyId}`, onclick: async () => { if (confirm(`Revoke key ${k.keyId}?`)) { await del(`opentfa/v1/keys/${k.keyId}`); await refresh(); } } }, 'Revoke')]))),
         section('New API key', form('New API key', [
           field('Name', 'name', {}),
           session.operatorAdmin ? field('Tenant id (empty: this tenant)', 'tenantId', {}) : null,

@@ -37,6 +37,8 @@ const ops = {
     page.on('console', m => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     page.on('pageerror', e => problems.push(`page error: ${e.message}`));
     page.on('requestfailed', r => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+    // A confirmation the page asks for is answered yes, as the operator in the test would.
+    page.on('dialog', d => d.accept());
     const id = nextContext++;
     contexts.set(id, { context, page, problems });
     return id;
