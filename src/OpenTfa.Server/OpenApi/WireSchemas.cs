@@ -17,6 +17,7 @@ internal static class WireSchemas
     private static readonly string[] Kinds = ["sms", "voice", "email"];
     private static readonly string[] MessageStates = ["QUEUED", "SUBMITTED", "DELIVERED", "FAILED"];
     private static readonly string[] Modes = ["monitor", "enforce"];
+    private static readonly string[] PinStatuses = ["VERIFIED", "NOT_SENT", "EXHAUSTED", "EXPIRED", "PENDING"];
     private static readonly string[] Sent = ["PENDING_ACCEPTED", "REJECTED"];
 
     private static readonly Dictionary<(Type Type, string Property), string[]> Values = new()
@@ -33,7 +34,13 @@ internal static class WireSchemas
         [(typeof(HistoryMessageResponse), "channel")] = Kinds,
         [(typeof(HistoryMessageResponse), "state")] = MessageStates,
         [(typeof(HistoryEntryResponse), "channel")] = Kinds,
-        [(typeof(HistoryEntryResponse), "status")] = ["VERIFIED", "NOT_SENT", "EXHAUSTED", "EXPIRED", "PENDING"],
+        [(typeof(HistoryEntryResponse), "status")] = PinStatuses,
+        [(typeof(TimelineResponse), "range")] = ["hour", "day", "month"],
+        [(typeof(TimelineChannelResponse), "key")] = Kinds,
+        [(typeof(TimelineRuleEventResponse), "mode")] = Modes,
+        [(typeof(PinResponse), "channel")] = Kinds,
+        [(typeof(PinResponse), "status")] = PinStatuses,
+        [(typeof(VerificationAttemptResponse), "outcome")] = ["VERIFIED", "WRONG_PIN", "TTL_EXPIRED", "NO_MORE_PIN_ATTEMPTS"],
         [(typeof(WebhookDeliveryResponse), "state")] = ["PENDING", "DELIVERED", "FAILED"],
         [(typeof(ChannelResponse), "state")] = ["BOUND", "CONNECTING", "STOPPING", "STOPPED", "READY", "MISSING"],
         [(typeof(ChannelResponse), "kinds")] = Kinds,
