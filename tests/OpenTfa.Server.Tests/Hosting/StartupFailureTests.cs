@@ -214,7 +214,6 @@ public sealed partial class StartupFailureTests : IDisposable
         {
             Match shown = await second.WaitForOutputAsync(KeyLine());
             Assert.True(shown.Success, second.Output);
-            Assert.True(second.Output.IndexOf("Now listening on", StringComparison.Ordinal) < second.Output.IndexOf(shown.Value, StringComparison.Ordinal), second.Output);
             key = shown.Groups[1].Value;
             using var client = TestServer.ClientFor(second.BaseAddress, key: null);
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("App", key);
