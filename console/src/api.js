@@ -35,7 +35,7 @@ export async function api(method, path, body) {
   const json = text ? safeJson(text) : null;
   if (response.ok) return json;
   const error = describe(response.status, json);
-  if (response.status === 401 && !path.startsWith('console/api/session')) onSignedOut(error.message);
+  if (response.status === 401 && !path.startsWith('console/api/session')) onSignedOut();
   throw error;
 }
 

@@ -25,7 +25,7 @@ const app = document.getElementById('app');
 let session = null;
 let leave = () => {};
 
-whenSignedOut(message => signIn(message ?? 'Your session has ended. Sign in again.'));
+whenSignedOut(() => signIn('Your session has ended. Sign in again.'));
 
 function route() {
   const rest = decodeURIComponent(location.pathname.startsWith(base) ? location.pathname.slice(base.length) : '').replace(/\/+$/, '');

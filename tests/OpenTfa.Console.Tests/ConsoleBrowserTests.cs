@@ -152,11 +152,11 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
         await page.PressAsync("Enter");
 
         // A webhook: the API's refusal beside the URL, then created with its secret shown once, then rotated.
-        await page.FillAsync("label=URL", "http://hooks.example.com/opentfa");
+        await page.FillAsync("label=URL", "http://hooks.opentfa.invalid/events");
         await page.CheckAsync("label=pin.sent");
         await page.ClickAsync("role=button/Create webhook");
         await page.WaitForTextAsync("[data-error-for='url']", "https://");
-        await page.FillAsync("label=URL", "https://hooks.example.com/opentfa");
+        await page.FillAsync("label=URL", "https://hooks.opentfa.invalid/events");
         await page.ClickAsync("role=button/Create webhook");
         string created = await page.WaitForTextAsync("#webhook-content", "shown only now");
         JsonNode webhook = Assert.Single((await api.GetJsonAsync($"/opentfa/v1/applications/{app}/webhooks").OkAsync()).Body!.AsArray())!;
@@ -194,7 +194,7 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task KeyWithoutAScope_IsRefusedThePagesThatNeedIt()
+    public async Task KeyWithoutAScope_IsRefusedThePagesThatNeedIt_AndRevokingItEndsTheSession()
     {
         await using TestServer server = await TestServer.StartAsync();
         using HttpClient api = server.Client();
@@ -209,6 +209,12 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
         await page.ClickAsync("role=link/Channels");
         Assert.Contains("opentfa:admin", await page.WaitForTextAsync("main", "Refused"), StringComparison.Ordinal);
         await ShotAsync(page, "refused");
+
+        // Revoking the key ends its session: the next page asks for a key again.
+        await api.DeleteAsync(new Uri($"/opentfa/v1/keys/{sendOnly.Split('_')[1]}", UriKind.Relative));
+        await page.ClickAsync("role=link/Applications");
+        await page.WaitForTextAsync("main", "Your session has ended. Sign in again.");
+        Assert.Equal(1, await page.CountAsync("label=API key"));
         await page.CloseAsync();
     }
 
