@@ -15,7 +15,8 @@ internal sealed class ConsoleSessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    ConsoleSessions sessions)
+    ConsoleSessions sessions,
+    IOptions<Hosting.OpenTfaOptions> settings)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ConsoleSession";
@@ -23,7 +24,7 @@ internal sealed class ConsoleSessionAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (ConsoleCookie.Read(Request) is not { } secret)
+        if (!settings.Value.Console.Enabled || ConsoleCookie.Read(Request) is not { } secret)
         {
             return AuthenticateResult.NoResult();
         }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
+using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Tests.Infrastructure;
 
 namespace OpenTfa.Server.Tests.WebConsole;
@@ -218,6 +219,9 @@ public sealed class ConsoleSessionTests(ServerFixture fixture) : IClassFixture<S
         Assert.Equal(HttpStatusCode.Unauthorized, signIn.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client().GetAsync(new Uri("/console/", UriKind.Relative))).StatusCode);
+        ConsoleSession earlier = (await server.Services.GetRequiredService<ConsoleSessions>().SignInAsync(TestServer.BootstrapKey, CancellationToken.None))!;
+        using var withCookie = new ConsoleBrowser(server.BaseAddress, earlier.Secret);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await withCookie.SendAsync(HttpMethod.Get, "/2fa/2/applications")).StatusCode);
     }
 
     /// <summary>An HTTP client that keeps cookies like a browser and sends what the console's script sends.</summary>
