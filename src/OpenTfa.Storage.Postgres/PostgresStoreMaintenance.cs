@@ -156,6 +156,17 @@ internal sealed class PostgresStoreMaintenance(PostgresStore store) : IStoreMain
             c => c.Time("now", now),
             cancellationToken);
 
+        await RepeatAsync(
+            """
+            WITH gone AS (
+                DELETE FROM api_keys WHERE id IN (
+                    SELECT id FROM api_keys WHERE name LIKE 'console:%' AND cardinality(scopes) = 0 AND expires_at < @before LIMIT @batch FOR UPDATE SKIP LOCKED)
+                RETURNING 1)
+            SELECT count(*)::int, 0 FROM gone
+            """,
+            c => c.Time("before", now - RetentionPolicy.EndedConsoleSessions),
+            cancellationToken);
+
         return new PruneCounts(sealedPins, deletedPins, deletedMessages, limitEvents);
     }
 

@@ -85,6 +85,8 @@ internal sealed class SqliteStoreMaintenance(SqliteStore store) : IStoreMaintena
             await ExecuteAsync(c, t, "DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE completed = 1 AND expires_at < $now LIMIT 1000)",
                 cancellationToken, ("$now", Ms(now)));
             await ExecuteAsync(c, t, "DELETE FROM pending_receipts WHERE at < $cut", cancellationToken, ("$cut", Ms(now - TimeSpan.FromDays(1))));
+            await ExecuteAsync(c, t, "DELETE FROM api_keys WHERE name LIKE 'console:%' AND scopes = '' AND expires_at < $cut",
+                cancellationToken, ("$cut", Ms(now - RetentionPolicy.EndedConsoleSessions)));
             return new PruneCounts(sealedPins, deleted, messages, events);
         }, cancellationToken);
 

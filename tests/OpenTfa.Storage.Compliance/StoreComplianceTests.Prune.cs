@@ -1,11 +1,32 @@
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Storage;
+using OpenTfa.Core.Tenancy;
 
 namespace OpenTfa.Storage.Compliance;
 
 public abstract partial class StoreComplianceTests
 {
+    [Fact]
+    public async Task Prune_DeletesConsoleSessionsADayAfterTheyEnded_AndNoOtherKey()
+    {
+        ApiKey session = NewKey("tenant-a", T0) with { Name = "console:bootstrap", Scopes = [], ExpiresAt = T0.AddHours(8) };
+        ApiKey fresh = session with { Id = NewKey("tenant-a").Id, ExpiresAt = T0.AddDays(5) };
+        ApiKey expiredKey = NewKey("tenant-a", T0) with { ExpiresAt = T0.AddHours(8) };
+        foreach (ApiKey key in new[] { session, fresh, expiredKey })
+        {
+            await Tenants.CreateKeyAsync(key, Ct);
+        }
+
+        await Maintenance.PruneAsync(T0.AddHours(8) + RetentionPolicy.EndedConsoleSessions - TimeSpan.FromSeconds(1), Retention, Ct);
+        Assert.NotNull(await Tenants.FindKeyAsync(session.Id, Ct));
+        await Maintenance.PruneAsync(T0.AddHours(8) + RetentionPolicy.EndedConsoleSessions + TimeSpan.FromSeconds(1), Retention, Ct);
+
+        Assert.Null(await Tenants.FindKeyAsync(session.Id, Ct));
+        Assert.NotNull(await Tenants.FindKeyAsync(fresh.Id, Ct));
+        Assert.NotNull(await Tenants.FindKeyAsync(expiredKey.Id, Ct));
+    }
+
     [Fact]
     public async Task Prune_PinExpiredLongerThanTheRetention_IsErasedButStaysInTheHistory()
     {

@@ -151,7 +151,11 @@ public interface IOutboxStore
     Task<MessageStatus?> GetMessageAsync(string tenantId, string messageId, CancellationToken cancellationToken);
 }
 
-public sealed record RetentionPolicy(TimeSpan PinAfterExpiry, TimeSpan History);
+public sealed record RetentionPolicy(TimeSpan PinAfterExpiry, TimeSpan History)
+{
+    /// <summary>How long an expired console session stays listed with the keys before a prune deletes it.</summary>
+    public static readonly TimeSpan EndedConsoleSessions = TimeSpan.FromDays(1);
+}
 
 public sealed record PruneCounts(int PinsSealed, int PinsDeleted, int Messages, int LimitEvents);
 
