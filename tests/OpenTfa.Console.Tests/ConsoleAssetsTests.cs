@@ -4,6 +4,17 @@ namespace OpenTfa.Console.Tests;
 public sealed class ConsoleAssetsTests
 {
     [Fact]
+    public void WebhookPage_OffersEveryEventTheServerPublishes()
+    {
+        string page = File.ReadAllText(Path.Combine(Repository.Folder("console/src/pages", "webhooks.js"), "webhooks.js"));
+        System.Text.RegularExpressions.Match list = System.Text.RegularExpressions.Regex.Match(page, @"const eventTypes = \[(?<items>[^\]]*)\];");
+
+        Assert.True(list.Success, "console/src/pages/webhooks.js no longer declares eventTypes");
+        string[] offered = System.Text.RegularExpressions.Regex.Matches(list.Groups["items"].Value, "'([^']+)'").Select(m => m.Groups[1].Value).ToArray();
+        Assert.Equal(OpenTfa.Core.Observability.EventTypes.All.Order(StringComparer.Ordinal), offered.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task ShippedAssets_AreWhatTheSourcesBuild()
     {
         string sources = Repository.Folder("console", "build.mjs");
