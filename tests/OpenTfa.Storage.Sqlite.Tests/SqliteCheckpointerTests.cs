@@ -53,9 +53,11 @@ public sealed class SqliteCheckpointerTests : IDisposable
             await Poll.UntilAsync(() => _checkpointer.Checkpoints > checkpoints, Deadline, () => $"no checkpoint after round {round}");
         }
 
-        // 8 MB were written; each round reuses the WAL from its start once the last one was copied.
+        // 8 MB were written; each round reuses the WAL from its start once the last one was copied,
+        // so it holds a few rounds at most (a checkpoint that meets the next round's write may
+        // leave one or two more in it on a loaded machine), never all eight.
         long wal = new FileInfo(_database.Path + "-wal").Length;
-        Assert.InRange(wal, 1, 3 * 4 * RowBytes);
+        Assert.InRange(wal, 1, 4 * 4 * RowBytes);
     }
 
     private async Task InitializeAsync()
