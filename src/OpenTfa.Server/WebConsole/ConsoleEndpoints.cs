@@ -5,6 +5,7 @@ using OpenTfa.Core.Errors;
 using OpenTfa.Core.Observability;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Server.Auth;
+using OpenTfa.Server.Endpoints;
 using OpenTfa.Server.Errors;
 
 namespace OpenTfa.Server.WebConsole;
@@ -58,22 +59,13 @@ internal static class ConsoleEndpoints
     private static async Task<IResult> SignInAsync(HttpContext http, ConsoleSessions sessions, AuthFailureThrottle throttle, AuditLog audit, CancellationToken cancellationToken)
     {
         NoStore(http.Response);
-        if (!http.Request.HasJsonContentType())
+        Result<SignInRequest> request = await JsonBody.ReadAsync(http.Request, ConsoleJsonContext.Default.SignInRequest, emptyAllowed: false, cancellationToken);
+        if (!request.IsSuccess)
         {
-            return Problems.Result(new TfaError(ErrorKind.BadRequest, "Sign in with a JSON body (Content-Type: application/json): {\"apiKey\": \"otf_…\"}"));
+            return Problems.Result(request.Error);
         }
 
-        SignInRequest? request;
-        try
-        {
-            request = await http.Request.ReadFromJsonAsync(ConsoleJsonContext.Default.SignInRequest, cancellationToken);
-        }
-        catch (JsonException)
-        {
-            request = null;
-        }
-
-        if (request?.ApiKey is not { Length: > 0 and <= 512 } apiKey)
+        if (request.Value.ApiKey is not { Length: > 0 and <= 512 } apiKey)
         {
             return Problems.Result(TfaError.Field("apiKey", "must be an API key"));
         }
@@ -138,7 +130,10 @@ internal static class ConsoleEndpoints
     private static void NoStore(HttpResponse response) => response.Headers.CacheControl = "no-store";
 }
 
-internal sealed record SignInRequest(string? ApiKey);
+internal sealed class SignInRequest
+{
+    public string? ApiKey { get; init; }
+}
 
 internal sealed record SessionResponse(string TenantId, string KeyId, string KeyName, IReadOnlyList<string> Scopes, bool OperatorAdmin, long ExpiresAt, string CsrfToken);
 
