@@ -1,5 +1,5 @@
 import { get } from '../api.js';
-import { h, notice } from '../ui.js';
+import { append, clear, h, notice } from '../ui.js';
 
 /** Runs a page's loading; a refusal (say, a scope the key lacks) is shown as the API worded it. */
 export async function guarded(main, title, load) {
@@ -24,4 +24,13 @@ export async function applicationPicker(onPick, selected) {
   if (apps.length === 0) return { node: notice('No applications yet: create one under Applications.'), apps };
   queueMicrotask(() => onPick(select.value));
   return { node, apps };
+}
+
+/** A page about one application at a time: a picker, and `show(content, applicationId)` below it on every pick. */
+export function perApplication(main, title, contentId, show) {
+  guarded(main, title, async body => {
+    const content = h('div', { id: contentId });
+    const picker = await applicationPicker(id => show(content, id).catch(e => clear(content, notice(e.message, 'error'))));
+    append(body, picker.node, content);
+  });
 }

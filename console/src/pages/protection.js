@@ -1,6 +1,6 @@
 import { del, get, put, q } from '../api.js';
-import { append, h, clear, notice, section, showErrors, table, time } from '../ui.js';
-import { applicationPicker, guarded } from './common.js';
+import { h, clear, notice, section, showErrors, table, time } from '../ui.js';
+import { perApplication } from './common.js';
 
 const rules = [
   { key: 'countries', name: 'Countries', describe: r => describeList(r) },
@@ -16,11 +16,7 @@ function describeList(rule) {
 
 /** An application's rules with their monitor/enforce switch, events, blocks, lockouts and test numbers. */
 export function protection(main, session) {
-  guarded(main, 'Protection', async body => {
-    const content = h('div', { id: 'protection-content' });
-    const picker = await applicationPicker(id => show(content, id, session).catch(e => clear(content, notice(e.message, 'error'))));
-    append(body, picker.node, content);
-  });
+  perApplication(main, 'Protection', 'protection-content', (content, id) => show(content, id, session));
 }
 
 async function show(content, appId, session, message = '') {

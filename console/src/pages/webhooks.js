@@ -1,16 +1,12 @@
 import { del, get, post, put } from '../api.js';
-import { append, h, clear, field, form, notice, section, table, time } from '../ui.js';
-import { applicationPicker, guarded } from './common.js';
+import { h, clear, field, form, notice, section, table, time } from '../ui.js';
+import { perApplication } from './common.js';
 
 const eventTypes = ['pin.sent', 'message.delivered', 'message.failed', 'pin.verified', 'pin.expired', 'pin.attempts_exhausted', 'rule.refused'];
 
 /** An application's webhooks, their deliveries with every attempt, and secret rotation. */
 export function webhooks(main) {
-  guarded(main, 'Webhooks', async body => {
-    const content = h('div', { id: 'webhook-content' });
-    const picker = await applicationPicker(id => show(content, id).catch(e => clear(content, notice(e.message, 'error'))));
-    append(body, picker.node, content);
-  });
+  perApplication(main, 'Webhooks', 'webhook-content', show);
 }
 
 async function show(content, appId) {
