@@ -36,6 +36,22 @@ internal sealed class SqliteApplicationStore(SqliteStore store) : IApplicationSt
             WHERE id = $id AND tenant_id = $tenant
             """, cancellationToken, ApplicationParameters(application)) == 1, cancellationToken);
 
+    public Task<bool> DeleteApplicationAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
+        store.WriteAsync(async (c, t) =>
+        {
+            if (await ExecuteAsync(c, t, "DELETE FROM applications WHERE id = $id AND tenant_id = $tenant", cancellationToken, ("$id", applicationId), ("$tenant", tenantId)) == 0)
+            {
+                return false;
+            }
+
+            foreach (string table in (string[])["templates", "twilio_services", "twilio_rate_limits"])
+            {
+                await ExecuteAsync(c, t, $"DELETE FROM {table} WHERE application_id = $id", cancellationToken, ("$id", applicationId));
+            }
+
+            return true;
+        }, cancellationToken);
+
     public Task CreateTemplateAsync(MessageTemplate template, CancellationToken cancellationToken) =>
         store.WriteAsync((c, t) => ExecuteAsync(c, t,
             $"INSERT INTO templates({TemplateColumns}) VALUES ($id, $tenant, $app, $kind, $type, $length, $text, $language, $sender, $dtmf, $rate, $voice, $regional, $email, $from, $landing, $created, $updated)",

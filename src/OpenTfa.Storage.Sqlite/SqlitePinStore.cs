@@ -10,29 +10,22 @@ namespace OpenTfa.Storage.Sqlite;
 internal sealed class SqlitePinStore(SqliteStore store) : IPinStore
 {
     private const string PinColumns =
-        "id, tenant_id, application_id, template_id, kind, destination, pin_key, pin_data, created_at, expires_at, attempts_remaining, sent, verified_at, consumed, placeholders, from_value";
+        "id, tenant_id, application_id, template_id, kind, destination, pin_key, pin_data, created_at, expires_at, attempts_remaining, sent, verified_at, consumed, placeholders, from_value, canceled_at";
+
+    private const string PendingPin =
+        $"SELECT {PinColumns} FROM pins WHERE tenant_id = $tenant AND application_id = $app AND destination = $dest AND pin_data IS NOT NULL " +
+        "AND verified_at IS NULL AND canceled_at IS NULL AND consumed = 0 AND attempts_remaining > 0 AND expires_at > $now ORDER BY created_at DESC, rowid DESC LIMIT 1";
 
     public Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(async (c, t) =>
         {
             LimitRefusal? refusal = await CountLimitsAsync(c, t, limits, now, cancellationToken);
-            if (refusal is not null)
+            if (refusal is null)
             {
-                return refusal;
+                await InsertPinAsync(c, t, pin, message, cancellationToken);
             }
 
-            await ExecuteAsync(c, t,
-                $"INSERT INTO pins({PinColumns}) VALUES ($id, $tenant, $app, $template, $kind, $dest, $key, $data, $created, $expires, $attempts, $sent, NULL, 0, $placeholders, $from)",
-                cancellationToken,
-                ("$id", pin.Id), ("$tenant", pin.TenantId), ("$app", pin.ApplicationId), ("$template", pin.TemplateId), ("$kind", (int)pin.Kind),
-                ("$dest", pin.Destination), ("$key", pin.Pin.KeyId), ("$data", pin.Pin.Data), ("$created", Ms(pin.CreatedAt)), ("$expires", Ms(pin.ExpiresAt)),
-                ("$attempts", pin.AttemptsRemaining), ("$sent", pin.Sent), ("$placeholders", pin.PlaceholdersJson), ("$from", pin.From));
-            if (message is not null)
-            {
-                await SqliteOutboxStore.EnqueueAsync(c, t, message, cancellationToken);
-            }
-
-            return null;
+            return refusal;
         }, cancellationToken);
 
     public Task<PinRecord?> GetPinAsync(string tenantId, string pinId, CancellationToken cancellationToken) =>
@@ -117,6 +110,76 @@ internal sealed class SqlitePinStore(SqliteStore store) : IPinStore
                     cancellationToken, ("$app", pin.ApplicationId), ("$dest", pin.Destination));
             }
             return new VerifyResult.Decided(pin with { AttemptsRemaining = next.AttemptsRemaining, VerifiedAt = next.VerifiedAt, Consumed = next.Consumed }, decision);
+        }, cancellationToken);
+
+    public Task<PinRecord?> FindPendingPinAsync(string tenantId, string applicationId, string destination, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.ReadAsync(async c => (await QueryAsync(c, null, PendingPin, ReadPin, cancellationToken,
+            ("$tenant", tenantId), ("$app", applicationId), ("$dest", destination), ("$now", Ms(now)))).FirstOrDefault(), cancellationToken);
+
+    public Task<StartVerificationResult> StartVerificationAsync(StartVerificationOperation operation, CancellationToken cancellationToken) =>
+        store.WriteAsync<StartVerificationResult>(async (c, t) =>
+        {
+            // One writer: nothing else can issue or end a PIN between this read and the writes below.
+            PinRecord? pending = (await QueryAsync(c, t, PendingPin, ReadPin, cancellationToken, ("$tenant", operation.TenantId),
+                ("$app", operation.ApplicationId), ("$dest", operation.Destination), ("$now", Ms(operation.Now)))).FirstOrDefault();
+            if (pending?.Id != operation.PendingPinId)
+            {
+                return new StartVerificationResult.Raced();
+            }
+
+            if (pending is null)
+            {
+                LimitRefusal? refusal = await CountLimitsAsync(c, t, operation.Limits, operation.Now, cancellationToken);
+                if (refusal is not null)
+                {
+                    return new StartVerificationResult.Limited(refusal);
+                }
+
+                await InsertPinAsync(c, t, operation.Fresh.Pin, operation.Fresh.Message, cancellationToken);
+                return new StartVerificationResult.Issued();
+            }
+
+            long sends;
+            await using (SqliteCommand count = Command(c, t, "SELECT COUNT(*) FROM outbox WHERE pin_id = $id", ("$id", pending.Id)))
+            {
+                sends = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            }
+
+            if (sends >= operation.MaxSends)
+            {
+                return new StartVerificationResult.MaxSendsReached();
+            }
+
+            LimitRefusal? limited = await CountLimitsAsync(c, t, operation.Limits, operation.Now, cancellationToken);
+            if (limited is not null)
+            {
+                return new StartVerificationResult.Limited(limited);
+            }
+
+            await SqliteOutboxStore.EnqueueAsync(c, t, operation.Reuse!, cancellationToken);
+            await ExecuteAsync(c, t, "UPDATE pins SET sent = 1 WHERE id = $id", cancellationToken, ("$id", pending.Id));
+            return new StartVerificationResult.Reused((int)sends + 1);
+        }, cancellationToken);
+
+    public Task<CloseResult> ClosePinAsync(string tenantId, string pinId, PinClosure closure, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync<CloseResult>(async (c, t) =>
+        {
+            PinRecord? pin = (await QueryAsync(c, t, $"SELECT {PinColumns} FROM pins WHERE id = $id AND tenant_id = $tenant AND pin_data IS NOT NULL",
+                ReadPin, cancellationToken, ("$id", pinId), ("$tenant", tenantId))).FirstOrDefault();
+            if (pin is null)
+            {
+                return new CloseResult.NotFound();
+            }
+
+            if (!pin.IsPendingAt(now))
+            {
+                return new CloseResult.NotPending(pin);
+            }
+
+            PinRecord closed = closure == PinClosure.Approved ? pin with { VerifiedAt = now, Consumed = true } : pin with { CanceledAt = now, Consumed = true };
+            await ExecuteAsync(c, t, "UPDATE pins SET verified_at = $verified, canceled_at = $canceled, consumed = 1 WHERE id = $id", cancellationToken,
+                ("$id", pin.Id), ("$verified", Ms(closed.VerifiedAt)), ("$canceled", Ms(closed.CanceledAt)));
+            return new CloseResult.Closed(closed);
         }, cancellationToken);
 
     public Task<IReadOnlyList<VerificationEntry>> ListVerificationsAsync(VerificationQuery query, CancellationToken cancellationToken) =>
@@ -209,10 +272,24 @@ internal sealed class SqlitePinStore(SqliteStore store) : IPinStore
         return oldest;
     }
 
+    private static async Task InsertPinAsync(SqliteConnection c, SqliteTransaction t, PinRecord pin, OutboxMessage? message, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(c, t,
+            $"INSERT INTO pins({PinColumns}) VALUES ($id, $tenant, $app, $template, $kind, $dest, $key, $data, $created, $expires, $attempts, $sent, NULL, 0, $placeholders, $from, NULL)",
+            cancellationToken,
+            ("$id", pin.Id), ("$tenant", pin.TenantId), ("$app", pin.ApplicationId), ("$template", pin.TemplateId), ("$kind", (int)pin.Kind),
+            ("$dest", pin.Destination), ("$key", pin.Pin.KeyId), ("$data", pin.Pin.Data), ("$created", Ms(pin.CreatedAt)), ("$expires", Ms(pin.ExpiresAt)),
+            ("$attempts", pin.AttemptsRemaining), ("$sent", pin.Sent), ("$placeholders", pin.PlaceholdersJson), ("$from", pin.From));
+        if (message is not null)
+        {
+            await SqliteOutboxStore.EnqueueAsync(c, t, message, cancellationToken);
+        }
+    }
+
     private static PinState StateOf(PinRecord pin) => new(pin.AttemptsRemaining, pin.ExpiresAt, pin.VerifiedAt, pin.Consumed);
 
     private static PinRecord ReadPin(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), (ChannelKind)r.GetInt32(4), r.GetString(5),
         new SealedSecret(r.GetString(6), (byte[])r.GetValue(7)), Time(r, 8), Time(r, 9), r.GetInt32(10), r.GetBoolean(11),
-        OptionalTime(r, 12), r.GetBoolean(13), OptionalString(r, 14), OptionalString(r, 15));
+        OptionalTime(r, 12), r.GetBoolean(13), OptionalString(r, 14), OptionalString(r, 15), OptionalTime(r, 16));
 }

@@ -269,5 +269,28 @@ internal static class SqliteSchema
         """
         ALTER TABLE pins ADD COLUMN verify_log TEXT;
         """,
+
+        // v9: the Twilio surface: canceled verifications, service settings, rate limits and buckets.
+        """
+        ALTER TABLE pins ADD COLUMN canceled_at INTEGER;
+        CREATE TABLE twilio_services (
+            application_id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            updated_at INTEGER NOT NULL);
+        CREATE TABLE twilio_rate_limits (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            application_id TEXT NOT NULL,
+            parent_id TEXT,
+            unique_name TEXT,
+            description TEXT,
+            max INTEGER NOT NULL,
+            interval_seconds INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL);
+        CREATE UNIQUE INDEX twilio_rate_limits_name ON twilio_rate_limits(application_id, unique_name) WHERE parent_id IS NULL;
+        CREATE INDEX twilio_rate_limits_application ON twilio_rate_limits(application_id, created_at);
+        """,
     ];
 }

@@ -41,6 +41,7 @@ public sealed class SqliteStore : IStoreRoles, IDisposable
         Webhooks = new SqliteWebhookStore(this);
         Audit = new SqliteAuditStore(this);
         Analytics = new SqliteAnalyticsStore(this);
+        Twilio = new SqliteTwilioStore(this);
     }
 
     public ITenantStore Tenants { get; }
@@ -64,6 +65,8 @@ public sealed class SqliteStore : IStoreRoles, IDisposable
     public IAuditStore Audit { get; }
 
     public IAnalyticsStore Analytics { get; }
+
+    public ITwilioStore Twilio { get; }
 
     internal SqliteConnectionFactory Connections { get; }
 

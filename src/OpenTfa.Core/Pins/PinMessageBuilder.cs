@@ -25,7 +25,7 @@ public sealed class PinMessageBuilder(IEmailBodyStore emailBodies, SecretProtect
     public async Task<Result<NewPin>> BuildSendAsync(ValidatedSend send, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Test numbers are the one documented exception to random PINs; their messages never leave OpenTfa.
-        string pinValue = send.TestPin ?? PinGenerator.Generate(send.Template.PinType, send.Template.PinLength);
+        string pinValue = send.TestPin ?? send.ChosenPin ?? PinGenerator.Generate(send.Template.PinType, send.Template.PinLength);
         string pinId = Ids.New();
         DateTimeOffset expiresAt = now + send.Application.Settings.PinTtl;
         OutboxMessage? message = null;

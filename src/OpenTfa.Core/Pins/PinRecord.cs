@@ -19,7 +19,13 @@ public sealed record PinRecord(
     DateTimeOffset? VerifiedAt = null,
     bool Consumed = false,
     string? PlaceholdersJson = null,
-    string? From = null);
+    string? From = null,
+    DateTimeOffset? CanceledAt = null)
+{
+    /// <summary>Not verified, canceled or used up, not expired at <paramref name="now"/>, attempts left: what a Twilio verification calls pending.</summary>
+    public bool IsPendingAt(DateTimeOffset now) =>
+        VerifiedAt is null && CanceledAt is null && !Consumed && AttemptsRemaining > 0 && now < ExpiresAt;
+}
 
 /// <summary>The mutable part of a PIN, as the store holds it inside one atomic operation.</summary>
 public readonly record struct PinState(int AttemptsRemaining, DateTimeOffset ExpiresAt, DateTimeOffset? VerifiedAt, bool Consumed);

@@ -17,6 +17,7 @@ namespace OpenTfa.Core.Pins;
 /// </summary>
 /// <param name="Caps">The protection caps to count atomically with the send.</param>
 /// <param name="TestPin">The fixed PIN of a test number, whose messages never leave OpenTfa; null for a real destination.</param>
+/// <param name="ChosenPin">A PIN the caller chose (a Twilio service's custom code), sent like a drawn one; null to draw one.</param>
 public sealed record ValidatedSend(
     string TenantId,
     ChannelKind Kind,
@@ -27,7 +28,8 @@ public sealed record ValidatedSend(
     IReadOnlyDictionary<string, string>? Placeholders,
     IReadOnlyList<LimitCheck> Caps,
     NumberCheck? NumberCheck,
-    string? TestPin)
+    string? TestPin,
+    string? ChosenPin = null)
 {
     /// <summary>A number the numbering plan says cannot exist gets a PIN but no message.</summary>
     public bool Sendable => NumberCheck != Numbers.NumberCheck.NotReachable;

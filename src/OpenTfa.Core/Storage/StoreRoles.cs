@@ -30,6 +30,8 @@ public interface IStoreRoles
     IAuditStore Audit { get; }
 
     IAnalyticsStore Analytics { get; }
+
+    ITwilioStore Twilio { get; }
 }
 
 public static class StoreRoleRegistration
@@ -52,6 +54,7 @@ public static class StoreRoleRegistration
         services.AddSingleton(sp => sp.GetRequiredService<TStore>().Webhooks);
         services.AddSingleton(sp => sp.GetRequiredService<TStore>().Audit);
         services.AddSingleton(sp => sp.GetRequiredService<TStore>().Analytics);
+        services.AddSingleton(sp => sp.GetRequiredService<TStore>().Twilio);
         return services;
     }
 }

@@ -47,6 +47,13 @@ public interface IApplicationStore
 
     Task<bool> UpdateApplicationAsync(Application application, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes an application with its templates, its Twilio service settings and rate limits; its
+    /// PINs stay until retention prunes them, unreachable because every PIN operation finds its
+    /// application first. False when there was no such application.
+    /// </summary>
+    Task<bool> DeleteApplicationAsync(string tenantId, string applicationId, CancellationToken cancellationToken);
+
     Task CreateTemplateAsync(MessageTemplate template, CancellationToken cancellationToken);
 
     Task<MessageTemplate?> GetTemplateAsync(string tenantId, string applicationId, string templateId, CancellationToken cancellationToken);
@@ -100,6 +107,54 @@ public abstract record VerifyResult
     public sealed record NotFound : VerifyResult;
 }
 
+/// <summary>
+/// A Twilio verification start: the PIN to issue when the destination has none pending, or a new
+/// message for the pending one (<see cref="PendingPinId"/>, read before the step, with
+/// <see cref="Reuse"/> built for it). Both count against <see cref="Limits"/>; a pending PIN takes
+/// at most <see cref="MaxSends"/> messages.
+/// </summary>
+public sealed record StartVerificationOperation(
+    string TenantId,
+    string ApplicationId,
+    string Destination,
+    NewPin Fresh,
+    string? PendingPinId,
+    OutboxMessage? Reuse,
+    IReadOnlyList<LimitCheck> Limits,
+    int MaxSends,
+    DateTimeOffset Now);
+
+public abstract record StartVerificationResult
+{
+    public sealed record Issued : StartVerificationResult;
+
+    /// <param name="Sends">How many messages the pending PIN has had, this one included.</param>
+    public sealed record Reused(int Sends) : StartVerificationResult;
+
+    public sealed record Limited(LimitRefusal Refusal) : StartVerificationResult;
+
+    public sealed record MaxSendsReached : StartVerificationResult;
+
+    /// <summary>Another start changed which PIN is pending since it was read; read again and retry.</summary>
+    public sealed record Raced : StartVerificationResult;
+}
+
+public enum PinClosure
+{
+    Canceled,
+    Approved,
+}
+
+public abstract record CloseResult
+{
+    public sealed record Closed(PinRecord Pin) : CloseResult;
+
+    /// <summary>The PIN exists but is no longer pending (verified, canceled, expired or out of attempts).</summary>
+    public sealed record NotPending(PinRecord Pin) : CloseResult;
+
+    public sealed record NotFound : CloseResult;
+}
+
 public sealed record VerificationEntry(string Destination, bool Sent, DateTimeOffset SentAt, DateTimeOffset? VerifiedAt);
 
 public sealed record VerificationQuery(string TenantId, string ApplicationId, string Destination, bool? Verified, bool? Sent);
@@ -119,6 +174,25 @@ public interface IPinStore
 
     /// <summary>Checks and counts the verify limit, then applies <see cref="PinRules.Decide"/> to the PIN, atomically.</summary>
     Task<VerifyResult> VerifyPinAsync(VerifyOperation operation, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The newest pending PIN of an application for a destination: not verified, not canceled,
+    /// not consumed, not expired at <paramref name="now"/>, with attempts left; null when none is.
+    /// </summary>
+    Task<PinRecord?> FindPendingPinAsync(string tenantId, string applicationId, string destination, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// In one step: finds the destination's pending PIN (as <see cref="FindPendingPinAsync"/>);
+    /// when it is the one the operation was built for, checks its send count and the limits and
+    /// enqueues <see cref="StartVerificationOperation.Reuse"/>; when none is pending, issues
+    /// <see cref="StartVerificationOperation.Fresh"/> as <see cref="IssuePinAsync"/> would;
+    /// otherwise answers <see cref="StartVerificationResult.Raced"/> having changed nothing.
+    /// Starts for one destination run one at a time on every node.
+    /// </summary>
+    Task<StartVerificationResult> StartVerificationAsync(StartVerificationOperation operation, CancellationToken cancellationToken);
+
+    /// <summary>Cancels or approves a pending PIN; either ends it (no more verifies or resends).</summary>
+    Task<CloseResult> ClosePinAsync(string tenantId, string pinId, PinClosure closure, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>PINs sent to one destination by one application, newest first.</summary>
     Task<IReadOnlyList<VerificationEntry>> ListVerificationsAsync(VerificationQuery query, CancellationToken cancellationToken);
