@@ -9,4 +9,5 @@ namespace OpenTfa.Core;
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(OpenTfa.Core.Protection.ProtectionPolicy))]
 [JsonSerializable(typeof(OpenTfa.Core.Tenancy.TenantSenders))]
+[JsonSerializable(typeof(OpenTfa.Core.Twilio.TwilioServiceSettings))]
 internal sealed partial class CoreJsonContext : JsonSerializerContext;

@@ -116,6 +116,11 @@ internal sealed class SqlitePinStore(SqliteStore store) : IPinStore
         store.ReadAsync(async c => (await QueryAsync(c, null, PendingPin, ReadPin, cancellationToken,
             ("$tenant", tenantId), ("$app", applicationId), ("$dest", destination), ("$now", Ms(now)))).FirstOrDefault(), cancellationToken);
 
+    public Task<PinRecord?> FindNewestPinAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken) =>
+        store.ReadAsync(async c => (await QueryAsync(c, null,
+            $"SELECT {PinColumns} FROM pins WHERE tenant_id = $tenant AND application_id = $app AND destination = $dest AND pin_data IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            ReadPin, cancellationToken, ("$tenant", tenantId), ("$app", applicationId), ("$dest", destination))).FirstOrDefault(), cancellationToken);
+
     public Task<StartVerificationResult> StartVerificationAsync(StartVerificationOperation operation, CancellationToken cancellationToken) =>
         store.WriteAsync<StartVerificationResult>(async (c, t) =>
         {

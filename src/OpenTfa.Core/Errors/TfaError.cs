@@ -14,7 +14,8 @@ public enum ErrorKind
 }
 
 /// <summary>An expected failure, returned as a value and mapped to the wire by the host.</summary>
-public sealed record TfaError(ErrorKind Kind, string Text, IReadOnlyDictionary<string, string[]>? ValidationErrors = null, TimeSpan? RetryAfter = null)
+/// <param name="Code">Twilio's numeric error code, when a rule of the Twilio surface names one; otherwise the surface derives it from <see cref="Kind"/>.</param>
+public sealed record TfaError(ErrorKind Kind, string Text, IReadOnlyDictionary<string, string[]>? ValidationErrors = null, TimeSpan? RetryAfter = null, int? Code = null)
 {
     public static TfaError Validation(ValidationErrors errors) =>
         new(ErrorKind.BadRequest, errors.Summary(), errors.ToDictionary());

@@ -36,6 +36,7 @@ public static class AuditActions
     public const string ConsoleSignedOut = "console.signed_out";
     public const string ApplicationCreated = "application.created";
     public const string ApplicationUpdated = "application.updated";
+    public const string ApplicationDeleted = "application.deleted";
     public const string TemplateCreated = "template.created";
     public const string TemplateUpdated = "template.updated";
     public const string EmailBodyCreated = "email_body.created";

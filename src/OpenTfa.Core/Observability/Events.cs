@@ -33,10 +33,13 @@ public static class EventTypes
     /// <summary>The wrong PIN that used up the last attempt.</summary>
     public const string PinAttemptsExhausted = "pin.attempts_exhausted";
 
+    /// <summary>A pending PIN canceled through the API (a Twilio verification updated to <c>canceled</c>).</summary>
+    public const string PinCanceled = "pin.canceled";
+
     /// <summary>A send, resend or verify refused by an abuse-protection rule.</summary>
     public const string RuleRefused = "rule.refused";
 
-    public static readonly IReadOnlyList<string> All = [PinSent, MessageDelivered, MessageFailed, PinVerified, PinExpired, PinAttemptsExhausted, RuleRefused];
+    public static readonly IReadOnlyList<string> All = [PinSent, MessageDelivered, MessageFailed, PinVerified, PinExpired, PinAttemptsExhausted, PinCanceled, RuleRefused];
 
     public static bool IsKnown(string type) => All.Contains(type, StringComparer.Ordinal);
 }

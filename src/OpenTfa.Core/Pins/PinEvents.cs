@@ -92,4 +92,21 @@ public sealed class PinEvents(ProtectionService protection, IEventSink events, O
                 }), cancellationToken);
         }
     }
+
+    /// <summary>Publishes an approval made without a code as <c>pin.verified</c>, and a cancel as <c>pin.canceled</c>.</summary>
+    public async Task ClosedAsync(PinRecord pin, PinClosure closure, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (closure == PinClosure.Approved)
+        {
+            metrics.VerifiedAfter(pin.ApplicationId, pin.Kind, pin.Destination, now - pin.CreatedAt);
+        }
+
+        await events.PublishAsync(new OpenTfaEvent(closure == PinClosure.Approved ? EventTypes.PinVerified : EventTypes.PinCanceled, pin.TenantId, pin.ApplicationId, now,
+            EventData.ForPin(pin.Id, pin.Kind, pin.Destination) with
+            {
+                AttemptsRemaining = pin.AttemptsRemaining,
+                CreatedAt = pin.CreatedAt.ToUnixTimeMilliseconds(),
+                VerifiedAt = pin.VerifiedAt?.ToUnixTimeMilliseconds(),
+            }), cancellationToken);
+    }
 }

@@ -170,7 +170,8 @@ public sealed class PinService(
             ? $"Too many requests: protection rule '{refusal.Check.Setting}' caps sends at {refusal.Check.Text}"
             : ErrorTexts.LimitExceeded(refusal.Check.Setting, refusal.Check.Text), RetryAfter: refusal.RetryAfter);
 
-    private static IReadOnlyList<LimitCheck> SendLimits(Application application, string destination) =>
+    /// <summary>The application's two send limits for a destination, which every send and resend counts against.</summary>
+    internal static IReadOnlyList<LimitCheck> SendLimits(Application application, string destination) =>
     [
         LimitKeys.SendPerApplication(application.Id, application.Settings.SendPerApplication, application.Settings.SendPinPerApplicationLimit),
         LimitKeys.SendPerDestination(application.Id, destination, application.Settings.SendPerPhoneNumber, application.Settings.SendPinPerPhoneNumberLimit),

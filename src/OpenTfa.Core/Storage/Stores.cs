@@ -181,6 +181,9 @@ public interface IPinStore
     /// </summary>
     Task<PinRecord?> FindPendingPinAsync(string tenantId, string applicationId, string destination, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The newest PIN of an application for a destination whatever its state (pruned ones excepted), or null.</summary>
+    Task<PinRecord?> FindNewestPinAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken);
+
     /// <summary>
     /// In one step: finds the destination's pending PIN (as <see cref="FindPendingPinAsync"/>);
     /// when it is the one the operation was built for, checks its send count and the limits and

@@ -17,28 +17,53 @@ public sealed class AccessService(ITenantStore store, TimeProvider time)
     private static readonly string[] Schemes = ["App", "Bearer"];
     private readonly ConcurrentDictionary<string, (ApiKey Key, DateTimeOffset CachedAt)> _cache = new(StringComparer.Ordinal);
 
-    /// <summary>Reads <c>App &lt;key&gt;</c>, <c>Bearer &lt;key&gt;</c> or a bare key; null when the header carries none.</summary>
-    public static string? KeyFromHeader(string? authorization)
+    /// <summary>Reads <c>App &lt;key&gt;</c>, <c>Bearer &lt;key&gt;</c>, <c>Basic</c> credentials or a bare key; null when the header carries none.</summary>
+    public static string? KeyFromHeader(string? authorization) => CredentialsOf(authorization).Key;
+
+    /// <summary>
+    /// The key a header carries, and for HTTP Basic (as Twilio's libraries send it) also the user
+    /// name: the key is the password, and the user name must be the tenant's account SID or the
+    /// key's own API key SID (<see cref="Twilio.TwilioSids"/>).
+    /// </summary>
+    private static (string? User, string? Key) CredentialsOf(string? authorization)
     {
         if (string.IsNullOrWhiteSpace(authorization))
         {
-            return null;
+            return (null, null);
         }
 
         string value = authorization.Trim();
         int space = value.IndexOf(' ', StringComparison.Ordinal);
         if (space < 0)
         {
-            return value;
+            return (null, value);
         }
 
         string scheme = value[..space];
-        return Schemes.Contains(scheme, StringComparer.OrdinalIgnoreCase) ? value[(space + 1)..].Trim() : null;
+        if (scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
+        {
+            return BasicCredentials(value[(space + 1)..].Trim());
+        }
+
+        return (null, Schemes.Contains(scheme, StringComparer.OrdinalIgnoreCase) ? value[(space + 1)..].Trim() : null);
+    }
+
+    private static (string? User, string? Key) BasicCredentials(string encoded)
+    {
+        Span<byte> bytes = stackalloc byte[Math.Min(encoded.Length, 1024)];
+        if (encoded.Length > bytes.Length || !Convert.TryFromBase64String(encoded, bytes, out int written))
+        {
+            return (null, null);
+        }
+
+        string text = System.Text.Encoding.UTF8.GetString(bytes[..written]);
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon <= 0 ? (null, null) : (text[..colon], text[(colon + 1)..]);
     }
 
     public async Task<Caller?> AuthenticateAsync(string? authorization, CancellationToken cancellationToken)
     {
-        string? key = KeyFromHeader(authorization);
+        (string? user, string? key) = CredentialsOf(authorization);
         if (key is null || key.Length > 512)
         {
             return null;
@@ -53,7 +78,8 @@ public sealed class AccessService(ITenantStore store, TimeProvider time)
             stored = await FindCachedAsync(keyId, now, cancellationToken);
         }
 
-        if (stored is null || !ApiKeyFormat.HashMatches(key, stored.Hash) || !stored.IsUsableAt(now))
+        if (stored is null || !ApiKeyFormat.HashMatches(key, stored.Hash) || !stored.IsUsableAt(now)
+            || (user is not null && user != Twilio.TwilioSids.Account(stored.TenantId) && user != Twilio.TwilioSids.ApiKey(stored.Id)))
         {
             return null;
         }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization.Policy;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Tenancy;
+using OpenTfa.Core.Twilio;
 using OpenTfa.Server.Errors;
 
 namespace OpenTfa.Server.Auth;
@@ -94,6 +95,18 @@ internal sealed class ScopeHandler(IApplicationStore applications, IPinStore pin
     {
         RouteValueDictionary route = http.Request.RouteValues;
         CancellationToken ct = http.RequestAborted;
+        if (route.TryGetValue("serviceSid", out object? service) && service is string serviceSid
+            && (TwilioSids.IdOf(TwilioSids.ServicePrefix, serviceSid) is not { } serviceId || await applications.GetApplicationAsync(tenantId, serviceId, ct) is null))
+        {
+            return false;
+        }
+
+        if (route.TryGetValue("verificationSid", out object? verification) && verification is string verificationSid
+            && (TwilioSids.IdOf(TwilioSids.VerificationPrefix, verificationSid) is not { } verificationId || await pins.GetPinAsync(tenantId, verificationId, ct) is null))
+        {
+            return false;
+        }
+
         if (route.TryGetValue("appId", out object? app) && app is string appId)
         {
             if (await applications.GetApplicationAsync(tenantId, appId, ct) is null)
@@ -134,7 +147,7 @@ internal sealed class EnvelopeResultHandler : IAuthorizationMiddlewareResultHand
                     ? new TfaError(ErrorKind.Forbidden, $"A change from the console must carry the session's {ConsoleSessionAuthenticationHandler.CsrfHeader} token and come from this server's origin")
                     : new TfaError(ErrorKind.Unauthorized, ErrorTexts.Unauthorized)
             : Refusal(authorizeResult.AuthorizationFailure?.FailureReasons.Select(r => r.Message).ToList() ?? []);
-        await (Surface.IsInfobip(context.Request.Path) ? InfobipErrors.Result(error) : Problems.Result(error)).ExecuteAsync(context);
+        await Surface.ErrorResult(context.Request.Path, error).ExecuteAsync(context);
     }
 
     private static TfaError Refusal(List<string> reasons) =>

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.AspNetCore.Http.Features;
 using OpenTfa.Core.Errors;
+using OpenTfa.Core.Twilio;
 
 namespace OpenTfa.Server.Errors;
 
@@ -16,7 +17,7 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
         RetryAfter.OnEvery503(context);
         if (RequestTextCheck.Find(context) is { } refused)
         {
-            await (Surface.IsInfobip(context.Request.Path) ? InfobipErrors.Result(refused) : Problems.Result(refused)).ExecuteAsync(context);
+            await Surface.ErrorResult(context.Request.Path, refused).ExecuteAsync(context);
             return;
         }
 
@@ -55,6 +56,13 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
             await InfobipErrors.WriteAsync(context, context.Response.StatusCode, notFound ? "NOT_FOUND" : "BAD_REQUEST",
                 notFound ? $"Not found: no operation at {context.Request.Path}" : $"Bad request: {context.Request.Method} is not allowed on {context.Request.Path}");
         }
+        else if (!context.Response.HasStarted && context.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed
+            && context.Response.ContentLength is null && Surface.IsTwilio(context.Request.Path))
+        {
+            bool notFound = context.Response.StatusCode == StatusCodes.Status404NotFound;
+            await TwilioErrorResults.WriteAsync(context, context.Response.StatusCode, notFound ? TwilioErrors.NotFound : TwilioErrorResults.MethodNotAllowed,
+                notFound ? $"The requested resource {context.Request.Path} was not found" : $"Method {context.Request.Method} is not allowed on {context.Request.Path}");
+        }
     }
 
     private static bool IsStoreFailure(Exception ex) =>
@@ -81,6 +89,11 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
         {
             string messageId = status == StatusCodes.Status413PayloadTooLarge ? "BAD_REQUEST" : InfobipErrors.MessageIdOf(kind);
             return InfobipErrors.WriteAsync(context, status, messageId, text);
+        }
+
+        if (Surface.IsTwilio(context.Request.Path))
+        {
+            return TwilioErrorResults.WriteAsync(context, status, status == StatusCodes.Status413PayloadTooLarge ? TwilioErrors.InvalidParameter : TwilioErrors.CodeOf(new TfaError(kind, text)), text);
         }
 
         return TypedResults.Problem(detail: text, statusCode: status).ExecuteAsync(context);

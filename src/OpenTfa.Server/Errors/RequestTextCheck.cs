@@ -15,7 +15,7 @@ internal static class RequestTextCheck
     public static TfaError? Find(HttpContext context)
     {
         PathString path = context.Request.Path;
-        if (!Surface.IsInfobip(path) && !Surface.IsOwn(path))
+        if (!Surface.IsInfobip(path) && !Surface.IsOwn(path) && !Surface.IsTwilio(path))
         {
             return null;
         }

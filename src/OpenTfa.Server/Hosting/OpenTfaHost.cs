@@ -5,6 +5,7 @@ using OpenTfa.Server.Auth;
 using OpenTfa.Server.Endpoints;
 using OpenTfa.Server.Errors;
 using OpenTfa.Server.OpenApi;
+using OpenTfa.Server.Twilio;
 using OpenTfa.Server.WebConsole;
 
 namespace OpenTfa.Server.Hosting;
@@ -186,6 +187,7 @@ public static partial class OpenTfaHost
         tfa.MapApplications();
         tfa.MapTemplates();
         tfa.MapPins();
+        app.MapTwilio();
         app.MapManagement();
         app.MapEmailBodies();
         app.MapProtection();

@@ -54,6 +54,9 @@ internal static class ServiceRegistration
         services.AddSingleton<PinMessageBuilder>();
         services.AddSingleton<PinEvents>();
         services.AddSingleton<PinService>();
+        services.AddSingleton<OpenTfa.Core.Twilio.TwilioServices>();
+        services.AddSingleton<OpenTfa.Core.Twilio.TwilioRateLimits>();
+        services.AddSingleton<OpenTfa.Core.Twilio.TwilioVerifications>();
         services.AddSingleton<SenderService>();
         services.AddSingleton<AccessService>();
         services.AddSingleton(sp => new ConsoleSessions(sp.GetRequiredService<AccessService>(), sp.GetRequiredService<OpenTfa.Core.Storage.ITenantStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<OpenTfaOptions>>().Value.Console.SessionLifetime));
