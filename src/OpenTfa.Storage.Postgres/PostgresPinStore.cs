@@ -10,7 +10,7 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
 {
     internal const string PinColumns =
         "id, tenant_id, application_id, template_id, kind, destination, pin_key_id, pin_data, created_at, expires_at, " +
-        "attempts_remaining, sent, verified_at, consumed, placeholders_json, sender";
+        "attempts_remaining, sent, verified_at, consumed, placeholders_json, sender, canceled_at";
 
     public Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -206,5 +206,5 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
     private static PinRecord ReadPin(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetEnum<ChannelKind>(4), r.GetString(5),
         new SealedSecret(r.GetString(6), r.GetFieldValue<byte[]>(7)), r.GetTime(8), r.GetTime(9), r.GetInt32(10), r.GetBoolean(11),
-        r.GetTimeOrNull(12), r.GetBoolean(13), r.GetStringOrNull(14), r.GetStringOrNull(15));
+        r.GetTimeOrNull(12), r.GetBoolean(13), r.GetStringOrNull(14), r.GetStringOrNull(15), r.GetTimeOrNull(16));
 }

@@ -27,7 +27,7 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
         $"""
         INSERT INTO pins ({PostgresPinStore.PinColumns})
         VALUES (@id, @tenant, @application, @template, @kind, @destination, @keyId, @data, @created, @expires,
-            @attempts, @sent, @verified, @consumed, @placeholders, @sender)
+            @attempts, @sent, @verified, @consumed, @placeholders, @sender, @canceled)
         """;
 
     private const string InsertMessage =
@@ -300,7 +300,8 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
             .Text("id", pin.Id).Text("tenant", pin.TenantId).Text("application", pin.ApplicationId).Text("template", pin.TemplateId)
             .Text("kind", Sql.Name(pin.Kind)).Text("destination", pin.Destination).Text("keyId", pin.Pin.KeyId).Bytes("data", pin.Pin.Data)
             .Time("created", pin.CreatedAt).Time("expires", pin.ExpiresAt).Int("attempts", pin.AttemptsRemaining).Bool("sent", pin.Sent)
-            .Time("verified", pin.VerifiedAt).Bool("consumed", pin.Consumed).Text("placeholders", pin.PlaceholdersJson).Text("sender", pin.From));
+            .Time("verified", pin.VerifiedAt).Bool("consumed", pin.Consumed).Text("placeholders", pin.PlaceholdersJson).Text("sender", pin.From)
+            .Time("canceled", pin.CanceledAt));
 
         if (send.Message is { } message)
         {
