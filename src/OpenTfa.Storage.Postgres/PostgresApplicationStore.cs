@@ -53,6 +53,30 @@ internal sealed class PostgresApplicationStore(PostgresStore store) : IApplicati
             c => BindApplication(c, application), cancellationToken) == 1;
     }
 
+    public async Task<bool> DeleteApplicationAsync(string tenantId, string applicationId, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (NpgsqlCommand delete = connection.Command("DELETE FROM applications WHERE id = @id AND tenant_id = @tenant", transaction)
+            .Text("id", applicationId).Text("tenant", tenantId))
+        {
+            if (await delete.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return false;
+            }
+        }
+
+        foreach (string table in (string[])["templates", "twilio_services", "twilio_rate_limits"])
+        {
+            await using NpgsqlCommand rest = connection.Command($"DELETE FROM {table} WHERE application_id = @id AND tenant_id = @tenant", transaction)
+                .Text("id", applicationId).Text("tenant", tenantId);
+            await rest.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
     public Task CreateTemplateAsync(MessageTemplate template, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(template);

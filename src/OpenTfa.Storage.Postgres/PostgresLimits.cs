@@ -22,12 +22,7 @@ internal static class PostgresLimits
             return null;
         }
 
-        long[] lockKeys = checks.Select(c => Sql.LockKey("limit", c.Key)).Distinct().Order().ToArray();
-        foreach (long key in lockKeys)
-        {
-            await Sql.LockAsync(connection, transaction, key, cancellationToken);
-        }
-
+        await LockAsync(connection, transaction, checks, cancellationToken);
         DateTimeOffset[] since = checks.Select(c => now - c.Limit.Window).ToArray();
         var counts = new long[checks.Count];
         await using (NpgsqlCommand count = connection.Command(
@@ -74,5 +69,20 @@ internal static class PostgresLimits
             .Time("at", now).Texts("keys", checks.Select(c => c.Key).ToArray()).Times("expires", checks.Select(c => now + c.Limit.Window));
         await insert.ExecuteNonQueryAsync(cancellationToken);
         return null;
+    }
+
+    /// <summary>
+    /// Takes the advisory lock of every limit key of <paramref name="checks"/> until the
+    /// transaction ends, in ascending lock-key order. The locks are re-entrant: an operation
+    /// may take them before it reads what the limits guard, and <see cref="AdmitAsync"/> then
+    /// takes them again.
+    /// </summary>
+    public static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<LimitCheck> checks, CancellationToken cancellationToken)
+    {
+        long[] lockKeys = checks.Select(c => Sql.LockKey("limit", c.Key)).Distinct().Order().ToArray();
+        foreach (long key in lockKeys)
+        {
+            await Sql.LockAsync(connection, transaction, key, cancellationToken);
+        }
     }
 }

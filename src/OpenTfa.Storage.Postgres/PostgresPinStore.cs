@@ -10,7 +10,16 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
 {
     internal const string PinColumns =
         "id, tenant_id, application_id, template_id, kind, destination, pin_key_id, pin_data, created_at, expires_at, " +
-        "attempts_remaining, sent, verified_at, consumed, placeholders_json, sender";
+        "attempts_remaining, sent, verified_at, consumed, placeholders_json, sender, canceled_at";
+
+    /// <summary>The newest pending PIN of an application for a destination (see <see cref="PinRecord.IsPendingAt"/>).</summary>
+    private const string PendingPin =
+        $"""
+        SELECT {PinColumns} FROM pins
+        WHERE tenant_id = @tenant AND application_id = @application AND destination = @destination AND NOT pruned
+          AND verified_at IS NULL AND canceled_at IS NULL AND NOT consumed AND attempts_remaining > 0 AND expires_at > @now
+        ORDER BY created_at DESC, id LIMIT 1
+        """;
 
     public Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -166,6 +175,128 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
         return new VerifyResult.Decided(updated, decision);
     }
 
+    public async Task<PinRecord?> FindPendingPinAsync(string tenantId, string applicationId, string destination, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PinRecord> found = await store.QueryAsync(
+            PendingPin,
+            c => c.Text("tenant", tenantId).Text("application", applicationId).Text("destination", destination).Time("now", now), ReadPin, cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    /// <remarks>
+    /// Every start for a destination holds its send limit key's lock from before it reads which
+    /// PIN is pending until it commits, and so does every other send to the destination, so the
+    /// read cannot go stale before the writes, on any node. The locks are taken in the order the
+    /// other PIN operations take theirs: the pending PIN's row first (as a resend does), then
+    /// the limit keys in ascending order (as a resend and the send batcher do); a verify takes
+    /// its own limit key, which no start takes, before the row.
+    /// </remarks>
+    public async Task<StartVerificationResult> StartVerificationAsync(StartVerificationOperation operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        EnsureBelongs(operation.Fresh.Message, operation.Fresh.Pin.TenantId, operation.Fresh.Pin.Id);
+        if (operation.PendingPinId is not null)
+        {
+            if (operation.Reuse is null)
+            {
+                throw new ArgumentException("A start for a pending PIN must carry the message that sends it again.", nameof(operation));
+            }
+
+            EnsureBelongs(operation.Reuse, operation.TenantId, operation.PendingPinId);
+        }
+
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (operation.PendingPinId is not null)
+        {
+            await LockPinAsync(connection, transaction, operation.TenantId, operation.PendingPinId, cancellationToken);
+        }
+
+        await PostgresLimits.LockAsync(connection, transaction, operation.Limits, cancellationToken);
+        PinRecord? pending;
+        await using (NpgsqlCommand find = connection.Command(PendingPin, transaction)
+            .Text("tenant", operation.TenantId).Text("application", operation.ApplicationId).Text("destination", operation.Destination).Time("now", operation.Now))
+        {
+            pending = await Sql.ReadOneAsync(find, ReadPin, cancellationToken);
+        }
+
+        if (pending?.Id != operation.PendingPinId)
+        {
+            return new StartVerificationResult.Raced();
+        }
+
+        if (pending is null)
+        {
+            LimitRefusal? refusal = await PostgresLimits.AdmitAsync(connection, transaction, operation.Limits, operation.Now, cancellationToken);
+            if (refusal is not null)
+            {
+                return new StartVerificationResult.Limited(refusal);
+            }
+
+            await using (var rows = new NpgsqlBatch(connection, transaction))
+            {
+                PostgresSendBatcher.AppendRows(rows, operation.Fresh.Pin, operation.Fresh.Message, operation.Now);
+                await rows.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return new StartVerificationResult.Issued();
+        }
+
+        long sends;
+        await using (NpgsqlCommand count = connection.Command("SELECT count(*) FROM outbox_messages WHERE pin_id = @pin", transaction).Text("pin", pending.Id))
+        {
+            sends = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        if (sends >= operation.MaxSends)
+        {
+            return new StartVerificationResult.MaxSendsReached();
+        }
+
+        LimitRefusal? limited = await PostgresLimits.AdmitAsync(connection, transaction, operation.Limits, operation.Now, cancellationToken);
+        if (limited is not null)
+        {
+            return new StartVerificationResult.Limited(limited);
+        }
+
+        await PostgresOutboxStore.EnqueueAsync(connection, transaction, operation.Reuse!, operation.Now, cancellationToken);
+        await using (NpgsqlCommand sent = connection.Command("UPDATE pins SET sent = true WHERE id = @id", transaction).Text("id", pending.Id))
+        {
+            await sent.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new StartVerificationResult.Reused((int)sends + 1);
+    }
+
+    public async Task<CloseResult> ClosePinAsync(string tenantId, string pinId, PinClosure closure, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        PinRecord? pin = await LockPinAsync(connection, transaction, tenantId, pinId, cancellationToken);
+        if (pin is null)
+        {
+            return new CloseResult.NotFound();
+        }
+
+        if (!pin.IsPendingAt(now))
+        {
+            return new CloseResult.NotPending(pin);
+        }
+
+        PinRecord closed = closure == PinClosure.Approved ? pin with { VerifiedAt = now, Consumed = true } : pin with { CanceledAt = now, Consumed = true };
+        await using (NpgsqlCommand update = connection.Command(
+            "UPDATE pins SET verified_at = @verified, canceled_at = @canceled, consumed = true WHERE id = @id", transaction)
+            .Time("verified", closed.VerifiedAt).Time("canceled", closed.CanceledAt).Text("id", pin.Id))
+        {
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new CloseResult.Closed(closed);
+    }
+
     public Task<IReadOnlyList<VerificationEntry>> ListVerificationsAsync(VerificationQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -206,5 +337,5 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
     private static PinRecord ReadPin(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetEnum<ChannelKind>(4), r.GetString(5),
         new SealedSecret(r.GetString(6), r.GetFieldValue<byte[]>(7)), r.GetTime(8), r.GetTime(9), r.GetInt32(10), r.GetBoolean(11),
-        r.GetTimeOrNull(12), r.GetBoolean(13), r.GetStringOrNull(14), r.GetStringOrNull(15));
+        r.GetTimeOrNull(12), r.GetBoolean(13), r.GetStringOrNull(14), r.GetStringOrNull(15), r.GetTimeOrNull(16));
 }

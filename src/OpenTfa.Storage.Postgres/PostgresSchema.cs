@@ -302,6 +302,32 @@ internal static class PostgresSchema
         new(8, "each verify of a PIN, on the PIN's row (see VerifyLog)", """
             ALTER TABLE pins ADD COLUMN verify_log text;
             """),
+        new(9, "the Twilio surface: canceled verifications, service settings, rate limits and their buckets", """
+            ALTER TABLE pins ADD COLUMN canceled_at timestamptz;
+
+            CREATE TABLE twilio_services (
+                application_id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                settings text NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+
+            -- A rate limit has no parent and a unique name within its service; a bucket names its rate limit as parent.
+            CREATE TABLE twilio_rate_limits (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                application_id text NOT NULL,
+                parent_id text,
+                unique_name text,
+                description text,
+                max integer NOT NULL,
+                interval_seconds integer NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            CREATE UNIQUE INDEX twilio_rate_limits_name ON twilio_rate_limits (application_id, unique_name) WHERE parent_id IS NULL;
+            CREATE INDEX twilio_rate_limits_by_application ON twilio_rate_limits (application_id, created_at, id);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -27,7 +27,7 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
         $"""
         INSERT INTO pins ({PostgresPinStore.PinColumns})
         VALUES (@id, @tenant, @application, @template, @kind, @destination, @keyId, @data, @created, @expires,
-            @attempts, @sent, @verified, @consumed, @placeholders, @sender)
+            @attempts, @sent, @verified, @consumed, @placeholders, @sender, @canceled)
         """;
 
     private const string InsertMessage =
@@ -295,20 +295,26 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
                 .Time("at", send.Now).Texts("keys", send.Limits.Select(c => c.Key).ToArray()).Times("expires", send.Limits.Select(c => send.Now + c.Limit.Window)));
         }
 
-        PinRecord pin = send.Pin;
+        AppendRows(pending, send.Pin, send.Message, send.Now);
+    }
+
+    /// <summary>Adds the rows of an issued PIN, and of its message when it has one, to <paramref name="pending"/>; counts no limit.</summary>
+    internal static void AppendRows(NpgsqlBatch pending, PinRecord pin, OutboxMessage? message, DateTimeOffset now)
+    {
         pending.BatchCommands.Add(new NpgsqlBatchCommand(InsertPin)
             .Text("id", pin.Id).Text("tenant", pin.TenantId).Text("application", pin.ApplicationId).Text("template", pin.TemplateId)
             .Text("kind", Sql.Name(pin.Kind)).Text("destination", pin.Destination).Text("keyId", pin.Pin.KeyId).Bytes("data", pin.Pin.Data)
             .Time("created", pin.CreatedAt).Time("expires", pin.ExpiresAt).Int("attempts", pin.AttemptsRemaining).Bool("sent", pin.Sent)
-            .Time("verified", pin.VerifiedAt).Bool("consumed", pin.Consumed).Text("placeholders", pin.PlaceholdersJson).Text("sender", pin.From));
+            .Time("verified", pin.VerifiedAt).Bool("consumed", pin.Consumed).Text("placeholders", pin.PlaceholdersJson).Text("sender", pin.From)
+            .Time("canceled", pin.CanceledAt));
 
-        if (send.Message is { } message)
+        if (message is not null)
         {
             pending.BatchCommands.Add(new NpgsqlBatchCommand(InsertMessage)
                 .Text("id", message.Id).Text("pin", message.PinId).Text("tenant", message.TenantId).Text("application", message.ApplicationId)
                 .Text("kind", Sql.Name(message.Kind)).Text("to", message.To).Text("from", message.From)
                 .Text("keyId", message.Body.KeyId).Bytes("data", message.Body.Data)
-                .Time("created", message.CreatedAt).Time("expires", message.ExpiresAt).Int("attempts", message.Attempts).Time("now", send.Now).Text("trace", message.TraceParent));
+                .Time("created", message.CreatedAt).Time("expires", message.ExpiresAt).Int("attempts", message.Attempts).Time("now", now).Text("trace", message.TraceParent));
         }
     }
 

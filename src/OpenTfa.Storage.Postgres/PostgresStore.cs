@@ -55,6 +55,7 @@ public sealed class PostgresStore : IStoreRoles, IAsyncDisposable, IDisposable
         Webhooks = new PostgresWebhookStore(this);
         Audit = new PostgresAuditStore(this);
         Analytics = new PostgresAnalyticsStore(this);
+        Twilio = new PostgresTwilioStore(this);
     }
 
     public ITenantStore Tenants { get; }
@@ -78,6 +79,8 @@ public sealed class PostgresStore : IStoreRoles, IAsyncDisposable, IDisposable
     public IAuditStore Audit { get; }
 
     public IAnalyticsStore Analytics { get; }
+
+    public ITwilioStore Twilio { get; }
 
     /// <summary>Issues PINs in group commits.</summary>
     internal PostgresSendBatcher Sends { get; }

@@ -50,6 +50,8 @@ public abstract partial class StoreComplianceTests : IAsyncLifetime
 
     protected IAnalyticsStore Analytics => Store.Analytics;
 
+    protected ITwilioStore Twilio => Store.Twilio;
+
     protected static CancellationToken Ct => CancellationToken.None;
 
     /// <summary>A new, empty, initialized store; disposed after the test.</summary>

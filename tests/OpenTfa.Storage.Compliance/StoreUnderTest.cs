@@ -36,6 +36,8 @@ public sealed class StoreUnderTest : IAsyncDisposable
 
     public IAnalyticsStore Analytics => _store.Analytics;
 
+    public ITwilioStore Twilio => _store.Twilio;
+
     /// <summary>
     /// Wraps one store. On dispose the store is disposed (if it is disposable), then
     /// <paramref name="cleanup"/> runs (e.g. to drop its database or delete its file).
