@@ -175,6 +175,14 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
         return new VerifyResult.Decided(updated, decision);
     }
 
+    public async Task<PinRecord?> FindNewestPinAsync(string tenantId, string applicationId, string destination, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PinRecord> found = await store.QueryAsync(
+            $"SELECT {PinColumns} FROM pins WHERE tenant_id = @tenant AND application_id = @application AND destination = @destination AND NOT pruned ORDER BY created_at DESC, id LIMIT 1",
+            c => c.Text("tenant", tenantId).Text("application", applicationId).Text("destination", destination), ReadPin, cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
     public async Task<PinRecord?> FindPendingPinAsync(string tenantId, string applicationId, string destination, DateTimeOffset now, CancellationToken cancellationToken)
     {
         IReadOnlyList<PinRecord> found = await store.QueryAsync(
