@@ -12,6 +12,8 @@ public sealed class TenantResponse
     public required string TenantId { get; init; }
     public required string Name { get; init; }
     public required long CreatedAt { get; init; }
+    /// <summary>The user name a Twilio library passes with one of the tenant's keys as its auth token.</summary>
+    public required string TwilioAccountSid { get; init; }
 }
 
 /// <summary>The senders a tenant may use; an omitted or null list leaves that kind to the service-wide rule.</summary>
@@ -49,6 +51,8 @@ public sealed class ApiKeyResponse
     public long? RevokedAt { get; init; }
     /// <summary>The clear key; present only in the answer that created it.</summary>
     public string? Key { get; init; }
+    /// <summary>The API key SID a Twilio library passes as user name with this key as its secret.</summary>
+    public required string TwilioSid { get; init; }
 }
 
 public sealed class MessageStateResponse

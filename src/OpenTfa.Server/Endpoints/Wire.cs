@@ -7,6 +7,7 @@ using OpenTfa.Core.Pins;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Templates;
 using OpenTfa.Core.Tenancy;
+using TwilioSids = OpenTfa.Core.Twilio.TwilioSids;
 
 namespace OpenTfa.Server.Endpoints;
 
@@ -76,7 +77,7 @@ internal static partial class Wire
         SentAt = UnixTime.Milliseconds(e.SentAt),
     };
 
-    public static TenantResponse ToWire(Tenant t) => new() { TenantId = t.Id, Name = t.Name, CreatedAt = UnixTime.Milliseconds(t.CreatedAt) };
+    public static TenantResponse ToWire(Tenant t) => new() { TenantId = t.Id, Name = t.Name, CreatedAt = UnixTime.Milliseconds(t.CreatedAt), TwilioAccountSid = TwilioSids.Account(t.Id) };
 
     public static TenantSendersResponse ToWire(string tenantId, TenantSenders s) => new() { TenantId = tenantId, Sms = s.Sms, Email = s.Email };
 
@@ -91,6 +92,7 @@ internal static partial class Wire
         LastUsedAt = UnixTime.Milliseconds(k.LastUsedAt),
         RevokedAt = UnixTime.Milliseconds(k.RevokedAt),
         Key = clearKey,
+        TwilioSid = TwilioSids.ApiKey(k.Id),
     };
 
     /// <summary>
