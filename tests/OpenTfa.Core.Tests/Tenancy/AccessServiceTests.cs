@@ -19,9 +19,17 @@ public sealed class AccessServiceTests
         Assert.Equal(expected, AccessService.KeyFromHeader(header));
     }
 
+    [Fact]
+    public void KeyFromHeader_Basic_IsThePassword()
+    {
+        // "user:pa:ss" — the user name ends at the first colon; the key may hold colons.
+        Assert.Equal("pa:ss", AccessService.KeyFromHeader("Basic dXNlcjpwYTpzcw=="));
+    }
+
     [Theory]
-    [InlineData("Basic dXNlcjpwYXNz")]
     [InlineData("Basic x")]
+    [InlineData("Basic OnBhc3M=")]
+    [InlineData("Basic dXNlcg==")]
     [InlineData("Digest username=x")]
     [InlineData("Token k")]
     [InlineData("ApiKey k")]
