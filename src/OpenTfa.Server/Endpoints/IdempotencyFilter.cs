@@ -11,7 +11,7 @@ using OpenTfa.Server.Errors;
 namespace OpenTfa.Server.Endpoints;
 
 /// <summary>
-/// <c>Idempotency-Key</c> on sends and resends: the same key with the same request within
+/// <c>Idempotency-Key</c> on sends and resends (and Twilio verification starts): the same key with the same request within
 /// 24 h answers the first answer again and sends nothing; the same key with another request
 /// is refused with 422; a duplicate that arrives while the first is running waits for its
 /// answer. Only successful answers are kept. Keys are scoped per tenant and endpoint.
@@ -35,7 +35,7 @@ internal sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider ti
 
         if (key.Length is 0 or > 255 || key.Any(c => c is < ' ' or > '~'))
         {
-            return InfobipErrors.Result(TfaError.Field(Header, "must be 1 to 255 printable ASCII characters"));
+            return Surface.ErrorResult(http.Request.Path, TfaError.Field(Header, "must be 1 to 255 printable ASCII characters"));
         }
 
         (byte[] raw, TfaError? bodyError) = await ReadBodyAsync(http.Request);
@@ -43,7 +43,7 @@ internal sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider ti
         {
             // Refused before the key is claimed: the body could not be fingerprinted faithfully
             // (a repeated key cannot be canonicalized), and the handler would refuse it anyway.
-            return InfobipErrors.Result(bodyError);
+            return Surface.ErrorResult(http.Request.Path, bodyError);
         }
 
         string tenant = http.Caller().TenantId;
@@ -57,7 +57,7 @@ internal sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider ti
             switch (begin)
             {
                 case IdempotencyBegin.Mismatch:
-                    return InfobipErrors.Result(StatusCodes.Status422UnprocessableEntity, "BAD_REQUEST",
+                    return Refused(http.Request.Path, StatusCodes.Status422UnprocessableEntity,
                         $"The Idempotency-Key '{key}' was already used with a different request on this endpoint; use a new key for a new request");
                 case IdempotencyBegin.Completed done:
                     http.Response.Headers[ReplayedHeader] = "true";
@@ -66,7 +66,7 @@ internal sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider ti
                     await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct);
                     continue;
                 case IdempotencyBegin.InFlight:
-                    return InfobipErrors.Result(StatusCodes.Status409Conflict, "BAD_REQUEST",
+                    return Refused(http.Request.Path, StatusCodes.Status409Conflict,
                         $"A request with the Idempotency-Key '{key}' is still being processed; retry later");
             }
 
@@ -75,6 +75,10 @@ internal sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider ti
 
         return await RunAndRememberAsync(context, next, tenant, scope, key);
     }
+
+    /// <summary>A reuse of a key, in the envelope of the surface the endpoint belongs to.</summary>
+    private static IResult Refused(PathString path, int status, string text) =>
+        Surface.IsTwilio(path) ? TwilioErrorResults.Result(status, Core.Twilio.TwilioErrors.InvalidParameter, text) : InfobipErrors.Result(status, "BAD_REQUEST", text);
 
     private async Task<object?> RunAndRememberAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, string tenant, string scope, string key)
     {

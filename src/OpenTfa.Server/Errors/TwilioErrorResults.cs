@@ -11,8 +11,9 @@ internal static class TwilioErrorResults
 
     public static IResult Result(TfaError error) => new ErrorResult(InfobipErrors.StatusOf(error.Kind), TwilioErrors.CodeOf(error), error.Text, error.RetryAfter);
 
-    public static Task WriteAsync(HttpContext context, int status, int code, string message) =>
-        new ErrorResult(status, code, message, null).ExecuteAsync(context);
+    public static IResult Result(int status, int code, string message) => new ErrorResult(status, code, message, null);
+
+    public static Task WriteAsync(HttpContext context, int status, int code, string message) => Result(status, code, message).ExecuteAsync(context);
 
     private sealed class ErrorResult(int status, int code, string message, TimeSpan? retryAfter) : IResult
     {

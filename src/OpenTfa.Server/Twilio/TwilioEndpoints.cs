@@ -28,7 +28,7 @@ internal static class TwilioEndpoints
         services.MapDelete("/{serviceSid}", DeleteServiceAsync).Audited(AuditActions.ApplicationDeleted, "application", routeValue: "serviceSid");
 
         RouteGroupBuilder verifications = v2.MapGroup("/Services/{serviceSid}").RequireScope(Scopes.PinSend);
-        verifications.MapPost("/Verifications", StartAsync);
+        verifications.MapPost("/Verifications", StartAsync).AddEndpointFilter<IdempotencyFilter>();
         verifications.MapGet("/Verifications/{verificationSid}", FetchVerificationAsync);
         verifications.MapPost("/Verifications/{verificationSid}", UpdateVerificationAsync);
         verifications.MapPost("/VerificationCheck", CheckAsync);
