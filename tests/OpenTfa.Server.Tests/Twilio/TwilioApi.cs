@@ -26,7 +26,7 @@ internal static class TwilioApi
     public static Task<Reply> PostFormAsync(this HttpClient client, string path, params (string Name, string Value)[] fields) =>
         client.SendAsync(HttpMethod.Post, path, string.Join('&', fields.Select(f => $"{f.Name}={Uri.EscapeDataString(f.Value)}")), Form);
 
-    public static Task<Reply> DeleteAsync(this HttpClient client, string path) => client.SendAsync(HttpMethod.Delete, path);
+    public static Task<Reply> RemoveAsync(this HttpClient client, string path) => client.SendAsync(HttpMethod.Delete, path);
 
     public static async Task<string> CreateServiceAsync(this HttpClient client, params (string Name, string Value)[] settings)
     {
