@@ -328,7 +328,13 @@ public sealed class TwilioVerifications(
                 return MaxCheckAttempts(pin);
         }
 
-        PinRecord after = await pins.GetPinAsync(tenantId, pin.Id, cancellationToken) ?? pin;
+        // The answer shows the verification as this check left it (the store step's decision), not
+        // as a later read would find it after racing checks.
+        PinRecord after = pin with
+        {
+            AttemptsRemaining = outcome.Value.AttemptsRemaining,
+            VerifiedAt = outcome.Value.Verified ? pin.VerifiedAt ?? time.GetUtcNow() : pin.VerifiedAt,
+        };
         return await ViewAsync(after, service.Settings, null, cancellationToken);
     }
 
