@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using OpenTfa.Contracts.Twilio;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Observability;
@@ -41,161 +42,91 @@ internal static class TwilioEndpoints
 
     public static IResult NotFound(HttpRequest request) => TwilioErrorResults.Result(TwilioErrors.NotFoundAt(request.Path.Value![3..]));
 
-    public static IResult Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, int status = StatusCodes.Status200OK) =>
-        TypedResults.Json(value, type, statusCode: status);
-
-    private static async Task<IResult> CreateServiceAsync(HttpContext http, TwilioServices services, CancellationToken ct)
+    /// <summary>
+    /// Reads the form, takes what <paramref name="read"/> needs from it, and runs <paramref name="run"/> with
+    /// that; a body that is not a form, or a parameter found bad while reading, answers 400 instead.
+    /// </summary>
+    public static async Task<IResult> WithFormAsync<TInput>(HttpRequest request, Func<TwilioForm, TInput> read, Func<TInput, Task<IResult>> run)
     {
-        Result<TwilioForm> form = await TwilioForm.ReadAsync(http.Request, ct);
+        Result<TwilioForm> form = await TwilioForm.ReadAsync(request, request.HttpContext.RequestAborted);
         if (!form.IsSuccess)
         {
             return TwilioErrorResults.Result(form.Error);
         }
 
-        ServiceInput input = ReadService(form.Value);
-        if (form.Value.Error is { } invalid)
-        {
-            return TwilioErrorResults.Result(invalid);
-        }
-
-        Result<TwilioService> created = await services.CreateAsync(http.Caller().TenantId, input, ct);
-        return created.IsSuccess
-            ? Json(TwilioWire.Service(http.Request, created.Value), TwilioJsonContext.Wire.ServiceResource, StatusCodes.Status201Created)
-            : TwilioErrorResults.Result(created.Error);
+        TInput input = read(form.Value);
+        return form.Value.Error is { } invalid ? TwilioErrorResults.Result(invalid) : await run(input);
     }
+
+    /// <summary>A result as its Twilio resource, or its failure in Twilio's error shape.</summary>
+    public static IResult Answer<T, TWire>(Result<T> result, Func<T, TWire> map, JsonTypeInfo<TWire> type, int status = StatusCodes.Status200OK) =>
+        result.IsSuccess ? TypedResults.Json(map(result.Value), type, statusCode: status) : TwilioErrorResults.Result(result.Error);
+
+    private static Task<IResult> CreateServiceAsync(HttpContext http, TwilioServices services, CancellationToken ct) =>
+        WithFormAsync(http.Request, ReadService, async input =>
+            Answer(await services.CreateAsync(http.Caller().TenantId, input, ct), s => TwilioWire.Service(http.Request, s), TwilioJsonContext.Wire.ServiceResource, StatusCodes.Status201Created));
 
     private static async Task<IResult> ListServicesAsync(HttpContext http, TwilioServices services, CancellationToken ct)
     {
         IReadOnlyList<TwilioService> all = await services.ListAsync(http.Caller().TenantId, ct);
-        Result<(List<TwilioService> Items, PageMeta Meta)> page = TwilioWire.Page(http.Request, all, "services");
-        return page.IsSuccess
-            ? Json(new ServicePage { Services = [.. page.Value.Items.Select(s => TwilioWire.Service(http.Request, s))], Meta = page.Value.Meta }, TwilioJsonContext.Wire.ServicePage)
-            : TwilioErrorResults.Result(page.Error);
+        return Answer(TwilioWire.Page(http.Request, all, "services"),
+            page => new ServicePage { Services = [.. page.Items.Select(s => TwilioWire.Service(http.Request, s))], Meta = page.Meta }, TwilioJsonContext.Wire.ServicePage);
     }
 
     private static async Task<IResult> FetchServiceAsync(string serviceSid, HttpContext http, TwilioServices services, CancellationToken ct) =>
         ServiceId(serviceSid) is { } id && await services.GetAsync(http.Caller().TenantId, id, ct) is { } service
-            ? Json(TwilioWire.Service(http.Request, service), TwilioJsonContext.Wire.ServiceResource)
+            ? TypedResults.Json(TwilioWire.Service(http.Request, service), TwilioJsonContext.Wire.ServiceResource)
             : NotFound(http.Request);
 
-    private static async Task<IResult> UpdateServiceAsync(string serviceSid, HttpContext http, TwilioServices services, CancellationToken ct)
-    {
-        if (ServiceId(serviceSid) is not { } id)
-        {
-            return NotFound(http.Request);
-        }
-
-        Result<TwilioForm> form = await TwilioForm.ReadAsync(http.Request, ct);
-        if (!form.IsSuccess)
-        {
-            return TwilioErrorResults.Result(form.Error);
-        }
-
-        ServiceInput input = ReadService(form.Value);
-        if (form.Value.Error is { } invalid)
-        {
-            return TwilioErrorResults.Result(invalid);
-        }
-
-        Result<TwilioService> updated = await services.UpdateAsync(http.Caller().TenantId, id, input, ct);
-        return updated.IsSuccess
-            ? Json(TwilioWire.Service(http.Request, updated.Value), TwilioJsonContext.Wire.ServiceResource)
-            : TwilioErrorResults.Result(updated.Error);
-    }
+    private static async Task<IResult> UpdateServiceAsync(string serviceSid, HttpContext http, TwilioServices services, CancellationToken ct) =>
+        ServiceId(serviceSid) is not { } id
+            ? NotFound(http.Request)
+            : await WithFormAsync(http.Request, ReadService, async input =>
+                Answer(await services.UpdateAsync(http.Caller().TenantId, id, input, ct), s => TwilioWire.Service(http.Request, s), TwilioJsonContext.Wire.ServiceResource));
 
     private static async Task<IResult> DeleteServiceAsync(string serviceSid, HttpContext http, TwilioServices services, CancellationToken ct) =>
         ServiceId(serviceSid) is { } id && await services.DeleteAsync(http.Caller().TenantId, id, ct)
             ? TypedResults.NoContent()
             : NotFound(http.Request);
 
-    private static async Task<IResult> StartAsync(string serviceSid, HttpContext http, TwilioVerifications verifications, CancellationToken ct)
+    private static async Task<IResult> StartAsync(string serviceSid, HttpContext http, TwilioVerifications verifications, CancellationToken ct) =>
+        ServiceId(serviceSid) is not { } id
+            ? NotFound(http.Request)
+            : await WithFormAsync(http.Request, ReadStart, async command =>
+                Answer(await verifications.StartAsync(http.Caller().TenantId, id, command, ct), v => TwilioWire.Verification(http.Request, v),
+                    TwilioJsonContext.Wire.VerificationResource, StatusCodes.Status201Created));
+
+    private static async Task<IResult> FetchVerificationAsync(string serviceSid, string verificationSid, HttpContext http, TwilioVerifications verifications, CancellationToken ct) =>
+        ServiceId(serviceSid) is not { } id || TwilioSids.IdOf(TwilioSids.VerificationPrefix, verificationSid) is not { } pinId
+            ? NotFound(http.Request)
+            : Answer(await verifications.FetchAsync(http.Caller().TenantId, id, pinId, ct), v => TwilioWire.Verification(http.Request, v), TwilioJsonContext.Wire.VerificationResource);
+
+    private static async Task<IResult> UpdateVerificationAsync(string serviceSid, string verificationSid, HttpContext http, TwilioVerifications verifications, CancellationToken ct) =>
+        ServiceId(serviceSid) is not { } id || TwilioSids.IdOf(TwilioSids.VerificationPrefix, verificationSid) is not { } pinId
+            ? NotFound(http.Request)
+            : await WithFormAsync(http.Request, form => form.Text("Status"), async status =>
+                Answer(await verifications.UpdateAsync(http.Caller().TenantId, id, pinId, status, ct), v => TwilioWire.Verification(http.Request, v), TwilioJsonContext.Wire.VerificationResource));
+
+    private static async Task<IResult> CheckAsync(string serviceSid, HttpContext http, TwilioVerifications verifications, CancellationToken ct) =>
+        ServiceId(serviceSid) is not { } id
+            ? NotFound(http.Request)
+            : await WithFormAsync(http.Request, ReadCheck, async command =>
+                Answer(await verifications.CheckAsync(http.Caller().TenantId, id, command, ct), TwilioWire.Check, TwilioJsonContext.Wire.VerificationCheckResource));
+
+    private static StartVerificationCommand ReadStart(TwilioForm form)
     {
-        if (ServiceId(serviceSid) is not { } id)
-        {
-            return NotFound(http.Request);
-        }
-
-        Result<TwilioForm> read = await TwilioForm.ReadAsync(http.Request, ct);
-        if (!read.IsSuccess)
-        {
-            return TwilioErrorResults.Result(read.Error);
-        }
-
-        TwilioForm form = read.Value;
         form.Unsupported("CustomMessage", "custom messages are not supported; edit the service's text template instead");
         form.Unsupported("TemplateSid", "Twilio's template library is not available; edit the service's text template instead");
         form.Unsupported("TemplateCustomSubstitutions", "Twilio's template library is not available");
-        var command = new StartVerificationCommand(
+        return new StartVerificationCommand(
             form.Text("To"), form.Text("Channel"), form.Text("Locale"), form.Text("CustomFriendlyName"), form.Text("CustomCode"), form.Text("SendDigits"),
             form.Text("AppHash"), form.JsonMap("RateLimits"), form.Text("Amount"), form.Text("Payee"), form.JsonMap("ChannelConfiguration", "substitutions"));
-        if (form.Error is { } invalid)
-        {
-            return TwilioErrorResults.Result(invalid);
-        }
-
-        Result<Verification> started = await verifications.StartAsync(http.Caller().TenantId, id, command, ct);
-        return started.IsSuccess
-            ? Json(TwilioWire.Verification(http.Request, started.Value), TwilioJsonContext.Wire.VerificationResource, StatusCodes.Status201Created)
-            : TwilioErrorResults.Result(started.Error);
     }
 
-    private static async Task<IResult> FetchVerificationAsync(string serviceSid, string verificationSid, HttpContext http, TwilioVerifications verifications, CancellationToken ct)
+    private static CheckVerificationCommand ReadCheck(TwilioForm form)
     {
-        if (ServiceId(serviceSid) is not { } id || TwilioSids.IdOf(TwilioSids.VerificationPrefix, verificationSid) is not { } pinId)
-        {
-            return NotFound(http.Request);
-        }
-
-        Result<Verification> found = await verifications.FetchAsync(http.Caller().TenantId, id, pinId, ct);
-        return found.IsSuccess
-            ? Json(TwilioWire.Verification(http.Request, found.Value), TwilioJsonContext.Wire.VerificationResource)
-            : TwilioErrorResults.Result(found.Error);
-    }
-
-    private static async Task<IResult> UpdateVerificationAsync(string serviceSid, string verificationSid, HttpContext http, TwilioVerifications verifications, CancellationToken ct)
-    {
-        if (ServiceId(serviceSid) is not { } id || TwilioSids.IdOf(TwilioSids.VerificationPrefix, verificationSid) is not { } pinId)
-        {
-            return NotFound(http.Request);
-        }
-
-        Result<TwilioForm> form = await TwilioForm.ReadAsync(http.Request, ct);
-        if (!form.IsSuccess)
-        {
-            return TwilioErrorResults.Result(form.Error);
-        }
-
-        Result<Verification> updated = await verifications.UpdateAsync(http.Caller().TenantId, id, pinId, form.Value.Text("Status"), ct);
-        return updated.IsSuccess
-            ? Json(TwilioWire.Verification(http.Request, updated.Value), TwilioJsonContext.Wire.VerificationResource)
-            : TwilioErrorResults.Result(updated.Error);
-    }
-
-    private static async Task<IResult> CheckAsync(string serviceSid, HttpContext http, TwilioVerifications verifications, CancellationToken ct)
-    {
-        if (ServiceId(serviceSid) is not { } id)
-        {
-            return NotFound(http.Request);
-        }
-
-        Result<TwilioForm> read = await TwilioForm.ReadAsync(http.Request, ct);
-        if (!read.IsSuccess)
-        {
-            return TwilioErrorResults.Result(read.Error);
-        }
-
-        TwilioForm form = read.Value;
         form.Unsupported("SnaClientToken", "silent network authentication is not available");
-        if (form.Error is { } invalid)
-        {
-            return TwilioErrorResults.Result(invalid);
-        }
-
-        var command = new CheckVerificationCommand(form.Text("To"), form.Text("VerificationSid"), form.Text("Code"), form.Text("Amount"), form.Text("Payee"));
-        Result<Verification> checkedResult = await verifications.CheckAsync(http.Caller().TenantId, id, command, ct);
-        return checkedResult.IsSuccess
-            ? Json(TwilioWire.Check(checkedResult.Value), TwilioJsonContext.Wire.VerificationCheckResource)
-            : TwilioErrorResults.Result(checkedResult.Error);
+        return new CheckVerificationCommand(form.Text("To"), form.Text("VerificationSid"), form.Text("Code"), form.Text("Amount"), form.Text("Payee"));
     }
 
     private static ServiceInput ReadService(TwilioForm form)
