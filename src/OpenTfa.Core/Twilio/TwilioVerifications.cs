@@ -159,6 +159,11 @@ public sealed class TwilioVerifications(
         {
             DateTimeOffset now = time.GetUtcNow();
             PinRecord? pending = await pins.FindPendingPinAsync(tenantId, applicationId, send.Destination, now, cancellationToken);
+            if (pending is not null && TransactionDiffers(pending, command) is { } differs)
+            {
+                return differs;
+            }
+
             Result<NewPin> fresh = await builder.BuildSendAsync(send, now, cancellationToken);
             if (!fresh.IsSuccess)
             {
@@ -325,7 +330,10 @@ public sealed class TwilioVerifications(
             case PinError.TtlExpired:
                 return CheckNotFound(applicationId);
             case PinError.NoMorePinAttempts when !outcome.Value.Verified:
-                return MaxCheckAttempts(pin);
+                // Also the answer when another request approved or canceled the verification after
+                // this check read it: that one is gone (404), only a used-up one answers 60202.
+                PinRecord? current = await pins.GetPinAsync(tenantId, pin.Id, cancellationToken);
+                return current is null || current.VerifiedAt is not null || current.CanceledAt is not null ? CheckNotFound(applicationId) : MaxCheckAttempts(pin);
         }
 
         // The answer shows the verification as this check left it (the store step's decision), not
@@ -346,15 +354,31 @@ public sealed class TwilioVerifications(
         : !pin.Sent || (attempts.Count > 0 && attempts.All(a => a.State == MessageState.Failed)) ? VerificationStatus.Failed
         : VerificationStatus.Pending;
 
+    /// <summary>
+    /// PSD2 dynamic linking: a pending code stands for one amount and payee, so a new start to the
+    /// number naming another transaction is refused instead of sending that code for it.
+    /// </summary>
+    private static TfaError? TransactionDiffers(PinRecord pending, StartVerificationCommand command)
+    {
+        IReadOnlyDictionary<string, string> recorded = Recorded(pending);
+        return recorded.GetValueOrDefault(AmountKey) != command.Amount || recorded.GetValueOrDefault(PayeeKey) != command.Payee
+            ? TwilioErrors.Invalid(command.Amount != recorded.GetValueOrDefault(AmountKey) ? "Amount" : "Payee",
+                "differs from the pending verification's for this number; cancel it (Status=canceled) before starting one for another transaction")
+            : null;
+    }
+
+    private static IReadOnlyDictionary<string, string> Recorded(PinRecord pin) =>
+        pin.PlaceholdersJson is null
+            ? new Dictionary<string, string>()
+            : JsonSerializer.Deserialize(pin.PlaceholdersJson, CoreJsonContext.Default.IReadOnlyDictionaryStringString) ?? new Dictionary<string, string>();
+
     private static bool IsGone(VerificationStatus status) =>
         status is VerificationStatus.Approved or VerificationStatus.Canceled or VerificationStatus.Expired or VerificationStatus.Deleted;
 
     private async Task<Verification> ViewAsync(PinRecord pin, TwilioServiceSettings settings, string? lineType, CancellationToken cancellationToken)
     {
         IReadOnlyList<MessageStatus> attempts = await outbox.ListMessagesAsync(pin.TenantId, pin.Id, cancellationToken);
-        IReadOnlyDictionary<string, string> recorded = pin.PlaceholdersJson is null
-            ? new Dictionary<string, string>()
-            : JsonSerializer.Deserialize(pin.PlaceholdersJson, CoreJsonContext.Default.IReadOnlyDictionaryStringString) ?? new Dictionary<string, string>();
+        IReadOnlyDictionary<string, string> recorded = Recorded(pin);
         if (settings.LookupEnabled && pin.Kind != ChannelKind.Email)
         {
             lineType ??= LineType(pin.Destination);

@@ -26,7 +26,7 @@ internal static class TwilioEndpoints
         services.MapGet("/", ListServicesAsync);
         services.MapGet("/{serviceSid}", FetchServiceAsync);
         services.MapPost("/{serviceSid}", UpdateServiceAsync).Audited(AuditActions.ApplicationUpdated, "application", v => (v as ServiceResource)?.Sid[2..].ToUpperInvariant());
-        services.MapDelete("/{serviceSid}", DeleteServiceAsync).Audited(AuditActions.ApplicationDeleted, "application", routeValue: "serviceSid");
+        services.MapDelete("/{serviceSid}", DeleteServiceAsync).Audited(AuditActions.ApplicationDeleted, "application", routeValue: AuditedApplication);
 
         RouteGroupBuilder verifications = v2.MapGroup("/Services/{serviceSid}").RequireScope(Scopes.PinSend);
         verifications.MapPost("/Verifications", StartAsync).AddEndpointFilter<IdempotencyFilter>();
@@ -36,6 +36,8 @@ internal static class TwilioEndpoints
 
         TwilioRateLimitEndpoints.Map(v2.MapGroup("/Services/{serviceSid}/RateLimits").RequireScope(Scopes.Manage));
     }
+
+    private const string AuditedApplication = "auditedApplicationId";
 
     /// <summary>The application a service SID names; null for anything that is not a service SID (answered 404).</summary>
     public static string? ServiceId(string serviceSid) => TwilioSids.IdOf(TwilioSids.ServicePrefix, serviceSid);
@@ -84,10 +86,18 @@ internal static class TwilioEndpoints
             : await WithFormAsync(http.Request, ReadService, async input =>
                 Answer(await services.UpdateAsync(http.Caller().TenantId, id, input, ct), s => TwilioWire.Service(http.Request, s), TwilioJsonContext.Wire.ServiceResource));
 
-    private static async Task<IResult> DeleteServiceAsync(string serviceSid, HttpContext http, TwilioServices services, CancellationToken ct) =>
-        ServiceId(serviceSid) is { } id && await services.DeleteAsync(http.Caller().TenantId, id, ct)
-            ? TypedResults.NoContent()
-            : NotFound(http.Request);
+    private static async Task<IResult> DeleteServiceAsync(string serviceSid, HttpContext http, TwilioServices services, CancellationToken ct)
+    {
+        if (ServiceId(serviceSid) is not { } id || !await services.DeleteAsync(http.Caller().TenantId, id, ct))
+        {
+            return NotFound(http.Request);
+        }
+
+        // A delete answers no body to read the target from: the audit entry names the application
+        // by its OpenTfa id, like the entries of its creation and changes.
+        http.Request.RouteValues[AuditedApplication] = id;
+        return TypedResults.NoContent();
+    }
 
     private static async Task<IResult> StartAsync(string serviceSid, HttpContext http, TwilioVerifications verifications, CancellationToken ct) =>
         ServiceId(serviceSid) is not { } id
