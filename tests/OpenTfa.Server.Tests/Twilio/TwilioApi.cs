@@ -1,13 +1,14 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.RegularExpressions;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Core.Twilio;
 
 namespace OpenTfa.Server.Tests.Twilio;
 
 /// <summary>Calls on the Twilio surface as Twilio's libraries make them: HTTP Basic, form-encoded bodies, raw JSON answers.</summary>
-internal static class TwilioApi
+internal static partial class TwilioApi
 {
     private const string Form = "application/x-www-form-urlencoded";
 
@@ -70,4 +71,28 @@ internal static class TwilioApi
         int start = line.IndexOf("text=\"", StringComparison.Ordinal) + 6;
         return System.Text.Json.JsonSerializer.Deserialize<string>(line[(start - 1)..])!;
     }
+
+    /// <summary>The code in a verification's text (<c>…: 123456</c>).</summary>
+    public static string CodeIn(string text) => CodeIs().Match(text).Groups[1].Value;
+
+    /// <summary>A code of the same length that is not <paramref name="code"/>.</summary>
+    public static string Wrong(string code) => code[0] == '0' ? "1" + code[1..] : "0" + code[1..];
+
+    /// <summary>Starts every call at once; none may answer a 5xx.</summary>
+    public static async Task<Reply[]> RaceAsync(int count, Func<int, Task<Reply>> call)
+    {
+        using var start = new SemaphoreSlim(0);
+        Task<Reply>[] calls = [.. Enumerable.Range(0, count).Select(async i =>
+        {
+            await start.WaitAsync();
+            return await call(i);
+        })];
+        start.Release(count);
+        Reply[] replies = await Task.WhenAll(calls);
+        Assert.DoesNotContain(replies, r => (int)r.Status >= 500);
+        return replies;
+    }
+
+    [GeneratedRegex(@": (\d{4,10})")]
+    private static partial Regex CodeIs();
 }

@@ -7,7 +7,7 @@ using OpenTfa.Server.Tests.Infrastructure;
 namespace OpenTfa.Server.Tests.Twilio;
 
 /// <summary>Twilio's verification semantics over HTTP: starts, the same code again, checks, cancel and approve, the caps and their codes.</summary>
-public sealed partial class TwilioVerificationTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed class TwilioVerificationTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private TestServer Server => fixture.Server;
 
@@ -38,7 +38,7 @@ public sealed partial class TwilioVerificationTests(ServerFixture fixture) : ICl
         HttpClient client = Server.Twilio();
         string service = await client.CreateServiceAsync();
         string sid = (await client.StartedAsync(service, "+41793027002")).Str("sid");
-        string code = CodeIn(await Server.TextToAsync("41793027002"));
+        string code = TwilioApi.CodeIn(await Server.TextToAsync("41793027002"));
 
         Reply byCall = await client.StartedAsync(service, "+41793027002", ("Channel", "call"));
         for (int i = 3; i <= 5; i++)
@@ -51,8 +51,8 @@ public sealed partial class TwilioVerificationTests(ServerFixture fixture) : ICl
         Assert.Equal(sid, byCall.Str("sid"));
         Assert.Equal("call", byCall.Str("channel"));
         Assert.Equal(["sms", "call"], byCall.Json["send_code_attempts"]!.AsArray().Select(a => a!["channel"]!.GetValue<string>()));
-        Assert.Equal(code, CodeIn(await Server.TextToAsync("41793027002", 2)));
-        Assert.Equal(code, CodeIn(await Server.TextToAsync("41793027002", 5)));
+        Assert.Equal(code, TwilioApi.CodeIn(await Server.TextToAsync("41793027002", 2)));
+        Assert.Equal(code, TwilioApi.CodeIn(await Server.TextToAsync("41793027002", 5)));
         sixth.IsError(HttpStatusCode.TooManyRequests, 60203);
         Assert.True(sixth.Response.Headers.RetryAfter is not null);
         Assert.Equal(5, (await client.GetJsonAsync($"/v2/Services/{service}/Verifications/{sid}").OkAsync()).Json["send_code_attempts"]!.AsArray().Count);
@@ -64,9 +64,9 @@ public sealed partial class TwilioVerificationTests(ServerFixture fixture) : ICl
         HttpClient client = Server.Twilio();
         string service = await client.CreateServiceAsync();
         string sid = (await client.StartedAsync(service, "+41793027003")).Str("sid");
-        string code = CodeIn(await Server.TextToAsync("41793027003"));
+        string code = TwilioApi.CodeIn(await Server.TextToAsync("41793027003"));
 
-        Reply wrong = await client.CheckAsync(service, ("To", "+41793027003"), ("Code", Wrong(code)));
+        Reply wrong = await client.CheckAsync(service, ("To", "+41793027003"), ("Code", TwilioApi.Wrong(code)));
         Reply right = await client.CheckAsync(service, ("VerificationSid", sid), ("Code", code));
         Reply again = await client.CheckAsync(service, ("To", "+41793027003"), ("Code", code));
         Reply fetched = await client.GetJsonAsync($"/v2/Services/{service}/Verifications/{sid}");
@@ -85,12 +85,12 @@ public sealed partial class TwilioVerificationTests(ServerFixture fixture) : ICl
         HttpClient client = Server.Twilio();
         string service = await client.CreateServiceAsync();
         string sid = (await client.StartedAsync(service, "+41793027004")).Str("sid");
-        string code = CodeIn(await Server.TextToAsync("41793027004"));
+        string code = TwilioApi.CodeIn(await Server.TextToAsync("41793027004"));
 
         var statuses = new List<string>();
         for (int i = 0; i < 5; i++)
         {
-            statuses.Add((await client.CheckAsync(service, ("To", "+41793027004"), ("Code", Wrong(code)))).Str("status"));
+            statuses.Add((await client.CheckAsync(service, ("To", "+41793027004"), ("Code", TwilioApi.Wrong(code)))).Str("status"));
         }
 
         Reply sixth = await client.CheckAsync(service, ("To", "+41793027004"), ("Code", code));
@@ -145,7 +145,7 @@ public sealed partial class TwilioVerificationTests(ServerFixture fixture) : ICl
         string hashed = await Server.TextToAsync("41793027012");
         Assert.Contains("Don't share this code with anyone; our employees will never ask for the code.", hashed, StringComparison.Ordinal);
         Assert.EndsWith("\n\nFA+9qCX9VSu", hashed, StringComparison.Ordinal);
-        Assert.Equal("867530", CodeIn(await Server.TextToAsync("41793027013")));
+        Assert.Equal("867530", TwilioApi.CodeIn(await Server.TextToAsync("41793027013")));
         Assert.Equal("approved", (await client.CheckAsync(custom, ("To", "+41793027013"), ("Code", "867530"))).Str("status"));
     }
 
@@ -179,8 +179,8 @@ public sealed partial class TwilioVerificationTests(ServerFixture fixture) : ICl
         Reply started = await client.StartedAsync(service, "+41793027030", ("Amount", "€39.99"), ("Payee", "Acme Shop"));
         string text = await Server.TextToAsync("41793027030");
 
-        Reply otherAmount = await client.CheckAsync(service, ("To", "+41793027030"), ("Code", CodeIn(text)), ("Amount", "€99.99"), ("Payee", "Acme Shop"));
-        Reply same = await client.CheckAsync(service, ("To", "+41793027030"), ("Code", CodeIn(text)), ("Amount", "€39.99"), ("Payee", "Acme Shop"));
+        Reply otherAmount = await client.CheckAsync(service, ("To", "+41793027030"), ("Code", TwilioApi.CodeIn(text)), ("Amount", "€99.99"), ("Payee", "Acme Shop"));
+        Reply same = await client.CheckAsync(service, ("To", "+41793027030"), ("Code", TwilioApi.CodeIn(text)), ("Amount", "€39.99"), ("Payee", "Acme Shop"));
 
         Assert.Equal(("€39.99", "Acme Shop"), (started.Str("amount"), started.Str("payee")));
         Assert.Contains("Amount: €39.99. Payee: Acme Shop.", text, StringComparison.Ordinal);
@@ -223,7 +223,7 @@ public sealed partial class TwilioVerificationTests(ServerFixture fixture) : ICl
         HttpClient client = server.Twilio();
         string service = await client.CreateServiceAsync();
         string sid = (await client.StartedAsync(service, "+41793027050")).Str("sid");
-        string code = CodeIn(await server.TextToAsync("41793027050"));
+        string code = TwilioApi.CodeIn(await server.TextToAsync("41793027050"));
 
         time.Advance(TimeSpan.FromMinutes(9) + TimeSpan.FromSeconds(59));
         Assert.Equal("pending", (await client.GetJsonAsync($"/v2/Services/{service}/Verifications/{sid}").OkAsync()).Str("status"));
@@ -240,7 +240,7 @@ public sealed partial class TwilioVerificationTests(ServerFixture fixture) : ICl
         HttpClient client = Server.Twilio();
         string service = await client.CreateServiceAsync();
         string sid = (await client.StartedAsync(service, "+41793027060")).Str("sid");
-        string code = CodeIn(await Server.TextToAsync("41793027060"));
+        string code = TwilioApi.CodeIn(await Server.TextToAsync("41793027060"));
         await client.CheckAsync(service, ("VerificationSid", sid), ("Code", code));
         HttpClient openTfa = Server.Client();
 
@@ -252,11 +252,4 @@ public sealed partial class TwilioVerificationTests(ServerFixture fixture) : ICl
         Assert.Single(messages);
         Assert.True(Assert.Single(status)!["verified"]!.GetValue<bool>());
     }
-
-    private static string CodeIn(string text) => CodeIs().Match(text).Groups[1].Value;
-
-    private static string Wrong(string code) => code[0] == '0' ? "1" + code[1..] : "0" + code[1..];
-
-    [GeneratedRegex(@": (\d{4,10})")]
-    private static partial Regex CodeIs();
 }
