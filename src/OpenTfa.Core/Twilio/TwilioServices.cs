@@ -58,7 +58,7 @@ public sealed class TwilioServices(IApplicationStore applications, ITwilioStore 
         DateTimeOffset now = time.GetUtcNow();
         var application = new Application(Ids.New(), tenantId, input.FriendlyName.Trim(), true, ApplicationDefaults, now, now);
         await applications.CreateApplicationAsync(application, cancellationToken);
-        return await WithTemplatesAsync(new TwilioService(application, applied.Value), cancellationToken);
+        return await StoreAsync(new TwilioService(application, applied.Value), saveAnyway: true, cancellationToken);
     }
 
     public async Task<TwilioService?> GetAsync(string tenantId, string applicationId, CancellationToken cancellationToken)
@@ -105,11 +105,11 @@ public sealed class TwilioServices(IApplicationStore applications, ITwilioStore 
             await applications.UpdateApplicationAsync(application, cancellationToken);
         }
 
-        Result<TwilioService> updated = await WithTemplatesAsync(new TwilioService(application, applied.Value), cancellationToken);
-        if (updated.IsSuccess && input.CodeLength is not null)
+        TwilioService updated = await StoreAsync(new TwilioService(application, applied.Value), saveAnyway: true, cancellationToken);
+        if (input.CodeLength is not null)
         {
             // The templates carry the code length, so that a resend on the Infobip surface sends the same kind of code.
-            foreach (string? id in (string?[])[updated.Value.Settings.TextTemplateId, updated.Value.Settings.EmailTemplateId])
+            foreach (string? id in (string?[])[updated.Settings.TextTemplateId, updated.Settings.EmailTemplateId])
             {
                 if (id is not null && await applications.GetTemplateAsync(tenantId, applicationId, id, cancellationToken) is { } template)
                 {
@@ -125,25 +125,26 @@ public sealed class TwilioServices(IApplicationStore applications, ITwilioStore 
         applications.DeleteApplicationAsync(tenantId, applicationId, cancellationToken);
 
     /// <summary>The service with both its templates, creating those it lacks (an application made on another surface, or a template gone).</summary>
-    public async Task<Result<TwilioService>> WithTemplatesAsync(TwilioService service, CancellationToken cancellationToken)
+    public Task<TwilioService> WithTemplatesAsync(TwilioService service, CancellationToken cancellationToken) =>
+        StoreAsync(service, saveAnyway: false, cancellationToken);
+
+    /// <summary>Creates the templates the service lacks, and saves its settings when they changed or <paramref name="saveAnyway"/>.</summary>
+    private async Task<TwilioService> StoreAsync(TwilioService service, bool saveAnyway, CancellationToken cancellationToken)
     {
         Application application = service.Application;
         TwilioServiceSettings settings = service.Settings;
         DateTimeOffset now = time.GetUtcNow();
-        bool changed = false;
         if (settings.TextTemplateId is null || await applications.GetTemplateAsync(application.TenantId, application.Id, settings.TextTemplateId, cancellationToken) is null)
         {
             settings = settings with { TextTemplateId = await CreateTemplateAsync(application, TemplateKind.Text, settings.CodeLength, now, cancellationToken) };
-            changed = true;
         }
 
         if (settings.EmailTemplateId is null || await applications.GetTemplateAsync(application.TenantId, application.Id, settings.EmailTemplateId, cancellationToken) is null)
         {
             settings = settings with { EmailTemplateId = await CreateTemplateAsync(application, TemplateKind.Email, settings.CodeLength, now, cancellationToken) };
-            changed = true;
         }
 
-        if (changed || settings != service.Settings)
+        if (saveAnyway || settings != service.Settings)
         {
             await store.SaveServiceSettingsAsync(application.TenantId, application.Id,
                 JsonSerializer.Serialize(settings, CoreJsonContext.Default.TwilioServiceSettings), now, cancellationToken);

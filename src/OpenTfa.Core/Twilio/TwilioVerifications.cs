@@ -90,13 +90,7 @@ public sealed class TwilioVerifications(
             return ServiceNotFound(applicationId);
         }
 
-        Result<TwilioService> ready = await services.WithTemplatesAsync(found, cancellationToken);
-        if (!ready.IsSuccess)
-        {
-            return ready.Error;
-        }
-
-        (Application application, TwilioServiceSettings settings) = ready.Value;
+        (Application application, TwilioServiceSettings settings) = await services.WithTemplatesAsync(found, cancellationToken);
         Result<ChannelKind> kind = ParseChannel(command.Channel);
         if (!kind.IsSuccess)
         {

@@ -67,10 +67,16 @@ public sealed class TwilioServiceTests(ServerFixture fixture) : IClassFixture<Se
         Assert.Equal(("Initech Login", 5, "10m", false), (application["name"]!.GetValue<string>(), application["configuration"]!["pinAttempts"]!.GetValue<int>(),
             application["configuration"]!["pinTimeToLive"]!.GetValue<string>(), application["configuration"]!["allowMultiplePinVerifications"]!.GetValue<bool>()));
 
-        Reply updated = await client.PostFormAsync($"/v2/Services/{sid}", ("FriendlyName", "Initech"), ("CodeLength", "5"));
-        Assert.Equal(("Initech", 5, true), (updated.Str("friendly_name"), updated.Json["code_length"]!.GetValue<int>(), updated.Json["lookup_enabled"]!.GetValue<bool>()));
+        Reply updated = await client.PostFormAsync($"/v2/Services/{sid}", ("FriendlyName", "Initech"), ("CodeLength", "5"), ("DoNotShareWarningEnabled", "true"));
+        JsonNode fetched = (await client.GetJsonAsync($"/v2/Services/{sid}").OkAsync()).Json;
+        foreach (JsonNode answer in new[] { updated.Json, fetched })
+        {
+            Assert.Equal(("Initech", 5, true, true), (answer["friendly_name"]!.GetValue<string>(), answer["code_length"]!.GetValue<int>(),
+                answer["lookup_enabled"]!.GetValue<bool>(), answer["do_not_share_warning_enabled"]!.GetValue<bool>()));
+        }
+
         await client.StartedAsync(sid, "+41793027110");
-        Assert.Matches(@"^Your Initech verification code is: \d{5}$", await Server.TextToAsync("41793027110"));
+        Assert.Matches(@"^Your Initech verification code is: \d{5}\nDon't share this code", await Server.TextToAsync("41793027110"));
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.RemoveAsync($"/v2/Services/{sid}")).Status);
         (await client.GetJsonAsync($"/v2/Services/{sid}")).IsError(HttpStatusCode.NotFound, 20404);
