@@ -62,6 +62,7 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
         }
 
         await PostgresOutboxStore.EnqueueAsync(connection, transaction, operation.Message, operation.Now, cancellationToken);
+        await MarkSentAsync(connection, transaction, pin.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new ResendResult.Resent();
     }
@@ -269,10 +270,7 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
         }
 
         await PostgresOutboxStore.EnqueueAsync(connection, transaction, operation.Reuse!, operation.Now, cancellationToken);
-        await using (NpgsqlCommand sent = connection.Command("UPDATE pins SET sent = true WHERE id = @id", transaction).Text("id", pending.Id))
-        {
-            await sent.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await MarkSentAsync(connection, transaction, pending.Id, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         return new StartVerificationResult.Reused((int)sends + 1);
@@ -322,6 +320,13 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
                 .Bool("verified", query.Verified).Bool("sent", query.Sent),
             r => new VerificationEntry(r.GetString(0), r.GetBoolean(1), r.GetTime(2), r.GetTimeOrNull(3)),
             cancellationToken);
+    }
+
+    /// <summary>A PIN that a message is queued for is sent, whether or not its first send had one (a number check may have withheld it).</summary>
+    private static async Task MarkSentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string pinId, CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand sent = connection.Command("UPDATE pins SET sent = true WHERE id = @id", transaction).Text("id", pinId);
+        await sent.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<PinRecord?> LockPinAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tenantId, string pinId, CancellationToken cancellationToken)

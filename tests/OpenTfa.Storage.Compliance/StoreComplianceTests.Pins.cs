@@ -272,6 +272,16 @@ public abstract partial class StoreComplianceTests
     }
 
     [Fact]
+    public async Task Resend_OfAPinThatWasNeverSent_MarksItSent()
+    {
+        (PinRecord pin, _) = await IssueAsync(NewPin("tenant-a", NewId(), sent: false), withMessage: false);
+
+        Assert.IsType<ResendResult.Resent>(await Pins.ResendPinAsync(Resend(pin, T0.AddMinutes(1)), Ct));
+
+        Assert.True((await Pins.GetPinAsync("tenant-a", pin.Id, Ct))!.Sent);
+    }
+
+    [Fact]
     public async Task Resend_ExpiredPin_IsRefusedWithTtlExpired()
     {
         (PinRecord pin, _) = await IssueAsync(NewPin("tenant-a", NewId(), ttl: TimeSpan.FromMinutes(5)));
