@@ -66,7 +66,14 @@ internal sealed class PostgresApplicationStore(PostgresStore store) : IApplicati
             }
         }
 
-        foreach (string table in (string[])["templates", "twilio_services", "twilio_rate_limits"])
+        await using (NpgsqlCommand attempts = connection.Command(
+            "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE application_id = @id AND tenant_id = @tenant)", transaction)
+            .Text("id", applicationId).Text("tenant", tenantId))
+        {
+            await attempts.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (string table in (string[])["templates", "webhook_deliveries", "webhooks", "twilio_services", "twilio_rate_limits"])
         {
             await using NpgsqlCommand rest = connection.Command($"DELETE FROM {table} WHERE application_id = @id AND tenant_id = @tenant", transaction)
                 .Text("id", applicationId).Text("tenant", tenantId);

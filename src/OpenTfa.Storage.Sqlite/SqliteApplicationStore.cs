@@ -44,7 +44,9 @@ internal sealed class SqliteApplicationStore(SqliteStore store) : IApplicationSt
                 return false;
             }
 
-            foreach (string table in (string[])["templates", "twilio_services", "twilio_rate_limits"])
+            await ExecuteAsync(c, t, "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE application_id = $id)",
+                cancellationToken, ("$id", applicationId));
+            foreach (string table in (string[])["templates", "webhook_deliveries", "webhooks", "twilio_services", "twilio_rate_limits"])
             {
                 await ExecuteAsync(c, t, $"DELETE FROM {table} WHERE application_id = $id", cancellationToken, ("$id", applicationId));
             }

@@ -4,6 +4,7 @@ using OpenTfa.Core.Pins;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Templates;
 using OpenTfa.Core.Twilio;
+using OpenTfa.Core.Webhooks;
 
 namespace OpenTfa.Storage.Compliance;
 
@@ -234,7 +235,7 @@ public abstract partial class StoreComplianceTests
     }
 
     [Fact]
-    public async Task DeleteApplication_RemovesItsTemplatesAndTwilioState_Once()
+    public async Task DeleteApplication_RemovesItsTemplatesWebhooksAndTwilioState_Once()
     {
         Application application = await CreateApplicationAsync("tenant-a");
         Application other = await CreateApplicationAsync("tenant-a", name: "Other");
@@ -253,6 +254,10 @@ public abstract partial class StoreComplianceTests
         await Twilio.SaveServiceSettingsAsync("tenant-a", other.Id, """{"codeLength":4}""", T0, Ct);
         TwilioRateLimit otherLimit = NewRateLimit(other.Id, "per-user");
         await Twilio.CreateRateLimitAsync(otherLimit, Ct);
+        Webhook hook = NewWebhook("tenant-a", application.Id);
+        Webhook otherHook = NewWebhook("tenant-a", other.Id);
+        await Webhooks.CreateWebhookAsync(hook, Ct);
+        await Webhooks.CreateWebhookAsync(otherHook, Ct);
 
         Assert.False(await Applications.DeleteApplicationAsync("tenant-b", application.Id, Ct));
         Assert.Equal(application, await Applications.GetApplicationAsync("tenant-a", application.Id, Ct));
@@ -270,6 +275,8 @@ public abstract partial class StoreComplianceTests
         Assert.Equal(kept, await Applications.GetTemplateAsync("tenant-a", other.Id, kept.Id, Ct));
         Assert.Equal("""{"codeLength":4}""", await Twilio.GetServiceSettingsAsync("tenant-a", other.Id, Ct));
         Assert.Equal([otherLimit], await Twilio.ListRateLimitsAsync("tenant-a", other.Id, Ct));
+        Assert.Null(await Webhooks.GetWebhookAsync("tenant-a", hook.Id, Ct));
+        Assert.NotNull(await Webhooks.GetWebhookAsync("tenant-a", otherHook.Id, Ct));
     }
 
     [Fact]

@@ -48,7 +48,8 @@ public interface IApplicationStore
     Task<bool> UpdateApplicationAsync(Application application, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes an application with its templates, its Twilio service settings and rate limits; its
+    /// Deletes an application with its templates, its webhooks and their deliveries, its Twilio
+    /// service settings and rate limits; its
     /// PINs stay until retention prunes them, unreachable because every PIN operation finds its
     /// application first. False when there was no such application.
     /// </summary>
