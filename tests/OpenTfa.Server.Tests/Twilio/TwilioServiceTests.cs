@@ -147,7 +147,8 @@ public sealed class TwilioServiceTests(ServerFixture fixture) : IClassFixture<Se
         }
 
         Assert.Equal(3, pages);
-        Assert.Equal(created, seen);
+        Assert.Equal(created.Order(), seen.Order());
+        Assert.Equal(seen, (await client.GetJsonAsync("/v2/Services").OkAsync()).Json["services"]!.AsArray().Select(s => s!["sid"]!.GetValue<string>()));
         (await client.GetJsonAsync("/v2/Services?PageSize=0")).IsError(HttpStatusCode.BadRequest, 60200);
     }
 
