@@ -53,7 +53,7 @@ public sealed class PinMessageBuilder(IEmailBodyStore emailBodies, SecretProtect
     {
         PinRecord pin = resend.Pin;
         IReadOnlyDictionary<string, string>? values = resend.Placeholders
-            ?? (pin.PlaceholdersJson is null ? null : JsonSerializer.Deserialize(pin.PlaceholdersJson, CoreJsonContext.Default.IReadOnlyDictionaryStringString));
+            ?? pin.Placeholders();
         return BuildMessageAsync(pin.Id, pin.TenantId, pin.ApplicationId, resend.Kind, pin.Destination, resend.From, resend.Template,
             protector.Open(pin.Id, pin.Pin), values, now, pin.ExpiresAt, resend.TestNumber, cancellationToken);
     }

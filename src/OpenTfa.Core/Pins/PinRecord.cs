@@ -25,6 +25,10 @@ public sealed record PinRecord(
     /// <summary>Not verified, canceled or used up, not expired at <paramref name="now"/>, attempts left: what a Twilio verification calls pending.</summary>
     public bool IsPendingAt(DateTimeOffset now) =>
         VerifiedAt is null && CanceledAt is null && !Consumed && AttemptsRemaining > 0 && now < ExpiresAt;
+
+    /// <summary>The placeholder values the first send was given, or null when it had none.</summary>
+    public IReadOnlyDictionary<string, string>? Placeholders() =>
+        PlaceholdersJson is null ? null : System.Text.Json.JsonSerializer.Deserialize(PlaceholdersJson, CoreJsonContext.Default.IReadOnlyDictionaryStringString);
 }
 
 /// <summary>The mutable part of a PIN, as the store holds it inside one atomic operation.</summary>

@@ -124,7 +124,11 @@ public sealed class TwilioServices(IApplicationStore applications, ITwilioStore 
     public Task<bool> DeleteAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
         applications.DeleteApplicationAsync(tenantId, applicationId, cancellationToken);
 
-    /// <summary>The service with both its templates, creating those it lacks (an application made on another surface, or a template gone).</summary>
+    /// <summary>
+    /// The service with both its templates, creating those it lacks (an application made on another
+    /// surface). Templates have no delete of their own, they go only with their application, so
+    /// recorded ids are not read back on every start.
+    /// </summary>
     public Task<TwilioService> WithTemplatesAsync(TwilioService service, CancellationToken cancellationToken) =>
         StoreAsync(service, saveAnyway: false, cancellationToken);
 
@@ -134,12 +138,12 @@ public sealed class TwilioServices(IApplicationStore applications, ITwilioStore 
         Application application = service.Application;
         TwilioServiceSettings settings = service.Settings;
         DateTimeOffset now = time.GetUtcNow();
-        if (settings.TextTemplateId is null || await applications.GetTemplateAsync(application.TenantId, application.Id, settings.TextTemplateId, cancellationToken) is null)
+        if (settings.TextTemplateId is null)
         {
             settings = settings with { TextTemplateId = await CreateTemplateAsync(application, TemplateKind.Text, settings.CodeLength, now, cancellationToken) };
         }
 
-        if (settings.EmailTemplateId is null || await applications.GetTemplateAsync(application.TenantId, application.Id, settings.EmailTemplateId, cancellationToken) is null)
+        if (settings.EmailTemplateId is null)
         {
             settings = settings with { EmailTemplateId = await CreateTemplateAsync(application, TemplateKind.Email, settings.CodeLength, now, cancellationToken) };
         }

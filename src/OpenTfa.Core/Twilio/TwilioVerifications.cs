@@ -1,4 +1,3 @@
-using System.Text.Json;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Errors;
@@ -17,7 +16,6 @@ public enum VerificationStatus
     MaxAttemptsReached,
     Expired,
     Failed,
-    Deleted,
 }
 
 /// <summary>A verification start as Twilio's API names its parameters; null means not given.</summary>
@@ -332,12 +330,13 @@ public sealed class TwilioVerifications(
 
         // The answer shows the verification as this check left it (the store step's decision), not
         // as a later read would find it after racing checks.
+        // A check sends nothing, so the messages read before it are still the verification's.
         PinRecord after = pin with
         {
             AttemptsRemaining = outcome.Value.AttemptsRemaining,
             VerifiedAt = outcome.Value.Verified ? pin.VerifiedAt ?? time.GetUtcNow() : pin.VerifiedAt,
         };
-        return await ViewAsync(after, service.Settings, null, cancellationToken);
+        return before with { Pin = after, Status = StatusOf(after, before.Attempts, time.GetUtcNow()) };
     }
 
     public static VerificationStatus StatusOf(PinRecord pin, IReadOnlyList<MessageStatus> attempts, DateTimeOffset now) =>
@@ -361,13 +360,10 @@ public sealed class TwilioVerifications(
             : null;
     }
 
-    private static IReadOnlyDictionary<string, string> Recorded(PinRecord pin) =>
-        pin.PlaceholdersJson is null
-            ? new Dictionary<string, string>()
-            : JsonSerializer.Deserialize(pin.PlaceholdersJson, CoreJsonContext.Default.IReadOnlyDictionaryStringString) ?? new Dictionary<string, string>();
+    private static IReadOnlyDictionary<string, string> Recorded(PinRecord pin) => pin.Placeholders() ?? new Dictionary<string, string>();
 
     private static bool IsGone(VerificationStatus status) =>
-        status is VerificationStatus.Approved or VerificationStatus.Canceled or VerificationStatus.Expired or VerificationStatus.Deleted;
+        status is VerificationStatus.Approved or VerificationStatus.Canceled or VerificationStatus.Expired;
 
     private async Task<Verification> ViewAsync(PinRecord pin, TwilioServiceSettings settings, string? lineType, CancellationToken cancellationToken)
     {

@@ -119,28 +119,6 @@ internal sealed class TwilioForm
         }
     }
 
-    /// <summary>A string property of a parameter holding a JSON object (<c>ChannelConfiguration.from</c>).</summary>
-    public string? JsonText(string name, string property)
-    {
-        string? text = Text(name);
-        if (text is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(text);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(property, out JsonElement value)
-                && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            Fail(name, "must be JSON");
-            return null;
-        }
-    }
-
     /// <summary>Refuses a parameter OpenTfa cannot honour, rather than ignoring what the caller relies on.</summary>
     public void Unsupported(string name, string reason)
     {

@@ -198,7 +198,7 @@ internal static class TwilioWire
         VerificationStatus.MaxAttemptsReached => "max_attempts_reached",
         VerificationStatus.Expired => "expired",
         VerificationStatus.Failed => "failed",
-        _ => "deleted",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
     private static string To(PinRecord pin) => pin.Kind == ChannelKind.Email ? pin.Destination : "+" + pin.Destination;
