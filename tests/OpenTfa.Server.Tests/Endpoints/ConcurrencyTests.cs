@@ -8,20 +8,6 @@ public sealed class ConcurrencyTests(ServerFixture fixture) : IClassFixture<Serv
 {
     private readonly TestServer _server = fixture.Server;
 
-    private static async Task<Reply[]> RaceAsync(int count, Func<int, Task<Reply>> call)
-    {
-        using var start = new SemaphoreSlim(0);
-        Task<Reply>[] tasks = Enumerable.Range(0, count).Select(async i =>
-        {
-            await start.WaitAsync();
-            return await call(i);
-        }).ToArray();
-        start.Release(count);
-        Reply[] replies = await Task.WhenAll(tasks);
-        Assert.DoesNotContain(replies, r => (int)r.Status >= 500);
-        return replies;
-    }
-
     [Fact]
     public async Task Verify_200ConcurrentWrongGuessesWithFiveAttempts_ExactlyFiveWrongPin()
     {
@@ -31,7 +17,7 @@ public sealed class ConcurrencyTests(ServerFixture fixture) : IClassFixture<Serv
         string pin = await _server.Deliveries.WaitForPinAsync("41790000001");
         string wrong = pin == "0000" ? "1111" : "0000";
 
-        Reply[] replies = await RaceAsync(200, _ => client.VerifyAsync(pinId, wrong));
+        Reply[] replies = await Api.RaceAsync(200, _ => client.VerifyAsync(pinId, wrong));
 
         Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.Status));
         Assert.Equal(5, replies.Count(r => r.Str("pinError") == "WRONG_PIN"));
@@ -48,7 +34,7 @@ public sealed class ConcurrencyTests(ServerFixture fixture) : IClassFixture<Serv
         string pinId = await client.SendPinOkAsync(app, template, "41790000002");
         string pin = await _server.Deliveries.WaitForPinAsync("41790000002");
 
-        Reply[] replies = await RaceAsync(50, _ => client.VerifyAsync(pinId, pin));
+        Reply[] replies = await Api.RaceAsync(50, _ => client.VerifyAsync(pinId, pin));
 
         Assert.Single(replies, r => r.Json["verified"]!.GetValue<bool>());
         Assert.Equal(49, replies.Count(r => r.Json["pinError"]?.GetValue<string>() == "NO_MORE_PIN_ATTEMPTS" && r.Json["attemptsRemaining"]!.GetValue<int>() == 0));
@@ -60,7 +46,7 @@ public sealed class ConcurrencyTests(ServerFixture fixture) : IClassFixture<Serv
         HttpClient client = _server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync(Api.RoomyApplication(phoneLimit: "3/1d"));
 
-        Reply[] replies = await RaceAsync(100, _ => client.SendPinAsync(app, template, "41790000003"));
+        Reply[] replies = await Api.RaceAsync(100, _ => client.SendPinAsync(app, template, "41790000003"));
 
         Assert.Equal(3, replies.Count(r => r.Status == HttpStatusCode.OK));
         Reply[] refused = replies.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToArray();
@@ -78,7 +64,7 @@ public sealed class ConcurrencyTests(ServerFixture fixture) : IClassFixture<Serv
         HttpClient client = _server.Client();
         (string app, string template) = await client.CreateAppAndTemplateAsync(Api.RoomyApplication(appLimit: "7/1h"));
 
-        Reply[] replies = await RaceAsync(100, i => client.SendPinAsync(app, template, $"417910{i:D5}"));
+        Reply[] replies = await Api.RaceAsync(100, i => client.SendPinAsync(app, template, $"417910{i:D5}"));
 
         Assert.Equal(7, replies.Count(r => r.Status == HttpStatusCode.OK));
         Assert.Equal(93, replies.Count(r => r.Status == HttpStatusCode.TooManyRequests && r.Response.Headers.Contains("Retry-After")));
@@ -93,7 +79,7 @@ public sealed class ConcurrencyTests(ServerFixture fixture) : IClassFixture<Serv
         string pin = await _server.Deliveries.WaitForPinAsync("41790000004");
         string wrong = pin == "0000" ? "1111" : "0000";
 
-        Reply[] replies = await RaceAsync(100, _ => client.VerifyAsync(pinId, wrong));
+        Reply[] replies = await Api.RaceAsync(100, _ => client.VerifyAsync(pinId, wrong));
 
         Assert.Equal(10, replies.Count(r => r.Status == HttpStatusCode.OK));
         Assert.Equal(90, replies.Count(r => r.Status == HttpStatusCode.TooManyRequests && r.Response.Headers.Contains("Retry-After")));

@@ -71,4 +71,19 @@ public static class Api
         Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
         return reply.Str("tenantId");
     }
+
+    /// <summary>Starts every call at once; none may answer a 5xx.</summary>
+    public static async Task<Reply[]> RaceAsync(int count, Func<int, Task<Reply>> call)
+    {
+        using var start = new SemaphoreSlim(0);
+        Task<Reply>[] calls = [.. Enumerable.Range(0, count).Select(async i =>
+        {
+            await start.WaitAsync();
+            return await call(i);
+        })];
+        start.Release(count);
+        Reply[] replies = await Task.WhenAll(calls);
+        Assert.DoesNotContain(replies, r => (int)r.Status >= 500);
+        return replies;
+    }
 }

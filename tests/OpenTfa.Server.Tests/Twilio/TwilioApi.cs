@@ -78,21 +78,6 @@ internal static partial class TwilioApi
     /// <summary>A code of the same length that is not <paramref name="code"/>.</summary>
     public static string Wrong(string code) => code[0] == '0' ? "1" + code[1..] : "0" + code[1..];
 
-    /// <summary>Starts every call at once; none may answer a 5xx.</summary>
-    public static async Task<Reply[]> RaceAsync(int count, Func<int, Task<Reply>> call)
-    {
-        using var start = new SemaphoreSlim(0);
-        Task<Reply>[] calls = [.. Enumerable.Range(0, count).Select(async i =>
-        {
-            await start.WaitAsync();
-            return await call(i);
-        })];
-        start.Release(count);
-        Reply[] replies = await Task.WhenAll(calls);
-        Assert.DoesNotContain(replies, r => (int)r.Status >= 500);
-        return replies;
-    }
-
     [GeneratedRegex(@": (\d{4,10})")]
     private static partial Regex CodeIs();
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using OpenTfa.Server.Tests.Infrastructure;
 using OpenTfa.Server.Tests.Security;
 
 namespace OpenTfa.Server.Tests.Twilio;
@@ -15,7 +16,7 @@ public sealed class TwilioConcurrencyTests(BothStoresFixture stores) : IClassFix
         HttpClient client = server.Twilio();
         string service = await client.CreateServiceAsync();
 
-        Reply[] replies = await TwilioApi.RaceAsync(20, _ => client.StartAsync(service, "+41793027201"));
+        Reply[] replies = await Api.RaceAsync(20, _ => client.StartAsync(service, "+41793027201"));
 
         Reply[] started = [.. replies.Where(r => r.Status == HttpStatusCode.Created)];
         Assert.Equal(5, started.Length);
@@ -36,7 +37,7 @@ public sealed class TwilioConcurrencyTests(BothStoresFixture stores) : IClassFix
         string code = (await server.TextToAsync("41793027202"))[^6..];
         string wrong = code[0] == '0' ? "1" + code[1..] : "0" + code[1..];
 
-        Reply[] replies = await TwilioApi.RaceAsync(12, _ => client.CheckAsync(service, ("VerificationSid", sid), ("Code", wrong)));
+        Reply[] replies = await Api.RaceAsync(12, _ => client.CheckAsync(service, ("VerificationSid", sid), ("Code", wrong)));
 
         Assert.Equal(["max_attempts_reached", "pending", "pending", "pending", "pending"], replies.Where(r => r.Status == HttpStatusCode.OK).Select(r => r.Str("status")).Order());
         Assert.All(replies.Where(r => r.Status != HttpStatusCode.OK), r => r.IsError(HttpStatusCode.TooManyRequests, 60202));
@@ -53,7 +54,7 @@ public sealed class TwilioConcurrencyTests(BothStoresFixture stores) : IClassFix
         string rateLimit = (await client.PostFormAsync($"/v2/Services/{service}/RateLimits", ("UniqueName", "session"))).Str("sid");
         await client.PostFormAsync($"/v2/Services/{service}/RateLimits/{rateLimit}/Buckets", ("Max", "7"), ("Interval", "3600"));
 
-        Reply[] replies = await TwilioApi.RaceAsync(30, i => client.StartAsync(service, $"+417930273{i:D2}", ("RateLimits", """{"session":"s-42"}""")));
+        Reply[] replies = await Api.RaceAsync(30, i => client.StartAsync(service, $"+417930273{i:D2}", ("RateLimits", """{"session":"s-42"}""")));
 
         Assert.Equal(7, replies.Count(r => r.Status == HttpStatusCode.Created));
         Assert.All(replies.Where(r => r.Status != HttpStatusCode.Created), r => r.IsError(HttpStatusCode.TooManyRequests, 20429));
@@ -70,7 +71,7 @@ public sealed class TwilioConcurrencyTests(BothStoresFixture stores) : IClassFix
         string sid = (await client.StartedAsync(service, "+41793027701")).Str("sid");
         string code = TwilioApi.CodeIn(await server.TextToAsync("41793027701"));
 
-        Reply[] replies = await TwilioApi.RaceAsync(10, _ => client.CheckAsync(service, ("VerificationSid", sid), ("Code", code)));
+        Reply[] replies = await Api.RaceAsync(10, _ => client.CheckAsync(service, ("VerificationSid", sid), ("Code", code)));
 
         Reply approved = Assert.Single(replies, r => r.Status == HttpStatusCode.OK);
         Assert.Equal(("approved", true), (approved.Str("status"), approved.Json["valid"]!.GetValue<bool>()));
@@ -87,7 +88,7 @@ public sealed class TwilioConcurrencyTests(BothStoresFixture stores) : IClassFix
         string service = await client.CreateServiceAsync();
         string sid = (await client.StartedAsync(service, "+41793027702")).Str("sid");
 
-        Reply[] replies = await TwilioApi.RaceAsync(10, _ => client.PostFormAsync($"/v2/Services/{service}/Verifications/{sid}", ("Status", "approved")));
+        Reply[] replies = await Api.RaceAsync(10, _ => client.PostFormAsync($"/v2/Services/{service}/Verifications/{sid}", ("Status", "approved")));
 
         Assert.Equal("approved", Assert.Single(replies, r => r.Status == HttpStatusCode.OK).Str("status"));
         Assert.All(replies.Where(r => r.Status != HttpStatusCode.OK), r => r.IsError(HttpStatusCode.NotFound, 20404));
@@ -104,7 +105,7 @@ public sealed class TwilioConcurrencyTests(BothStoresFixture stores) : IClassFix
         string sid = (await client.StartedAsync(service, "+41793027703")).Str("sid");
         string code = TwilioApi.CodeIn(await server.TextToAsync("41793027703"));
 
-        Reply[] replies = await TwilioApi.RaceAsync(10, i => i % 2 == 0
+        Reply[] replies = await Api.RaceAsync(10, i => i % 2 == 0
             ? client.PostFormAsync($"/v2/Services/{service}/Verifications/{sid}", ("Status", "canceled"))
             : client.CheckAsync(service, ("VerificationSid", sid), ("Code", code)));
 
@@ -121,7 +122,7 @@ public sealed class TwilioConcurrencyTests(BothStoresFixture stores) : IClassFix
         HttpClient client = stores.Server(store).Twilio();
         string service = await client.CreateServiceAsync();
 
-        Reply[] replies = await TwilioApi.RaceAsync(10, _ => client.PostFormAsync($"/v2/Services/{service}/RateLimits", ("UniqueName", "end_user_ip_address")));
+        Reply[] replies = await Api.RaceAsync(10, _ => client.PostFormAsync($"/v2/Services/{service}/RateLimits", ("UniqueName", "end_user_ip_address")));
 
         Assert.Single(replies, r => r.Status == HttpStatusCode.Created);
         Assert.All(replies.Where(r => r.Status != HttpStatusCode.Created), r => r.IsError(HttpStatusCode.BadRequest, 60200));
@@ -137,7 +138,7 @@ public sealed class TwilioConcurrencyTests(BothStoresFixture stores) : IClassFix
         string service = await client.CreateServiceAsync();
         await client.StartedAsync(service, "+41793027704");
 
-        Reply[] replies = await TwilioApi.RaceAsync(5, _ => client.RemoveAsync($"/v2/Services/{service}"));
+        Reply[] replies = await Api.RaceAsync(5, _ => client.RemoveAsync($"/v2/Services/{service}"));
 
         Assert.Single(replies, r => r.Status == HttpStatusCode.NoContent);
         Assert.All(replies.Where(r => r.Status != HttpStatusCode.NoContent), r => r.IsError(HttpStatusCode.NotFound, 20404));
