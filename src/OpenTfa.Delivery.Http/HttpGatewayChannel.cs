@@ -49,7 +49,7 @@ public abstract class HttpGatewayChannel<TOptions> : IMessageChannel, IDisposabl
         ArgumentNullException.ThrowIfNull(message);
         if (message.Kind != _kind)
         {
-            return DeliveryResult.Permanent($"the {_title} channel '{Name}' carries {(_kind == ChannelKind.Sms ? "SMS" : "voice")} only, not {message.Kind}");
+            return DeliveryResult.Permanent($"the {_title} channel '{Name}' carries {ChannelKinds.Describe(_kind)} only, not {message.Kind}");
         }
 
         if (Refusal(message) is { } refusal)

@@ -32,9 +32,14 @@ public sealed class ChannelRouter
     public bool CanCarry(ChannelKind kind, string applicationId) =>
         (_routes.Applications.TryGetValue(applicationId, out RoutingOptions? own) && own.For(kind).Count > 0) || _routes.For(kind).Count > 0;
 
-    /// <summary>The kinds the default route gives no channel: their sends are refused unless an application has its own route.</summary>
+    /// <summary>
+    /// The kinds every send endpoint offers (SMS, voice, e-mail) that the default route gives no
+    /// channel: their sends are refused unless an application has its own route. WhatsApp and
+    /// Telegram are opt-in, so a server without them is complete; a workflow or a Twilio start
+    /// that asks for one without a channel is refused by name.
+    /// </summary>
     public IReadOnlyList<ChannelKind> KindsWithoutChannel() =>
-        Enum.GetValues<ChannelKind>().Where(k => _routes.For(k).Count == 0).ToList();
+        ChannelKinds.Expected.Where(k => _routes.For(k).Count == 0).ToList();
 
     /// <summary>
     /// Every route (by its setting, <c>OpenTfa:Routes:Voice</c>) that names a log channel, when the

@@ -77,6 +77,10 @@ public sealed class RoutingOptions
 
     public IList<string> Email { get; } = [];
 
+    public IList<string> WhatsApp { get; } = [];
+
+    public IList<string> Telegram { get; } = [];
+
     /// <summary>Per-application overrides, keyed by application id.</summary>
     public IDictionary<string, RoutingOptions> Applications { get; } = new Dictionary<string, RoutingOptions>(StringComparer.OrdinalIgnoreCase);
 
@@ -84,6 +88,9 @@ public sealed class RoutingOptions
     {
         ChannelKind.Sms => Sms,
         ChannelKind.Voice => Voice,
-        _ => Email,
+        ChannelKind.Email => Email,
+        ChannelKind.WhatsApp => WhatsApp,
+        ChannelKind.Telegram => Telegram,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

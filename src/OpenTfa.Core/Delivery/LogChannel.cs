@@ -22,7 +22,7 @@ public sealed class LogChannel(string name, TextWriter output) : IMessageChannel
     public Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {
         var line = new StringBuilder("[opentfa:log] ")
-            .Append(message.Kind switch { ChannelKind.Sms => "sms", ChannelKind.Voice => "voice", _ => "email" })
+            .Append(ChannelKinds.Name(message.Kind))
             .Append(" to=").Append(Token(message.To))
             .Append(" from=").Append(Token(message.From ?? string.Empty));
         if (message.Content.Subject is { } subject)

@@ -2,11 +2,50 @@ using OpenTfa.Core.Security;
 
 namespace OpenTfa.Core.Delivery;
 
+/// <summary>What a message travels as. Stored as its number, so new kinds are only ever appended.</summary>
 public enum ChannelKind
 {
     Sms,
     Voice,
     Email,
+    WhatsApp,
+    Telegram,
+}
+
+/// <summary>The names of a <see cref="ChannelKind"/>: on the wire, in settings, and in sentences.</summary>
+public static class ChannelKinds
+{
+    /// <summary>The lower-case name used on the wire, in routes and in the log channel: <c>sms</c>, <c>voice</c>, <c>email</c>, <c>whatsapp</c>, <c>telegram</c>.</summary>
+    public static string Name(ChannelKind kind) => kind switch
+    {
+        ChannelKind.Sms => "sms",
+        ChannelKind.Voice => "voice",
+        ChannelKind.Email => "email",
+        ChannelKind.WhatsApp => "whatsapp",
+        ChannelKind.Telegram => "telegram",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>The kind a lower- or mixed-case <see cref="Name"/> names, or null.</summary>
+    public static ChannelKind? Parse(string? name) =>
+        Enum.GetValues<ChannelKind>().Select(k => (ChannelKind?)k).FirstOrDefault(k => string.Equals(Name(k!.Value), name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>How a sentence names the kind: SMS, voice, e-mail, WhatsApp, Telegram.</summary>
+    public static string Describe(ChannelKind kind) => kind switch
+    {
+        ChannelKind.Sms => "SMS",
+        ChannelKind.Voice => "voice",
+        ChannelKind.Email => "e-mail",
+        ChannelKind.WhatsApp => "WhatsApp",
+        ChannelKind.Telegram => "Telegram",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>The kinds every server is expected to carry; WhatsApp and Telegram are opt-in.</summary>
+    public static IReadOnlyList<ChannelKind> Expected { get; } = [ChannelKind.Sms, ChannelKind.Voice, ChannelKind.Email];
+
+    /// <summary>Whether messages of this kind go to a phone number (every kind but e-mail).</summary>
+    public static bool ToPhone(ChannelKind kind) => kind != ChannelKind.Email;
 }
 
 public enum MessageState
@@ -25,6 +64,7 @@ public enum MessageState
 }
 
 /// <summary>What a message carries; sealed at rest because the text holds the PIN.</summary>
+/// <param name="Code">The PIN alone, for channels that carry the code rather than a text (WhatsApp authentication templates, Telegram's gateway).</param>
 public sealed record MessageContent(
     string Text,
     string? Subject = null,
@@ -33,7 +73,8 @@ public sealed record MessageContent(
     string? VoiceName = null,
     double? SpeechRate = null,
     string? RepeatDtmf = null,
-    bool TestNumber = false);
+    bool TestNumber = false,
+    string? Code = null);
 
 /// <summary>An outbox row: one delivery of one PIN (a resend is a new row). <see cref="TraceParent"/> is the W3C trace context of the request that created it.</summary>
 public sealed record OutboxMessage(
@@ -66,8 +107,8 @@ public sealed record MessageStatus(
     string? Error,
     DateTimeOffset? DeliveredAt);
 
-/// <summary>A message opened for delivery.</summary>
-public sealed record OutgoingMessage(string Id, string PinId, ChannelKind Kind, string To, string? From, MessageContent Content, int Attempt);
+/// <summary>A message opened for delivery; <see cref="ExpiresAt"/> is its PIN's expiry, for channels that tell the recipient how long the code lasts.</summary>
+public sealed record OutgoingMessage(string Id, string PinId, ChannelKind Kind, string To, string? From, MessageContent Content, int Attempt, DateTimeOffset? ExpiresAt = null);
 
 public enum DeliveryOutcome
 {

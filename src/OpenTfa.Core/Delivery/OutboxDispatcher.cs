@@ -165,7 +165,7 @@ public sealed partial class OutboxDispatcher : BackgroundService
         }
 
         MessageContent content = JsonSerializer.Deserialize(_protector.Open(message.Id, message.Body), CoreJsonContext.Default.MessageContent)!;
-        var outgoing = new OutgoingMessage(message.Id, message.PinId, message.Kind, message.To, message.From, content, message.Attempts + 1);
+        var outgoing = new OutgoingMessage(message.Id, message.PinId, message.Kind, message.To, message.From, content, message.Attempts + 1, message.ExpiresAt);
         (IMessageChannel? channel, DeliveryResult result) = content.TestNumber
             ? (Protection.TestNumberChannel.Instance, DeliveryResult.Accepted("test-number"))
             : await SendAlongRouteAsync(outgoing, _router.Route(message.Kind, message.ApplicationId), cancellationToken);
@@ -302,7 +302,7 @@ public sealed partial class OutboxDispatcher : BackgroundService
     {
         try
         {
-            using System.Diagnostics.Activity? activity = OpenTfaTelemetry.StartChannelSend(channel.Name, OpenTfaMetrics.KindOf(outgoing.Kind), outgoing.Attempt);
+            using System.Diagnostics.Activity? activity = OpenTfaTelemetry.StartChannelSend(channel.Name, ChannelKinds.Name(outgoing.Kind), outgoing.Attempt);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.SendTimeout);
             DeliveryResult result = await channel.SendAsync(outgoing, timeout.Token);

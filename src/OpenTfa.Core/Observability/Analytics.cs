@@ -98,7 +98,7 @@ public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore ap
         (IReadOnlyList<PinFacts> pins, bool truncated) = await ReadPinsAsync(tenantId, applicationId, start, end, cancellationToken);
         return new AnalyticsReport(start, end, Figures(pins),
             Groups(pins, p => p.ApplicationId),
-            Groups(pins, p => OpenTfaMetrics.KindOf(p.Kind)),
+            Groups(pins, p => ChannelKinds.Name(p.Kind)),
             Groups(pins, p => OpenTfaMetrics.CountryOf(p.Kind, p.Destination)),
             truncated);
     }
@@ -147,7 +147,7 @@ public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore ap
         {
             List<PinFacts> inStep = pinsByBucket[i].ToList();
             buckets.Add(new TimelineBucket(start + (range.Step * i), Figures(inStep), eventsByBucket[i].Count(),
-                inStep.GroupBy(p => OpenTfaMetrics.KindOf(p.Kind), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                inStep.GroupBy(p => ChannelKinds.Name(p.Kind), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
                     .Select(g => { AnalyticsFigures f = Figures(g.ToList()); return new TimelineChannel(g.Key, f.Sent, f.Verified, f.Delivered); })
                     .ToList()));
         }

@@ -89,7 +89,7 @@ public sealed record EventData
     public static EventData ForPin(string pinId, ChannelKind kind, string destination) => new()
     {
         PinId = pinId,
-        Channel = OpenTfaMetrics.KindOf(kind),
+        Channel = ChannelKinds.Name(kind),
         Country = OpenTfaMetrics.CountryOf(kind, destination),
         To = Destinations.Mask(destination),
     };

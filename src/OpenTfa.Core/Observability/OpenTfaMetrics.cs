@@ -65,13 +65,6 @@ public sealed class OpenTfaMetrics : IDisposable
     public static string CountryOf(ChannelKind kind, string destination) =>
         kind == ChannelKind.Email || destination.Contains('@', StringComparison.Ordinal) ? "none" : Destinations.Country(destination);
 
-    public static string KindOf(ChannelKind kind) => kind switch
-    {
-        ChannelKind.Sms => "sms",
-        ChannelKind.Voice => "voice",
-        _ => "email",
-    };
-
     public void PinSent(string applicationId, ChannelKind kind, string destination, bool sent) =>
         _pinsSent.Add(1, Tags(applicationId, kind, destination, ("outcome", sent ? "sent" : "not_sent")));
 
@@ -118,7 +111,7 @@ public sealed class OpenTfaMetrics : IDisposable
 
     /// <summary>One send attempt on a channel, whatever became of the message afterwards (another channel of the route may have taken it).</summary>
     public void ChannelSend(string channelName, ChannelKind kind, string outcome) =>
-        _channelSends.Add(1, new KeyValuePair<string, object?>("channel_name", channelName), new KeyValuePair<string, object?>("channel", KindOf(kind)), new KeyValuePair<string, object?>("outcome", outcome));
+        _channelSends.Add(1, new KeyValuePair<string, object?>("channel_name", channelName), new KeyValuePair<string, object?>("channel", ChannelKinds.Name(kind)), new KeyValuePair<string, object?>("outcome", outcome));
 
     private void AddApplication(ref TagList tags, string applicationId)
     {
@@ -140,7 +133,7 @@ public sealed class OpenTfaMetrics : IDisposable
     {
         var tags = new TagList
         {
-            { "channel", KindOf(kind) },
+            { "channel", ChannelKinds.Name(kind) },
             { "country", CountryOf(kind, destination) },
         };
         AddApplication(ref tags, applicationId);

@@ -210,7 +210,7 @@ public sealed class SendValidator(
     private TfaError? NoChannel(ChannelKind kind, string applicationId) =>
         router.CanCarry(kind, applicationId)
             ? null
-            : new TfaError(ErrorKind.BadRequest, ErrorTexts.NoChannel(kind switch { ChannelKind.Sms => "SMS", ChannelKind.Voice => "voice", _ => "e-mail" }));
+            : new TfaError(ErrorKind.BadRequest, ErrorTexts.NoChannel(ChannelKinds.Describe(kind)));
 
     private async Task<Result<string?>> ResolveFromAsync(string tenantId, ChannelKind kind, string? requested, MessageTemplate template, CancellationToken cancellationToken) =>
         SenderRules.Resolve(kind, requested, template, await senders.GetAsync(tenantId, cancellationToken), _options);

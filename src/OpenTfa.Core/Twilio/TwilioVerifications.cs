@@ -68,6 +68,7 @@ public sealed class TwilioVerifications(
     PinService pinService,
     PinEvents events,
     OutboxSignal signal,
+    ChannelRouter router,
     TimeProvider time)
 {
     public const int MaxSendsPerVerification = 5;
@@ -98,6 +99,11 @@ public sealed class TwilioVerifications(
         if (Validate(command, settings, kind.Value) is { } invalid)
         {
             return invalid;
+        }
+
+        if (kind.Value == ChannelKind.WhatsApp && !router.CanCarry(kind.Value, applicationId))
+        {
+            return new TfaError(ErrorKind.BadRequest, "Delivery channel disabled: whatsapp has no channel on this server", Code: TwilioErrors.ChannelDisabled);
         }
 
         Result<IReadOnlyList<LimitCheck>> buckets = await rateLimits.ChecksAsync(tenantId, applicationId, command.RateLimits, cancellationToken);
@@ -394,10 +400,11 @@ public sealed class TwilioVerifications(
         "sms" => ChannelKind.Sms,
         "call" => ChannelKind.Voice,
         "email" => ChannelKind.Email,
+        "whatsapp" => ChannelKind.WhatsApp,
         null or "" => TwilioErrors.Missing("Channel"),
-        "whatsapp" or "sna" or "auto" or "rbm" => new TfaError(ErrorKind.BadRequest, $"Delivery channel disabled: {channel} is not available on this server (sms, call and email are)",
+        "sna" or "auto" or "rbm" => new TfaError(ErrorKind.BadRequest, $"Delivery channel disabled: {channel} is not available on this server (sms, call, whatsapp and email are)",
             Code: TwilioErrors.ChannelDisabled),
-        _ => TwilioErrors.Invalid("Channel", "must be sms, call or email"),
+        _ => TwilioErrors.Invalid("Channel", "must be sms, call, whatsapp or email"),
     };
 
     private static TfaError? Validate(StartVerificationCommand command, TwilioServiceSettings settings, ChannelKind kind)

@@ -104,7 +104,7 @@ internal static partial class Wire
     {
         MessageId = m.Id,
         PinId = m.PinId,
-        Channel = m.Kind.ToString().ToLowerInvariant(),
+        Channel = ChannelKinds.Name(m.Kind),
         State = m.State.ToString().ToUpperInvariant(),
         To = Core.Observability.PiiDisclosure.Show(m.To, unmasked),
         Attempts = m.Attempts,
@@ -127,5 +127,5 @@ internal static partial class Wire
         UpdatedAt = UnixTime.Milliseconds(b.UpdatedAt),
     };
 
-    public static string ToWire(ChannelKind kind) => kind.ToString().ToLowerInvariant();
+    public static string ToWire(ChannelKind kind) => ChannelKinds.Name(kind);
 }

@@ -140,7 +140,7 @@ internal static partial class StartupChecks
     {
         if (router.Channels.All(c => c is LogChannel))
         {
-            if (router.KindsWithoutChannel().Count < Enum.GetValues<ChannelKind>().Length)
+            if (router.KindsWithoutChannel().Count < ChannelKinds.Expected.Count)
             {
                 Log.LogChannelInUse(logger);
             }

@@ -209,6 +209,7 @@ internal static class TwilioWire
     {
         ChannelKind.Voice => "call",
         ChannelKind.Email => "email",
+        ChannelKind.WhatsApp => "whatsapp",
         _ => "sms",
     };
 

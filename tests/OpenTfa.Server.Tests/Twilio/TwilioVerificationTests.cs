@@ -158,7 +158,7 @@ public sealed class TwilioVerificationTests(ServerFixture fixture) : IClassFixtu
         (await client.PostFormAsync($"/v2/Services/{service}/Verifications", ("Channel", "sms"))).IsError(HttpStatusCode.BadRequest, 60200);
         (await client.StartAsync(service, "not a number")).IsError(HttpStatusCode.BadRequest, 60200);
         (await client.StartAsync(service, "+41793027020", ("Channel", "fax"))).IsError(HttpStatusCode.BadRequest, 60200);
-        (await client.StartAsync(service, "+41793027020", ("Channel", "whatsapp"))).IsError(HttpStatusCode.BadRequest, 60223);
+        (await client.StartAsync(service, "+41793027020", ("Channel", "sna"))).IsError(HttpStatusCode.BadRequest, 60223);
         (await client.StartAsync(service, "+41793027020", ("Locale", "xx_1"))).IsError(HttpStatusCode.BadRequest, 60200);
         Reply custom = (await client.StartAsync(service, "+41793027020", ("CustomCode", "123456"))).IsError(HttpStatusCode.BadRequest, 60200);
         (await client.StartAsync(service, "+41793027020", ("Amount", "10"), ("Payee", "x"))).IsError(HttpStatusCode.BadRequest, 60200);
