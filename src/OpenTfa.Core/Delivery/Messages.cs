@@ -65,6 +65,7 @@ public enum MessageState
 
 /// <summary>What a message carries; sealed at rest because the text holds the PIN.</summary>
 /// <param name="Code">The PIN alone, for channels that carry the code rather than a text (WhatsApp authentication templates, Telegram's gateway).</param>
+/// <param name="TemplateId">The OpenTfa message template the text came from, for channels whose provider keeps its own templates per OpenTfa template.</param>
 public sealed record MessageContent(
     string Text,
     string? Subject = null,
@@ -74,7 +75,8 @@ public sealed record MessageContent(
     double? SpeechRate = null,
     string? RepeatDtmf = null,
     bool TestNumber = false,
-    string? Code = null);
+    string? Code = null,
+    string? TemplateId = null);
 
 /// <summary>An outbox row: one delivery of one PIN (a resend is a new row). <see cref="TraceParent"/> is the W3C trace context of the request that created it.</summary>
 public sealed record OutboxMessage(

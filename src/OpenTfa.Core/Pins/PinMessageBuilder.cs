@@ -95,7 +95,7 @@ public sealed class PinMessageBuilder(IEmailBodyStore emailBodies, SecretProtect
             return null;
         }
 
-        return new MessageContent(text, Language: template.Language, VoiceName: template.VoiceName, SpeechRate: template.SpeechRate, RepeatDtmf: template.RepeatDtmf, Code: pin);
+        return new MessageContent(text, Language: template.Language, VoiceName: template.VoiceName, SpeechRate: template.SpeechRate, RepeatDtmf: template.RepeatDtmf, Code: pin, TemplateId: template.Id);
     }
 
     /// <summary>The template's e-mail body, or the built-in one when the template names none that exists.</summary>
