@@ -69,6 +69,9 @@ public sealed class MessageStateResponse
     public string? ChannelMessageId { get; init; }
     public string? Error { get; init; }
     public long? DeliveredAt { get; init; }
+
+    /// <summary>The workflow step (from 1) this message delivers; absent outside a workflow.</summary>
+    public int? Step { get; init; }
 }
 
 public sealed class HealthResponse

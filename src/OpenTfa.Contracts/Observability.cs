@@ -142,6 +142,9 @@ public sealed class AnalyticsResponse
 
     public required IReadOnlyList<GroupResponse> ByCountry { get; init; }
 
+    /// <summary>Workflow PINs per step, keyed <c>step:channel</c> (<c>1:whatsapp</c>, <c>2:sms</c>): sent = PINs that reached the step, verified = PINs verified after it and before any later step.</summary>
+    public required IReadOnlyList<GroupResponse> ByStep { get; init; }
+
     public required bool Truncated { get; init; }
 }
 
@@ -292,6 +295,9 @@ public sealed class PinResponse
 
     public required int AttemptsRemaining { get; init; }
 
+    /// <summary>The PIN's workflow, when its application had one as it was sent.</summary>
+    public PinWorkflowResponse? Workflow { get; init; }
+
     public required IReadOnlyList<MessageStateResponse> Messages { get; init; }
 
     public required IReadOnlyList<VerificationAttemptResponse> Verifications { get; init; }
@@ -303,4 +309,18 @@ public sealed class VerificationAttemptResponse
 
     /// <summary><c>VERIFIED</c>, <c>WRONG_PIN</c>, <c>TTL_EXPIRED</c> or <c>NO_MORE_PIN_ATTEMPTS</c>.</summary>
     public required string Outcome { get; init; }
+}
+
+/// <summary>Where a PIN is in its workflow.</summary>
+public sealed class PinWorkflowResponse
+{
+    public required IReadOnlyList<WorkflowStepBody> Steps { get; init; }
+
+    public required bool NewPinPerStep { get; init; }
+
+    /// <summary>How many steps have run or been skipped, the first (the send itself) included.</summary>
+    public required int StepsRun { get; init; }
+
+    /// <summary>When the next step is due (UNIX milliseconds); absent when the workflow is complete or stopped.</summary>
+    public long? NextStepAt { get; init; }
 }

@@ -12,6 +12,8 @@ namespace OpenTfa.Contracts;
     ReadCommentHandling = JsonCommentHandling.Disallow,
     AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(ApplicationRequest))]
+[JsonSerializable(typeof(WorkflowRequest))]
+[JsonSerializable(typeof(WorkflowResponse))]
 [JsonSerializable(typeof(ApplicationResponse))]
 [JsonSerializable(typeof(List<ApplicationResponse>))]
 [JsonSerializable(typeof(MessageTemplateRequest))]

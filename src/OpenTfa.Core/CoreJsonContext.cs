@@ -10,4 +10,5 @@ namespace OpenTfa.Core;
 [JsonSerializable(typeof(OpenTfa.Core.Protection.ProtectionPolicy))]
 [JsonSerializable(typeof(OpenTfa.Core.Tenancy.TenantSenders))]
 [JsonSerializable(typeof(OpenTfa.Core.Twilio.TwilioServiceSettings))]
+[JsonSerializable(typeof(OpenTfa.Core.Workflows.Workflow))]
 internal sealed partial class CoreJsonContext : JsonSerializerContext;

@@ -12,11 +12,13 @@ internal sealed class PostgresAnalyticsStore(PostgresStore store) : IAnalyticsSt
         return store.QueryAsync(
             """
             SELECT p.id, p.application_id, p.kind, p.destination, p.created_at, p.sent, p.verified_at,
-                m.first_delivered, COALESCE(m.total, 0), COALESCE(m.delivered, 0), COALESCE(m.failed, 0)
+                m.first_delivered, COALESCE(m.total, 0), COALESCE(m.delivered, 0), COALESCE(m.failed, 0), m.steps
             FROM pins p
             LEFT JOIN LATERAL (
                 SELECT min(o.delivered_at) FILTER (WHERE o.state = 'Delivered') AS first_delivered, count(*)::int AS total,
-                    (count(*) FILTER (WHERE o.state = 'Delivered'))::int AS delivered, (count(*) FILTER (WHERE o.state = 'Failed'))::int AS failed
+                    (count(*) FILTER (WHERE o.state = 'Delivered'))::int AS delivered, (count(*) FILTER (WHERE o.state = 'Failed'))::int AS failed,
+                    string_agg(o.step || ':' || o.kind || ':' || o.state || ':' || (extract(epoch FROM o.created_at) * 1000)::bigint || ':'
+                        || coalesce(((extract(epoch FROM o.delivered_at) * 1000)::bigint)::text, ''), ',') FILTER (WHERE o.step IS NOT NULL) AS steps
                 FROM outbox_messages o WHERE o.pin_id = p.id) m ON true
             WHERE p.tenant_id = @tenant AND p.created_at >= @from AND p.created_at < @to AND (@application::text IS NULL OR p.application_id = @application)
               AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.pin_id = p.id AND o.channel_name = 'test-number')
@@ -24,7 +26,7 @@ internal sealed class PostgresAnalyticsStore(PostgresStore store) : IAnalyticsSt
             """,
             c => c.Text("tenant", query.TenantId).Text("application", query.ApplicationId).Time("from", query.From).Time("to", query.To).Int("limit", query.Limit),
             r => new PinFacts(r.GetString(0), r.GetString(1), r.GetEnum<ChannelKind>(2), r.GetString(3), r.GetTime(4), r.GetBoolean(5), r.GetTimeOrNull(6),
-                r.GetTimeOrNull(7), r.GetInt32(8), r.GetInt32(9), r.GetInt32(10)),
+                r.GetTimeOrNull(7), r.GetInt32(8), r.GetInt32(9), r.GetInt32(10), StepFact.ParseList(r.GetStringOrNull(11))),
             cancellationToken);
     }
 
@@ -95,5 +97,5 @@ internal sealed class PostgresAnalyticsStore(PostgresStore store) : IAnalyticsSt
         return claimed.Where(c => c.Unused).Select(c => c.Pin).OrderBy(p => p.ExpiresAt).ThenBy(p => p.PinId, StringComparer.Ordinal).ToList();
     }
 
-    private static MessageFacts ReadFacts(NpgsqlDataReader r) => new(PostgresOutboxStore.ReadStatus(r), r.GetString(13));
+    private static MessageFacts ReadFacts(NpgsqlDataReader r) => new(PostgresOutboxStore.ReadStatus(r), r.GetString(14));
 }

@@ -2,6 +2,7 @@ using Npgsql;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Templates;
+using OpenTfa.Core.Workflows;
 using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Storage.Postgres;
@@ -30,14 +31,14 @@ internal sealed class PostgresApplicationStore(PostgresStore store) : IApplicati
     public async Task<Application?> GetApplicationAsync(string tenantId, string applicationId, CancellationToken cancellationToken)
     {
         IReadOnlyList<Application> found = await store.QueryAsync(
-            $"SELECT {ApplicationColumns} FROM applications WHERE id = @id AND tenant_id = @tenant",
+            $"SELECT {ApplicationColumns}, workflow FROM applications WHERE id = @id AND tenant_id = @tenant",
             c => c.Text("id", applicationId).Text("tenant", tenantId), ReadApplication, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task<IReadOnlyList<Application>> ListApplicationsAsync(string tenantId, CancellationToken cancellationToken) =>
         store.QueryAsync(
-            $"SELECT {ApplicationColumns} FROM applications WHERE tenant_id = @tenant ORDER BY created_at, id",
+            $"SELECT {ApplicationColumns}, workflow FROM applications WHERE tenant_id = @tenant ORDER BY created_at, id",
             c => c.Text("tenant", tenantId), ReadApplication, cancellationToken);
 
     public async Task<bool> UpdateApplicationAsync(Application application, CancellationToken cancellationToken)
@@ -52,6 +53,11 @@ internal sealed class PostgresApplicationStore(PostgresStore store) : IApplicati
             """,
             c => BindApplication(c, application), cancellationToken) == 1;
     }
+
+    public async Task<bool> SetWorkflowAsync(string tenantId, string applicationId, Workflow? workflow, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await store.ExecuteAsync(
+            "UPDATE applications SET workflow = @workflow, updated_at = @now WHERE id = @id AND tenant_id = @tenant",
+            c => c.Text("id", applicationId).Text("tenant", tenantId).Text("workflow", workflow?.ToJson()).Time("now", now), cancellationToken) == 1;
 
     public async Task<bool> DeleteApplicationAsync(string tenantId, string applicationId, CancellationToken cancellationToken)
     {
@@ -140,7 +146,7 @@ internal sealed class PostgresApplicationStore(PostgresStore store) : IApplicati
     private static Application ReadApplication(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetBoolean(3),
         new ApplicationSettings(r.GetBoolean(4), r.GetInt32(5), r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9)),
-        r.GetTime(10), r.GetTime(11));
+        r.GetTime(10), r.GetTime(11), Workflow.FromJson(r.GetStringOrNull(12)));
 
     private static MessageTemplate ReadTemplate(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetEnum<TemplateKind>(3), r.GetEnum<PinType>(4), r.GetInt32(5),

@@ -18,7 +18,7 @@ internal sealed class PostgresOutboxStore(PostgresStore store) : IOutboxStore
         "id, pin_id, tenant_id, application_id, kind, recipient, sender, body_key_id, body_data, created_at, expires_at, attempts, trace_parent";
 
     internal const string StatusColumns =
-        "id, pin_id, tenant_id, kind, recipient, state, attempts, created_at, updated_at, channel_name, channel_message_id, error, delivered_at";
+        "id, pin_id, tenant_id, kind, recipient, state, attempts, created_at, updated_at, channel_name, channel_message_id, error, delivered_at, step";
 
     public async Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
@@ -76,15 +76,19 @@ internal sealed class PostgresOutboxStore(PostgresStore store) : IOutboxStore
         if (updated == 1 && channelMessageId is not null)
         {
             await using NpgsqlCommand apply = connection.Command(
-                """
+                $"""
                 WITH receipt AS (
                     DELETE FROM pending_receipts WHERE channel_name = @channel AND channel_message_id = @channelId
-                    RETURNING state, error, reported_at)
-                UPDATE outbox_messages m SET state = receipt.state, error = receipt.error,
-                    delivered_at = CASE WHEN receipt.state = 'Delivered' THEN receipt.reported_at ELSE m.delivered_at END
-                FROM receipt WHERE m.id = @id
+                    RETURNING state, error, reported_at),
+                updated AS (
+                    UPDATE outbox_messages m SET state = receipt.state, error = receipt.error,
+                        delivered_at = CASE WHEN receipt.state = 'Delivered' THEN receipt.reported_at ELSE m.delivered_at END
+                    FROM receipt WHERE m.id = @id
+                    RETURNING m.id, m.pin_id, m.state),
+                failed AS (SELECT id, pin_id FROM updated WHERE state = 'Failed')
+                {BringStepForward}
                 """, transaction)
-                .Text("channel", channelName).Text("channelId", channelMessageId).Text("id", messageId);
+                .Text("channel", channelName).Text("channelId", channelMessageId).Text("id", messageId).Time("now", now);
             await apply.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -104,13 +108,23 @@ internal sealed class PostgresOutboxStore(PostgresStore store) : IOutboxStore
 
     public Task MarkFailedAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.ExecuteAsync(
-            """
-            UPDATE outbox_messages SET state = 'Failed', attempts = attempts + 1, channel_name = @channel,
-                error = @error, updated_at = @now, lease_owner = NULL, lease_until = NULL, body_key_id = NULL, body_data = NULL
-            WHERE id = @id AND lease_owner = @owner
+            $"""
+            WITH failed AS (
+                UPDATE outbox_messages SET state = 'Failed', attempts = attempts + 1, channel_name = @channel,
+                    error = @error, updated_at = @now, lease_owner = NULL, lease_until = NULL, body_key_id = NULL, body_data = NULL
+                WHERE id = @id AND lease_owner = @owner
+                RETURNING id, pin_id)
+            {BringStepForward}
             """,
             c => c.Text("id", messageId).Text("owner", owner).Text("channel", channelName).Text("error", error).Time("now", now),
             cancellationToken);
+
+    /// <summary>
+    /// Completes a statement whose CTE <c>failed</c> returns the failed messages (<c>id</c>, <c>pin_id</c>):
+    /// a workflow whose current message failed for good has its next step due now, not after the wait.
+    /// </summary>
+    private const string BringStepForward =
+        "UPDATE pins p SET workflow_due = @now FROM failed f WHERE p.id = f.pin_id AND p.workflow_message = f.id AND p.workflow_due > @now";
 
     public async Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset reportedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -124,14 +138,19 @@ internal sealed class PostgresOutboxStore(PostgresStore store) : IOutboxStore
         await Sql.LockAsync(connection, transaction, ReceiptLock(channelName, channelMessageId), cancellationToken);
         int matched;
         await using (NpgsqlCommand record = connection.Command(
-            """
-            UPDATE outbox_messages SET state = @state, error = @error, updated_at = @now,
-                delivered_at = CASE WHEN @state = 'Delivered' THEN @at ELSE delivered_at END
-            WHERE channel_name = @channel AND channel_message_id = @channelId
+            $"""
+            WITH updated AS (
+                UPDATE outbox_messages SET state = @state, error = @error, updated_at = @now,
+                    delivered_at = CASE WHEN @state = 'Delivered' THEN @at ELSE delivered_at END
+                WHERE channel_name = @channel AND channel_message_id = @channelId
+                RETURNING id, pin_id, state),
+            failed AS (SELECT id, pin_id FROM updated WHERE state = 'Failed'),
+            advanced AS ({BringStepForward})
+            SELECT count(*)::int FROM updated
             """, transaction)
             .Text("state", Sql.Name(state)).Text("error", error).Time("at", reportedAt).Time("now", now).Text("channel", channelName).Text("channelId", channelMessageId))
         {
-            matched = await record.ExecuteNonQueryAsync(cancellationToken);
+            matched = (int)(await record.ExecuteScalarAsync(cancellationToken))!;
         }
 
         if (matched == 0)
@@ -174,14 +193,14 @@ internal sealed class PostgresOutboxStore(PostgresStore store) : IOutboxStore
         await using NpgsqlCommand insert = connection.Command(
             """
             INSERT INTO outbox_messages (id, pin_id, tenant_id, application_id, kind, recipient, sender, body_key_id, body_data,
-                created_at, expires_at, state, attempts, next_attempt_at, updated_at, trace_parent)
+                created_at, expires_at, state, attempts, next_attempt_at, updated_at, trace_parent, step)
             VALUES (@id, @pin, @tenant, @application, @kind, @to, @from, @keyId, @data,
-                @created, @expires, 'Queued', @attempts, @now, @now, @trace)
+                @created, @expires, 'Queued', @attempts, @now, @now, @trace, @step)
             """, transaction)
             .Text("id", message.Id).Text("pin", message.PinId).Text("tenant", message.TenantId).Text("application", message.ApplicationId)
             .Text("kind", Sql.Name(message.Kind)).Text("to", message.To).Text("from", message.From)
             .Text("keyId", message.Body.KeyId).Bytes("data", message.Body.Data)
-            .Time("created", message.CreatedAt).Time("expires", message.ExpiresAt).Int("attempts", message.Attempts).Time("now", now).Text("trace", message.TraceParent);
+            .Time("created", message.CreatedAt).Time("expires", message.ExpiresAt).Int("attempts", message.Attempts).Time("now", now).Text("trace", message.TraceParent).Long("step", message.Step);
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -190,5 +209,6 @@ internal sealed class PostgresOutboxStore(PostgresStore store) : IOutboxStore
 
     internal static MessageStatus ReadStatus(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetEnum<ChannelKind>(3), r.GetString(4), r.GetEnum<MessageState>(5),
-        r.GetInt32(6), r.GetTime(7), r.GetTime(8), r.GetStringOrNull(9), r.GetStringOrNull(10), r.GetStringOrNull(11), r.GetTimeOrNull(12));
+        r.GetInt32(6), r.GetTime(7), r.GetTime(8), r.GetStringOrNull(9), r.GetStringOrNull(10), r.GetStringOrNull(11), r.GetTimeOrNull(12),
+        r.IsDBNull(13) ? null : r.GetInt32(13));
 }

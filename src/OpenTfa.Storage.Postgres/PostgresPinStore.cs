@@ -3,14 +3,16 @@ using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
+using OpenTfa.Core.Workflows;
 
 namespace OpenTfa.Storage.Postgres;
 
-internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
+internal sealed partial class PostgresPinStore(PostgresStore store) : IPinStore
 {
     internal const string PinColumns =
         "id, tenant_id, application_id, template_id, kind, destination, pin_key_id, pin_data, created_at, expires_at, " +
-        "attempts_remaining, sent, verified_at, consumed, placeholders_json, sender, canceled_at";
+        "attempts_remaining, sent, verified_at, consumed, placeholders_json, sender, canceled_at, " +
+        "workflow, workflow_step, workflow_due, workflow_message";
 
     /// <summary>The newest pending PIN of an application for a destination (see <see cref="PinRecord.IsPendingAt"/>).</summary>
     private const string PendingPin =
@@ -136,7 +138,7 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
         }
 
         PinState state = StateOf(pin);
-        VerifyDecision decision = PinRules.Decide(state, operation.Matches, operation.AllowMultipleVerifications, operation.Now);
+        VerifyDecision decision = PinRules.Decide(state, operation.MatchesStored(pin.Pin), operation.AllowMultipleVerifications, operation.Now);
         await using (NpgsqlCommand update = connection.Command(
             """
             UPDATE pins SET attempts_remaining = @attempts, verified_at = @verified, consumed = @consumed,
@@ -323,13 +325,13 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
     }
 
     /// <summary>A PIN that a message is queued for is sent, whether or not its first send had one (a number check may have withheld it).</summary>
-    private static async Task MarkSentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string pinId, CancellationToken cancellationToken)
+    internal static async Task MarkSentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string pinId, CancellationToken cancellationToken)
     {
         await using NpgsqlCommand sent = connection.Command("UPDATE pins SET sent = true WHERE id = @id", transaction).Text("id", pinId);
         await sent.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<PinRecord?> LockPinAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tenantId, string pinId, CancellationToken cancellationToken)
+    internal static async Task<PinRecord?> LockPinAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tenantId, string pinId, CancellationToken cancellationToken)
     {
         await using NpgsqlCommand select = connection.Command(
             $"SELECT {PinColumns} FROM pins WHERE id = @id AND tenant_id = @tenant AND NOT pruned FOR UPDATE", transaction)
@@ -350,5 +352,6 @@ internal sealed class PostgresPinStore(PostgresStore store) : IPinStore
     private static PinRecord ReadPin(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetEnum<ChannelKind>(4), r.GetString(5),
         new SealedSecret(r.GetString(6), r.GetFieldValue<byte[]>(7)), r.GetTime(8), r.GetTime(9), r.GetInt32(10), r.GetBoolean(11),
-        r.GetTimeOrNull(12), r.GetBoolean(13), r.GetStringOrNull(14), r.GetStringOrNull(15), r.GetTimeOrNull(16));
+        r.GetTimeOrNull(12), r.GetBoolean(13), r.GetStringOrNull(14), r.GetStringOrNull(15), r.GetTimeOrNull(16),
+        r.GetStringOrNull(17) is { } plan ? new PinWorkflow(Workflow.FromJson(plan)!, r.GetInt32(18), r.GetTimeOrNull(19), r.GetStringOrNull(20)) : null);
 }

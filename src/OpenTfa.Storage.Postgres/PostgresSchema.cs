@@ -328,6 +328,12 @@ internal static class PostgresSchema
             CREATE UNIQUE INDEX twilio_rate_limits_name ON twilio_rate_limits (application_id, unique_name) WHERE parent_id IS NULL;
             CREATE INDEX twilio_rate_limits_by_application ON twilio_rate_limits (application_id, created_at, id);
             """),
+        new(10, "fallback workflows: an application's plan, each PIN's place in its own, each message's step", """
+            ALTER TABLE applications ADD COLUMN workflow text;
+            ALTER TABLE pins ADD COLUMN workflow text, ADD COLUMN workflow_step integer, ADD COLUMN workflow_due timestamptz, ADD COLUMN workflow_message text;
+            ALTER TABLE outbox_messages ADD COLUMN step integer;
+            CREATE INDEX pins_workflow_due ON pins (workflow_due) WHERE workflow_due IS NOT NULL;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -27,15 +27,15 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
         $"""
         INSERT INTO pins ({PostgresPinStore.PinColumns})
         VALUES (@id, @tenant, @application, @template, @kind, @destination, @keyId, @data, @created, @expires,
-            @attempts, @sent, @verified, @consumed, @placeholders, @sender, @canceled)
+            @attempts, @sent, @verified, @consumed, @placeholders, @sender, @canceled, @workflow, @step, @due, @wmessage)
         """;
 
     private const string InsertMessage =
         """
         INSERT INTO outbox_messages (id, pin_id, tenant_id, application_id, kind, recipient, sender, body_key_id, body_data,
-            created_at, expires_at, state, attempts, next_attempt_at, updated_at, trace_parent)
+            created_at, expires_at, state, attempts, next_attempt_at, updated_at, trace_parent, step)
         VALUES (@id, @pin, @tenant, @application, @kind, @to, @from, @keyId, @data,
-            @created, @expires, 'Queued', @attempts, @now, @now, @trace)
+            @created, @expires, 'Queued', @attempts, @now, @now, @trace, @step)
         """;
 
     private const string InsertLimitEvents =
@@ -306,7 +306,8 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
             .Text("kind", Sql.Name(pin.Kind)).Text("destination", pin.Destination).Text("keyId", pin.Pin.KeyId).Bytes("data", pin.Pin.Data)
             .Time("created", pin.CreatedAt).Time("expires", pin.ExpiresAt).Int("attempts", pin.AttemptsRemaining).Bool("sent", pin.Sent)
             .Time("verified", pin.VerifiedAt).Bool("consumed", pin.Consumed).Text("placeholders", pin.PlaceholdersJson).Text("sender", pin.From)
-            .Time("canceled", pin.CanceledAt));
+            .Time("canceled", pin.CanceledAt).Text("workflow", pin.Workflow?.Plan.ToJson()).Long("step", pin.Workflow?.StepsRun)
+            .Time("due", pin.Workflow?.DueAt).Text("wmessage", pin.Workflow?.CurrentMessageId));
 
         if (message is not null)
         {
@@ -314,7 +315,7 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
                 .Text("id", message.Id).Text("pin", message.PinId).Text("tenant", message.TenantId).Text("application", message.ApplicationId)
                 .Text("kind", Sql.Name(message.Kind)).Text("to", message.To).Text("from", message.From)
                 .Text("keyId", message.Body.KeyId).Bytes("data", message.Body.Data)
-                .Time("created", message.CreatedAt).Time("expires", message.ExpiresAt).Int("attempts", message.Attempts).Time("now", now).Text("trace", message.TraceParent));
+                .Time("created", message.CreatedAt).Time("expires", message.ExpiresAt).Int("attempts", message.Attempts).Time("now", now).Text("trace", message.TraceParent).Long("step", message.Step));
         }
     }
 

@@ -82,6 +82,8 @@ public sealed class PostgresStore : IStoreRoles, IAsyncDisposable, IDisposable
 
     public ITwilioStore Twilio { get; }
 
+    public IWorkflowStore Workflows => (PostgresPinStore)Pins;
+
     /// <summary>Issues PINs in group commits.</summary>
     internal PostgresSendBatcher Sends { get; }
 

@@ -14,14 +14,16 @@ internal sealed class SqliteAnalyticsStore(SqliteStore store) : IAnalyticsStore
                 (SELECT MIN(o.delivered_at) FROM outbox o WHERE o.pin_id = p.id AND o.state = $delivered),
                 (SELECT COUNT(*) FROM outbox o WHERE o.pin_id = p.id),
                 (SELECT COUNT(*) FROM outbox o WHERE o.pin_id = p.id AND o.state = $delivered),
-                (SELECT COUNT(*) FROM outbox o WHERE o.pin_id = p.id AND o.state = $failed)
+                (SELECT COUNT(*) FROM outbox o WHERE o.pin_id = p.id AND o.state = $failed),
+                (SELECT group_concat(o.step || ':' || o.kind || ':' || o.state || ':' || o.created_at || ':' || coalesce(o.delivered_at, ''), ',')
+                    FROM outbox o WHERE o.pin_id = p.id AND o.step IS NOT NULL)
             FROM pins p
             WHERE p.tenant_id = $tenant AND p.created_at >= $from AND p.created_at < $to AND ($app IS NULL OR p.application_id = $app)
               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.pin_id = p.id AND o.channel_name = 'test-number')
             ORDER BY p.created_at, p.rowid LIMIT $limit
             """,
             r => new PinFacts(r.GetString(0), r.GetString(1), (ChannelKind)r.GetInt32(2), r.GetString(3), Time(r, 4), r.GetBoolean(5), OptionalTime(r, 6), OptionalTime(r, 7),
-                r.GetInt32(8), r.GetInt32(9), r.GetInt32(10)),
+                r.GetInt32(8), r.GetInt32(9), r.GetInt32(10), StepFact.ParseList(OptionalString(r, 11))),
             cancellationToken,
             ("$tenant", query.TenantId), ("$app", query.ApplicationId), ("$from", Ms(query.From)), ("$to", Ms(query.To)), ("$limit", query.Limit),
             ("$delivered", (int)MessageState.Delivered), ("$failed", (int)MessageState.Failed)), cancellationToken);
@@ -90,5 +92,5 @@ internal sealed class SqliteAnalyticsStore(SqliteStore store) : IAnalyticsStore
             return due.Where(d => d.Unused).Select(d => d.Pin).ToList();
         }, cancellationToken);
 
-    private static MessageFacts ReadFacts(SqliteDataReader r) => new(SqliteOutboxStore.ReadStatus(r), r.GetString(13));
+    private static MessageFacts ReadFacts(SqliteDataReader r) => new(SqliteOutboxStore.ReadStatus(r), r.GetString(14));
 }

@@ -3,6 +3,7 @@ using OpenTfa.Core.Applications;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Storage;
 using OpenTfa.Core.Templates;
+using OpenTfa.Core.Workflows;
 using static OpenTfa.Storage.Sqlite.SqliteSql;
 
 namespace OpenTfa.Storage.Sqlite;
@@ -11,6 +12,9 @@ internal sealed class SqliteApplicationStore(SqliteStore store) : IApplicationSt
 {
     private const string ApplicationColumns =
         "id, tenant_id, name, enabled, allow_multiple, pin_attempts, pin_ttl, send_app_limit, send_phone_limit, verify_limit, created_at, updated_at";
+
+    /// <summary>What a read selects: the written columns and the workflow, which has a setter of its own.</summary>
+    private const string ReadColumns = ApplicationColumns + ", workflow";
 
     private const string TemplateColumns =
         "id, tenant_id, application_id, kind, pin_type, pin_length, message_text, language, sender_id, repeat_dtmf, speech_rate, voice_name, regional, email_template_id, from_address, landing_page_id, created_at, updated_at";
@@ -21,12 +25,12 @@ internal sealed class SqliteApplicationStore(SqliteStore store) : IApplicationSt
             cancellationToken, ApplicationParameters(application)), cancellationToken);
 
     public Task<Application?> GetApplicationAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
-        store.CachedReadAsync(("application", tenantId, applicationId, string.Empty), async c => (await QueryAsync(c, null, $"SELECT {ApplicationColumns} FROM applications WHERE id = $id AND tenant_id = $tenant",
+        store.CachedReadAsync(("application", tenantId, applicationId, string.Empty), async c => (await QueryAsync(c, null, $"SELECT {ReadColumns} FROM applications WHERE id = $id AND tenant_id = $tenant",
             ReadApplication, cancellationToken, ("$id", applicationId), ("$tenant", tenantId))).FirstOrDefault(), cancellationToken);
 
     public Task<IReadOnlyList<Application>> ListApplicationsAsync(string tenantId, CancellationToken cancellationToken) =>
         store.ReadAsync<IReadOnlyList<Application>>(async c => await QueryAsync(c, null,
-            $"SELECT {ApplicationColumns} FROM applications WHERE tenant_id = $tenant ORDER BY created_at, id", ReadApplication, cancellationToken, ("$tenant", tenantId)), cancellationToken);
+            $"SELECT {ReadColumns} FROM applications WHERE tenant_id = $tenant ORDER BY created_at, id", ReadApplication, cancellationToken, ("$tenant", tenantId)), cancellationToken);
 
     public Task<bool> UpdateApplicationAsync(Application application, CancellationToken cancellationToken) =>
         store.WriteAsync(async (c, t) => await ExecuteAsync(c, t,
@@ -35,6 +39,11 @@ internal sealed class SqliteApplicationStore(SqliteStore store) : IApplicationSt
                 send_app_limit = $app, send_phone_limit = $phone, verify_limit = $verify, updated_at = $updated
             WHERE id = $id AND tenant_id = $tenant
             """, cancellationToken, ApplicationParameters(application)) == 1, cancellationToken);
+
+    public Task<bool> SetWorkflowAsync(string tenantId, string applicationId, Workflow? workflow, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(async (c, t) => await ExecuteAsync(c, t,
+            "UPDATE applications SET workflow = $workflow, updated_at = $now WHERE id = $id AND tenant_id = $tenant",
+            cancellationToken, ("$id", applicationId), ("$tenant", tenantId), ("$workflow", workflow?.ToJson()), ("$now", Ms(now))) == 1, cancellationToken);
 
     public Task<bool> DeleteApplicationAsync(string tenantId, string applicationId, CancellationToken cancellationToken) =>
         store.WriteAsync(async (c, t) =>
@@ -87,7 +96,7 @@ internal sealed class SqliteApplicationStore(SqliteStore store) : IApplicationSt
     private static Application ReadApplication(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetBoolean(3),
         new ApplicationSettings(r.GetBoolean(4), r.GetInt32(5), r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9)),
-        Time(r, 10), Time(r, 11));
+        Time(r, 10), Time(r, 11), Workflow.FromJson(OptionalString(r, 12)));
 
     private static (string, object?)[] TemplateParameters(MessageTemplate m) =>
     [

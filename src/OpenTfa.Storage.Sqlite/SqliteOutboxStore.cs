@@ -9,16 +9,16 @@ namespace OpenTfa.Storage.Sqlite;
 internal sealed class SqliteOutboxStore(SqliteStore store) : IOutboxStore
 {
     internal const string StatusColumns =
-        "id, pin_id, tenant_id, kind, destination, state, attempts, created_at, updated_at, channel_name, channel_message_id, error, delivered_at";
+        "id, pin_id, tenant_id, kind, destination, state, attempts, created_at, updated_at, channel_name, channel_message_id, error, delivered_at, step";
 
     internal static Task<int> EnqueueAsync(SqliteConnection c, SqliteTransaction t, OutboxMessage m, CancellationToken cancellationToken) =>
         ExecuteAsync(c, t,
             """
-            INSERT INTO outbox(id, pin_id, tenant_id, application_id, kind, destination, from_value, body_key, body_data, state, attempts, next_attempt_at, created_at, updated_at, expires_at, trace_parent)
-            VALUES ($id, $pin, $tenant, $app, $kind, $dest, $from, $key, $data, $state, 0, $created, $created, $created, $expires, $trace)
+            INSERT INTO outbox(id, pin_id, tenant_id, application_id, kind, destination, from_value, body_key, body_data, state, attempts, next_attempt_at, created_at, updated_at, expires_at, trace_parent, step)
+            VALUES ($id, $pin, $tenant, $app, $kind, $dest, $from, $key, $data, $state, 0, $created, $created, $created, $expires, $trace, $step)
             """, cancellationToken,
             ("$id", m.Id), ("$pin", m.PinId), ("$tenant", m.TenantId), ("$app", m.ApplicationId), ("$kind", (int)m.Kind), ("$dest", m.To),
-            ("$from", m.From), ("$key", m.Body.KeyId), ("$data", m.Body.Data), ("$state", (int)MessageState.Queued), ("$created", Ms(m.CreatedAt)), ("$expires", Ms(m.ExpiresAt)), ("$trace", m.TraceParent));
+            ("$from", m.From), ("$key", m.Body.KeyId), ("$data", m.Body.Data), ("$state", (int)MessageState.Queued), ("$created", Ms(m.CreatedAt)), ("$expires", Ms(m.ExpiresAt)), ("$trace", m.TraceParent), ("$step", m.Step));
 
     public Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
         store.WriteAsync<IReadOnlyList<OutboxMessage>>(async (c, t) =>
@@ -77,14 +77,27 @@ internal sealed class SqliteOutboxStore(SqliteStore store) : IOutboxStore
             cancellationToken);
 
     public Task MarkFailedAsync(string messageId, string owner, string? channelName, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
-        store.WriteAsync((c, t) => ExecuteAsync(c, t,
-            """
-            UPDATE outbox SET state = $state, attempts = attempts + 1, channel_name = $channel, error = $error, updated_at = $now,
-                lease_owner = NULL, lease_until = NULL, body_data = NULL, body_key = NULL
-            WHERE id = $id AND lease_owner = $owner
-            """, cancellationToken,
-            ("$id", messageId), ("$owner", owner), ("$state", (int)MessageState.Failed), ("$channel", channelName), ("$error", error), ("$now", Ms(now))),
-            cancellationToken);
+        store.WriteAsync(async (c, t) =>
+        {
+            if (await ExecuteAsync(c, t,
+                """
+                UPDATE outbox SET state = $state, attempts = attempts + 1, channel_name = $channel, error = $error, updated_at = $now,
+                    lease_owner = NULL, lease_until = NULL, body_data = NULL, body_key = NULL
+                WHERE id = $id AND lease_owner = $owner
+                """, cancellationToken,
+                ("$id", messageId), ("$owner", owner), ("$state", (int)MessageState.Failed), ("$channel", channelName), ("$error", error), ("$now", Ms(now))) == 1)
+            {
+                await BringStepForwardAsync(c, t, messageId, Ms(now), cancellationToken);
+            }
+
+            return true;
+        }, cancellationToken);
+
+    /// <summary>A workflow's current message failed for good: its next step is due now, not after the wait.</summary>
+    private static Task<int> BringStepForwardAsync(SqliteConnection c, SqliteTransaction t, string messageId, long now, CancellationToken cancellationToken) =>
+        ExecuteAsync(c, t,
+            "UPDATE pins SET workflow_due = $now WHERE id = (SELECT pin_id FROM outbox WHERE id = $id) AND workflow_message = $id AND workflow_due > $now",
+            cancellationToken, ("$id", messageId), ("$now", now));
 
     public Task<bool> RecordDeliveryAsync(string channelName, string channelMessageId, MessageState state, string? error, DateTimeOffset reportedAt, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(async (c, t) =>
@@ -108,14 +121,20 @@ internal sealed class SqliteOutboxStore(SqliteStore store) : IOutboxStore
         }, cancellationToken);
 
     /// <summary>A receipt changes the message now (<c>updated_at</c>); a delivered one was delivered when it says (<c>delivered_at</c>).</summary>
-    private static Task<int> ApplyReceiptAsync(SqliteConnection c, SqliteTransaction t, string messageId, MessageState state, string? error, long reportedAt, long now, CancellationToken cancellationToken) =>
-        ExecuteAsync(c, t,
+    private static async Task ApplyReceiptAsync(SqliteConnection c, SqliteTransaction t, string messageId, MessageState state, string? error, long reportedAt, long now, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(c, t,
             """
             UPDATE outbox SET state = $state, error = COALESCE($error, error), updated_at = $now,
                 delivered_at = CASE WHEN $state = $delivered THEN $at ELSE delivered_at END
             WHERE id = $id
             """, cancellationToken,
             ("$id", messageId), ("$state", (int)state), ("$error", error), ("$at", reportedAt), ("$now", now), ("$delivered", (int)MessageState.Delivered));
+        if (state == MessageState.Failed)
+        {
+            await BringStepForwardAsync(c, t, messageId, now, cancellationToken);
+        }
+    }
 
     public Task ReleaseAsync(string owner, CancellationToken cancellationToken) =>
         store.WriteAsync((c, t) => ExecuteAsync(c, t, "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $owner", cancellationToken, ("$owner", owner)),
@@ -132,5 +151,5 @@ internal sealed class SqliteOutboxStore(SqliteStore store) : IOutboxStore
 
     internal static MessageStatus ReadStatus(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), (ChannelKind)r.GetInt32(3), r.GetString(4), (MessageState)r.GetInt32(5), r.GetInt32(6),
-        Time(r, 7), Time(r, 8), OptionalString(r, 9), OptionalString(r, 10), OptionalString(r, 11), OptionalTime(r, 12));
+        Time(r, 7), Time(r, 8), OptionalString(r, 9), OptionalString(r, 10), OptionalString(r, 11), OptionalTime(r, 12), OptionalInt(r, 13));
 }

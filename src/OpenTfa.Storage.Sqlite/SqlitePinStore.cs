@@ -3,14 +3,16 @@ using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
+using OpenTfa.Core.Workflows;
 using static OpenTfa.Storage.Sqlite.SqliteSql;
 
 namespace OpenTfa.Storage.Sqlite;
 
-internal sealed class SqlitePinStore(SqliteStore store) : IPinStore
+internal sealed partial class SqlitePinStore(SqliteStore store) : IPinStore
 {
     private const string PinColumns =
-        "id, tenant_id, application_id, template_id, kind, destination, pin_key, pin_data, created_at, expires_at, attempts_remaining, sent, verified_at, consumed, placeholders, from_value, canceled_at";
+        "id, tenant_id, application_id, template_id, kind, destination, pin_key, pin_data, created_at, expires_at, attempts_remaining, sent, verified_at, consumed, placeholders, from_value, canceled_at, " +
+        "workflow, workflow_step, workflow_due, workflow_message";
 
     private const string PendingPin =
         $"SELECT {PinColumns} FROM pins WHERE tenant_id = $tenant AND application_id = $app AND destination = $dest AND pin_data IS NOT NULL " +
@@ -85,7 +87,7 @@ internal sealed class SqlitePinStore(SqliteStore store) : IPinStore
                 }
             }
 
-            VerifyDecision decision = PinRules.Decide(StateOf(pin), operation.Matches, operation.AllowMultipleVerifications, operation.Now);
+            VerifyDecision decision = PinRules.Decide(StateOf(pin), operation.MatchesStored(pin.Pin), operation.AllowMultipleVerifications, operation.Now);
             PinState next = decision.NewState;
             await ExecuteAsync(c, t,
                 """
@@ -280,11 +282,12 @@ internal sealed class SqlitePinStore(SqliteStore store) : IPinStore
     private static async Task InsertPinAsync(SqliteConnection c, SqliteTransaction t, PinRecord pin, OutboxMessage? message, CancellationToken cancellationToken)
     {
         await ExecuteAsync(c, t,
-            $"INSERT INTO pins({PinColumns}) VALUES ($id, $tenant, $app, $template, $kind, $dest, $key, $data, $created, $expires, $attempts, $sent, NULL, 0, $placeholders, $from, NULL)",
+            $"INSERT INTO pins({PinColumns}) VALUES ($id, $tenant, $app, $template, $kind, $dest, $key, $data, $created, $expires, $attempts, $sent, NULL, 0, $placeholders, $from, NULL, $workflow, $step, $due, $wmessage)",
             cancellationToken,
             ("$id", pin.Id), ("$tenant", pin.TenantId), ("$app", pin.ApplicationId), ("$template", pin.TemplateId), ("$kind", (int)pin.Kind),
             ("$dest", pin.Destination), ("$key", pin.Pin.KeyId), ("$data", pin.Pin.Data), ("$created", Ms(pin.CreatedAt)), ("$expires", Ms(pin.ExpiresAt)),
-            ("$attempts", pin.AttemptsRemaining), ("$sent", pin.Sent), ("$placeholders", pin.PlaceholdersJson), ("$from", pin.From));
+            ("$attempts", pin.AttemptsRemaining), ("$sent", pin.Sent), ("$placeholders", pin.PlaceholdersJson), ("$from", pin.From),
+            ("$workflow", pin.Workflow?.Plan.ToJson()), ("$step", pin.Workflow?.StepsRun), ("$due", Ms(pin.Workflow?.DueAt)), ("$wmessage", pin.Workflow?.CurrentMessageId));
         if (message is not null)
         {
             await SqliteOutboxStore.EnqueueAsync(c, t, message, cancellationToken);
@@ -296,5 +299,6 @@ internal sealed class SqlitePinStore(SqliteStore store) : IPinStore
     private static PinRecord ReadPin(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), (ChannelKind)r.GetInt32(4), r.GetString(5),
         new SealedSecret(r.GetString(6), (byte[])r.GetValue(7)), Time(r, 8), Time(r, 9), r.GetInt32(10), r.GetBoolean(11),
-        OptionalTime(r, 12), r.GetBoolean(13), OptionalString(r, 14), OptionalString(r, 15), OptionalTime(r, 16));
+        OptionalTime(r, 12), r.GetBoolean(13), OptionalString(r, 14), OptionalString(r, 15), OptionalTime(r, 16),
+        OptionalString(r, 17) is { } plan ? new PinWorkflow(Workflow.FromJson(plan)!, r.GetInt32(18), OptionalTime(r, 19), OptionalString(r, 20)) : null);
 }

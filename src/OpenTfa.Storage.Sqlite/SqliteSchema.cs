@@ -292,5 +292,16 @@ internal static class SqliteSchema
         CREATE UNIQUE INDEX twilio_rate_limits_name ON twilio_rate_limits(application_id, unique_name) WHERE parent_id IS NULL;
         CREATE INDEX twilio_rate_limits_application ON twilio_rate_limits(application_id, created_at);
         """,
+
+        // v10: fallback workflows: an application's plan, each PIN's place in its own, each message's step.
+        """
+        ALTER TABLE applications ADD COLUMN workflow TEXT;
+        ALTER TABLE pins ADD COLUMN workflow TEXT;
+        ALTER TABLE pins ADD COLUMN workflow_step INTEGER;
+        ALTER TABLE pins ADD COLUMN workflow_due INTEGER;
+        ALTER TABLE pins ADD COLUMN workflow_message TEXT;
+        ALTER TABLE outbox ADD COLUMN step INTEGER;
+        CREATE INDEX pins_workflow_due ON pins(workflow_due) WHERE workflow_due IS NOT NULL;
+        """,
     ];
 }

@@ -68,6 +68,8 @@ public sealed class SqliteStore : IStoreRoles, IDisposable
 
     public ITwilioStore Twilio { get; }
 
+    public IWorkflowStore Workflows => (SqlitePinStore)Pins;
+
     internal SqliteConnectionFactory Connections { get; }
 
     internal SqliteDiskFull DiskFull { get; }

@@ -52,6 +52,8 @@ public abstract partial class StoreComplianceTests : IAsyncLifetime
 
     protected ITwilioStore Twilio => Store.Twilio;
 
+    protected IWorkflowStore Workflows => Store.Workflows;
+
     protected static CancellationToken Ct => CancellationToken.None;
 
     /// <summary>A new, empty, initialized store; disposed after the test.</summary>

@@ -38,6 +38,8 @@ public sealed class StoreUnderTest : IAsyncDisposable
 
     public ITwilioStore Twilio => _store.Twilio;
 
+    public IWorkflowStore Workflows => _store.Workflows;
+
     /// <summary>
     /// Wraps one store. On dispose the store is disposed (if it is disposable), then
     /// <paramref name="cleanup"/> runs (e.g. to drop its database or delete its file).

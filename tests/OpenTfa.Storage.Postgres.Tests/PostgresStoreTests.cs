@@ -240,7 +240,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             (typeof(ITenantStore), store.Tenants), (typeof(IApplicationStore), store.Applications), (typeof(IEmailBodyStore), store.EmailBodies),
             (typeof(IIdempotencyStore), store.Idempotency), (typeof(IProtectionStore), store.Protection), (typeof(IPinStore), store.Pins),
             (typeof(IOutboxStore), store.Outbox), (typeof(IStoreMaintenance), store.Maintenance), (typeof(IWebhookStore), store.Webhooks),
-            (typeof(IAuditStore), store.Audit), (typeof(IAnalyticsStore), store.Analytics), (typeof(ITwilioStore), store.Twilio),
+            (typeof(IAuditStore), store.Audit), (typeof(IAnalyticsStore), store.Analytics), (typeof(ITwilioStore), store.Twilio), (typeof(IWorkflowStore), store.Workflows),
         ];
         Assert.All(roles, r => Assert.Same(r.Property, provider.GetRequiredService(r.Role)));
         Assert.Equal(roles.Length + 1, services.Count);

@@ -46,7 +46,7 @@ const fact = (name, value) => [h('dt', {}, name), h('dd', {}, value)];
 function events(p) {
   const list = [{ at: p.createdAt, kind: 'created', text: p.sent ? `PIN created and sent by ${p.channel} to ${p.to}` : `PIN created but not sent (${p.channel} to ${p.to})` }];
   for (const m of p.messages) {
-    list.push({ at: m.createdAt, kind: 'message', text: `Message ${m.messageId.slice(0, 8)}… queued on ${m.channel}` });
+    list.push({ at: m.createdAt, kind: 'message', text: `Message ${m.messageId.slice(0, 8)}… queued on ${m.channel}${m.step ? ` (workflow step ${m.step})` : ''}` });
     if (m.updatedAt && m.updatedAt !== m.createdAt) list.push({ at: m.updatedAt, kind: `message ${m.state.toLowerCase()}`, text: `Message ${m.messageId.slice(0, 8)}… ${m.state}${m.channelName ? ` via ${m.channelName}` : ''}${m.error ? `: ${m.error}` : ''}` });
     if (m.deliveredAt) list.push({ at: m.deliveredAt, kind: 'message delivered', text: `Message ${m.messageId.slice(0, 8)}… delivered` });
   }

@@ -2,7 +2,7 @@ import { del, get, post, put } from '../api.js';
 import { h, clear, field, form, notice, section, table, time } from '../ui.js';
 import { perApplication } from './common.js';
 
-const eventTypes = ['pin.sent', 'message.delivered', 'message.failed', 'pin.verified', 'pin.expired', 'pin.attempts_exhausted', 'pin.canceled', 'rule.refused'];
+const eventTypes = ['pin.sent', 'message.delivered', 'message.failed', 'pin.verified', 'pin.expired', 'pin.attempts_exhausted', 'pin.canceled', 'rule.refused', 'pin.step_skipped'];
 
 /** An application's webhooks, their deliveries with every attempt, and secret rotation. */
 export function webhooks(main) {

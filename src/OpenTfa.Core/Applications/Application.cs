@@ -29,4 +29,5 @@ public sealed record Application(
     bool Enabled,
     ApplicationSettings Settings,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    Workflows.Workflow? Workflow = null);

@@ -78,7 +78,11 @@ public sealed record MessageContent(
     string? Code = null,
     string? TemplateId = null);
 
-/// <summary>An outbox row: one delivery of one PIN (a resend is a new row). <see cref="TraceParent"/> is the W3C trace context of the request that created it.</summary>
+/// <summary>
+/// An outbox row: one delivery of one PIN (a resend is a new row). <see cref="TraceParent"/> is
+/// the W3C trace context of the request that created it; <see cref="Step"/> the workflow step
+/// (from 1) the message delivers, or null outside a workflow.
+/// </summary>
 public sealed record OutboxMessage(
     string Id,
     string PinId,
@@ -91,7 +95,8 @@ public sealed record OutboxMessage(
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
     int Attempts = 0,
-    string? TraceParent = null);
+    string? TraceParent = null,
+    int? Step = null);
 
 /// <summary>A message's state as operators see it.</summary>
 public sealed record MessageStatus(
@@ -107,7 +112,8 @@ public sealed record MessageStatus(
     string? ChannelName,
     string? ChannelMessageId,
     string? Error,
-    DateTimeOffset? DeliveredAt);
+    DateTimeOffset? DeliveredAt,
+    int? Step = null);
 
 /// <summary>A message opened for delivery; <see cref="ExpiresAt"/> is its PIN's expiry, for channels that tell the recipient how long the code lasts.</summary>
 public sealed record OutgoingMessage(string Id, string PinId, ChannelKind Kind, string To, string? From, MessageContent Content, int Attempt, DateTimeOffset? ExpiresAt = null);

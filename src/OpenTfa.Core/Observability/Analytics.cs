@@ -37,12 +37,14 @@ public sealed record AnalyticsReport(
     IReadOnlyList<AnalyticsGroup> ByApplication,
     IReadOnlyList<AnalyticsGroup> ByChannel,
     IReadOnlyList<AnalyticsGroup> ByCountry,
-    bool Truncated);
+    bool Truncated,
+    IReadOnlyList<AnalyticsGroup>? ByStep = null);
 
 public sealed record HistoryEntry(PinHistoryEntry Pin, string Status, IReadOnlyList<MessageStatus> Messages);
 
 /// <summary>One PIN's story for support: the PIN, its messages and every verify, in order (destinations unmasked).</summary>
-public sealed record PinStory(PinHistoryEntry Pin, string ApplicationId, string TemplateId, string Status, IReadOnlyList<MessageStatus> Messages, IReadOnlyList<VerifyAttempt> Verifications);
+public sealed record PinStory(PinHistoryEntry Pin, string ApplicationId, string TemplateId, string Status, IReadOnlyList<MessageStatus> Messages, IReadOnlyList<VerifyAttempt> Verifications,
+    Workflows.PinWorkflow? Workflow = null);
 
 /// <summary>A window of figures cut into equal steps: the last hour by minute, the last day by hour, the last 30 days by UTC day.</summary>
 public sealed record TimelineRange(string Name, TimeSpan Step, int Steps)
@@ -66,7 +68,7 @@ public sealed record TimelineBucket(DateTimeOffset Start, AnalyticsFigures Figur
 public sealed record AnalyticsTimeline(TimelineRange Range, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<TimelineBucket> Buckets, IReadOnlyList<RuleEvent> Protection, bool Truncated);
 
 /// <summary>Conversion and delivery figures over a window, and a destination's history for support staff.</summary>
-public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore applications, IOutboxStore outbox, IProtectionStore protection, AuditLog audit, TimeProvider time)
+public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore applications, IPinStore pins, IOutboxStore outbox, IProtectionStore protection, AuditLog audit, TimeProvider time)
 {
     public const int MaxPins = 500_000;
     public const int MaxTimelineEvents = 200;
@@ -100,7 +102,8 @@ public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore ap
             Groups(pins, p => p.ApplicationId),
             Groups(pins, p => ChannelKinds.Name(p.Kind)),
             Groups(pins, p => OpenTfaMetrics.CountryOf(p.Kind, p.Destination)),
-            truncated);
+            truncated,
+            Groups(pins.SelectMany(AsSteps).ToList(), p => p.PinId));
     }
 
     /// <summary>
@@ -178,7 +181,8 @@ public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore ap
             await audit.RecordUnmaskedAsync(caller, "destination", Destinations.Mask(facts.Pin.Destination), $"PIN {pinId}", cancellationToken);
         }
 
-        return new PinStory(facts.Pin, facts.ApplicationId, facts.TemplateId, StatusOf(facts.Pin, time.GetUtcNow()), messages, VerifyLog.Parse(facts.VerifyLog));
+        Workflows.PinWorkflow? workflow = (await pins.GetPinAsync(caller.TenantId, pinId, cancellationToken))?.Workflow;
+        return new PinStory(facts.Pin, facts.ApplicationId, facts.TemplateId, StatusOf(facts.Pin, time.GetUtcNow()), messages, VerifyLog.Parse(facts.VerifyLog), workflow);
     }
 
     private async Task<(IReadOnlyList<PinFacts> Pins, bool Truncated)> ReadPinsAsync(string tenantId, string? applicationId, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
@@ -271,6 +275,28 @@ public sealed class AnalyticsService(IAnalyticsStore store, IApplicationStore ap
 
         int middle = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /// <summary>
+    /// A workflow PIN seen once per step it reached, keyed <c>step:channel</c> in
+    /// <see cref="PinFacts.PinId"/> for grouping: sent when the step went out, delivered as its
+    /// message was, and verified only at the last step it reached (later steps do not run once a
+    /// PIN is verified), so a step's conversion is how many PINs that step brought to a verification.
+    /// </summary>
+    private static IEnumerable<PinFacts> AsSteps(PinFacts pin)
+    {
+        if (pin.Steps is not { Count: > 0 } steps)
+        {
+            yield break;
+        }
+
+        int last = steps.Max(s => s.Step);
+        foreach (StepFact step in steps)
+        {
+            bool delivered = step.State == MessageState.Delivered;
+            yield return new PinFacts($"{step.Step}:{ChannelKinds.Name(step.Kind)}", pin.ApplicationId, step.Kind, pin.Destination, step.CreatedAt, true,
+                step.Step == last ? pin.VerifiedAt : null, delivered ? step.DeliveredAt : null, 1, delivered ? 1 : 0, step.State == MessageState.Failed ? 1 : 0);
+        }
     }
 
     private static double? Ratio(int part, int whole) => whole == 0 ? null : Math.Round(part / (double)whole, 6);

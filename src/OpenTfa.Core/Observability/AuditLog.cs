@@ -37,6 +37,8 @@ public static class AuditActions
     public const string ApplicationCreated = "application.created";
     public const string ApplicationUpdated = "application.updated";
     public const string ApplicationDeleted = "application.deleted";
+    public const string WorkflowChanged = "workflow.changed";
+    public const string WorkflowRemoved = "workflow.removed";
     public const string TemplateCreated = "template.created";
     public const string TemplateUpdated = "template.updated";
     public const string EmailBodyCreated = "email_body.created";

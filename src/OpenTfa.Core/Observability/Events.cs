@@ -39,7 +39,10 @@ public static class EventTypes
     /// <summary>A send, resend or verify refused by an abuse-protection rule.</summary>
     public const string RuleRefused = "rule.refused";
 
-    public static readonly IReadOnlyList<string> All = [PinSent, MessageDelivered, MessageFailed, PinVerified, PinExpired, PinAttemptsExhausted, PinCanceled, RuleRefused];
+    /// <summary>A workflow step that did not go out (protection, a limit, or no channel refused it); the next step follows at once.</summary>
+    public const string StepSkipped = "pin.step_skipped";
+
+    public static readonly IReadOnlyList<string> All = [PinSent, MessageDelivered, MessageFailed, PinVerified, PinExpired, PinAttemptsExhausted, PinCanceled, RuleRefused, StepSkipped];
 
     public static bool IsKnown(string type) => All.Contains(type, StringComparer.Ordinal);
 }
@@ -54,8 +57,11 @@ public sealed record EventData
 
     public string? MessageId { get; init; }
 
-    /// <summary><c>sms</c>, <c>voice</c> or <c>email</c>.</summary>
+    /// <summary><c>sms</c>, <c>voice</c>, <c>email</c>, <c>whatsapp</c> or <c>telegram</c>.</summary>
     public string? Channel { get; init; }
+
+    /// <summary>The workflow step (from 1) a message delivers, or a skipped step; absent outside a workflow.</summary>
+    public int? Step { get; init; }
 
     /// <summary>The configured channel that carried the message.</summary>
     public string? ChannelName { get; init; }

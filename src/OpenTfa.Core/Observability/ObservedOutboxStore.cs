@@ -84,6 +84,7 @@ public sealed class ObservedOutboxStore(IOutboxStore inner, IAnalyticsStore fact
         EventData data = EventData.ForPin(status.PinId, status.Kind, status.To) with
         {
             MessageId = status.Id,
+            Step = status.Step,
             ChannelName = status.ChannelName,
             // Webhooks go to the tenant: the error without the operator's gateway addresses.
             Error = delivered ? null : TenantDeliveryError.From(status.Error),

@@ -33,6 +33,7 @@ public sealed class OpenTfaMetrics : IDisposable
     private readonly Counter<long> _events;
     private readonly Counter<long> _webhookAttempts;
     private readonly Counter<long> _channelSends;
+    private readonly Counter<long> _workflowSteps;
 
     /// <summary>
     /// Instruments on a meter from <paramref name="factory"/> (per DI container), or on a meter of
@@ -57,6 +58,8 @@ public sealed class OpenTfaMetrics : IDisposable
         _webhookAttempts = Meter.CreateCounter<long>("opentfa.webhooks.attempts", "{attempt}", "Webhook POSTs; outcome delivered, retried or failed");
         _channelSends = Meter.CreateCounter<long>("opentfa.channel.sends", "{attempt}",
             "Send attempts handed to each channel; outcome submitted, failed (refused for good) or retried (failed for now: the route moved on or the message went back to the outbox)");
+        _workflowSteps = Meter.CreateCounter<long>("opentfa.workflow.steps", "{step}",
+            "Workflow steps by step number (1 is the send itself) and channel; outcome sent, or skipped (refused by protection or a limit, or no channel)");
     }
 
     public Meter Meter { get; }
@@ -103,6 +106,13 @@ public sealed class OpenTfaMetrics : IDisposable
 
     public void DeliveredAfter(MessageFacts message, TimeSpan elapsed) =>
         _deliveryDuration.Record(Math.Max(0, elapsed.TotalSeconds), Tags(message.ApplicationId, message.Status.Kind, message.Status.To));
+
+    public void WorkflowStep(string applicationId, ChannelKind kind, string destination, int step, string outcome)
+    {
+        TagList tags = Tags(applicationId, kind, destination, ("outcome", outcome));
+        tags.Add("step", step);
+        _workflowSteps.Add(1, tags);
+    }
 
     public void Event(string type) => _events.Add(1, new KeyValuePair<string, object?>("type", type));
 

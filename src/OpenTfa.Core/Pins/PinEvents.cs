@@ -17,8 +17,16 @@ public sealed class PinEvents(ProtectionService protection, IEventSink events, O
         metrics.PinSent(pin.ApplicationId, pin.Kind, pin.Destination, pin.Sent);
         if (pin.Sent)
         {
+            if (issued.Message?.Step is { } step)
+            {
+                metrics.WorkflowStep(pin.ApplicationId, pin.Kind, pin.Destination, step, "sent");
+            }
+
             await events.PublishAsync(new OpenTfaEvent(EventTypes.PinSent, pin.TenantId, pin.ApplicationId, pin.CreatedAt,
-                EventData.ForPin(pin.Id, pin.Kind, pin.Destination) with { MessageId = issued.Message?.Id, Resend = false, ExpiresAt = pin.ExpiresAt.ToUnixTimeMilliseconds() }), cancellationToken);
+                EventData.ForPin(pin.Id, pin.Kind, pin.Destination) with
+                {
+                    MessageId = issued.Message?.Id, Resend = false, Step = issued.Message?.Step, ExpiresAt = pin.ExpiresAt.ToUnixTimeMilliseconds(),
+                }), cancellationToken);
         }
     }
 
@@ -42,6 +50,23 @@ public sealed class PinEvents(ProtectionService protection, IEventSink events, O
         metrics.PinResent(pin.ApplicationId, resend.Kind, pin.Destination);
         await events.PublishAsync(new OpenTfaEvent(EventTypes.PinSent, pin.TenantId, pin.ApplicationId, now,
             EventData.ForPin(pin.Id, resend.Kind, pin.Destination) with { MessageId = message.Id, Resend = true, ExpiresAt = pin.ExpiresAt.ToUnixTimeMilliseconds() }), cancellationToken);
+    }
+
+    /// <summary>A later workflow step that went out: a <c>pin.sent</c> with its step number, not a resend.</summary>
+    public async Task StepSentAsync(ValidatedResend step, OutboxMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        PinRecord pin = step.Pin;
+        metrics.WorkflowStep(pin.ApplicationId, step.Kind, pin.Destination, message.Step ?? 0, "sent");
+        await events.PublishAsync(new OpenTfaEvent(EventTypes.PinSent, pin.TenantId, pin.ApplicationId, now,
+            EventData.ForPin(pin.Id, step.Kind, pin.Destination) with { MessageId = message.Id, Resend = false, Step = message.Step, ExpiresAt = pin.ExpiresAt.ToUnixTimeMilliseconds() }), cancellationToken);
+    }
+
+    /// <summary>A workflow step that did not go out, and why (<paramref name="reason"/> is the refusal's text, free of destinations).</summary>
+    public async Task StepSkippedAsync(PinRecord pin, ChannelKind kind, int step, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        metrics.WorkflowStep(pin.ApplicationId, kind, pin.Destination, step, "skipped");
+        await events.PublishAsync(new OpenTfaEvent(EventTypes.StepSkipped, pin.TenantId, pin.ApplicationId, now,
+            EventData.ForPin(pin.Id, kind, pin.Destination) with { Step = step, Error = reason, ExpiresAt = pin.ExpiresAt.ToUnixTimeMilliseconds() }), cancellationToken);
     }
 
     /// <summary>A resend or verify refused by an application limit.</summary>

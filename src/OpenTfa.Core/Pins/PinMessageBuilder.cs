@@ -41,10 +41,17 @@ public sealed class PinMessageBuilder(IEmailBodyStore emailBodies, SecretProtect
             message = built.Value;
         }
 
+        // A PIN that is not sent (the number cannot exist) has no workflow to follow.
+        Workflows.PinWorkflow? workflow = send.Workflow is { } plan && message is not null ? Workflows.PinWorkflow.Started(plan, now, message.Id) : null;
+        if (workflow is not null)
+        {
+            message = message! with { Step = 1 };
+        }
+
         var pin = new PinRecord(pinId, send.TenantId, send.Application.Id, send.Template.Id, send.Kind, send.Destination, protector.Seal(pinId, pinValue),
             now, expiresAt, send.Application.Settings.PinAttempts, send.Sendable,
             PlaceholdersJson: send.Placeholders is null ? null : JsonSerializer.Serialize(send.Placeholders, CoreJsonContext.Default.IReadOnlyDictionaryStringString),
-            From: send.From);
+            From: send.From, Workflow: workflow);
         return new NewPin(pin, message);
     }
 
@@ -56,6 +63,18 @@ public sealed class PinMessageBuilder(IEmailBodyStore emailBodies, SecretProtect
             ?? pin.Placeholders();
         return BuildMessageAsync(pin.Id, pin.TenantId, pin.ApplicationId, resend.Kind, pin.Destination, resend.From, resend.Template,
             protector.Open(pin.Id, pin.Pin), values, now, pin.ExpiresAt, resend.TestNumber, cancellationToken);
+    }
+
+    /// <summary>
+    /// The message of workflow step <paramref name="step"/> (from 1): the stored PIN, or
+    /// <paramref name="newPin"/> when the plan draws one per step, with the first send's placeholders.
+    /// </summary>
+    public async Task<Result<OutboxMessage>> BuildStepAsync(ValidatedResend resend, int step, string? newPin, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        PinRecord pin = resend.Pin;
+        Result<OutboxMessage> built = await BuildMessageAsync(pin.Id, pin.TenantId, pin.ApplicationId, resend.Kind, pin.Destination, resend.From, resend.Template,
+            newPin ?? protector.Open(pin.Id, pin.Pin), pin.Placeholders(), now, pin.ExpiresAt, resend.TestNumber, cancellationToken);
+        return built.IsSuccess ? built.Value with { Step = step } : built.Error;
     }
 
     private async Task<Result<OutboxMessage>> BuildMessageAsync(

@@ -20,7 +20,8 @@ public sealed record PinRecord(
     bool Consumed = false,
     string? PlaceholdersJson = null,
     string? From = null,
-    DateTimeOffset? CanceledAt = null)
+    DateTimeOffset? CanceledAt = null,
+    Workflows.PinWorkflow? Workflow = null)
 {
     /// <summary>Not verified, canceled or used up, not expired at <paramref name="now"/>, attempts left: what a Twilio verification calls pending.</summary>
     public bool IsPendingAt(DateTimeOffset now) =>

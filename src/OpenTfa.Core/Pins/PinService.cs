@@ -126,13 +126,13 @@ public sealed class PinService(
 
         (PinRecord pin, Application application, string candidate, int? failureCap) = validated.Value;
 
-        // The PIN value never changes, so comparing it before the atomic step is safe; the
-        // step itself decides against the PIN's state as it is at that moment.
+        // Comparing before the atomic step is safe: the step checks the PIN is still the one
+        // compared (a workflow may draw a new one per step) and decides against its state then.
         bool matches = protector.Matches(pin.Id, pin.Pin, candidate);
         LimitCheck limit = LimitKeys.VerifyPerDestination(application.Id, pin.Destination, application.Settings.VerifyPerPhoneNumber, application.Settings.VerifyPinLimit);
         DateTimeOffset now = time.GetUtcNow();
         VerifyResult result = await pins.VerifyPinAsync(
-            new VerifyOperation(tenantId, pin.Id, matches, application.Settings.AllowMultiplePinVerifications, limit, now, failureCap), cancellationToken);
+            new VerifyOperation(tenantId, pin.Id, matches, application.Settings.AllowMultiplePinVerifications, limit, now, failureCap, Compared: pin.Pin), cancellationToken);
         await events.VerifiedAsync(pin, result, now, cancellationToken);
         return result switch
         {

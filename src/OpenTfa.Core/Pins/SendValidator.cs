@@ -18,6 +18,7 @@ namespace OpenTfa.Core.Pins;
 /// <param name="Caps">The protection caps to count atomically with the send.</param>
 /// <param name="TestPin">The fixed PIN of a test number, whose messages never leave OpenTfa; null for a real destination.</param>
 /// <param name="ChosenPin">A PIN the caller chose (a Twilio service's custom code), sent like a drawn one; null to draw one.</param>
+/// <param name="Workflow">The application's workflow as it applies to this destination; its first step is <see cref="Kind"/>.</param>
 public sealed record ValidatedSend(
     string TenantId,
     ChannelKind Kind,
@@ -29,13 +30,15 @@ public sealed record ValidatedSend(
     IReadOnlyList<LimitCheck> Caps,
     NumberCheck? NumberCheck,
     string? TestPin,
-    string? ChosenPin = null)
+    string? ChosenPin = null,
+    Workflows.Workflow? Workflow = null)
 {
     /// <summary>A number the numbering plan says cannot exist gets a PIN but no message.</summary>
     public bool Sendable => NumberCheck != Numbers.NumberCheck.NotReachable;
 }
 
-/// <summary>A resend that passed every check: the PIN as stored, and how its message goes out this time.</summary>
+/// <summary>A resend (or workflow step) that passed every check: the PIN as stored, and how its message goes out this time.</summary>
+/// <param name="Caps">For a workflow step, the protection caps to count atomically with it; a resend has none.</param>
 public sealed record ValidatedResend(
     PinRecord Pin,
     ChannelKind Kind,
@@ -43,7 +46,8 @@ public sealed record ValidatedResend(
     MessageTemplate Template,
     string? From,
     IReadOnlyDictionary<string, string>? Placeholders,
-    bool TestNumber);
+    bool TestNumber,
+    IReadOnlyList<LimitCheck>? Caps = null);
 
 /// <summary>
 /// The first stage of a send or resend: the input, the application and its template, a channel
@@ -91,7 +95,10 @@ public sealed class SendValidator(
             return new TfaError(ErrorKind.Forbidden, ErrorTexts.ApplicationDisabled);
         }
 
-        if (NoChannel(command.Kind, application.Id) is { } noChannel)
+        // With a workflow, its first step that can reach this destination decides the kind.
+        Workflows.Workflow? plan = application.Workflow?.For(email: command.Kind == ChannelKind.Email);
+        ChannelKind kind = plan?.Steps[0].Kind ?? command.Kind;
+        if (NoChannel(kind, application.Id) is { } noChannel)
         {
             return noChannel;
         }
@@ -103,7 +110,7 @@ public sealed class SendValidator(
         }
 
         MessageTemplate? template = await applications.GetTemplateAsync(tenantId, application.Id, command.MessageId!, cancellationToken);
-        TemplateKind wanted = command.Kind == ChannelKind.Email ? TemplateKind.Email : TemplateKind.Text;
+        TemplateKind wanted = kind == ChannelKind.Email ? TemplateKind.Email : TemplateKind.Text;
         if (template is null || template.Kind != wanted)
         {
             return TfaError.Field("messageId", wanted == TemplateKind.Email
@@ -111,7 +118,7 @@ public sealed class SendValidator(
                 : "no SMS/voice message template with this id in the application");
         }
 
-        Result<string?> from = await ResolveFromAsync(tenantId, command.Kind, command.From, template, cancellationToken);
+        Result<string?> from = await ResolveFromAsync(tenantId, kind, command.From, template, cancellationToken);
         if (!from.IsSuccess)
         {
             return from.Error;
@@ -120,12 +127,12 @@ public sealed class SendValidator(
         // E-mail addresses are outside the destination rules, the caps and the test numbers.
         IReadOnlyList<LimitCheck> caps = [];
         string? testPin = null;
-        if (command.Kind != ChannelKind.Email)
+        if (kind != ChannelKind.Email)
         {
-            ProtectionDecision decision = await protection.CheckSendAsync(tenantId, application.Id, destination!, command.Kind, cancellationToken);
+            ProtectionDecision decision = await protection.CheckSendAsync(tenantId, application.Id, destination!, kind, cancellationToken);
             if (decision.Refusal is { } refused)
             {
-                await events.PublishAsync(OpenTfaEvents.RuleRefused(tenantId, application.Id, refused.Rule, "send", command.Kind, destination!, time.GetUtcNow()), cancellationToken);
+                await events.PublishAsync(OpenTfaEvents.RuleRefused(tenantId, application.Id, refused.Rule, "send", kind, destination!, time.GetUtcNow()), cancellationToken);
                 return new TfaError(ErrorKind.Forbidden, $"{refused.Text} (protection rule '{refused.Rule}')");
             }
 
@@ -133,9 +140,9 @@ public sealed class SendValidator(
             testPin = await protection.TestPinAsync(tenantId, application.Id, destination!, cancellationToken);
         }
 
-        NumberCheck? check = command.Kind == ChannelKind.Sms && command.NumberCheckNeeded ? Destinations.Check(destination!) : null;
-        return new ValidatedSend(tenantId, command.Kind, application, nist ? NistMode.Clamp(template) : template, destination!, from.Value,
-            command.Placeholders, caps, check, testPin);
+        NumberCheck? check = kind == ChannelKind.Sms && command.NumberCheckNeeded ? Destinations.Check(destination!) : null;
+        return new ValidatedSend(tenantId, kind, application, nist ? NistMode.Clamp(template) : template, destination!, from.Value,
+            command.Placeholders, caps, check, testPin, Workflow: plan);
     }
 
     /// <summary>
@@ -201,6 +208,29 @@ public sealed class SendValidator(
         }
 
         return new ValidatedResend(pin, kind, application, template, from.Value, placeholders, testNumber);
+    }
+
+    /// <summary>
+    /// The checks of a later workflow step: those of a resend on the step's kind, then the
+    /// protection rules a send of that kind meets (destination rules per channel, caps). A
+    /// refusal here skips the step; an enforced rule is published as <c>rule.refused</c>.
+    /// </summary>
+    public async Task<Result<ValidatedResend>> ValidateStepAsync(PinRecord pin, ChannelKind kind, CancellationToken cancellationToken)
+    {
+        Result<ValidatedResend> validated = await ValidateResendAsync(pin.TenantId, pin.Id, kind, null, cancellationToken);
+        if (!validated.IsSuccess || validated.Value.TestNumber)
+        {
+            return validated;
+        }
+
+        ProtectionDecision decision = await protection.CheckSendAsync(pin.TenantId, pin.ApplicationId, pin.Destination, kind, cancellationToken);
+        if (decision.Refusal is { } refused)
+        {
+            await events.PublishAsync(OpenTfaEvents.RuleRefused(pin.TenantId, pin.ApplicationId, refused.Rule, "step", kind, pin.Destination, time.GetUtcNow(), pin.Id), cancellationToken);
+            return new TfaError(ErrorKind.Forbidden, $"{refused.Text} (protection rule '{refused.Rule}')");
+        }
+
+        return validated.Value with { Caps = decision.Caps };
     }
 
     /// <summary>

@@ -85,7 +85,27 @@ public interface IAnalyticsStore
 
 public sealed record PinFactsQuery(string TenantId, string? ApplicationId, DateTimeOffset From, DateTimeOffset To, int Limit);
 
-/// <summary>A PIN as analytics sees it. <see cref="FirstDeliveredAt"/> is the earliest delivery report of any of its messages.</summary>
+/// <summary>One workflow step's message as analytics sees it.</summary>
+public sealed record StepFact(int Step, ChannelKind Kind, MessageState State, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt)
+{
+    /// <summary>
+    /// Reads the list a store aggregates per PIN: <c>step:kind:state:createdMs:deliveredMs</c>
+    /// entries joined by commas, kinds and states by number or by name, the delivery time empty when none.
+    /// </summary>
+    public static IReadOnlyList<StepFact>? ParseList(string? list) => list is null ? null :
+        [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(entry =>
+        {
+            string[] f = entry.Split(':');
+            return new StepFact(int.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture), Enum.Parse<ChannelKind>(f[1]), Enum.Parse<MessageState>(f[2]),
+                DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(f[3], System.Globalization.CultureInfo.InvariantCulture)),
+                f[4].Length == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture)));
+        })];
+}
+
+/// <summary>
+/// A PIN as analytics sees it. <see cref="FirstDeliveredAt"/> is the earliest delivery report of
+/// any of its messages; <see cref="Steps"/> its workflow steps' messages, null outside a workflow.
+/// </summary>
 public sealed record PinFacts(
     string PinId,
     string ApplicationId,
@@ -97,7 +117,8 @@ public sealed record PinFacts(
     DateTimeOffset? FirstDeliveredAt,
     int Messages,
     int MessagesDelivered,
-    int MessagesFailed);
+    int MessagesFailed,
+    IReadOnlyList<StepFact>? Steps = null);
 
 public sealed record PinHistoryEntry(
     string PinId,

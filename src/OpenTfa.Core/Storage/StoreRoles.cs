@@ -32,6 +32,8 @@ public interface IStoreRoles
     IAnalyticsStore Analytics { get; }
 
     ITwilioStore Twilio { get; }
+
+    IWorkflowStore Workflows { get; }
 }
 
 public static class StoreRoleRegistration
@@ -55,6 +57,7 @@ public static class StoreRoleRegistration
         services.AddSingleton(sp => sp.GetRequiredService<TStore>().Audit);
         services.AddSingleton(sp => sp.GetRequiredService<TStore>().Analytics);
         services.AddSingleton(sp => sp.GetRequiredService<TStore>().Twilio);
+        services.AddSingleton(sp => sp.GetRequiredService<TStore>().Workflows);
         return services;
     }
 }

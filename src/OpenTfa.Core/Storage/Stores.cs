@@ -47,6 +47,9 @@ public interface IApplicationStore
 
     Task<bool> UpdateApplicationAsync(Application application, CancellationToken cancellationToken);
 
+    /// <summary>Replaces an application's workflow (null removes it); PINs already sent keep the plan they started with. False when there is no such application.</summary>
+    Task<bool> SetWorkflowAsync(string tenantId, string applicationId, Workflows.Workflow? workflow, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>
     /// Deletes an application with its templates, its webhooks and their deliveries, its Twilio
     /// service settings and rate limits; its
@@ -83,7 +86,18 @@ public sealed record ResendOperation(string TenantId, string PinId, OutboxMessag
 /// counted in the same step: at the cap the verify is refused without touching the PIN, a
 /// wrong PIN adds one, and a successful verification starts the count again.
 /// </param>
-public sealed record VerifyOperation(string TenantId, string PinId, bool Matches, bool AllowMultipleVerifications, LimitCheck Limit, DateTimeOffset Now, int? FailureCap = null);
+/// <param name="Compared">
+/// The sealed PIN <see cref="Matches"/> was decided against. A workflow that draws a new PIN per
+/// step may replace it in between; the store then counts the verify as wrong, since a code that
+/// matched the replaced PIN is no longer the PIN.
+/// </param>
+public sealed record VerifyOperation(string TenantId, string PinId, bool Matches, bool AllowMultipleVerifications, LimitCheck Limit, DateTimeOffset Now, int? FailureCap = null,
+    Security.SealedSecret? Compared = null)
+{
+    /// <summary>Whether the candidate matches the PIN as the store holds it now.</summary>
+    public bool MatchesStored(Security.SealedSecret stored) =>
+        Matches && (Compared is not { } compared || (compared.KeyId == stored.KeyId && compared.Data.AsSpan().SequenceEqual(stored.Data)));
+}
 
 public abstract record ResendResult
 {

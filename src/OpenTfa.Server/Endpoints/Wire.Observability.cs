@@ -73,6 +73,7 @@ internal static partial class Wire
         ByApplication = r.ByApplication.Select(ToWire).ToList(),
         ByChannel = r.ByChannel.Select(ToWire).ToList(),
         ByCountry = r.ByCountry.Select(ToWire).ToList(),
+        ByStep = (r.ByStep ?? []).Select(ToWire).ToList(),
         Truncated = r.Truncated,
     };
 
@@ -116,6 +117,13 @@ internal static partial class Wire
         ExpiresAt = UnixTime.Milliseconds(p.Pin.ExpiresAt),
         VerifiedAt = UnixTime.Milliseconds(p.Pin.VerifiedAt),
         AttemptsRemaining = p.Pin.Consumed ? 0 : p.Pin.AttemptsRemaining,
+        Workflow = p.Workflow is { } w ? new PinWorkflowResponse
+        {
+            Steps = ToWire(w.Plan.Steps),
+            NewPinPerStep = w.Plan.NewPinPerStep,
+            StepsRun = w.StepsRun,
+            NextStepAt = UnixTime.Milliseconds(w.DueAt),
+        } : null,
         Messages = p.Messages.Select(m => ToWire(m, unmasked, operatorView)).ToList(),
         Verifications = p.Verifications.Select(v => new VerificationAttemptResponse { At = UnixTime.Milliseconds(v.At), Outcome = v.Outcome }).ToList(),
     };

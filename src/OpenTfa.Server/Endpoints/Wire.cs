@@ -114,7 +114,18 @@ internal static partial class Wire
         ChannelMessageId = m.ChannelMessageId,
         Error = operatorView ? m.Error : TenantDeliveryError.From(m.Error),
         DeliveredAt = UnixTime.Milliseconds(m.DeliveredAt),
+        Step = m.Step,
     };
+
+    public static WorkflowResponse ToWire(string applicationId, Core.Workflows.Workflow w) => new()
+    {
+        ApplicationId = applicationId,
+        Steps = ToWire(w.Steps),
+        NewPinPerStep = w.NewPinPerStep,
+    };
+
+    public static List<WorkflowStepBody> ToWire(IReadOnlyList<Core.Workflows.WorkflowStep> steps) =>
+        steps.Select((s, i) => new WorkflowStepBody { Channel = ChannelKinds.Name(s.Kind), WaitSeconds = i == steps.Count - 1 ? null : s.WaitSeconds }).ToList();
 
     public static EmailBodyResponse ToWire(EmailBody b) => new()
     {

@@ -190,6 +190,7 @@ public static partial class OpenTfaHost
         app.MapTwilio();
         app.MapManagement();
         app.MapEmailBodies();
+        app.MapWorkflows();
         app.MapProtection();
         app.MapChannels();
         app.MapCallbacks();

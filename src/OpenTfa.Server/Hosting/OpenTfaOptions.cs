@@ -55,6 +55,9 @@ public sealed class OpenTfaOptions
     [ValidateObjectMembers]
     public DeliveryOptions Delivery { get; set; } = new();
 
+    [ValidateObjectMembers]
+    public OpenTfa.Core.Workflows.WorkflowOptions Workflows { get; set; } = new();
+
     public RoutingOptions Routes { get; set; } = new();
 
     /// <summary>Named channel instances; each needs a <c>Type</c> (<c>log</c>, <c>discard</c>, …).</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Workflows;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Protection;
 using OpenTfa.Core.Security;
@@ -70,6 +71,9 @@ internal static class ServiceRegistration
         services.AddSingleton<DeliveryReports>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddSingleton<WorkflowRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkflowRunner>());
+        services.AddSingleton<WorkflowService>();
         services.AddHostedService<RetentionService>();
         return services;
     }
@@ -91,6 +95,7 @@ internal static class ServiceRegistration
         services.AddOptions<PinOptions>().BindConfiguration($"{OpenTfaOptions.Section}:{nameof(OpenTfaOptions.Pins)}");
         services.AddOptions<ProtectionOptions>().BindConfiguration($"{OpenTfaOptions.Section}:{nameof(OpenTfaOptions.Protection)}");
         services.AddOptions<DeliveryOptions>().BindConfiguration($"{OpenTfaOptions.Section}:{nameof(OpenTfaOptions.Delivery)}");
+        services.AddOptions<WorkflowOptions>().BindConfiguration($"{OpenTfaOptions.Section}:{nameof(OpenTfaOptions.Workflows)}");
         services.AddOptions<RoutingOptions>().BindConfiguration($"{OpenTfaOptions.Section}:{nameof(OpenTfaOptions.Routes)}");
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).Configure<IConfiguration>(ReplaceDefaultLists);
