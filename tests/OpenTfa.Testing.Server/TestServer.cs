@@ -81,6 +81,7 @@ public sealed class TestServer : IAsyncDisposable
             ["OpenTfa:DataDirectory"] = dir,
             ["OpenTfa:BootstrapApiKey"] = BootstrapKey,
             ["OpenTfa:Delivery:PollInterval"] = "00:00:00.100",
+            ["OpenTfa:Workflows:PollInterval"] = "00:00:00.100",
             ["OpenTfa:Delivery:RetryInitialDelay"] = "00:00:00.100",
             ["OpenTfa:MaxAuthFailuresPerMinute"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",

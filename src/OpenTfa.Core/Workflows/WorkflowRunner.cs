@@ -68,7 +68,8 @@ public sealed partial class WorkflowRunner(
             {
                 try
                 {
-                    await Task.Delay(_options.PollInterval, time, stoppingToken);
+                    // Wall-clock polling: steps fall due on the business clock, which a test may move in jumps.
+                    await Task.Delay(_options.PollInterval, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
