@@ -189,7 +189,7 @@ public sealed class TelegramEndToEndTests(TelegramServerFixture fixture) : IClas
         Assert.Equal(200, await _gateway.EmitAsync(requestId, "expired"));
 
         JsonNode failed = await _client.WaitForMessageStateAsync(pinId, "FAILED");
-        Assert.Equal("Telegram: expired (not read before its ttl; the fee is refunded)", failed["error"]!.GetValue<string>());
+        Assert.Equal("Telegram: expired (deleted unread when its ttl ran out)", failed["error"]!.GetValue<string>());
     }
 
     [Theory]

@@ -175,7 +175,7 @@ public sealed class TelegramGatewayChannel : HttpGatewayChannel<TelegramChannelO
         return new CallbackResult.Report(status switch
         {
             "delivered" or "read" => new DeliveryReport(requestId, MessageState.Delivered, null, at),
-            "expired" => new DeliveryReport(requestId, MessageState.Failed, "Telegram: expired (not read before its ttl; the fee is refunded)", at),
+            "expired" => new DeliveryReport(requestId, MessageState.Failed, "Telegram: expired (deleted unread when its ttl ran out)", at),
             "revoked" => new DeliveryReport(requestId, MessageState.Failed, "Telegram: revoked", at),
             _ => null,
         });
