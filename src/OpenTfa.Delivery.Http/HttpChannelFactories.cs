@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Delivery.Http.Sms;
+using OpenTfa.Delivery.Http.Telegram;
 using OpenTfa.Delivery.Http.Voice;
 
 namespace OpenTfa.Delivery.Http;
@@ -53,3 +54,6 @@ public sealed class TwilioVoiceChannelFactory() : HttpChannelFactory<TwilioVoice
 
 public sealed class VonageVoiceChannelFactory() : HttpChannelFactory<VonageVoiceChannel, VonageVoiceChannelOptions, VonageVoiceChannelOptionsValidator>(
     VonageVoiceChannel.Type, (name, options, time, logger) => new(name, options, time, logger));
+
+public sealed class TelegramChannelFactory() : HttpChannelFactory<TelegramGatewayChannel, TelegramChannelOptions, TelegramChannelOptionsValidator>(
+    TelegramGatewayChannel.Type, (name, options, time, logger) => new(name, options, time, logger));

@@ -6,7 +6,7 @@ namespace OpenTfa.Delivery.Http;
 
 /// <summary>
 /// What every HTTP gateway channel does the same way: it carries one kind of message, sends each
-/// as one request through <see cref="GatewayHttp"/> (the channel's timeout, no redirects, the
+/// as one request (after a preparing call for the providers that need one) through <see cref="GatewayHttp"/> (the channel's timeout, no redirects, the
 /// address checks), reads the provider's answer as a delivery result and logs it with the
 /// destination masked. A channel says only what its provider's request looks like, what it
 /// refuses before sending, and how the provider's answers read.
@@ -57,15 +57,32 @@ public abstract class HttpGatewayChannel<TOptions> : IMessageChannel, IDisposabl
             return DeliveryResult.Permanent(refusal);
         }
 
-        using HttpRequestMessage request = CreateRequest(message);
-        GatewayAnswer answer = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        DeliveryResult result = Read(answer, message);
+        DeliveryResult result = await PrepareAsync(message, cancellationToken).ConfigureAwait(false) ?? await ExchangeAsync(message, cancellationToken).ConfigureAwait(false);
         Log.Sent(Logger, _type, Name, Destinations.Mask(message.To), result.Outcome, result.Error);
         return result;
     }
 
     /// <summary>Why the message cannot go through this channel at all (it lacks what the provider needs), or null.</summary>
     protected virtual string? Refusal(OutgoingMessage message) => null;
+
+    /// <summary>
+    /// A provider call that must come before the message's own request (Telegram's
+    /// <c>checkSendAbility</c>): null to go on with <see cref="CreateRequest"/>, or the result
+    /// that ends the attempt without it.
+    /// </summary>
+    private protected virtual Task<DeliveryResult?> PrepareAsync(OutgoingMessage message, CancellationToken cancellationToken) =>
+        Task.FromResult<DeliveryResult?>(null);
+
+    /// <summary>Sends one request of the channel's own (for <see cref="PrepareAsync"/>) with the channel's deadline and address checks.</summary>
+    private protected Task<GatewayAnswer> SendRequestAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        _http.SendAsync(request, cancellationToken);
+
+    private async Task<DeliveryResult> ExchangeAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        using HttpRequestMessage request = CreateRequest(message);
+        GatewayAnswer answer = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return Read(answer, message);
+    }
 
     /// <summary>The provider's request for <paramref name="message"/>, as the provider documents it.</summary>
     protected abstract HttpRequestMessage CreateRequest(OutgoingMessage message);

@@ -31,6 +31,8 @@ public static class CallbackPaths
 
     public static string VonageInput(string channel) => $"{Root}/vonage/{Uri.EscapeDataString(channel)}/input";
 
+    public static string Telegram(string channel) => $"{Root}/telegram/{Uri.EscapeDataString(channel)}";
+
     /// <summary>The public URL of a callback path: the base as the gateway reaches OpenTfa (a path prefix kept).</summary>
     public static string Absolute(Uri callbackBase, string path) => callbackBase.AbsoluteUri.TrimEnd('/') + path;
 }

@@ -38,6 +38,7 @@ internal static class CallbackEndpoints
         callbacks.MapPost("/vonage/{channel}/input", VonageInputAsync)
             .Operation("vonageInputCallback", "Vonage voice call step", "Called by Vonage during a voice PIN call; answers the next NCCO.")
             .AnswersNoContent().Produces<string>(StatusCodes.Status200OK, OperationDocs.Json);
+        callbacks.MapTelegramCallbacks();
     }
 
     private static async Task<IResult> KannelReportAsync(string channel, HttpContext http, ChannelRouter router, DeliveryReports reports, AuthFailureThrottle throttle, CancellationToken ct)
@@ -122,7 +123,7 @@ internal static class CallbackEndpoints
         return twilio.Authenticate(target, form, http.Request.Headers["X-Twilio-Signature"].ToString()) ? form : null;
     }
 
-    private static async Task<IResult> ApplyAsync(CallbackResult result, string channel, HttpContext http, DeliveryReports reports, AuthFailureThrottle throttle, CancellationToken ct)
+    internal static async Task<IResult> ApplyAsync(CallbackResult result, string channel, HttpContext http, DeliveryReports reports, AuthFailureThrottle throttle, CancellationToken ct)
     {
         switch (result)
         {
@@ -152,10 +153,10 @@ internal static class CallbackEndpoints
         return Problems.Result(new TfaError(ErrorKind.Forbidden, $"Callback refused: {reason}"));
     }
 
-    private static IResult UnknownChannel(string channel, string kind) =>
+    internal static IResult UnknownChannel(string channel, string kind) =>
         Problems.Result(new TfaError(ErrorKind.NotFound, $"No {kind} channel named '{channel}' is configured on this node"));
 
-    private static T? Find<T>(ChannelRouter router, string name)
+    internal static T? Find<T>(ChannelRouter router, string name)
         where T : class =>
         router.Channels.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)) as T;
 

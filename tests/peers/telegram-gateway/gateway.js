@@ -17,6 +17,8 @@
 //   POST /_reset     forgets both
 //   POST /_emit      {requestId, status?, url?, token?, timestamp?, signature?, keyForm?}
 //                    posts a signed delivery report to the request's callback_url
+//   POST /_fail      {method, error?, status?, times?}
+//                    the next `times` calls of `method` fail with `error` and HTTP `status`
 
 const crypto = require('crypto');
 const http = require('http');
@@ -70,8 +72,14 @@ const HOST = '127.0.0.1';
 let balance = args.balance;
 let recorded = [];
 const requests = new Map(); // request_id -> state
+let failures = []; // {method, error, status, times}, consumed in order
 
-class GatewayError extends Error {}
+class GatewayError extends Error {
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
 
 const now = () => Math.floor(Date.now() / 1000);
 const round = x => Math.round(x * 1e6) / 1e6;
@@ -285,6 +293,22 @@ async function emit(request) {
 }
 
 // ---------------------------------------------------------------------------
+// Planned failures (flood control, server errors), for tests of how a client reacts
+
+function planFailure(request) {
+    if (request === null || typeof request !== 'object') throw new Error('the body must be a JSON object');
+    const method = String(request.method || '').toLowerCase();
+    if (!methods[method]) throw new Error(`method must be one of ${Object.keys(methods).join(', ')}`);
+    const times = request.times === undefined ? 1 : request.times;
+    const status = request.status === undefined ? args.errorStatus : request.status;
+    if (!Number.isInteger(times) || times < 1) throw new Error('times must be a positive integer');
+    if (!Number.isInteger(status) || status < 100 || status > 599) throw new Error('status must be an HTTP status');
+    const failure = { method, error: String(request.error || 'INTERNAL_ERROR'), status, times };
+    failures.push(failure);
+    return failure;
+}
+
+// ---------------------------------------------------------------------------
 // HTTP plumbing
 
 function readBody(req) {
@@ -334,8 +358,16 @@ const server = http.createServer(async (req, res) => {
     if (req.method === 'POST' && path === '/_reset') {
         recorded = [];
         requests.clear();
+        failures = [];
         balance = args.balance;
         return send(res, 200, {});
+    }
+    if (req.method === 'POST' && path === '/_fail') {
+        try {
+            return send(res, 200, planFailure(JSON.parse(raw.toString('utf8') || '{}')));
+        } catch (e) {
+            return send(res, 400, { error: e.message });
+        }
     }
     if (req.method === 'POST' && path === '/_emit') {
         try {
@@ -358,12 +390,17 @@ const server = http.createServer(async (req, res) => {
         if (token !== args.token) throw new GatewayError('ACCESS_TOKEN_INVALID');
         const method = methods[path.slice(1).toLowerCase()];
         if (!method) throw new GatewayError('METHOD_NOT_FOUND');
+        const failure = failures.find(f => f.method === path.slice(1).toLowerCase());
+        if (failure) {
+            if (--failure.times === 0) failures = failures.filter(f => f !== failure);
+            throw new GatewayError(failure.error, failure.status);
+        }
         answer = { ok: true, result: method(params) };
     } catch (e) {
         if (!(e instanceof GatewayError)) {
             process.stderr.write(`internal error: ${e.stack}\n`);
         }
-        status = e instanceof GatewayError ? args.errorStatus : 500;
+        status = e instanceof GatewayError ? (e.status || args.errorStatus) : 500;
         answer = { ok: false, error: e instanceof GatewayError ? e.message : 'INTERNAL_ERROR' };
     }
     entry.response = { status, body: answer };

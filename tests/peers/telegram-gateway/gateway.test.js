@@ -143,3 +143,17 @@ test('posts a signed delivery report to callback_url', async () => {
         receiver.close();
     }
 });
+
+test('planned failures answer the named error the given number of times, then the method works again', async () => {
+    const planned = await (await fetch(`${base}/_fail`, {
+        method: 'POST', body: JSON.stringify({ method: 'sendVerificationMessage', error: 'FLOOD_WAIT_5', status: 429, times: 2 }),
+    })).json();
+    assert.deepEqual(planned, { method: 'sendverificationmessage', error: 'FLOOD_WAIT_5', status: 429, times: 2 });
+    const params = { phone_number: '+391234567890', code: '1357' };
+    assert.deepEqual(await call('sendVerificationMessage', params), { http: 429, ok: false, error: 'FLOOD_WAIT_5' });
+    assert.equal((await call('checkSendAbility', { phone_number: '+391234567890' })).ok, true, 'other methods are not affected');
+    assert.deepEqual(await call('sendVerificationMessage', params), { http: 429, ok: false, error: 'FLOOD_WAIT_5' });
+    assert.equal((await call('sendVerificationMessage', params)).ok, true);
+    const refused = await fetch(`${base}/_fail`, { method: 'POST', body: JSON.stringify({ method: 'nope' }) });
+    assert.equal(refused.status, 400);
+});
