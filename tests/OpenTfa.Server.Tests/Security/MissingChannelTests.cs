@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Server.Tests.Twilio;
 using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Security;
@@ -51,6 +52,27 @@ public sealed class MissingChannelTests
         Assert.Single((await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}/messages")).Json.AsArray());
 
         Assert.Empty(server.Deliveries.Lines);
+    }
+
+    [Fact]
+    public async Task WhatsAppAndTelegram_WithoutAChannel_AreRefusedByName_WhereverAsked()
+    {
+        await using TestServer server = await TestServer.StartAsync(SmsOnly());
+        HttpClient client = server.Client();
+        (string app, _) = await client.CreateAppAndTemplateAsync();
+
+        Reply workflow = await client.PutJsonAsync($"/opentfa/v1/applications/{app}/workflow",
+            """{"steps":[{"channel":"whatsapp","waitSeconds":30},{"channel":"telegram","waitSeconds":30},{"channel":"sms"}]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, workflow.Status);
+        Assert.Equal("no channel on this server carries WhatsApp", workflow.Json["errors"]!["steps[0].channel"]![0]!.GetValue<string>());
+        Assert.Equal("no channel on this server carries Telegram", workflow.Json["errors"]!["steps[1].channel"]![0]!.GetValue<string>());
+        Assert.Null(workflow.Json["errors"]!["steps[2].channel"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetJsonAsync($"/opentfa/v1/applications/{app}/workflow")).Status);
+
+        HttpClient twilio = server.Twilio();
+        string service = "VA" + app.ToLowerInvariant();
+        (await twilio.StartAsync(service, "+41793000911", ("Channel", "whatsapp"))).IsError(HttpStatusCode.BadRequest, 60223);
+        Assert.Empty((await client.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn=41793000911")).Json["verifications"]!.AsArray());
     }
 
     [Fact]

@@ -172,6 +172,19 @@ public sealed class TwilioVerificationTests(ServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Start_OnWhatsApp_GoesOutOnTheWhatsAppRoute()
+    {
+        HttpClient client = Server.Twilio();
+        string service = await client.CreateServiceAsync();
+
+        Reply started = await client.StartAsync(service, "+41793027031", ("Channel", "whatsapp"));
+
+        Assert.Equal(HttpStatusCode.Created, started.Status);
+        Assert.Equal("whatsapp", started.Str("channel"));
+        Assert.StartsWith("[opentfa:log] whatsapp to=41793027031 ", await Server.Deliveries.WaitForLineAsync("41793027031"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Psd2_TheCodeApprovesOnlyItsAmountAndPayee()
     {
         HttpClient client = Server.Twilio();

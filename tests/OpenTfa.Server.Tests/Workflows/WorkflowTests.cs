@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Server.Tests.Infrastructure;
+using OpenTfa.Server.Tests.Twilio;
 using OpenTfa.Testing;
 
 namespace OpenTfa.Server.Tests.Workflows;
@@ -133,7 +134,7 @@ public sealed class WorkflowTests
         await server.Deliveries.WaitForLineAsync("41793027112");
         Assert.Equal(0, (await client.PostJsonAsync($"/2fa/2/pin/{exhausted}/verify", """{"pin":"00000000"}""")).Json["attemptsRemaining"]!.GetValue<int>());
 
-        string canceled = await TwilioCancelAsync(client, app, "+41793027113");
+        string canceled = await TwilioCancelAsync(server, app, "+41793027113");
         await server.Deliveries.WaitForLineAsync("41793027113");
 
         // The expiring one is sent 40 s later: its second step falls due after its PIN's minute ends.
@@ -155,21 +156,14 @@ public sealed class WorkflowTests
     }
 
     /// <summary>Starts a verification on the Twilio surface (the application is its service) and cancels it; answers its pinId.</summary>
-    private static async Task<string> TwilioCancelAsync(HttpClient client, string app, string to)
+    private static async Task<string> TwilioCancelAsync(TestServer server, string app, string to)
     {
-        string account = (await client.GetJsonAsync("/opentfa/v1/tenants")).Json.AsArray()[0]!["twilioAccountSid"]!.GetValue<string>();
-        using var twilio = new HttpClient { BaseAddress = client.BaseAddress };
-        twilio.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{account}:{Testing.Server.TestServer.BootstrapKey}")));
+        HttpClient twilio = server.Twilio();
         string service = "VA" + app.ToLowerInvariant();
-        using HttpResponseMessage started = await twilio.PostAsync($"/v2/Services/{service}/Verifications",
-            new FormUrlEncodedContent([new("To", to), new("Channel", "sms")]));
-        JsonNode verification = JsonNode.Parse(await started.Content.ReadAsStringAsync())!;
-        Assert.True(started.StatusCode == HttpStatusCode.Created, verification.ToJsonString());
-        string sid = verification["sid"]!.GetValue<string>();
-        using HttpResponseMessage canceled = await twilio.PostAsync($"/v2/Services/{service}/Verifications/{sid}",
-            new FormUrlEncodedContent([new("Status", "canceled")]));
-        Assert.Equal(HttpStatusCode.OK, canceled.StatusCode);
+        Reply started = await twilio.StartAsync(service, to);
+        Assert.True(started.Status == HttpStatusCode.Created, started.ToString());
+        string sid = started.Str("sid");
+        Assert.Equal(HttpStatusCode.OK, (await twilio.PostFormAsync($"/v2/Services/{service}/Verifications/{sid}", ("Status", "canceled"))).Status);
         return sid[2..].ToUpperInvariant();
     }
 
