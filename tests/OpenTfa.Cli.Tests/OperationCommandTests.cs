@@ -28,7 +28,7 @@ public sealed class OperationCommandTests(ServerFixture fixture) : IClassFixture
         Assert.False(string.IsNullOrEmpty((await OkAsync("version", "--json")).Json["commit"]!.GetValue<string>()));
         CliResult channels = await OkAsync("channels", "list");
         Assert.Matches(@"(?m)^NAME\s+TYPE\s+KINDS\s+STATE", channels.Stdout);
-        Assert.Matches(@"(?m)\slog\s+sms,voice,email\s+READY\s+CLOSED\s", channels.Stdout);
+        Assert.Matches(@"(?m)\slog\s+sms,voice,email,whatsapp,telegram\s+READY\s+CLOSED\s", channels.Stdout);
     }
 
     [Fact]
