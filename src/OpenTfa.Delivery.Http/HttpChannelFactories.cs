@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Delivery.Http.Sms;
 using OpenTfa.Delivery.Http.Voice;
+using OpenTfa.Delivery.Http.WhatsApp;
 
 namespace OpenTfa.Delivery.Http;
 
@@ -53,3 +54,6 @@ public sealed class TwilioVoiceChannelFactory() : HttpChannelFactory<TwilioVoice
 
 public sealed class VonageVoiceChannelFactory() : HttpChannelFactory<VonageVoiceChannel, VonageVoiceChannelOptions, VonageVoiceChannelOptionsValidator>(
     VonageVoiceChannel.Type, (name, options, time, logger) => new(name, options, time, logger));
+
+public sealed class WhatsAppChannelFactory() : HttpChannelFactory<WhatsAppChannel, WhatsAppChannelOptions, WhatsAppChannelOptionsValidator>(
+    WhatsAppChannel.Type, (name, options, time, logger) => new(name, options, time, logger));
