@@ -140,7 +140,7 @@ internal static class CallbackEndpoints
         }
     }
 
-    private static IResult Refused(HttpContext http, AuthFailureThrottle throttle, string reason)
+    internal static IResult Refused(HttpContext http, AuthFailureThrottle throttle, string reason)
     {
         string address = Address(http);
         if (throttle.Blocked(address, keyId: null) is { } wait)
@@ -152,10 +152,10 @@ internal static class CallbackEndpoints
         return Problems.Result(new TfaError(ErrorKind.Forbidden, $"Callback refused: {reason}"));
     }
 
-    private static IResult UnknownChannel(string channel, string kind) =>
+    internal static IResult UnknownChannel(string channel, string kind) =>
         Problems.Result(new TfaError(ErrorKind.NotFound, $"No {kind} channel named '{channel}' is configured on this node"));
 
-    private static T? Find<T>(ChannelRouter router, string name)
+    internal static T? Find<T>(ChannelRouter router, string name)
         where T : class =>
         router.Channels.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)) as T;
 

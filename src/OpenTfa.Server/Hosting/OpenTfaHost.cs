@@ -193,6 +193,7 @@ public static partial class OpenTfaHost
         app.MapProtection();
         app.MapChannels();
         app.MapCallbacks();
+        app.MapWhatsAppCallbacks();
         app.MapHealth();
         app.MapVersion();
         app.MapOpenTfaObservability();
