@@ -51,6 +51,7 @@ namespace OpenTfa.Contracts;
 [JsonSerializable(typeof(TimelineResponse))]
 [JsonSerializable(typeof(PinResponse))]
 [JsonSerializable(typeof(List<ChannelResponse>))]
+[JsonSerializable(typeof(WhatsAppTemplateResponse))]
 [JsonSerializable(typeof(ProtectionPolicy))]
 [JsonSerializable(typeof(RuleEventsResponse))]
 [JsonSerializable(typeof(List<GuardBlockResponse>))]

@@ -194,6 +194,7 @@ public static partial class OpenTfaHost
         app.MapChannels();
         app.MapCallbacks();
         app.MapWhatsAppCallbacks();
+        app.MapWhatsAppTemplates();
         app.MapHealth();
         app.MapVersion();
         app.MapOpenTfaObservability();
