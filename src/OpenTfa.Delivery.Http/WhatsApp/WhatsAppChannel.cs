@@ -29,6 +29,9 @@ public sealed class WhatsAppChannel : HttpGatewayChannel<WhatsAppChannelOptions>
     public const int MaxCodeLength = 15;
 
     private const string SignaturePrefix = "sha256=";
+
+    /// <summary>JSON as Meta documents it: a number's <c>+</c> and other text unescaped (the body is never HTML).</summary>
+    private static readonly JsonSerializerOptions Body = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Dictionary<string, WhatsAppTemplateOptions> _templates;
 
     public WhatsAppChannel(string name, WhatsAppChannelOptions options, TimeProvider time, ILogger<WhatsAppChannel> logger)
@@ -186,7 +189,7 @@ public sealed class WhatsAppChannel : HttpGatewayChannel<WhatsAppChannelOptions>
     private HttpRequestMessage Graph(string resource, JsonObject body)
     {
         var uri = new Uri($"{Options.BaseUrl.AbsoluteUri.TrimEnd('/')}/{Options.ApiVersion}/{resource}");
-        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body.ToJsonString(Body), Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Options.AccessToken);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return request;
