@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using OpenTfa.Contracts;
+using OpenTfa.Core.Delivery;
 using OpenTfa.Core.Tenancy;
 using OpenTfa.Core.Templates;
 
@@ -14,7 +15,7 @@ namespace OpenTfa.Server.OpenApi;
 /// </summary>
 internal static class WireSchemas
 {
-    private static readonly string[] Kinds = ["sms", "voice", "email"];
+    private static readonly string[] Kinds = [.. Enum.GetValues<ChannelKind>().Select(ChannelKinds.Name)];
     private static readonly string[] MessageStates = ["QUEUED", "SUBMITTED", "DELIVERED", "FAILED"];
     private static readonly string[] Modes = ["monitor", "enforce"];
     private static readonly string[] PinStatuses = ["VERIFIED", "NOT_SENT", "EXHAUSTED", "EXPIRED", "PENDING"];
