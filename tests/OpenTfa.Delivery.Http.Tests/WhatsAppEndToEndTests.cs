@@ -139,9 +139,9 @@ public sealed class WhatsAppEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StatusNotification_WithAWrongOrMissingSignature_IsRefused_AndChangesNothing()
+    public async Task StatusNotification_WithAWrongOrMissingSignature_IsRefusedAndThrottled_AndChangesNothing()
     {
-        (WhatsAppCloud meta, TestServer server) = await StartAsync();
+        (WhatsAppCloud meta, TestServer server) = await StartAsync(settings: new Dictionary<string, string?> { ["OpenTfa:MaxAuthFailuresPerMinute"] = "3" });
         using HttpClient twilio = Twilio(server);
         using HttpClient admin = server.Client();
         string pinId = await StartWhatsAppAsync(twilio, await ServiceAsync(twilio), "+41793026728");
@@ -155,17 +155,23 @@ public sealed class WhatsAppEndToEndTests : IAsyncLifetime
         unsigned["signature"] = null;
         JsonObject failedForged = Emit(server, wamid, "failed");
         failedForged["appSecret"] = "not-the-app-secret";
+        var answers = new List<JsonNode>();
         foreach (JsonObject attempt in new[] { wrongSecret, forged, unsigned, failedForged })
         {
-            JsonNode answer = await meta.EmitAsync(attempt);
-            Assert.Equal(403, answer["status"]!.GetValue<int>());
-            Assert.Contains("X-Hub-Signature-256", answer["body"]!.GetValue<string>(), StringComparison.Ordinal);
+            answers.Add(await meta.EmitAsync(attempt));
         }
 
+        Assert.Equal([403, 403, 403, 429], answers.Select(a => a["status"]!.GetValue<int>()));
+        Assert.All(answers.Take(3), a => Assert.Contains("X-Hub-Signature-256", a["body"]!.GetValue<string>(), StringComparison.Ordinal));
         JsonNode message = (await admin.OkAsync(HttpMethod.Get, $"/opentfa/v1/pins/{pinId}/messages")).AsArray()[0]!;
         Assert.Equal("SUBMITTED", message["state"]!.GetValue<string>());
         Assert.Null(message["deliveredAt"]);
         Assert.Null(message["error"]);
+
+        // The throttle never refuses an authentic notification.
+        JsonNode signed = await meta.EmitAsync(Emit(server, wamid, "delivered"));
+        Assert.Equal(200, signed["status"]!.GetValue<int>());
+        await admin.WaitForMessageStateAsync(pinId, "DELIVERED");
     }
 
     [Fact]

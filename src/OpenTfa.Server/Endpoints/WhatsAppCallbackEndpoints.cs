@@ -35,8 +35,9 @@ internal static class WhatsAppCallbackEndpoints
             .Produces(StatusCodes.Status200OK);
     }
 
-    private static IResult Subscribe(string channel, HttpContext http, ChannelRouter router, AuthFailureThrottle throttle)
+    private static IResult Subscribe(string channel, HttpContext http, ChannelRouter router, AuthFailureThrottle throttle, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         if (CallbackEndpoints.Find<WhatsAppChannel>(router, channel) is not { } whatsApp)
         {
             return CallbackEndpoints.UnknownChannel(channel, Kind);
