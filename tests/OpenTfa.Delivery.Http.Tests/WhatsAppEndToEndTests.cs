@@ -311,6 +311,11 @@ public sealed class WhatsAppEndToEndTests : IAsyncLifetime
             ["OpenTfa:Channels:nowaba:Type"] = "whatsapp",
             ["OpenTfa:Channels:nowaba:PhoneNumberId"] = WhatsAppCloud.PhoneNumberId,
             ["OpenTfa:Channels:nowaba:AccessToken"] = WhatsAppCloud.Token,
+            ["OpenTfa:Channels:down:Type"] = "whatsapp",
+            ["OpenTfa:Channels:down:BaseUrl"] = $"http://127.0.0.1:{FreePort.Next()}/",
+            ["OpenTfa:Channels:down:PhoneNumberId"] = WhatsAppCloud.PhoneNumberId,
+            ["OpenTfa:Channels:down:AccessToken"] = WhatsAppCloud.Token,
+            ["OpenTfa:Channels:down:WabaId"] = WhatsAppCloud.WabaId,
         }));
         _started.Add(server);
         using HttpClient admin = server.Client();
@@ -342,6 +347,9 @@ public sealed class WhatsAppEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, noWaba.StatusCode);
         using HttpResponseMessage unknown = await admin.PostAsync(new Uri("/opentfa/v1/channels/dev/whatsapp-template", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using HttpResponseMessage unreachable = await admin.PostAsync(new Uri("/opentfa/v1/channels/down/whatsapp-template", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unreachable.StatusCode);
+        Assert.NotNull(unreachable.Headers.RetryAfter);
     }
 
     [Fact]

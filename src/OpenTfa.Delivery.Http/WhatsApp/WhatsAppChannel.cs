@@ -30,6 +30,9 @@ public sealed class WhatsAppChannel : HttpGatewayChannel<WhatsAppChannelOptions>
 
     private const string SignaturePrefix = "sha256=";
 
+    /// <summary>When to ask Meta again after it could not create a template.</summary>
+    private static readonly TimeSpan RetryLater = TimeSpan.FromSeconds(30);
+
     /// <summary>JSON as Meta documents it: a number's <c>+</c> and other text unescaped (the body is never HTML).</summary>
     private static readonly JsonSerializerOptions Body = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Dictionary<string, WhatsAppTemplateOptions> _templates;
@@ -170,7 +173,7 @@ public sealed class WhatsAppChannel : HttpGatewayChannel<WhatsAppChannelOptions>
     {
         if (answer.Failure is { } failure)
         {
-            return new TfaError(ErrorKind.Unavailable, $"Meta could not be asked: {failure}");
+            return new TfaError(ErrorKind.Unavailable, $"Meta could not be asked: {failure}", RetryAfter: RetryLater);
         }
 
         using JsonDocument? document = WhatsAppErrors.Parse(answer.Body);
@@ -183,7 +186,7 @@ public sealed class WhatsAppChannel : HttpGatewayChannel<WhatsAppChannelOptions>
         string error = WhatsAppErrors.ErrorOf(root) is { } meta ? meta.Text : $"Meta answered {answer.Code}: {GatewayOutcome.Snippet(answer.Body)}";
         return answer.Code is >= 400 and < 500 and not (408 or 429)
             ? new TfaError(ErrorKind.BadRequest, $"Meta refused the template: {error}")
-            : new TfaError(ErrorKind.Unavailable, $"Meta could not create the template now: {error}");
+            : new TfaError(ErrorKind.Unavailable, $"Meta could not create the template now: {error}", RetryAfter: RetryLater);
     }
 
     private HttpRequestMessage Graph(string resource, JsonObject body)
