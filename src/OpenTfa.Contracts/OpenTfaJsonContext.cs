@@ -53,6 +53,7 @@ namespace OpenTfa.Contracts;
 [JsonSerializable(typeof(TimelineResponse))]
 [JsonSerializable(typeof(PinResponse))]
 [JsonSerializable(typeof(List<ChannelResponse>))]
+[JsonSerializable(typeof(WhatsAppTemplateResponse))]
 [JsonSerializable(typeof(ProtectionPolicy))]
 [JsonSerializable(typeof(RuleEventsResponse))]
 [JsonSerializable(typeof(List<GuardBlockResponse>))]

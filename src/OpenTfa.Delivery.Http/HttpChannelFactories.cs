@@ -8,6 +8,7 @@ using OpenTfa.Core.Delivery;
 using OpenTfa.Delivery.Http.Sms;
 using OpenTfa.Delivery.Http.Telegram;
 using OpenTfa.Delivery.Http.Voice;
+using OpenTfa.Delivery.Http.WhatsApp;
 
 namespace OpenTfa.Delivery.Http;
 
@@ -57,3 +58,6 @@ public sealed class VonageVoiceChannelFactory() : HttpChannelFactory<VonageVoice
 
 public sealed class TelegramChannelFactory() : HttpChannelFactory<TelegramGatewayChannel, TelegramChannelOptions, TelegramChannelOptionsValidator>(
     TelegramGatewayChannel.Type, (name, options, time, logger) => new(name, options, time, logger));
+
+public sealed class WhatsAppChannelFactory() : HttpChannelFactory<WhatsAppChannel, WhatsAppChannelOptions, WhatsAppChannelOptionsValidator>(
+    WhatsAppChannel.Type, (name, options, time, logger) => new(name, options, time, logger));

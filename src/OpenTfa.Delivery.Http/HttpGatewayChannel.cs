@@ -62,6 +62,9 @@ public abstract class HttpGatewayChannel<TOptions> : IMessageChannel, IDisposabl
         return result;
     }
 
+    /// <summary>Another request to the provider's API (not a message) through the channel's client: its timeout, TLS and address checks.</summary>
+    private protected Task<GatewayAnswer> ExchangeAsync(HttpRequestMessage request, CancellationToken cancellationToken) => _http.SendAsync(request, cancellationToken);
+
     /// <summary>Why the message cannot go through this channel at all (it lacks what the provider needs), or null.</summary>
     protected virtual string? Refusal(OutgoingMessage message) => null;
 

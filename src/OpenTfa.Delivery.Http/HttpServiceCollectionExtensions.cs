@@ -7,7 +7,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class HttpServiceCollectionExtensions
 {
-    /// <summary>Offers the HTTP gateway channel types: <c>kannel</c>, <c>twilio-sms</c>, <c>webhook</c>, <c>twilio-voice</c>, <c>vonage-voice</c>, <c>telegram</c>.</summary>
+    /// <summary>Offers the HTTP gateway channel types: <c>kannel</c>, <c>twilio-sms</c>, <c>webhook</c>, <c>twilio-voice</c>, <c>vonage-voice</c>, <c>telegram</c>, <c>whatsapp</c>.</summary>
     public static IServiceCollection AddOpenTfaHttpGateways(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new KannelChannelFactory()));
@@ -16,6 +16,7 @@ public static class HttpServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new TwilioVoiceChannelFactory()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new VonageVoiceChannelFactory()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new TelegramChannelFactory()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelFactory>(new WhatsAppChannelFactory()));
         return services;
     }
 }

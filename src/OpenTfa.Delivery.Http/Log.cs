@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(3, LogLevel.Information, "{Type} channel {Channel}: call {CallId} asked to hear the PIN again ({ReplaysLeft} replays left)")]
     public static partial void Replay(ILogger logger, string type, string channel, string callId, int replaysLeft);
+
+    [LoggerMessage(10, LogLevel.Information, "whatsapp channel {Channel}: template {Template} ({Language}, {OtpType}) created at Meta as {TemplateId}, {Status}")]
+    public static partial void TemplateCreated(ILogger logger, string channel, string template, string language, string otpType, string templateId, string status);
 }

@@ -14,6 +14,9 @@ public abstract record CallbackResult
     /// <summary>Authentic; a state to record through <see cref="DeliveryReports"/> (or none, for intermediate states).</summary>
     public sealed record Report(DeliveryReport? Delivery) : CallbackResult;
 
+    /// <summary>Authentic; several states to record, one per message (a provider that batches its reports).</summary>
+    public sealed record Reports(IReadOnlyList<DeliveryReport> Deliveries) : CallbackResult;
+
     /// <summary>Authentic; the provider expects this document back (TwiML, NCCO).</summary>
     public sealed record Document(string ContentType, string Body) : CallbackResult;
 }
@@ -28,6 +31,8 @@ public static class CallbackPaths
     public static string Twilio(string channel) => $"{Root}/twilio/{Uri.EscapeDataString(channel)}";
 
     public static string TwilioGather(string channel) => $"{Twilio(channel)}/gather";
+
+    public static string WhatsApp(string channel) => $"{Root}/whatsapp/{Uri.EscapeDataString(channel)}";
 
     public static string VonageInput(string channel) => $"{Root}/vonage/{Uri.EscapeDataString(channel)}/input";
 

@@ -141,7 +141,7 @@ internal static class CallbackEndpoints
         }
     }
 
-    private static IResult Refused(HttpContext http, AuthFailureThrottle throttle, string reason)
+    internal static IResult Refused(HttpContext http, AuthFailureThrottle throttle, string reason)
     {
         string address = Address(http);
         if (throttle.Blocked(address, keyId: null) is { } wait)

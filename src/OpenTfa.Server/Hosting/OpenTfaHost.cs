@@ -194,6 +194,8 @@ public static partial class OpenTfaHost
         app.MapProtection();
         app.MapChannels();
         app.MapCallbacks();
+        app.MapWhatsAppCallbacks();
+        app.MapWhatsAppTemplates();
         app.MapHealth();
         app.MapVersion();
         app.MapOpenTfaObservability();

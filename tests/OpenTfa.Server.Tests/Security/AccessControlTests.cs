@@ -31,6 +31,7 @@ public sealed class AccessControlTests(ServerFixture fixture) : IClassFixture<Se
         "/opentfa/v1/callbacks/twilio/{channel}/gather",
         "/opentfa/v1/callbacks/vonage/{channel}/input",
         "/opentfa/v1/callbacks/telegram/{channel}",
+        "/opentfa/v1/callbacks/whatsapp/{channel}",
         "/console",
         "/console/{**path}",
         "/console/assets/{name}",

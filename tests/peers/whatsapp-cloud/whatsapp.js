@@ -10,9 +10,13 @@
 //   listening http=P
 //
 // Provider side:  POST /{version}/{phone-number-id}/messages
+//                 POST /{version}/{waba-id}/message_templates   (authentication templates only)
 // Control side (for tests, same port):
 //   GET  /_recorded  every request received, in order, with the answer given
-//   POST /_reset     forgets the recorded requests and sent messages
+//   POST /_reset     forgets the recorded requests, sent messages, templates and failures
+//   POST /_fail      {times, status?, code?, title?, delayMs?}
+//                    the next `times` send requests answer that error (default HTTP 500, code
+//                    131000), or with delayMs are held that long and then handled as usual
 //   POST /_emit      {url, appSecret?, messageId, status, recipient?, errors?, signature?}
 //                    posts a signed status webhook to url and answers what the receiver said
 //   POST /_verify    {url, verifyToken, challenge?, mode?}
@@ -83,6 +87,8 @@ const MAX_OTP_LENGTH = 15;
 
 let recorded = [];
 const messages = new Map(); // wamid -> { to, waId, phoneNumberId, code, undeliverable }
+const templates = new Map(); // `${name}/${language}` -> { id, ... }
+let failures = []; // scripted answers for the next send requests, in order
 
 // ---------------------------------------------------------------------------
 // Graph-style errors
@@ -224,6 +230,140 @@ function checkAuthenticationTemplate(body) {
 }
 
 // ---------------------------------------------------------------------------
+// Creating an authentication template (WhatsApp Business Account > message_templates)
+
+const PACKAGE_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
+const SIGNATURE_HASH = /^[A-Za-z0-9+/]{11}$/;
+const OTP_TYPES = ['COPY_CODE', 'ONE_TAP', 'ZERO_TAP'];
+
+function upper(value, path) {
+    if (typeof value !== 'string' || value.length === 0) throw invalidParameter(`${path} must be a non-empty string`);
+    return value.toUpperCase();
+}
+
+function checkSupportedApps(apps, path) {
+    if (!Array.isArray(apps) || apps.length < 1 || apps.length > 5) {
+        throw invalidParameter(`${path} must list 1 to 5 apps`);
+    }
+    return apps.map((app, i) => {
+        const at = `${path}[${i}]`;
+        if (!isObject(app)) throw invalidParameter(`${at} must be an object`);
+        onlyKeys(app, at, ['package_name', 'signature_hash']);
+        if (typeof app.package_name !== 'string' || !PACKAGE_NAME.test(app.package_name) || app.package_name.length > 224) {
+            throw invalidParameter(`${at}.package_name must be an Android package name such as com.example.app`);
+        }
+        if (typeof app.signature_hash !== 'string' || !SIGNATURE_HASH.test(app.signature_hash)) {
+            throw invalidParameter(`${at}.signature_hash must be the 11-character app signing key hash`);
+        }
+        return { packageName: app.package_name, signatureHash: app.signature_hash };
+    });
+}
+
+function checkOtpButton(button, path) {
+    if (!isObject(button)) throw invalidParameter(`${path} must be an object`);
+    onlyKeys(button, path, ['type', 'otp_type', 'text', 'autofill_text', 'supported_apps', 'package_name', 'signature_hash', 'zero_tap_terms_accepted']);
+    if (upper(button.type, `${path}.type`) !== 'OTP') throw invalidParameter(`${path}.type must be OTP in an authentication template`);
+    const otpType = upper(button.otp_type, `${path}.otp_type`);
+    if (!OTP_TYPES.includes(otpType)) throw invalidParameter(`${path}.otp_type must be one of ${OTP_TYPES.join(', ')}`);
+    for (const key of ['text', 'autofill_text']) {
+        if (key in button && (typeof button[key] !== 'string' || button[key].length > 25)) {
+            throw invalidParameter(`${path}.${key} must be a string of at most 25 characters`);
+        }
+    }
+    let supportedApps = [];
+    if (otpType === 'COPY_CODE') {
+        for (const key of ['autofill_text', 'supported_apps', 'package_name', 'signature_hash', 'zero_tap_terms_accepted']) {
+            if (key in button) throw invalidParameter(`${path}.${key} belongs to one-tap and zero-tap buttons, not COPY_CODE`);
+        }
+    } else if ('supported_apps' in button) {
+        if ('package_name' in button || 'signature_hash' in button) {
+            throw invalidParameter(`${path}: give supported_apps or package_name and signature_hash, not both`);
+        }
+        supportedApps = checkSupportedApps(button.supported_apps, `${path}.supported_apps`);
+    } else {
+        // The older form: one app named on the button itself.
+        supportedApps = checkSupportedApps([{ package_name: button.package_name, signature_hash: button.signature_hash }], path);
+    }
+    if (otpType === 'ZERO_TAP' && button.zero_tap_terms_accepted !== true) {
+        throw invalidParameter(`${path}.zero_tap_terms_accepted must be true for ZERO_TAP`);
+    }
+    return { otpType, supportedApps };
+}
+
+// Returns what was asked for, or throws an ApiError.
+function checkTemplate(body) {
+    if (!isObject(body)) throw invalidParameter('The request body must be a JSON object');
+    onlyKeys(body, 'template', ['name', 'language', 'category', 'components', 'message_send_ttl_seconds']);
+    const name = requireString(body, 'name', 'template');
+    if (!/^[a-z0-9_]{1,512}$/.test(name)) throw invalidParameter('name may hold only lower-case letters, digits and underscores (at most 512)');
+    const language = requireString(body, 'language', 'template');
+    if (!/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/.test(language)) throw invalidParameter('language must be a code such as en or en_US');
+    if (upper(body.category, 'category') !== 'AUTHENTICATION') {
+        throw invalidParameter('this fake creates only AUTHENTICATION templates');
+    }
+    if ('message_send_ttl_seconds' in body && (!Number.isInteger(body.message_send_ttl_seconds)
+        || body.message_send_ttl_seconds < 30 || body.message_send_ttl_seconds > 900)) {
+        throw invalidParameter('message_send_ttl_seconds must be a whole number from 30 to 900');
+    }
+    if (!Array.isArray(body.components)) throw invalidParameter('components must be an array');
+    const result = { name, language, category: 'AUTHENTICATION', addSecurityRecommendation: false, codeExpirationMinutes: null };
+    const seen = new Set();
+    body.components.forEach((component, i) => {
+        const path = `components[${i}]`;
+        if (!isObject(component)) throw invalidParameter(`${path} must be an object`);
+        const type = upper(component.type, `${path}.type`);
+        if (seen.has(type)) throw invalidParameter(`${path}: a second ${type} component`);
+        seen.add(type);
+        if (type === 'BODY') {
+            // The body text of an authentication template is Meta's own; only the disclaimer is chosen.
+            onlyKeys(component, path, ['type', 'add_security_recommendation']);
+            if ('add_security_recommendation' in component && typeof component.add_security_recommendation !== 'boolean') {
+                throw invalidParameter(`${path}.add_security_recommendation must be true or false`);
+            }
+            result.addSecurityRecommendation = component.add_security_recommendation === true;
+        } else if (type === 'FOOTER') {
+            onlyKeys(component, path, ['type', 'code_expiration_minutes']);
+            const minutes = component.code_expiration_minutes;
+            if (!Number.isInteger(minutes) || minutes < 1 || minutes > 90) {
+                throw invalidParameter(`${path}.code_expiration_minutes must be a whole number from 1 to 90`);
+            }
+            result.codeExpirationMinutes = minutes;
+        } else if (type === 'BUTTONS') {
+            onlyKeys(component, path, ['type', 'buttons']);
+            if (!Array.isArray(component.buttons) || component.buttons.length !== 1) {
+                throw invalidParameter(`${path}.buttons must hold exactly one OTP button`);
+            }
+            Object.assign(result, checkOtpButton(component.buttons[0], `${path}.buttons[0]`));
+        } else {
+            throw invalidParameter(`${path}.type ${type}: an authentication template has only BODY, FOOTER and BUTTONS`);
+        }
+    });
+    if (!seen.has('BODY')) throw invalidParameter('components: the BODY component is required');
+    if (!seen.has('BUTTONS')) throw invalidParameter('components: an authentication template needs its OTP button');
+    return result;
+}
+
+function handleTemplates(req, raw, wabaId) {
+    bearerAndJson(req);
+    if (wabaId !== args.wabaId) {
+        throw new ApiError(400, 100, 'Invalid parameter',
+            `Unsupported post request. Object with ID '${wabaId}' does not exist`, 'GraphMethodException');
+    }
+    const template = checkTemplate(jsonBody(raw));
+    const key = `${template.name}/${template.language}`;
+    if (templates.has(key)) {
+        throw invalidParameter(`Content in this language already exists: ${template.name} (${template.language})`);
+    }
+    const id = String(crypto.randomInt(1e14, 2e14));
+    templates.set(key, { id, ...template });
+    return {
+        status: 200,
+        body: { id, status: 'PENDING', category: 'AUTHENTICATION' },
+        template: { id, ...template },
+    };
+}
+
+// ---------------------------------------------------------------------------
 // HTTP plumbing
 
 function readBody(req) {
@@ -245,8 +385,8 @@ function newMessageId() {
     return `wamid.${crypto.randomBytes(24).toString('base64')}`;
 }
 
-function handleMessages(req, raw, match) {
-    const [, version, phoneNumberId] = match;
+// The access token and a JSON body, which every provider-side request needs.
+function bearerAndJson(req) {
     const authorization = req.headers.authorization || '';
     const bearer = /^Bearer (.+)$/.exec(authorization);
     if (!bearer) {
@@ -255,21 +395,28 @@ function handleMessages(req, raw, match) {
     if (bearer[1] !== args.token) {
         throw new ApiError(401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token - Cannot parse access token');
     }
-    if (args.phoneNumberId !== null && phoneNumberId !== args.phoneNumberId) {
-        throw new ApiError(400, 100, 'Invalid parameter',
-            `Unsupported post request. Object with ID '${phoneNumberId}' does not exist`, 'GraphMethodException');
-    }
     const contentType = (req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
     if (contentType !== 'application/json') {
         throw invalidParameter('The body must be sent as Content-Type: application/json');
     }
-    let body;
+}
+
+function jsonBody(raw) {
     try {
-        body = JSON.parse(raw.toString('utf8'));
+        return JSON.parse(raw.toString('utf8'));
     } catch (e) {
         throw invalidParameter(`The body is not valid JSON: ${e.message}`);
     }
-    const message = checkAuthenticationTemplate(body);
+}
+
+function handleMessages(req, raw, match) {
+    const [, version, phoneNumberId] = match;
+    bearerAndJson(req);
+    if (args.phoneNumberId !== null && phoneNumberId !== args.phoneNumberId) {
+        throw new ApiError(400, 100, 'Invalid parameter',
+            `Unsupported post request. Object with ID '${phoneNumberId}' does not exist`, 'GraphMethodException');
+    }
+    const message = checkAuthenticationTemplate(jsonBody(raw));
     const waId = digits(message.to);
     const undeliverable = args.notOnWhatsApp.has(waId);
     if (undeliverable && args.undeliverable === 'sync') {
@@ -372,6 +519,20 @@ async function verify(request) {
 // Server
 
 const MESSAGES_PATH = /^\/(v[0-9]+\.[0-9]+)\/([0-9]+)\/messages$/;
+const TEMPLATES_PATH = /^\/v[0-9]+\.[0-9]+\/([0-9]+)\/message_templates$/;
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+function scriptedFailure(request) {
+    if (!isObject(request) || !Number.isInteger(request.times) || request.times < 1) throw new Error('times (a whole number from 1) is required');
+    const failure = {
+        status: request.status || 500,
+        code: request.code || 131000,
+        title: request.title || 'Something went wrong',
+        delayMs: request.delayMs || 0,
+    };
+    for (let i = 0; i < request.times; i++) failures.push(failure);
+    return { queued: failures.length };
+}
 
 const server = http.createServer(async (req, res) => {
     const raw = await readBody(req);
@@ -381,13 +542,16 @@ const server = http.createServer(async (req, res) => {
         if (req.method === 'POST' && path === '/_reset') {
             recorded = [];
             messages.clear();
+            templates.clear();
+            failures = [];
             return send(res, 200, {});
         }
-        if (req.method === 'POST' && (path === '/_emit' || path === '/_verify')) {
+        if (req.method === 'POST' && (path === '/_emit' || path === '/_verify' || path === '/_fail')) {
             let request;
             try {
                 request = JSON.parse(raw.toString('utf8') || '{}');
-                return send(res, 200, path === '/_emit' ? await emit(request) : await verify(request));
+                const control = { '/_emit': emit, '/_verify': verify, '/_fail': scriptedFailure }[path];
+                return send(res, 200, await control(request));
             } catch (e) {
                 return send(res, 400, { error: e.message });
             }
@@ -409,16 +573,25 @@ const server = http.createServer(async (req, res) => {
     let body;
     try {
         const match = MESSAGES_PATH.exec(path);
-        if (!match) {
+        const templatesMatch = TEMPLATES_PATH.exec(path);
+        if (!match && !templatesMatch) {
             throw new ApiError(400, 100, 'Invalid parameter', `Unknown path ${path}`, 'GraphMethodException');
         }
         if (req.method !== 'POST') {
             throw new ApiError(400, 100, 'Invalid parameter', `Unsupported ${req.method} request`, 'GraphMethodException');
         }
-        const result = handleMessages(req, raw, match);
+        const failure = match ? failures.shift() : undefined;
+        if (failure && failure.delayMs > 0) {
+            entry.delayedMs = failure.delayMs;
+            await sleep(failure.delayMs);
+        } else if (failure) {
+            throw new ApiError(failure.status, failure.code, failure.title, 'scripted failure', 'OAuthException');
+        }
+        const result = match ? handleMessages(req, raw, match) : handleTemplates(req, raw, templatesMatch[1]);
         status = result.status;
         body = result.body;
-        entry.message = result.message;
+        if (result.message) entry.message = result.message;
+        if (result.template) entry.template = result.template;
     } catch (e) {
         if (!(e instanceof ApiError)) {
             process.stderr.write(`internal error: ${e.stack}\n`);

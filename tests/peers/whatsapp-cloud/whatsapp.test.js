@@ -171,3 +171,86 @@ test('in webhook mode an unknown number is accepted and fails later', async () =
         other.child.kill();
     }
 });
+
+async function createTemplate(body, { token = TOKEN, waba = '100000000000001' } = {}) {
+    const response = await fetch(`${base}/v21.0/${waba}/message_templates`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+}
+
+// The shape of the provider's "Authentication templates" creation examples, with values filled in.
+function templateRequest(name, button, extra = []) {
+    return {
+        name,
+        language: 'en_US',
+        category: 'AUTHENTICATION',
+        components: [
+            { type: 'BODY', add_security_recommendation: true },
+            ...extra,
+            { type: 'BUTTONS', buttons: [button] },
+        ],
+    };
+}
+
+test('creates copy-code and one-tap authentication templates and records them', async () => {
+    const copy = await createTemplate(templateRequest('copy_code_test', { type: 'OTP', otp_type: 'COPY_CODE' },
+        [{ type: 'FOOTER', code_expiration_minutes: 10 }]));
+    assert.equal(copy.status, 200);
+    assert.match(copy.body.id, /^[0-9]+$/);
+    assert.deepEqual({ status: copy.body.status, category: copy.body.category }, { status: 'PENDING', category: 'AUTHENTICATION' });
+
+    const oneTap = await createTemplate(templateRequest('one_tap_test', {
+        type: 'otp', otp_type: 'one_tap', supported_apps: [{ package_name: 'com.example.app', signature_hash: 'K8a/AINcGX7' }],
+    }));
+    assert.equal(oneTap.status, 200);
+
+    const recorded = await (await fetch(`${base}/_recorded`)).json();
+    const [first, second] = recorded.filter(r => r.template).slice(-2);
+    assert.equal(first.template.otpType, 'COPY_CODE');
+    assert.equal(first.template.codeExpirationMinutes, 10);
+    assert.equal(first.template.addSecurityRecommendation, true);
+    assert.equal(second.template.otpType, 'ONE_TAP');
+    assert.deepEqual(second.template.supportedApps, [{ packageName: 'com.example.app', signatureHash: 'K8a/AINcGX7' }]);
+
+    const again = await createTemplate(templateRequest('copy_code_test', { type: 'OTP', otp_type: 'COPY_CODE' }));
+    assert.equal(again.status, 400);
+    assert.equal(again.body.error.code, 100);
+});
+
+test('refuses template requests that are not authentication templates as documented', async () => {
+    const copy = { type: 'OTP', otp_type: 'COPY_CODE' };
+    const cases = [
+        templateRequest('Bad-Name', copy),
+        { ...templateRequest('t_category', copy), category: 'MARKETING' },
+        templateRequest('t_footer', copy, [{ type: 'FOOTER', code_expiration_minutes: 91 }]),
+        templateRequest('t_quick_reply', { type: 'QUICK_REPLY', text: 'Yes' }),
+        templateRequest('t_copy_apps', { ...copy, supported_apps: [{ package_name: 'com.example.app', signature_hash: 'K8a/AINcGX7' }] }),
+        templateRequest('t_one_tap_no_app', { type: 'OTP', otp_type: 'ONE_TAP' }),
+        templateRequest('t_bad_hash', { type: 'OTP', otp_type: 'ONE_TAP', supported_apps: [{ package_name: 'com.example.app', signature_hash: 'short' }] }),
+        { ...templateRequest('t_body_text', copy), components: [{ type: 'BODY', text: 'Your code is {{1}}' }, { type: 'BUTTONS', buttons: [copy] }] },
+        { ...templateRequest('t_header', copy), components: [{ type: 'HEADER', format: 'TEXT', text: 'Hi' }, { type: 'BODY' }, { type: 'BUTTONS', buttons: [copy] }] },
+    ];
+    for (const body of cases) {
+        const answer = await createTemplate(body);
+        assert.equal(answer.status, 400, JSON.stringify(body));
+        assert.equal(answer.body.error.code, 100, JSON.stringify(answer.body));
+    }
+    assert.equal((await createTemplate(templateRequest('t_token', copy), { token: 'wrong' })).body.error.code, 190);
+    assert.equal((await createTemplate(templateRequest('t_waba', copy), { waba: '999' })).body.error.code, 100);
+});
+
+test('answers scripted failures and delays for the next sends only', async () => {
+    await fetch(`${base}/_fail`, { method: 'POST', body: JSON.stringify({ times: 1, status: 503, code: 131016, title: 'Service unavailable' }) });
+    await fetch(`${base}/_fail`, { method: 'POST', body: JSON.stringify({ times: 1, delayMs: 300 }) });
+    const failed = await post(documentedExample('1111', '15551230001'));
+    assert.equal(failed.status, 503);
+    assert.equal(failed.body.error.code, 131016);
+    const started = Date.now();
+    const delayed = await post(documentedExample('1111', '15551230001'));
+    assert.equal(delayed.status, 200);
+    assert.ok(Date.now() - started >= 250);
+    assert.equal((await post(documentedExample('1111', '15551230001'))).status, 200);
+});
