@@ -6,6 +6,7 @@ namespace OpenTfa.Core.Workflows;
 /// <summary>One step of a workflow: the kind its message travels as, and how long after it was sent the next step follows unless the PIN is verified first.</summary>
 public sealed record WorkflowStep(ChannelKind Kind, int WaitSeconds)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public TimeSpan Wait => TimeSpan.FromSeconds(WaitSeconds);
 }
 
