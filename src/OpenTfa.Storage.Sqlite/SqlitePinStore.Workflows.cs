@@ -10,7 +10,15 @@ internal sealed partial class SqlitePinStore : IWorkflowStore
     private const string NotPending =
         "(verified_at IS NOT NULL OR canceled_at IS NOT NULL OR consumed = 1 OR attempts_remaining <= 0 OR expires_at <= $now OR pin_data IS NULL)";
 
-    public Task<IReadOnlyList<DueStep>> ClaimDueStepsAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<DueStep>> ClaimDueStepsAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    {
+        // Every node polls every second: an idle poll reads, and leaves the single writer alone.
+        bool anyDue = (await store.ReadAsync(c => QueryAsync(c, null, "SELECT 1 FROM pins WHERE workflow_due <= $now LIMIT 1", r => true, cancellationToken,
+            ("$now", Ms(now))), cancellationToken)).Count > 0;
+        return anyDue ? await ClaimAsync(now, lease, max, cancellationToken) : [];
+    }
+
+    private Task<IReadOnlyList<DueStep>> ClaimAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
         store.WriteAsync<IReadOnlyList<DueStep>>(async (c, t) =>
         {
             await ExecuteAsync(c, t, $"UPDATE pins SET workflow_due = NULL WHERE workflow_due <= $now AND {NotPending}", cancellationToken, ("$now", Ms(now)));
