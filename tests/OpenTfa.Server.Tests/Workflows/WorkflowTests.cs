@@ -259,6 +259,27 @@ public sealed class WorkflowTests
     }
 
     [Fact]
+    public async Task AStepTheProtectionRulesRefuse_IsSkipped_AndTheNextFollowsAtOnce()
+    {
+        var time = new FakeTimeProvider(Start);
+        (TestServer server, HttpClient client, string app, string template) = await StartAsync(time,
+            """{"steps":[{"channel":"voice","waitSeconds":30},{"channel":"sms","waitSeconds":300},{"channel":"voice"}]}""");
+        await using TestServer _ = server;
+        Assert.Equal(HttpStatusCode.OK, (await client.PutJsonAsync($"/opentfa/v1/applications/{app}/protection", """{"numberTypes":{"refuse":["FIXED_LINE"]}}""")).Status);
+        const string Landline = "41446681800";
+
+        // A landline may take a call but no SMS: the SMS step is refused, and the second call does not wait 300 s.
+        string pinId = await client.SendPinOkAsync(app, template, Landline);
+        await server.Deliveries.WaitForLineAsync(Landline);
+        time.SetUtcNow(Start.AddSeconds(30));
+
+        Assert.StartsWith("[opentfa:log] voice ", await server.Deliveries.WaitForLineAsync(Landline, 2), StringComparison.Ordinal);
+        Assert.Equal(["1:voice", "3:voice"], Steps(await MessagesAsync(client, pinId, 2)));
+        Assert.Equal(3, (await client.GetJsonAsync($"/opentfa/v1/pins/{pinId}")).Json["workflow"]!["stepsRun"]!.GetValue<int>());
+        Assert.DoesNotContain(server.Deliveries.Lines, l => l.StartsWith("[opentfa:log] sms ", StringComparison.Ordinal) && l.Contains(Landline, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task InfobipResend_GoesOnTheChannelAskedFor_AndTheWorkflowGoesOn()
     {
         var time = new FakeTimeProvider(Start);
