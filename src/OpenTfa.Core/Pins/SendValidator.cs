@@ -140,7 +140,8 @@ public sealed class SendValidator(
             testPin = await protection.TestPinAsync(tenantId, application.Id, destination!, cancellationToken);
         }
 
-        NumberCheck? check = kind == ChannelKind.Sms && command.NumberCheckNeeded ? Destinations.Check(destination!) : null;
+        // The number check belongs to the SMS endpoint's request, whichever channel a workflow starts with.
+        NumberCheck? check = command.Kind == ChannelKind.Sms && command.NumberCheckNeeded ? Destinations.Check(destination!) : null;
         return new ValidatedSend(tenantId, kind, application, nist ? NistMode.Clamp(template) : template, destination!, from.Value,
             command.Placeholders, caps, check, testPin, Workflow: plan);
     }

@@ -280,6 +280,25 @@ public sealed class WorkflowTests
     }
 
     [Fact]
+    public async Task InfobipNumberCheck_StillAnswers_AndAnImpossibleNumberStartsNoWorkflow()
+    {
+        var time = new FakeTimeProvider(Start);
+        (TestServer server, HttpClient client, string app, string template) = await StartAsync(time);
+        await using TestServer _ = server;
+
+        Reply impossible = await client.SendPinAsync(app, template, "99912345678");
+        Reply plausible = await client.SendPinAsync(app, template, "41793027181");
+
+        Assert.Equal(("NC_DESTINATION_NOT_REACHABLE", "MESSAGE_NOT_SENT"), (impossible.Str("ncStatus"), impossible.Str("smsStatus")));
+        Assert.Equal(("NC_NOT_CONFIGURED", "MESSAGE_SENT"), (plausible.Str("ncStatus"), plausible.Str("smsStatus")));
+        time.SetUtcNow(Start.AddSeconds(30));
+        Assert.Equal(["1:whatsapp", "2:sms"], Steps(await MessagesAsync(client, plausible.Str("pinId"), 2)));
+        JsonNode story = (await client.GetJsonAsync($"/opentfa/v1/pins/{impossible.Str("pinId")}")).Json;
+        Assert.Null(story["workflow"]);
+        Assert.Empty(story["messages"]!.AsArray());
+    }
+
+    [Fact]
     public async Task InfobipResend_GoesOnTheChannelAskedFor_AndTheWorkflowGoesOn()
     {
         var time = new FakeTimeProvider(Start);
