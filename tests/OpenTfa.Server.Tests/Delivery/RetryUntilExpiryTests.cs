@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Server.Tests.Infrastructure;
@@ -15,33 +14,11 @@ public sealed class RetryUntilExpiryTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Answers every message with the same temporary failure and counts the attempts.</summary>
-    private sealed class FailingChannel : IMessageChannel, IChannelFactory
-    {
-        private int _attempts;
-
-        public int Attempts => Volatile.Read(ref _attempts);
-
-        public string Name => "gateway";
-
-        public string Type => "failing";
-
-        public bool Supports(ChannelKind kind) => kind == ChannelKind.Sms;
-
-        public Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _attempts);
-            return Task.FromResult(DeliveryResult.Temporary("NO_LINK: no bound SMPP session"));
-        }
-
-        public IMessageChannel Create(string name, IConfigurationSection settings, IServiceProvider services) => this;
-    }
-
     [Fact]
     public async Task TemporaryFailures_AreRetriedUntilJustBeforeThePinExpires_ThenTheMessageFails()
     {
         var time = new FakeTimeProvider(Start);
-        var channel = new FailingChannel();
+        var channel = Failing();
         await using TestServer server = await StartAsync(channel, time);
         HttpClient client = server.Client();
         string pinId = await SendAsync(client);
@@ -72,7 +49,7 @@ public sealed class RetryUntilExpiryTests
     public async Task MessageWhosePinExpiredWhileItWaited_FailsWithoutBeingSent()
     {
         var time = new FakeTimeProvider(Start);
-        var channel = new FailingChannel();
+        var channel = Failing();
         await using TestServer server = await StartAsync(channel, time);
         HttpClient client = server.Client();
         string pinId = await SendAsync(client);
@@ -86,7 +63,10 @@ public sealed class RetryUntilExpiryTests
         Assert.Equal(Start.AddMinutes(5).ToUnixTimeMilliseconds(), failed["updatedAt"]!.GetValue<long>());
     }
 
-    private static Task<TestServer> StartAsync(FailingChannel channel, TimeProvider time) =>
+    /// <summary>A gateway that answers every message with the same temporary failure.</summary>
+    private static AnsweringChannel Failing() => new("gateway", "failing", ChannelKind.Sms, DeliveryResult.Temporary("NO_LINK: no bound SMPP session"));
+
+    private static Task<TestServer> StartAsync(AnsweringChannel channel, TimeProvider time) =>
         TestServer.StartAsync(
             new Dictionary<string, string?>
             {

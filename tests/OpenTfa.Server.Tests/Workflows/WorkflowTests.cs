@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using OpenTfa.Core.Delivery;
 using OpenTfa.Server.Tests.Infrastructure;
@@ -21,29 +20,11 @@ public sealed class WorkflowTests
         """{"steps":[{"channel":"whatsapp","waitSeconds":30},{"channel":"sms","waitSeconds":60},{"channel":"voice"}]}""";
 
     /// <summary>A WhatsApp channel that refuses every number for good, as Meta does for one that is not on WhatsApp.</summary>
-    private sealed class NotOnWhatsApp : IMessageChannel, IChannelFactory
-    {
-        private int _sends;
-
-        public int Sends => Volatile.Read(ref _sends);
-
-        public string Name => "wa";
-
-        public string Type => "not-on-whatsapp";
-
-        public bool Supports(ChannelKind kind) => kind == ChannelKind.WhatsApp;
-
-        public Task<DeliveryResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _sends);
-            return Task.FromResult(DeliveryResult.Permanent("WA_131026 Message undeliverable"));
-        }
-
-        public IMessageChannel Create(string name, IConfigurationSection settings, IServiceProvider services) => this;
-    }
+    private static AnsweringChannel NotOnWhatsApp() =>
+        new("wa", "not-on-whatsapp", ChannelKind.WhatsApp, DeliveryResult.Permanent("WA_131026 Message undeliverable"));
 
     private static async Task<(TestServer Server, HttpClient Client, string App, string Template)> StartAsync(
-        FakeTimeProvider time, string workflow = WhatsAppSmsVoice, string? application = null, NotOnWhatsApp? whatsApp = null)
+        FakeTimeProvider time, string workflow = WhatsAppSmsVoice, string? application = null, AnsweringChannel? whatsApp = null)
     {
         var settings = new Dictionary<string, string?>();
         if (whatsApp is not null)
@@ -171,7 +152,7 @@ public sealed class WorkflowTests
     public async Task NumberNotOnWhatsApp_GetsTheSmsAtOnce_WithoutWaiting()
     {
         var time = new FakeTimeProvider(Start);
-        var whatsApp = new NotOnWhatsApp();
+        AnsweringChannel whatsApp = NotOnWhatsApp();
         (TestServer server, HttpClient client, string app, string template) = await StartAsync(time, whatsApp: whatsApp);
         await using TestServer _ = server;
         const string To = "41793027121";
@@ -185,7 +166,7 @@ public sealed class WorkflowTests
         Assert.Equal(["1:whatsapp", "2:sms"], Steps(messages));
         Assert.Equal("FAILED", messages[0]!["state"]!.GetValue<string>());
         Assert.Contains("WA_131026", messages[0]!["error"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(1, whatsApp.Sends);
+        Assert.Equal(1, whatsApp.Attempts);
 
         // The voice step still waits its 60 s after the SMS.
         time.SetUtcNow(Start.AddSeconds(59));
