@@ -14,7 +14,9 @@ namespace OpenTfa.Server.Tests.WebConsole;
 /// </summary>
 public sealed class ConsoleSessionTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private static readonly DateTimeOffset Start = new(2026, 12, 4, 9, 0, 0, TimeSpan.Zero);
+    // The client's cookie jar expires cookies on the real clock, so the fake one runs years ahead of it:
+    // the server, not the jar, must be what ends a session in these tests.
+    private static readonly DateTimeOffset Start = new(2036, 12, 4, 9, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public async Task SignIn_SetsAnHttpOnlyStrictCookie_AndAnswersTheKeysScopesAndACsrfToken()
