@@ -122,7 +122,8 @@ internal static partial class Wire
             Steps = ToWire(w.Plan.Steps),
             NewPinPerStep = w.Plan.NewPinPerStep,
             StepsRun = w.StepsRun,
-            NextStepAt = UnixTime.Milliseconds(w.DueAt),
+            // A verify, an expiry or a cancel stops the runner but leaves the stored due time in place.
+            NextStepAt = p.Status == "PENDING" ? UnixTime.Milliseconds(w.DueAt) : null,
         } : null,
         Messages = p.Messages.Select(m => ToWire(m, unmasked, operatorView)).ToList(),
         Verifications = p.Verifications.Select(v => new VerificationAttemptResponse { At = UnixTime.Milliseconds(v.At), Outcome = v.Outcome }).ToList(),
