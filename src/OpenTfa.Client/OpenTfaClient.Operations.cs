@@ -3,7 +3,7 @@ using OpenTfa.Contracts;
 
 namespace OpenTfa.Client;
 
-// OpenTfa's operator endpoints: version, channels, protection, webhooks, audit, analytics and history.
+// OpenTfa's operator endpoints: version, channels, protection, workflows, webhooks, audit, analytics and history.
 public sealed partial class OpenTfaClient
 {
     // ---- Version and channels ----
@@ -45,6 +45,23 @@ public sealed partial class OpenTfaClient
     /// <summary>Clears a destination's failed verifications (and its lockout).</summary>
     public Task ClearLockoutAsync(string applicationId, string destination, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"{ProtectionPath(applicationId)}/lockouts/{Segment(destination)}", cancellationToken);
+
+    // ---- Workflow (/opentfa/v1/applications/{appId}/workflow) ----
+
+    /// <summary>
+    /// An application's fallback workflow. An application without one answers 404, thrown as
+    /// <see cref="OpenTfaNotFoundException"/> like an unknown application (its <c>Text</c> says which).
+    /// </summary>
+    public Task<WorkflowResponse> GetWorkflowAsync(string applicationId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, WorkflowPath(applicationId), null, Json.WorkflowResponse, cancellationToken);
+
+    /// <summary>Replaces the application's workflow; PINs already sent keep the one they started with.</summary>
+    public Task<WorkflowResponse> SetWorkflowAsync(string applicationId, WorkflowRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, WorkflowPath(applicationId), Body(request, Json.WorkflowRequest), Json.WorkflowResponse, cancellationToken);
+
+    /// <summary>Removes the application's workflow; removing one that is not there succeeds as well.</summary>
+    public Task DeleteWorkflowAsync(string applicationId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, WorkflowPath(applicationId), cancellationToken);
 
     // ---- Webhooks (/opentfa/v1/applications/{appId}/webhooks) ----
 
@@ -108,6 +125,8 @@ public sealed partial class OpenTfaClient
         applicationId is null ? "opentfa/v1/protection" : $"opentfa/v1/applications/{Segment(applicationId)}/protection";
 
     private static string WebhooksPath(string applicationId) => $"opentfa/v1/applications/{Segment(applicationId)}/webhooks";
+
+    private static string WorkflowPath(string applicationId) => $"opentfa/v1/applications/{Segment(applicationId)}/workflow";
 
     private static string? Millis(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
