@@ -42,6 +42,7 @@ public static class Program
             KeyCommands.Keys(),
             KeyCommands.Tenants(),
             AppCommands.Create(),
+            WorkflowCommands.Create(),
             TemplateCommands.Create(),
             EmailBodyCommands.Create(),
             PinCommands.Create(),

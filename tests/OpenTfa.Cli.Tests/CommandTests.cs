@@ -187,7 +187,7 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
         await _server.Deliveries.WaitForLineAsync(to, nth: 2);
 
         CliResult messages = await OkAsync("pin", "messages", pinId);
-        Assert.Matches(@"^MESSAGE ID\s+CHANNEL\s+STATE\s+TO", messages.Stdout);
+        Assert.Matches(@"^MESSAGE ID\s+STEP\s+CHANNEL\s+STATE\s+TO", messages.Stdout);
         Assert.Equal(3, messages.Stdout.TrimEnd().Split('\n').Length);
         CliResult messagesJson = await OkAsync("pin", "messages", pinId, "--json");
         Assert.All(messagesJson.Json.AsArray(), m => Assert.Equal(pinId, m!["pinId"]!.GetValue<string>()));

@@ -3,7 +3,7 @@ using OpenTfa.Contracts;
 
 namespace OpenTfa.Cli.Commands;
 
-// The operator's answers: version, channels, protection, webhooks, audit, analytics, history.
+// The operator's answers: version, channels, protection, webhooks, audit, analytics, history, a PIN's story.
 internal static partial class Views
 {
     public static void Version(VersionResponse v) => Table.Pairs(Out, ("version", v.Version), ("commit", v.Commit));
@@ -83,6 +83,18 @@ internal static partial class Views
             .Concat(a.ByApplication.Select(g => ($"application {g.Key}", g.Figures)))
             .Select(r => new[] { r.Item1, Table.Number(r.Item2.Sent), Table.Number(r.Item2.NotSent), Table.Number(r.Item2.Verified), Percent(r.Item2.Conversion), Table.Number(r.Item2.Delivered), Table.Number(r.Item2.Failed), Percent(r.Item2.DeliveryRate) });
         Table.Write(Out, headers, rows, string.Empty);
+        if (a.ByStep.Count > 0)
+        {
+            // A step's sent is the PINs that reached it and its verified those verified before the next step, so its rows do not add up to the totals.
+            Out.WriteLine();
+            Table.Write(Out, ["WORKFLOW STEP", "SENT", "VERIFIED", "CONVERSION", "DELIVERED", "FAILED", "DELIVERY RATE", "MEDIAN VERIFY"],
+                a.ByStep.Select(g => new[]
+                {
+                    g.Key, Table.Number(g.Figures.Sent), Table.Number(g.Figures.Verified), Percent(g.Figures.Conversion), Table.Number(g.Figures.Delivered),
+                    Table.Number(g.Figures.Failed), Percent(g.Figures.DeliveryRate), g.Figures.MedianVerificationSeconds is { } m ? $"{Table.Number(Math.Round(m, 1))} s" : null,
+                }),
+                string.Empty);
+        }
     }
 
     public static void History(HistoryResponse h) =>
@@ -106,8 +118,14 @@ internal static partial class Views
     {
         Out.WriteLine($"PIN {p.PinId}: {p.Status}, {p.Channel} to {p.To}, application {p.ApplicationId}, template {p.MessageId}");
         Out.WriteLine($"Created {Table.Time(p.CreatedAt)}, expires {Table.Time(p.ExpiresAt)}, verified {Table.Time(p.VerifiedAt) ?? "no"}, {p.AttemptsRemaining} attempt(s) left");
-        Table.Write(Out, ["MESSAGE ID", "CHANNEL", "STATE", "TO", "UPDATED", "GATEWAY", "ERROR"],
-            p.Messages.Select(m => new[] { m.MessageId, m.Channel, m.State, m.To, Table.Time(m.UpdatedAt ?? m.CreatedAt), m.ChannelName, m.Error }),
+        if (p.Workflow is { } w)
+        {
+            string next = w.NextStepAt is { } due && w.StepsRun < w.Steps.Count ? $"step {w.StepsRun + 1} ({w.Steps[w.StepsRun].Channel}) due {Table.Time(due)}" : "no step due";
+            Out.WriteLine($"Workflow: {StepsInLine(w.Steps)}; {(w.NewPinPerStep ? "a new PIN per step" : "the same PIN on every step")}; {w.StepsRun} of {w.Steps.Count} step(s) run, {next}");
+        }
+
+        Table.Write(Out, ["MESSAGE ID", "STEP", "CHANNEL", "STATE", "TO", "UPDATED", "GATEWAY", "ERROR"],
+            p.Messages.Select(m => new[] { m.MessageId, Table.Number(m.Step), m.Channel, m.State, m.To, Table.Time(m.UpdatedAt ?? m.CreatedAt), m.ChannelName, m.Error }),
             "No messages.");
         Table.Write(Out, ["VERIFIED AT", "OUTCOME"], p.Verifications.Select(v => new[] { Table.Time(v.At), v.Outcome }), "No verification attempts yet.");
     }

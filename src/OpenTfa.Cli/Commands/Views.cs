@@ -69,9 +69,22 @@ internal static partial class Views
             $"No PINs sent to {msisdn} by this application (or none matching the filters).");
 
     public static void Messages(IReadOnlyList<MessageStateResponse> messages) =>
-        Table.Write(Out, ["MESSAGE ID", "CHANNEL", "STATE", "TO", "ATTEMPTS", "CREATED", "UPDATED", "ERROR"],
-            messages.Select(m => new[] { m.MessageId, m.ChannelName is null ? m.Channel : $"{m.Channel} ({m.ChannelName})", m.State, m.To, Table.Number(m.Attempts), Table.Time(m.CreatedAt), Table.Time(m.UpdatedAt), m.Error }),
+        Table.Write(Out, ["MESSAGE ID", "STEP", "CHANNEL", "STATE", "TO", "ATTEMPTS", "CREATED", "UPDATED", "ERROR"],
+            messages.Select(m => new[] { m.MessageId, Table.Number(m.Step), m.ChannelName is null ? m.Channel : $"{m.Channel} ({m.ChannelName})", m.State, m.To, Table.Number(m.Attempts), Table.Time(m.CreatedAt), Table.Time(m.UpdatedAt), m.Error }),
             "No messages for this PIN.");
+
+    public static void Workflow(WorkflowResponse w)
+    {
+        Table.Pairs(Out, ("applicationId", w.ApplicationId), ("newPinPerStep", Table.Bool(w.NewPinPerStep)));
+        Out.WriteLine();
+        Table.Write(Out, ["STEP", "CHANNEL", "WAIT"],
+            w.Steps.Select((step, i) => new[] { Table.Number(i + 1), step.Channel, step.WaitSeconds is { } wait ? $"{Table.Number(wait)} s" : null }),
+            "No steps.");
+    }
+
+    /// <summary>A plan on one line: <c>whatsapp (30 s), sms (60 s), voice</c>.</summary>
+    public static string StepsInLine(IReadOnlyList<WorkflowStepBody> steps) =>
+        string.Join(", ", steps.Select(s => s.WaitSeconds is { } wait ? $"{s.Channel} ({Table.Number(wait)} s)" : s.Channel));
 
     public static void Tenant(TenantResponse t) =>
         Table.Pairs(Out, ("tenantId", t.TenantId), ("name", t.Name), ("createdAt", Table.Time(t.CreatedAt)));
