@@ -9,12 +9,7 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
 
     private static string NewNumber() => "4179" + Random.Shared.Next(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task<CliResult> OkAsync(params string[] args)
-    {
-        CliResult result = await _server.RunAsync(args);
-        Assert.True(result.ExitCode == 0, $"opentfa {string.Join(' ', args)}\n{result}");
-        return result;
-    }
+    private Task<CliResult> OkAsync(params string[] args) => _server.RunOkAsync(args);
 
     private async Task<(string App, string Template)> AppAndTemplateAsync()
     {

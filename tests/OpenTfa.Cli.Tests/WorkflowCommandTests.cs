@@ -7,12 +7,7 @@ public sealed class WorkflowCommandTests(ServerFixture fixture) : IClassFixture<
 {
     private readonly TestServer _server = fixture.Server;
 
-    private async Task<CliResult> OkAsync(params string[] args)
-    {
-        CliResult result = await _server.RunAsync(args);
-        Assert.True(result.ExitCode == 0, $"opentfa {string.Join(' ', args)}\n{result}");
-        return result;
-    }
+    private Task<CliResult> OkAsync(params string[] args) => _server.RunOkAsync(args);
 
     private async Task<string> AppAsync() => (await OkAsync("apps", "create", "workflow", "--json")).Json["applicationId"]!.GetValue<string>();
 
