@@ -65,7 +65,7 @@ export function field(label, name, { type = 'text', value = '', hint, options, r
     h('span', { id: errorId, class: 'error', 'data-error-for': name, role: 'alert' }));
 }
 
-/** Reads a form's named fields: empty text is left out; numbers and checkboxes are typed. */
+/** Reads a form's named fields: empty text is left out; numbers and checkboxes are typed; `steps[0].channel` fills an array. */
 export function values(form) {
   const out = {};
   for (const el of form.elements) {
@@ -75,9 +75,9 @@ export function values(form) {
     else if (el.value === '') continue;
     else if (el.type === 'number') v = Number(el.value);
     else v = el.value;
-    const path = el.name.split('.');
+    const path = el.name.replace(/\[(\d+)\]/g, '.$1').split('.');
     let target = out;
-    for (const part of path.slice(0, -1)) target = target[part] ??= {};
+    path.slice(0, -1).forEach((part, i) => { target = target[part] ??= /^\d+$/.test(path[i + 1]) ? [] : {}; });
     target[path.at(-1)] = v;
   }
   return out;

@@ -141,6 +141,77 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task Operator_EditsAWorkflow_SeesARefusalBesideItsField_AndFollowsAPinThroughItsSteps()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        using HttpClient api = server.Client();
+        string app = (string)(await api.PostJsonAsync("/2fa/2/applications", """{"name":"Workflow app"}""").OkAsync()).Body!["applicationId"]!;
+        string template = (string)(await api.PostJsonAsync($"/2fa/2/applications/{app}/messages", """{"messageText":"Code {{pin}}","pinLength":4,"pinType":"NUMERIC"}""").OkAsync()).Body!["messageId"]!;
+        Page page = await fixture.Browser.OpenAsync();
+        await page.GotoAsync(new Uri(server.BaseAddress, $"/console/applications/{app}"));
+        await page.FillAsync("label=API key", TestServer.BootstrapKey);
+        await page.PressAsync("Enter");
+        await page.WaitForTextAsync("#workflow-status", "No workflow");
+
+        // Two steps, the first with a wait the API refuses: its message appears beside that field.
+        await page.SelectAsync("label=Channel of step 1", "whatsapp");
+        await page.ClickAsync("role=button/Add step");
+        await page.FillAsync("label=Wait after step 1 (seconds)", "0");
+        await page.ClickAsync("role=button/Save workflow");
+        await page.WaitForTextAsync("[data-error-for='steps[0].waitSeconds']", "between 1 and 3600");
+        Assert.Equal("true", (string?)await page.EvaluateAsync("document.querySelector('[name=\"steps[0].waitSeconds\"]').getAttribute('aria-invalid')"));
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetJsonAsync($"/opentfa/v1/applications/{app}/workflow")).Status);
+
+        // Three steps, one added and removed again, two swapped and swapped back: what is typed follows its step.
+        await page.FillAsync("label=Wait after step 1 (seconds)", "300");
+        await page.ClickAsync("role=button/Add step");
+        await page.FillAsync("label=Wait after step 2 (seconds)", "600");
+        await page.SelectAsync("label=Channel of step 3", "voice");
+        await page.ClickAsync("role=button/Add step");
+        await page.ClickAsync("role=button/Step 4: remove");
+        await page.ClickAsync("role=button/Step 2: move up");
+        Assert.Equal("sms", (string?)await page.EvaluateAsync("document.querySelector('[name=\"steps[0].channel\"]').value"));
+        Assert.Equal("600", (string?)await page.EvaluateAsync("document.querySelector('[name=\"steps[0].waitSeconds\"]').value"));
+        await page.ClickAsync("role=button/Step 1: move down");
+        await page.CheckAsync("label=New PIN per step");
+        await page.ClickAsync("role=button/Save workflow");
+        await page.WaitForTextAsync("#workflow-status", "Saved · 3 step(s): whatsapp (300 s) → sms (600 s) → voice");
+        JsonNode saved = (await api.GetJsonAsync($"/opentfa/v1/applications/{app}/workflow").OkAsync()).Body!;
+        Assert.Equal(["whatsapp:300", "sms:600", "voice:"], saved["steps"]!.AsArray().Select(s => $"{s!["channel"]}:{s["waitSeconds"]}"));
+        Assert.True((bool)saved["newPinPerStep"]!);
+        Assert.Equal(0, await page.CountAsync("[data-error-for='steps[0].waitSeconds']:not(:empty)"));
+        await ShotAsync(page, "workflow", fullPage: true);
+        Assert.Empty(await page.AccessibilityViolationsAsync());
+
+        // A PIN sent through the API starts on WhatsApp; the explorer shows its step and what comes next.
+        string pinId = (string)(await api.PostJsonAsync("/2fa/2/pin", $$"""{"applicationId":"{{app}}","messageId":"{{template}}","to":"{{Phone}}"}""").OkAsync()).Body!["pinId"]!;
+        Assert.StartsWith("[opentfa:log] whatsapp ", await server.Deliveries.WaitForLineAsync(Phone), StringComparison.Ordinal);
+        await page.ClickAsync("role=link/PIN explorer");
+        await page.FillAsync("label=PIN id", pinId);
+        await page.ClickAsync("role=button/Show PIN");
+        string plan = await page.WaitForTextAsync("#pin-workflow", "1 of 3");
+        Assert.Contains("whatsapp (300 s) → sms (600 s) → voice", plan, StringComparison.Ordinal);
+        Assert.Contains("step 2 (sms) at ", plan, StringComparison.Ordinal);
+        Assert.Equal(1, (int)(await page.EvaluateAsync(
+            "Array.from(document.querySelectorAll('table')).find(t => t.caption.textContent === 'Messages').querySelectorAll('tbody tr').length"))!);
+        Assert.Equal(["1", "whatsapp"], ((JsonArray)(await page.EvaluateAsync(
+            "Array.from(Array.from(document.querySelectorAll('table')).find(t => t.caption.textContent === 'Messages').querySelector('tbody tr').cells).slice(1, 3).map(c => c.textContent)"))!).Select(c => (string)c!));
+        Assert.Contains("due ", await page.TextAsync("main"), StringComparison.Ordinal);
+        Assert.Empty(await page.AccessibilityViolationsAsync());
+
+        // The overview counts the PIN under its first step; the workflow is then removed from the application's page.
+        await page.ClickAsync("role=link/Overview");
+        await page.WaitForTextAsync("#by-step", "1:whatsapp");
+        await page.GotoAsync(new Uri(server.BaseAddress, $"/console/applications/{app}"));
+        await page.WaitForTextAsync("#workflow-status", "3 step(s)");
+        await page.ClickAsync("role=button/Remove workflow");
+        await page.WaitForTextAsync("#workflow-status", "Removed.");
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetJsonAsync($"/opentfa/v1/applications/{app}/workflow")).Status);
+        Assert.Empty(Unexpected(await page.ProblemsAsync()));
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task Administrator_ManagesWebhooksAndKeys_AndWatchesChannels()
     {
         await using TestServer server = await TestServer.StartAsync();

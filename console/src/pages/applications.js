@@ -1,6 +1,7 @@
 import { get, post, put } from '../api.js';
 import { append, h, clear, field, form, go, section, table } from '../ui.js';
 import { guarded } from './common.js';
+import { workflowSection } from './workflow.js';
 
 const configFields = (c = { allowMultiplePinVerifications: true }) => [
   field('PIN attempts', 'configuration.pinAttempts', { type: 'number', value: c.pinAttempts, hint: 'Wrong PINs allowed before the PIN is used up.' }),
@@ -38,11 +39,12 @@ export function applications(main) {
   });
 }
 
-/** One application: its settings, enabled or not, and its message templates. */
+/** One application: its settings, enabled or not, its message templates and its workflow. */
 export function application(main, id) {
   guarded(main, 'Application', async body => {
     let app = await get(`2fa/2/applications/${encodeURIComponent(id)}`);
     const templates = await get(`2fa/2/applications/${encodeURIComponent(id)}/messages`);
+    const workflow = await workflowSection(id);
     const status = h('p', { role: 'status', id: 'application-status' });
     const toggle = h('button', { type: 'button', class: 'secondary', id: 'toggle-enabled' });
     const showState = () => {
@@ -88,7 +90,8 @@ export function application(main, id) {
         await post(`2fa/2/applications/${id}/messages`, v);
         showTemplates(await get(`2fa/2/applications/${id}/messages`));
         f.reset();
-      })));
+      })),
+      workflow);
     showState();
   });
 }

@@ -1,6 +1,7 @@
 import { get, q } from '../api.js';
 import { append, h, clear, field, form, go, notice, section, table, time } from '../ui.js';
 import { applicationPicker, guarded } from './common.js';
+import { stepsInLine } from './workflow.js';
 
 /** Finds a PIN by its id or by destination, and tells its story: messages, states, errors, verifications. */
 export function explorer(main, pinId) {
@@ -34,14 +35,34 @@ function pin(main, pinId) {
         fact('Created', time(p.createdAt)), fact('Expires', time(p.expiresAt)), fact('Verified', time(p.verifiedAt)), fact('Attempts left', p.attemptsRemaining)),
       unmasked ? null : h('p', {}, h('a', { href: `pins/${pinId}?unmasked=true` }, 'Show the destination unmasked'), ' (needs the opentfa:pii scope; audited)'),
       section('Timeline', h('ol', { class: 'timeline', id: 'pin-timeline' }, events(p).map(e => h('li', { class: e.kind }, h('time', {}, time(e.at)), ' ', e.text)))),
-      table('Messages', ['Message', 'Channel', 'State', 'To', 'Tries', 'Created', 'Updated', 'Gateway', 'Error'],
-        p.messages.map(m => [h('code', {}, m.messageId), m.channel, m.state, m.to, m.attempts, time(m.createdAt), time(m.updatedAt), m.channelName ?? '', m.error ?? ''])),
+      p.workflow ? workflow(p) : null,
+      table('Messages', ['Message', 'Step', 'Channel', 'State', 'To', 'Tries', 'Created', 'Updated', 'Gateway', 'Error'],
+        p.messages.map(m => [h('code', {}, m.messageId), m.step ?? '—', m.channel, m.state, m.to, m.attempts, time(m.createdAt), time(m.updatedAt), m.channelName ?? '', m.error ?? ''])),
       table('Verification attempts', ['When', 'Outcome'], p.verifications.map(v => [time(v.at), v.outcome]), 'none yet.'),
       p.sent ? null : notice('This PIN was not sent.', 'error'));
   });
 }
 
 const fact = (name, value) => [h('dt', {}, name), h('dd', {}, value)];
+
+/** The plan the PIN started with: each step's channel and wait, whether it ran (and its message's state), which one is due when. */
+function workflow(p) {
+  const w = p.workflow;
+  const next = w.nextStepAt && w.stepsRun < w.steps.length ? `step ${w.stepsRun + 1} (${w.steps[w.stepsRun].channel}) at ${time(w.nextStepAt)}` : 'none';
+  const stateOf = n => {
+    if (n <= w.stepsRun) {
+      const sent = p.messages.find(m => m.step === n);
+      return sent ? `sent · ${sent.state}` : 'skipped';
+    }
+    return n === w.stepsRun + 1 && w.nextStepAt ? `due ${time(w.nextStepAt)}` : 'not run';
+  };
+  return section('Workflow',
+    h('dl', { class: 'facts', id: 'pin-workflow' },
+      fact('Steps', stepsInLine(w.steps)), fact('Steps run', `${w.stepsRun} of ${w.steps.length}`), fact('Next step', next),
+      fact('PIN', w.newPinPerStep ? 'a new PIN per step' : 'the same PIN on every step')),
+    table('Workflow steps', ['Step', 'Channel', 'Wait', 'State'],
+      w.steps.map((s, i) => [i + 1, s.channel, s.waitSeconds ? `${s.waitSeconds} s` : '—', stateOf(i + 1)])));
+}
 
 function events(p) {
   const list = [{ at: p.createdAt, kind: 'created', text: p.sent ? `PIN created and sent by ${p.channel} to ${p.to}` : `PIN created but not sent (${p.channel} to ${p.to})` }];

@@ -72,6 +72,9 @@ async function draw(content, { range, applicationId }, charts) {
       ], { id: 'chart-countries' })) : null),
     table('By channel', ['Channel', 'Sent', 'Verified', 'Conversion', 'Delivered', 'Failed', 'Delivery rate'], groups(report.byChannel)),
     table('By country', ['Country', 'Sent', 'Verified', 'Conversion', 'Delivered', 'Failed', 'Delivery rate'], groups(report.byCountry)),
+    h('div', { id: 'by-step' },
+      table('By workflow step (sent: PINs that reached the step; verified: those verified before the next)',
+        ['Step', 'Sent', 'Verified', 'Conversion', 'Delivered', 'Failed', 'Delivery rate'], groups(report.byStep ?? []), 'no workflow PINs in this window.')),
     table('Protection events in this window', ['When', 'Rule', 'Mode', 'Country', 'Prefix'],
       timeline.protection.map(e => [new Date(e.at).toISOString().slice(0, 19).replace('T', ' '), e.rule, e.mode, e.country, e.prefix]), 'none.'));
 }
