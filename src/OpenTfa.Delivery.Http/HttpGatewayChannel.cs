@@ -57,13 +57,10 @@ public abstract class HttpGatewayChannel<TOptions> : IMessageChannel, IDisposabl
             return DeliveryResult.Permanent(refusal);
         }
 
-        DeliveryResult result = await PrepareAsync(message, cancellationToken).ConfigureAwait(false) ?? await ExchangeAsync(message, cancellationToken).ConfigureAwait(false);
+        DeliveryResult result = await PrepareAsync(message, cancellationToken).ConfigureAwait(false) ?? await SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
         Log.Sent(Logger, _type, Name, Destinations.Mask(message.To), result.Outcome, result.Error);
         return result;
     }
-
-    /// <summary>Another request to the provider's API (not a message) through the channel's client: its timeout, TLS and address checks.</summary>
-    private protected Task<GatewayAnswer> ExchangeAsync(HttpRequestMessage request, CancellationToken cancellationToken) => _http.SendAsync(request, cancellationToken);
 
     /// <summary>Why the message cannot go through this channel at all (it lacks what the provider needs), or null.</summary>
     protected virtual string? Refusal(OutgoingMessage message) => null;
@@ -76,11 +73,11 @@ public abstract class HttpGatewayChannel<TOptions> : IMessageChannel, IDisposabl
     private protected virtual Task<DeliveryResult?> PrepareAsync(OutgoingMessage message, CancellationToken cancellationToken) =>
         Task.FromResult<DeliveryResult?>(null);
 
-    /// <summary>Sends one request of the channel's own (for <see cref="PrepareAsync"/>) with the channel's deadline and address checks.</summary>
+    /// <summary>Another request to the provider's API than a message's (a preparing call, a template to create) through the channel's client: its timeout, TLS and address checks.</summary>
     private protected Task<GatewayAnswer> SendRequestAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         _http.SendAsync(request, cancellationToken);
 
-    private async Task<DeliveryResult> ExchangeAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    private async Task<DeliveryResult> SendMessageAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {
         using HttpRequestMessage request = CreateRequest(message);
         GatewayAnswer answer = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);

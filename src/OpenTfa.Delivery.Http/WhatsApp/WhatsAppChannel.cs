@@ -159,7 +159,7 @@ public sealed class WhatsAppChannel : HttpGatewayChannel<WhatsAppChannelOptions>
         components.Add(new JsonObject { ["type"] = "BUTTONS", ["buttons"] = new JsonArray(button) });
         var body = new JsonObject { ["name"] = name, ["language"] = language, ["category"] = "AUTHENTICATION", ["components"] = components };
         using HttpRequestMessage request = Graph($"{Options.WabaId}/message_templates", body);
-        GatewayAnswer answer = await ExchangeAsync(request, cancellationToken).ConfigureAwait(false);
+        GatewayAnswer answer = await SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
         Result<WhatsAppTemplate> result = Template(answer, name, language, otpType);
         if (result.IsSuccess)
         {

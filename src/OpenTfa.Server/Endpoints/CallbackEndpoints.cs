@@ -39,6 +39,7 @@ internal static class CallbackEndpoints
             .Operation("vonageInputCallback", "Vonage voice call step", "Called by Vonage during a voice PIN call; answers the next NCCO.")
             .AnswersNoContent().Produces<string>(StatusCodes.Status200OK, OperationDocs.Json);
         callbacks.MapTelegramCallbacks();
+        callbacks.MapWhatsAppCallbacks();
     }
 
     private static async Task<IResult> KannelReportAsync(string channel, HttpContext http, ChannelRouter router, DeliveryReports reports, AuthFailureThrottle throttle, CancellationToken ct)

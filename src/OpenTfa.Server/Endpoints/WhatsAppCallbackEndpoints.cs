@@ -19,9 +19,8 @@ internal static class WhatsAppCallbackEndpoints
 {
     private const string Kind = "WhatsApp";
 
-    public static void MapWhatsAppCallbacks(this IEndpointRouteBuilder app)
+    public static void MapWhatsAppCallbacks(this RouteGroupBuilder callbacks)
     {
-        RouteGroupBuilder callbacks = app.MapGroup(CallbackPaths.Root).AllowAnonymous().WithTags("Provider callbacks").WithMetadata(new CallbackDoc());
         callbacks.MapGet("/whatsapp/{channel}", Subscribe)
             .Operation("whatsAppWebhookVerification", "WhatsApp webhook verification",
                 "Called by Meta when the webhook is configured: answers hub.challenge when hub.mode is subscribe and hub.verify_token is the channel's VerifyToken.")

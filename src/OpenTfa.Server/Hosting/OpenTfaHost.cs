@@ -194,7 +194,6 @@ public static partial class OpenTfaHost
         app.MapProtection();
         app.MapChannels();
         app.MapCallbacks();
-        app.MapWhatsAppCallbacks();
         app.MapWhatsAppTemplates();
         app.MapHealth();
         app.MapVersion();
