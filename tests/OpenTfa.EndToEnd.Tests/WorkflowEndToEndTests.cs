@@ -15,6 +15,7 @@ public sealed class WorkflowEndToEndTests : IAsyncLifetime
     private const string OnWhatsApp = "41793200001";
     private const string NotOnWhatsApp = "41793200002";
 
+    // Null until started; DisposeAsync stops those that were.
     private SmscProcess _smsc = null!;
     private WhatsAppCloud _meta = null!;
     private TelegramGatewayPeer _telegram = null!;
@@ -22,6 +23,20 @@ public sealed class WorkflowEndToEndTests : IAsyncLifetime
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartPeersAsync();
+        }
+        catch
+        {
+            // xunit does not dispose a class whose initialization failed: stop what did start.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartPeersAsync()
     {
         _smsc = await SmscProcess.StartAsync();
         _meta = await WhatsAppCloud.StartAsync("--not-on-whatsapp", NotOnWhatsApp);
