@@ -26,6 +26,20 @@ public sealed class TelegramServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Gateway = await TelegramGatewayPeer.StartAsync("+" + NotOnTelegram);
+        try
+        {
+            await StartServerAsync();
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose set-up threw: stop the fake that did start.
+            await Gateway.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartServerAsync()
+    {
         int port = FreePort.Next();
         Server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
