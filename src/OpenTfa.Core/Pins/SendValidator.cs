@@ -161,11 +161,15 @@ public sealed class SendValidator(
         }
 
         PinRecord? pin = await pins.GetPinAsync(tenantId, pinId, cancellationToken);
-        if (pin is null)
-        {
-            return new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound);
-        }
+        return pin is null
+            ? new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound)
+            : await ValidateResendOfAsync(pin, kind, placeholders, cancellationToken);
+    }
 
+    /// <summary>The checks of <see cref="ValidateResendAsync"/> on a PIN the caller has already read.</summary>
+    private async Task<Result<ValidatedResend>> ValidateResendOfAsync(PinRecord pin, ChannelKind kind, IReadOnlyDictionary<string, string>? placeholders, CancellationToken cancellationToken)
+    {
+        string tenantId = pin.TenantId;
         if ((pin.Kind == ChannelKind.Email) != (kind == ChannelKind.Email))
         {
             return new TfaError(ErrorKind.BadRequest, pin.Kind == ChannelKind.Email
@@ -218,7 +222,7 @@ public sealed class SendValidator(
     /// </summary>
     public async Task<Result<ValidatedResend>> ValidateStepAsync(PinRecord pin, ChannelKind kind, CancellationToken cancellationToken)
     {
-        Result<ValidatedResend> validated = await ValidateResendAsync(pin.TenantId, pin.Id, kind, null, cancellationToken);
+        Result<ValidatedResend> validated = await ValidateResendOfAsync(pin, kind, null, cancellationToken);
         if (!validated.IsSuccess || validated.Value.TestNumber)
         {
             return validated;
