@@ -1,5 +1,6 @@
 using Npgsql;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Errors;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
@@ -72,33 +73,35 @@ internal sealed partial class PostgresPinStore(PostgresStore store) : IPinStore
     public async Task<VerifyResult> VerifyPinAsync(VerifyOperation operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        LimitCheck check = operation.Limit;
         await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // One round trip: whether the PIN exists, then the limit key's lock and its count. The
-        // limit comes before the PIN: a refused verify must not burn an attempt.
-        bool exists;
+        // The PIN's row first, then the limit key, as a resend locks them: nothing changes the PIN
+        // between the comparison and the count.
+        PinRecord? pin = await LockPinAsync(connection, transaction, operation.TenantId, operation.PinId, cancellationToken);
+        if (pin is null)
+        {
+            return new VerifyResult.NotFound();
+        }
+
+        Result<VerifyTerms> terms = await operation.Terms(pin, cancellationToken);
+        if (!terms.IsSuccess)
+        {
+            return new VerifyResult.Refused(terms.Error);
+        }
+
+        // One round trip: the limit key's lock and its count. A refused verify burns no attempt.
+        (bool matches, bool allowMultiple, LimitCheck check, int? failureCap) = terms.Value;
         long inWindow;
         await using (var first = new NpgsqlBatch(connection, transaction))
         {
-            first.BatchCommands.Add(new NpgsqlBatchCommand("SELECT EXISTS (SELECT 1 FROM pins WHERE id = @id AND tenant_id = @tenant AND NOT pruned)")
-                .Text("id", operation.PinId).Text("tenant", operation.TenantId));
             first.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(@key)").Long("key", Sql.LockKey("limit", check.Key)));
             first.BatchCommands.Add(new NpgsqlBatchCommand("SELECT count(*) FROM limit_events WHERE key = @key AND at > @since")
                 .Text("key", check.Key).Time("since", operation.Now - check.Limit.Window));
             await using NpgsqlDataReader reader = await first.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            exists = reader.GetBoolean(0);
-            await reader.NextResultAsync(cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             inWindow = reader.GetInt64(0);
-        }
-
-        if (!exists)
-        {
-            return new VerifyResult.NotFound();
         }
 
         if (inWindow >= check.Limit.Count)
@@ -107,7 +110,7 @@ internal sealed partial class PostgresPinStore(PostgresStore store) : IPinStore
             LimitRefusal? refusal = await PostgresLimits.AdmitAsync(connection, transaction, [check], operation.Now, cancellationToken);
             if (refusal is not null)
             {
-                return new VerifyResult.Limited(refusal);
+                return new VerifyResult.Limited(pin, refusal);
             }
         }
         else
@@ -118,27 +121,20 @@ internal sealed partial class PostgresPinStore(PostgresStore store) : IPinStore
             await count.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        PinRecord? pin = await LockPinAsync(connection, transaction, operation.TenantId, operation.PinId, cancellationToken);
-        if (pin is null)
-        {
-            // Pruned between the two reads; disposing the transaction un-counts the verify.
-            return new VerifyResult.NotFound();
-        }
-
         // Every verify of this destination holds the limit key's lock, so the count of failures
         // is read and written by one verify at a time, on every node.
-        if (operation.FailureCap is int cap)
+        if (failureCap is int cap)
         {
             int failures = await PostgresProtectionStore.VerifyFailuresAsync(connection, transaction, pin.ApplicationId, pin.Destination, cancellationToken);
             if (failures >= cap)
             {
                 await transaction.CommitAsync(cancellationToken);
-                return new VerifyResult.LockedOut(failures);
+                return new VerifyResult.LockedOut(pin, failures);
             }
         }
 
         PinState state = StateOf(pin);
-        VerifyDecision decision = PinRules.Decide(state, operation.MatchesStored(pin.Pin), operation.AllowMultipleVerifications, operation.Now);
+        VerifyDecision decision = PinRules.Decide(state, matches, allowMultiple, operation.Now);
         await using (NpgsqlCommand update = connection.Command(
             """
             UPDATE pins SET attempts_remaining = @attempts, verified_at = @verified, consumed = @consumed,
@@ -151,7 +147,7 @@ internal sealed partial class PostgresPinStore(PostgresStore store) : IPinStore
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        if (operation.FailureCap is not null && decision.Error == PinError.WrongPin)
+        if (failureCap is not null && decision.Error == PinError.WrongPin)
         {
             await using NpgsqlCommand count = connection.Command(
                 """
@@ -161,7 +157,7 @@ internal sealed partial class PostgresPinStore(PostgresStore store) : IPinStore
                 .Text("app", pin.ApplicationId).Text("dest", pin.Destination).Text("tenant", pin.TenantId).Time("now", operation.Now);
             await count.ExecuteNonQueryAsync(cancellationToken);
         }
-        else if (operation.FailureCap is not null && decision.Verified)
+        else if (failureCap is not null && decision.Verified)
         {
             await using NpgsqlCommand reset = connection.Command("DELETE FROM verify_failures WHERE application_id = @app AND destination = @dest", transaction)
                 .Text("app", pin.ApplicationId).Text("dest", pin.Destination);

@@ -11,6 +11,9 @@ internal sealed class CachingConnection(string connectionString) : SqliteConnect
     /// <summary>A statement of the current transaction named a table whose rows <see cref="ConfigCache"/> holds.</summary>
     public bool ConfigTouched { get; set; }
 
+    /// <summary>The PINs held in memory, on the writer's connection only.</summary>
+    public HotPins? HotPins { get; set; }
+
     /// <summary>The cached command for <paramref name="sql"/>, or a new one when that is in use (or the cache is full).</summary>
     public SqliteCommand Rent(string sql)
     {

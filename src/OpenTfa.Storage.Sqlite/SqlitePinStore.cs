@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Errors;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
@@ -17,6 +18,17 @@ internal sealed partial class SqlitePinStore(SqliteStore store) : IPinStore
     private const string PendingPin =
         $"SELECT {PinColumns} FROM pins WHERE tenant_id = $tenant AND application_id = $app AND destination = $dest AND pin_data IS NOT NULL " +
         "AND verified_at IS NULL AND canceled_at IS NULL AND consumed = 0 AND attempts_remaining > 0 AND expires_at > $now ORDER BY created_at DESC, rowid DESC LIMIT 1";
+
+    /// <summary>The one statement that changes a PIN and keeps <see cref="HotPins"/> true itself; every other one that writes <c>pins</c> retires it.</summary>
+    internal const string VerifyUpdate =
+        """
+        UPDATE pins SET attempts_remaining = $attempts, verified_at = $verified, consumed = $consumed,
+            verify_log = CASE WHEN length(coalesce(verify_log, '')) < $maxLog THEN coalesce(verify_log, '') || $entry ELSE verify_log END
+        WHERE id = $id
+        """;
+
+    internal const string InsertPin =
+        $"INSERT INTO pins({PinColumns}) VALUES ($id, $tenant, $app, $template, $kind, $dest, $key, $data, $created, $expires, $attempts, $sent, NULL, 0, $placeholders, $from, NULL, $workflow, $step, $due, $wmessage)";
 
     public Task<LimitRefusal?> IssuePinAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(async (c, t) =>
@@ -64,40 +76,41 @@ internal sealed partial class SqlitePinStore(SqliteStore store) : IPinStore
     public Task<VerifyResult> VerifyPinAsync(VerifyOperation operation, CancellationToken cancellationToken) =>
         store.WriteAsync<VerifyResult>(async (c, t) =>
         {
-            PinRecord? pin = (await QueryAsync(c, t, $"SELECT {PinColumns} FROM pins WHERE id = $id AND tenant_id = $tenant AND pin_data IS NOT NULL",
-                ReadPin, cancellationToken, ("$id", operation.PinId), ("$tenant", operation.TenantId))).FirstOrDefault();
+            PinRecord? pin = await WriterPinAsync(c, t, operation.TenantId, operation.PinId, cancellationToken);
             if (pin is null)
             {
                 return new VerifyResult.NotFound();
             }
 
-            // The verify limit comes first: a refused verify burns no attempt.
-            LimitRefusal? limited = await CountLimitsAsync(c, t, [operation.Limit], operation.Now, cancellationToken);
-            if (limited is not null)
+            Result<VerifyTerms> terms = await operation.Terms(pin, cancellationToken);
+            if (!terms.IsSuccess)
             {
-                return new VerifyResult.Limited(limited);
+                return new VerifyResult.Refused(terms.Error);
             }
 
-            if (operation.FailureCap is int cap)
+            // The verify limit comes first: a refused verify burns no attempt.
+            (bool matches, bool allowMultiple, LimitCheck limit, int? failureCap) = terms.Value;
+            LimitRefusal? limited = await CountLimitsAsync(c, t, [limit], operation.Now, cancellationToken);
+            if (limited is not null)
+            {
+                return new VerifyResult.Limited(pin, limited);
+            }
+
+            if (failureCap is int cap)
             {
                 int failures = await SqliteProtectionStore.VerifyFailuresAsync(c, t, pin.ApplicationId, pin.Destination, cancellationToken);
                 if (failures >= cap)
                 {
-                    return new VerifyResult.LockedOut(failures);
+                    return new VerifyResult.LockedOut(pin, failures);
                 }
             }
 
-            VerifyDecision decision = PinRules.Decide(StateOf(pin), operation.MatchesStored(pin.Pin), operation.AllowMultipleVerifications, operation.Now);
+            VerifyDecision decision = PinRules.Decide(StateOf(pin), matches, allowMultiple, operation.Now);
             PinState next = decision.NewState;
-            await ExecuteAsync(c, t,
-                """
-                UPDATE pins SET attempts_remaining = $attempts, verified_at = $verified, consumed = $consumed,
-                    verify_log = CASE WHEN length(coalesce(verify_log, '')) < $maxLog THEN coalesce(verify_log, '') || $entry ELSE verify_log END
-                WHERE id = $id
-                """,
+            await ExecuteAsync(c, t, VerifyUpdate,
                 cancellationToken, ("$id", pin.Id), ("$attempts", next.AttemptsRemaining), ("$verified", Ms(next.VerifiedAt)), ("$consumed", next.Consumed),
                 ("$entry", VerifyLog.Entry(operation.Now, decision)), ("$maxLog", VerifyLog.MaxLength));
-            if (operation.FailureCap is not null && decision.Error == PinError.WrongPin)
+            if (failureCap is not null && decision.Error == PinError.WrongPin)
             {
                 await ExecuteAsync(c, t,
                     """
@@ -106,12 +119,15 @@ internal sealed partial class SqlitePinStore(SqliteStore store) : IPinStore
                     """,
                     cancellationToken, ("$app", pin.ApplicationId), ("$dest", pin.Destination), ("$tenant", pin.TenantId), ("$now", Ms(operation.Now)));
             }
-            else if (operation.FailureCap is not null && decision.Verified)
+            else if (failureCap is not null && decision.Verified)
             {
                 await ExecuteAsync(c, t, "DELETE FROM verify_failures WHERE application_id = $app AND destination = $dest",
                     cancellationToken, ("$app", pin.ApplicationId), ("$dest", pin.Destination));
             }
-            return new VerifyResult.Decided(pin with { AttemptsRemaining = next.AttemptsRemaining, VerifiedAt = next.VerifiedAt, Consumed = next.Consumed }, decision);
+
+            PinRecord verified = pin with { AttemptsRemaining = next.AttemptsRemaining, VerifiedAt = next.VerifiedAt, Consumed = next.Consumed };
+            store.HotPins.Stage(AsStored(verified));
+            return new VerifyResult.Decided(verified, decision);
         }, cancellationToken);
 
     public Task<PinRecord?> FindPendingPinAsync(string tenantId, string applicationId, string destination, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -279,19 +295,51 @@ internal sealed partial class SqlitePinStore(SqliteStore store) : IPinStore
         return oldest;
     }
 
-    private static async Task InsertPinAsync(SqliteConnection c, SqliteTransaction t, PinRecord pin, OutboxMessage? message, CancellationToken cancellationToken)
+    private async Task InsertPinAsync(SqliteConnection c, SqliteTransaction t, PinRecord pin, OutboxMessage? message, CancellationToken cancellationToken)
     {
-        await ExecuteAsync(c, t,
-            $"INSERT INTO pins({PinColumns}) VALUES ($id, $tenant, $app, $template, $kind, $dest, $key, $data, $created, $expires, $attempts, $sent, NULL, 0, $placeholders, $from, NULL, $workflow, $step, $due, $wmessage)",
+        await ExecuteAsync(c, t, InsertPin,
             cancellationToken,
             ("$id", pin.Id), ("$tenant", pin.TenantId), ("$app", pin.ApplicationId), ("$template", pin.TemplateId), ("$kind", (int)pin.Kind),
             ("$dest", pin.Destination), ("$key", pin.Pin.KeyId), ("$data", pin.Pin.Data), ("$created", Ms(pin.CreatedAt)), ("$expires", Ms(pin.ExpiresAt)),
             ("$attempts", pin.AttemptsRemaining), ("$sent", pin.Sent), ("$placeholders", pin.PlaceholdersJson), ("$from", pin.From),
             ("$workflow", pin.Workflow?.Plan.ToJson()), ("$step", pin.Workflow?.StepsRun), ("$due", Ms(pin.Workflow?.DueAt)), ("$wmessage", pin.Workflow?.CurrentMessageId));
+        store.HotPins.Stage(AsStored(pin with { VerifiedAt = null, Consumed = false, CanceledAt = null }));
         if (message is not null)
         {
             await SqliteOutboxStore.EnqueueAsync(c, t, message, cancellationToken);
         }
+    }
+
+    /// <summary>A PIN read inside the writer's transaction: from <see cref="HotPins"/> when it holds it.</summary>
+    private async Task<PinRecord?> WriterPinAsync(SqliteConnection c, SqliteTransaction t, string tenantId, string pinId, CancellationToken cancellationToken)
+    {
+        if (store.HotPins.TryGet(pinId, out PinRecord held))
+        {
+            return held.TenantId == tenantId ? held : null;
+        }
+
+        PinRecord? pin = (await QueryAsync(c, t, $"SELECT {PinColumns} FROM pins WHERE id = $id AND tenant_id = $tenant AND pin_data IS NOT NULL",
+            ReadPin, cancellationToken, ("$id", pinId), ("$tenant", tenantId))).FirstOrDefault();
+        if (pin is not null)
+        {
+            store.HotPins.Stage(pin);
+        }
+
+        return pin;
+    }
+
+    /// <summary><paramref name="pin"/> as a read of its row would give it: times to the millisecond.</summary>
+    private static PinRecord AsStored(PinRecord pin)
+    {
+        static DateTimeOffset Stored(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(Ms(time));
+        return pin with
+        {
+            CreatedAt = Stored(pin.CreatedAt),
+            ExpiresAt = Stored(pin.ExpiresAt),
+            VerifiedAt = pin.VerifiedAt is { } verified ? Stored(verified) : null,
+            CanceledAt = pin.CanceledAt is { } canceled ? Stored(canceled) : null,
+            Workflow = pin.Workflow is { DueAt: { } due } workflow ? workflow with { DueAt = Stored(due) } : pin.Workflow,
+        };
     }
 
     private static PinState StateOf(PinRecord pin) => new(pin.AttemptsRemaining, pin.ExpiresAt, pin.VerifiedAt, pin.Consumed);

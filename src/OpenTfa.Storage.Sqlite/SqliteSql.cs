@@ -8,7 +8,8 @@ internal static class SqliteSql
     /// <summary>
     /// A command for <paramref name="sql"/>: the connection's prepared one when it keeps them.
     /// A statement of the writer's transaction that names a cached table marks the connection,
-    /// so that the cache retires its rows once the transaction ends.
+    /// so that the cache retires its rows once the transaction ends; one that changes PINs other
+    /// than as <see cref="HotPins"/> follows retires the PINs held at once.
     /// </summary>
     public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {
@@ -24,9 +25,17 @@ internal static class SqliteSql
         }
 
         command.Transaction = transaction;
-        if (transaction is not null && connection is CachingConnection { ConfigTouched: false } writer && ConfigCache.Touches(sql))
+        if (transaction is not null && connection is CachingConnection writer)
         {
-            writer.ConfigTouched = true;
+            if (!writer.ConfigTouched && ConfigCache.Touches(sql))
+            {
+                writer.ConfigTouched = true;
+            }
+
+            if (writer.HotPins is { } hot && HotPins.Retires(sql))
+            {
+                hot.Clear();
+            }
         }
 
         SqliteParameterCollection bound = command.Parameters;

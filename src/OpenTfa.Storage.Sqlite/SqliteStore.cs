@@ -28,7 +28,7 @@ public sealed class SqliteStore : IStoreRoles, IDisposable
         Connections = new SqliteConnectionFactory(options);
         DiskFull = new SqliteDiskFull(Connections.DatabasePath, Connections.MaxSizeBytes, logger ?? (ILogger)NullLogger.Instance);
         _readers = new SqliteReaderPool(Connections);
-        _writer = new SqliteWriter(Connections, LimitWindows, ConfigCache, DiskFull.Note);
+        _writer = new SqliteWriter(Connections, LimitWindows, ConfigCache, HotPins, DiskFull.Note);
         _checkpointer = new SqliteCheckpointer(Connections, () => _writer.Commits);
         Tenants = new SqliteTenantStore(this);
         Applications = new SqliteApplicationStore(this);
@@ -78,6 +78,9 @@ public sealed class SqliteStore : IStoreRoles, IDisposable
     internal LimitWindows LimitWindows { get; } = new();
 
     internal ConfigCache ConfigCache { get; } = new();
+
+    /// <summary>PINs as the writer last committed them; only the writer's transactions touch it.</summary>
+    internal HotPins HotPins { get; } = new();
 
     /// <summary>Runs <paramref name="work"/> on a pooled reader connection.</summary>
     internal async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "")

@@ -14,11 +14,11 @@ namespace OpenTfa.Storage.Sqlite;
 /// queue here instead of meeting SQLITE_BUSY.
 /// </summary>
 /// <remarks>
-/// The writer keeps <see cref="LimitWindows"/> and <see cref="ConfigCache"/> true to what it
-/// committed: both start afresh when a transaction fails as a whole or another connection
+/// The writer keeps <see cref="LimitWindows"/>, <see cref="ConfigCache"/> and <see cref="HotPins"/>
+/// true to what it committed: they start afresh when a transaction fails as a whole or another connection
 /// committed since the last one.
 /// </remarks>
-internal sealed class SqliteWriter(SqliteConnectionFactory connections, LimitWindows limitWindows, ConfigCache configCache, Action<Exception> onFailure) : IDisposable
+internal sealed class SqliteWriter(SqliteConnectionFactory connections, LimitWindows limitWindows, ConfigCache configCache, HotPins hotPins, Action<Exception> onFailure) : IDisposable
 {
     public const int MaxOperationsPerCommit = 64;
 
@@ -119,6 +119,7 @@ internal sealed class SqliteWriter(SqliteConnectionFactory connections, LimitWin
                 // next batch opens a fresh one.
                 limitWindows.Clear();
                 configCache.Invalidate();
+                hotPins.Clear();
                 foreach (WriteOperation operation in batch)
                 {
                     operation.Fail(ex);
@@ -151,6 +152,7 @@ internal sealed class SqliteWriter(SqliteConnectionFactory connections, LimitWin
         if (_writer is null)
         {
             _writer = connections.Open();
+            _writer.HotPins = hotPins;
             await using (SqliteCommand pragmas = _writer.CreateCommand())
             {
                 pragmas.CommandText = WriterPragmas;
@@ -158,6 +160,7 @@ internal sealed class SqliteWriter(SqliteConnectionFactory connections, LimitWin
             }
 
             limitWindows.Clear();
+            hotPins.Clear();
         }
 
         using SqliteTransaction transaction = _writer.BeginTransaction(IsolationLevel.Serializable);
@@ -175,12 +178,14 @@ internal sealed class SqliteWriter(SqliteConnectionFactory connections, LimitWin
                 batch[i].Fail(ex);
                 transaction.Rollback();
                 limitWindows.RollBack();
+                hotPins.RollBack();
                 RetireConfigIfTouched();
                 return i;
             }
         }
 
         transaction.Commit();
+        hotPins.Commit();
         Interlocked.Increment(ref _commits);
         RetireConfigIfTouched();
         return -1;
@@ -199,6 +204,7 @@ internal sealed class SqliteWriter(SqliteConnectionFactory connections, LimitWin
         {
             limitWindows.Clear();
             configCache.Invalidate();
+            hotPins.Clear();
             _dataVersion = version;
         }
     }

@@ -15,10 +15,10 @@ public abstract partial class StoreComplianceTests
         (PinRecord first, _) = await IssueAsync(NewPin("tenant-a", application, attempts: 2));
         (PinRecord second, _) = await IssueAsync(NewPin("tenant-a", application, attempts: 10));
 
-        await Pins.VerifyPinAsync(Verify(first, "0000", T0) with { FailureCap = 3 }, Ct);
-        await Pins.VerifyPinAsync(Verify(first, "0000", T0.AddSeconds(1)) with { FailureCap = 3 }, Ct);
-        VerifyResult third = await Pins.VerifyPinAsync(Verify(second, "0000", T0.AddSeconds(2)) with { FailureCap = 3 }, Ct);
-        VerifyResult locked = await Pins.VerifyPinAsync(Verify(second, "1234", T0.AddSeconds(3)) with { FailureCap = 3 }, Ct);
+        await Pins.VerifyPinAsync(Verify(first, "0000", T0, failureCap: 3), Ct);
+        await Pins.VerifyPinAsync(Verify(first, "0000", T0.AddSeconds(1), failureCap: 3), Ct);
+        VerifyResult third = await Pins.VerifyPinAsync(Verify(second, "0000", T0.AddSeconds(2), failureCap: 3), Ct);
+        VerifyResult locked = await Pins.VerifyPinAsync(Verify(second, "1234", T0.AddSeconds(3), failureCap: 3), Ct);
 
         Assert.Equal(PinError.WrongPin, Assert.IsType<VerifyResult.Decided>(third).Decision.Error);
         Assert.Equal(3, Assert.IsType<VerifyResult.LockedOut>(locked).Failures);
@@ -32,7 +32,7 @@ public abstract partial class StoreComplianceTests
 
         Assert.False(await Protection.ClearVerifyFailuresAsync("tenant-b", application, second.Destination, Ct));
         Assert.True(await Protection.ClearVerifyFailuresAsync("tenant-a", application, second.Destination, Ct));
-        Assert.True(Assert.IsType<VerifyResult.Decided>(await Pins.VerifyPinAsync(Verify(second, "1234", T0.AddSeconds(4)) with { FailureCap = 3 }, Ct)).Decision.Verified);
+        Assert.True(Assert.IsType<VerifyResult.Decided>(await Pins.VerifyPinAsync(Verify(second, "1234", T0.AddSeconds(4), failureCap: 3), Ct)).Decision.Verified);
         Assert.False(await Protection.ClearVerifyFailuresAsync("tenant-a", application, second.Destination, Ct));
     }
 
@@ -44,10 +44,10 @@ public abstract partial class StoreComplianceTests
 
         await Pins.VerifyPinAsync(Verify(pin, "0000", T0), Ct);
         Assert.Equal(0, await Protection.GetVerifyFailuresAsync(application, pin.Destination, Ct));
-        await Pins.VerifyPinAsync(Verify(pin, "0000", T0.AddSeconds(1)) with { FailureCap = 100 }, Ct);
-        await Pins.VerifyPinAsync(Verify(pin, "0000", T0.AddSeconds(2)) with { FailureCap = 100 }, Ct);
+        await Pins.VerifyPinAsync(Verify(pin, "0000", T0.AddSeconds(1), failureCap: 100), Ct);
+        await Pins.VerifyPinAsync(Verify(pin, "0000", T0.AddSeconds(2), failureCap: 100), Ct);
         Assert.Equal(2, await Protection.GetVerifyFailuresAsync(application, pin.Destination, Ct));
-        await Pins.VerifyPinAsync(Verify(pin, "1234", T0.AddSeconds(3)) with { FailureCap = 100 }, Ct);
+        await Pins.VerifyPinAsync(Verify(pin, "1234", T0.AddSeconds(3), failureCap: 100), Ct);
 
         Assert.Equal(0, await Protection.GetVerifyFailuresAsync(application, pin.Destination, Ct));
         Assert.Empty(await Protection.ListVerifyFailuresAsync("tenant-a", application, 1, Ct));
@@ -63,7 +63,7 @@ public abstract partial class StoreComplianceTests
             pins.Add((await IssueAsync(NewPin("tenant-a", application, attempts: 5))).Pin);
         }
 
-        VerifyResult[] results = await RunConcurrentlyAsync(100, i => Pins.VerifyPinAsync(Verify(pins[i % 5], "0000", T0.AddMilliseconds(i)) with { FailureCap = 10 }, Ct));
+        VerifyResult[] results = await RunConcurrentlyAsync(100, i => Pins.VerifyPinAsync(Verify(pins[i % 5], "0000", T0.AddMilliseconds(i), failureCap: 10), Ct));
 
         Assert.Equal(10, results.Count(r => r is VerifyResult.Decided { Decision.Error: PinError.WrongPin }));
         Assert.Equal(90, results.Count(r => r is VerifyResult.LockedOut or VerifyResult.Decided { Decision.Error: PinError.NoMorePinAttempts }));

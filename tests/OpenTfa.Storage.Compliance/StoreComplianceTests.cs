@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Security;
@@ -83,8 +84,10 @@ public abstract partial class StoreComplianceTests : IAsyncLifetime
     protected static LimitCheck[] SendLimits(PinRecord pin, string perApplication = "10000/1d", string perDestination = "1000/1d") =>
         [SendPerApplication(pin.ApplicationId, perApplication), SendPerDestination(pin.ApplicationId, pin.Destination, perDestination)];
 
-    protected static VerifyOperation Verify(PinRecord pin, string candidate, DateTimeOffset now, bool allowMultiple = true, string limit = "1000/1d") =>
-        new(pin.TenantId, pin.Id, Protector.Matches(pin.Id, pin.Pin, candidate), allowMultiple, VerifyPerDestination(pin.ApplicationId, pin.Destination, limit), now);
+    /// <summary>A verify whose candidate is compared, inside the store step, with the PIN as the step read it.</summary>
+    protected static VerifyOperation Verify(PinRecord pin, string candidate, DateTimeOffset now, bool allowMultiple = true, string limit = "1000/1d", int? failureCap = null) =>
+        new(pin.TenantId, pin.Id, now, (stored, _) => ValueTask.FromResult(Result<VerifyTerms>.Ok(
+            new VerifyTerms(Protector.Matches(stored.Id, stored.Pin, candidate), allowMultiple, VerifyPerDestination(stored.ApplicationId, stored.Destination, limit), failureCap))));
 
     protected static ResendOperation Resend(PinRecord pin, DateTimeOffset now, params LimitCheck[] limits) =>
         new(pin.TenantId, pin.Id, NewMessage(pin, now), limits.Length == 0 ? SendLimits(pin) : limits, now);

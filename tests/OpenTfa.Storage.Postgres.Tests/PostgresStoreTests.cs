@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Errors;
 using OpenTfa.Core.Formats;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Security;
@@ -122,7 +123,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         LimitCheck verifyLimit = LimitKeys.VerifyPerDestination(pin.ApplicationId, pin.Destination, RateLimit.Parse("1000/1d", TimeSpan.FromDays(1)), "1000/1d");
 
         VerifyResult[] results = await RunConcurrentlyAsync(200, i =>
-            nodes[i % 2].Pins.VerifyPinAsync(new VerifyOperation("tenant-a", pin.Id, false, true, verifyLimit, T0.AddMilliseconds(i + 1)), Ct));
+            nodes[i % 2].Pins.VerifyPinAsync(new VerifyOperation("tenant-a", pin.Id, T0.AddMilliseconds(i + 1), (_, _) => ValueTask.FromResult(Result<VerifyTerms>.Ok(new VerifyTerms(false, true, verifyLimit)))), Ct));
 
         VerifyDecision[] decisions = results.Select(r => Assert.IsType<VerifyResult.Decided>(r).Decision).ToArray();
         Assert.Equal(5, decisions.Count(d => d.Error == PinError.WrongPin));

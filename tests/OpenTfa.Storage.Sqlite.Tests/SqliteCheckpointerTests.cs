@@ -16,7 +16,7 @@ public sealed class SqliteCheckpointerTests : IDisposable
     public SqliteCheckpointerTests()
     {
         var connections = new SqliteConnectionFactory(_database.Options);
-        _writer = new SqliteWriter(connections, new LimitWindows(), new ConfigCache(), _ => { });
+        _writer = new SqliteWriter(connections, new LimitWindows(), new ConfigCache(), new HotPins(), _ => { });
         _checkpointer = new SqliteCheckpointer(connections, () => _writer.Commits);
     }
 

@@ -13,7 +13,7 @@ public sealed class SqliteWriterTests : IDisposable
     public SqliteWriterTests()
     {
         _connections = new SqliteConnectionFactory(_database.Options);
-        _writer = new SqliteWriter(_connections, new LimitWindows(), new ConfigCache(), _failures.Add);
+        _writer = new SqliteWriter(_connections, new LimitWindows(), new ConfigCache(), new HotPins(), _failures.Add);
     }
 
     public void Dispose()

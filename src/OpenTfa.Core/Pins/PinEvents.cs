@@ -74,18 +74,19 @@ public sealed class PinEvents(ProtectionService protection, IEventSink events, O
         metrics.Refused(applicationId, "limit", refusal.Check.Setting);
 
     /// <summary>Counts the verify and publishes the first successful one, and the wrong PIN that used up the last attempt.</summary>
-    public async Task VerifiedAsync(PinRecord pin, VerifyResult result, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task VerifiedAsync(VerifyResult result, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (result is VerifyResult.Limited limited)
         {
-            Limited(pin.ApplicationId, limited.Refusal);
+            Limited(limited.Pin.ApplicationId, limited.Refusal);
             return;
         }
 
         if (result is VerifyResult.LockedOut locked)
         {
-            await protection.RecordLockoutAsync(pin.TenantId, pin.ApplicationId, pin.Destination, ProtectionService.LockoutHit(locked.Failures), cancellationToken);
-            await events.PublishAsync(OpenTfaEvents.RuleRefused(pin.TenantId, pin.ApplicationId, "nist", "verify", pin.Kind, pin.Destination, now, pin.Id), cancellationToken);
+            PinRecord lockedPin = locked.Pin;
+            await protection.RecordLockoutAsync(lockedPin.TenantId, lockedPin.ApplicationId, lockedPin.Destination, ProtectionService.LockoutHit(locked.Failures), cancellationToken);
+            await events.PublishAsync(OpenTfaEvents.RuleRefused(lockedPin.TenantId, lockedPin.ApplicationId, "nist", "verify", lockedPin.Kind, lockedPin.Destination, now, lockedPin.Id), cancellationToken);
             return;
         }
 
@@ -93,6 +94,8 @@ public sealed class PinEvents(ProtectionService protection, IEventSink events, O
         {
             return;
         }
+
+        PinRecord pin = decided.Pin;
 
         metrics.Verification(pin.ApplicationId, pin.Kind, pin.Destination, decision.Error);
         string? type = null;

@@ -33,7 +33,6 @@ public sealed class PinService(
     VerifyValidator verifyValidator,
     PinMessageBuilder builder,
     PinEvents events,
-    SecretProtector protector,
     OutboxSignal outbox,
     TimeProvider time)
 {
@@ -111,34 +110,29 @@ public sealed class PinService(
     }
 
     /// <summary>
-    /// Checks the verify limit and applies the verify decision, <see cref="PinRules.Decide"/>, in one
-    /// atomic store step: a wrong PIN spends an attempt, a right one verifies (once, unless the
-    /// application allows more), an expired or used-up PIN answers its error.
+    /// Reads the PIN, compares the candidate, checks the verify limit and applies the verify
+    /// decision, <see cref="PinRules.Decide"/>, in one atomic store step: a wrong PIN spends an
+    /// attempt, a right one verifies (once, unless the application allows more), an expired or
+    /// used-up PIN answers its error.
     /// </summary>
     public async Task<Result<VerifyPinOutcome>> VerifyAsync(string tenantId, string pinId, string? candidatePin, CancellationToken cancellationToken)
     {
         using System.Diagnostics.Activity? activity = OpenTfaTelemetry.StartOperation("pin verify", pinId: pinId);
-        Result<ValidatedVerify> validated = await verifyValidator.ValidateAsync(tenantId, pinId, candidatePin, cancellationToken);
-        if (!validated.IsSuccess)
+        if (VerifyValidator.CheckCandidate(candidatePin) is { } invalid)
         {
-            return validated.Error;
+            return invalid;
         }
 
-        (PinRecord pin, Application application, string candidate, int? failureCap) = validated.Value;
-
-        // Comparing before the atomic step is safe: the step checks the PIN is still the one
-        // compared (a workflow may draw a new one per step) and decides against its state then.
-        bool matches = protector.Matches(pin.Id, pin.Pin, candidate);
-        LimitCheck limit = LimitKeys.VerifyPerDestination(application.Id, pin.Destination, application.Settings.VerifyPerPhoneNumber, application.Settings.VerifyPinLimit);
         DateTimeOffset now = time.GetUtcNow();
         VerifyResult result = await pins.VerifyPinAsync(
-            new VerifyOperation(tenantId, pin.Id, matches, application.Settings.AllowMultiplePinVerifications, limit, now, failureCap, Compared: pin.Pin), cancellationToken);
-        await events.VerifiedAsync(pin, result, now, cancellationToken);
+            new VerifyOperation(tenantId, pinId, now, (pin, ct) => verifyValidator.TermsAsync(pin, candidatePin!, ct)), cancellationToken);
+        await events.VerifiedAsync(result, now, cancellationToken);
         return result switch
         {
-            VerifyResult.Decided d => new VerifyPinOutcome(pin.Id, pin.Destination, d.Decision.Verified, d.Decision.AttemptsRemaining, d.Decision.Error),
+            VerifyResult.Decided d => new VerifyPinOutcome(d.Pin.Id, d.Pin.Destination, d.Decision.Verified, d.Decision.AttemptsRemaining, d.Decision.Error),
             VerifyResult.Limited l => TooMany(l.Refusal),
-            VerifyResult.LockedOut => new VerifyPinOutcome(pin.Id, pin.Destination, false, 0, PinError.NoMorePinAttempts),
+            VerifyResult.LockedOut l => new VerifyPinOutcome(l.Pin.Id, l.Pin.Destination, false, 0, PinError.NoMorePinAttempts),
+            VerifyResult.Refused r => r.Error,
             _ => new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound),
         };
     }

@@ -1,40 +1,29 @@
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Errors;
 using OpenTfa.Core.Protection;
+using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
 
 namespace OpenTfa.Core.Pins;
 
-/// <summary>A verify that passed every check. <see cref="Application"/> is clamped in NIST mode, where <see cref="FailureCap"/> locks a destination out.</summary>
-public sealed record ValidatedVerify(PinRecord Pin, Application Application, string Candidate, int? FailureCap);
-
 /// <summary>
-/// The first stage of a verify: the candidate's shape, the PIN and its enabled application, and
-/// the NIST clamp. Whether the PIN verifies is decided later, in the store step, by <see cref="PinRules.Decide"/>.
+/// The checks of a verify: the candidate's shape before the store step, then, inside it, the
+/// terms for the PIN the step read: its enabled application, the NIST clamp, the verify limit
+/// and whether the candidate matches. Whether the PIN verifies is decided by <see cref="PinRules.Decide"/>.
 /// </summary>
-public sealed class VerifyValidator(IApplicationStore applications, IPinStore pins, ProtectionService protection)
+public sealed class VerifyValidator(IApplicationStore applications, ProtectionService protection, SecretProtector protector)
 {
     public const int MaxCandidateLength = 64;
 
-    public async Task<Result<ValidatedVerify>> ValidateAsync(string tenantId, string pinId, string? candidate, CancellationToken cancellationToken)
+    public static TfaError? CheckCandidate(string? candidate) =>
+        string.IsNullOrEmpty(candidate) ? TfaError.Field("pin", "must not be empty")
+        : candidate.Length > MaxCandidateLength ? TfaError.Field("pin", $"must be at most {MaxCandidateLength} characters")
+        : null;
+
+    /// <summary>The terms of a verify of <paramref name="pin"/> with <paramref name="candidate"/>; runs inside the store step, so it only reads.</summary>
+    public async ValueTask<Result<VerifyTerms>> TermsAsync(PinRecord pin, string candidate, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(candidate))
-        {
-            return TfaError.Field("pin", "must not be empty");
-        }
-
-        if (candidate.Length > MaxCandidateLength)
-        {
-            return TfaError.Field("pin", $"must be at most {MaxCandidateLength} characters");
-        }
-
-        PinRecord? pin = await pins.GetPinAsync(tenantId, pinId, cancellationToken);
-        if (pin is null)
-        {
-            return new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound);
-        }
-
-        Application? application = await applications.GetApplicationAsync(tenantId, pin.ApplicationId, cancellationToken);
+        Application? application = await applications.GetApplicationAsync(pin.TenantId, pin.ApplicationId, cancellationToken);
         if (application is null)
         {
             return new TfaError(ErrorKind.NotFound, ErrorTexts.PinNotFound);
@@ -45,11 +34,12 @@ public sealed class VerifyValidator(IApplicationStore applications, IPinStore pi
             return new TfaError(ErrorKind.Forbidden, ErrorTexts.ApplicationDisabled);
         }
 
-        if ((await protection.GetEffectiveAsync(tenantId, application.Id, cancellationToken)).Nist)
-        {
-            return new ValidatedVerify(pin, application with { Settings = NistMode.Clamp(application.Settings) }, candidate, NistMode.MaxConsecutiveFailures);
-        }
-
-        return new ValidatedVerify(pin, application, candidate, null);
+        bool nist = (await protection.GetEffectiveAsync(pin.TenantId, application.Id, cancellationToken)).Nist;
+        ApplicationSettings settings = nist ? NistMode.Clamp(application.Settings) : application.Settings;
+        return new VerifyTerms(
+            protector.Matches(pin.Id, pin.Pin, candidate),
+            settings.AllowMultiplePinVerifications,
+            LimitKeys.VerifyPerDestination(application.Id, pin.Destination, settings.VerifyPerPhoneNumber, settings.VerifyPinLimit),
+            nist ? NistMode.MaxConsecutiveFailures : null);
     }
 }

@@ -1,5 +1,6 @@
 using OpenTfa.Core.Applications;
 using OpenTfa.Core.Delivery;
+using OpenTfa.Core.Errors;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Templates;
 using OpenTfa.Core.Tenancy;
@@ -81,23 +82,23 @@ public interface IEmailBodyStore
 
 public sealed record ResendOperation(string TenantId, string PinId, OutboxMessage Message, IReadOnlyList<LimitCheck> Limits, DateTimeOffset Now);
 
+/// <summary>What a verify is decided on, worked out from the PIN the store step read.</summary>
+/// <param name="Matches">Whether the candidate matches the PIN as read in the step.</param>
 /// <param name="FailureCap">
 /// When set (NIST SP 800-63B mode), the destination's consecutive failed verifications are
 /// counted in the same step: at the cap the verify is refused without touching the PIN, a
 /// wrong PIN adds one, and a successful verification starts the count again.
 /// </param>
-/// <param name="Compared">
-/// The sealed PIN <see cref="Matches"/> was decided against. A workflow that draws a new PIN per
-/// step may replace it in between; the store then counts the verify as wrong, since a code that
-/// matched the replaced PIN is no longer the PIN.
-/// </param>
-public sealed record VerifyOperation(string TenantId, string PinId, bool Matches, bool AllowMultipleVerifications, LimitCheck Limit, DateTimeOffset Now, int? FailureCap = null,
-    Security.SealedSecret? Compared = null)
-{
-    /// <summary>Whether the candidate matches the PIN as the store holds it now.</summary>
-    public bool MatchesStored(Security.SealedSecret stored) =>
-        Matches && (Compared is not { } compared || (compared.KeyId == stored.KeyId && compared.Data.AsSpan().SequenceEqual(stored.Data)));
-}
+public sealed record VerifyTerms(bool Matches, bool AllowMultipleVerifications, LimitCheck Limit, int? FailureCap = null);
+
+/// <summary>
+/// A verify as one store step: the store reads the PIN, asks <see cref="Terms"/> what to decide
+/// on (the candidate is compared with the PIN as read there, so a PIN replaced by a workflow
+/// step in between is never compared stale), counts the limit and applies the decision, with
+/// nothing else changing the PIN meanwhile. <see cref="Terms"/> answering an error leaves
+/// everything untouched and the step answers <see cref="VerifyResult.Refused"/>.
+/// </summary>
+public sealed record VerifyOperation(string TenantId, string PinId, DateTimeOffset Now, Func<PinRecord, CancellationToken, ValueTask<Result<VerifyTerms>>> Terms);
 
 public abstract record ResendResult
 {
@@ -114,10 +115,13 @@ public abstract record VerifyResult
 {
     public sealed record Decided(PinRecord Pin, VerifyDecision Decision) : VerifyResult;
 
-    public sealed record Limited(LimitRefusal Refusal) : VerifyResult;
+    public sealed record Limited(PinRecord Pin, LimitRefusal Refusal) : VerifyResult;
 
-    /// <summary>The destination reached <see cref="VerifyOperation.FailureCap"/>; the PIN was not touched.</summary>
-    public sealed record LockedOut(int Failures) : VerifyResult;
+    /// <summary>The destination reached <see cref="VerifyTerms.FailureCap"/>; the PIN was not touched.</summary>
+    public sealed record LockedOut(PinRecord Pin, int Failures) : VerifyResult;
+
+    /// <summary><see cref="VerifyOperation.Terms"/> refused the verify (its application is gone or disabled); nothing was counted.</summary>
+    public sealed record Refused(TfaError Error) : VerifyResult;
 
     public sealed record NotFound : VerifyResult;
 }

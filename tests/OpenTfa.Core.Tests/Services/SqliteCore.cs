@@ -48,10 +48,10 @@ public sealed class SqliteCore : IAsyncDisposable
         var events = new OpenTfaEvents(store.Webhooks, new WebhookSubscriptions(store.Webhooks, Time), new WebhookSignal(), Metrics, Time, NullLogger<OpenTfaEvents>.Instance);
         Pins = new PinService(store.Applications, store.Pins,
             new SendValidator(store.Applications, store.Pins, Protection, Senders, router, events, Options.Create(pinOptions), Time),
-            new VerifyValidator(store.Applications, store.Pins, Protection),
+            new VerifyValidator(store.Applications, Protection, Protector),
             new PinMessageBuilder(store.EmailBodies, Protector, Options.Create(pinOptions)),
             new PinEvents(Protection, events, Metrics),
-            Protector, new OutboxSignal(), Time);
+            new OutboxSignal(), Time);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
