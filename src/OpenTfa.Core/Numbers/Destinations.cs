@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Mail;
 using PhoneNumbers;
 
@@ -13,6 +14,15 @@ public enum NumberCheck
 public static class Destinations
 {
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
+
+    /// <summary>
+    /// What the numbering plan says of recent numbers: a send asks it several times (the number
+    /// check, protection rules, metric labels) and each answer costs a parse and the plan's
+    /// patterns. The answers never change while the process runs, so at most this many are kept.
+    /// </summary>
+    private const int MaxRemembered = 8192;
+
+    private static readonly ConcurrentDictionary<(string Phone, char Question), string> Remembered = new();
 
     /// <summary>
     /// International digits of a phone number: a leading <c>+</c> or <c>00</c>, spaces, dots,
@@ -55,7 +65,10 @@ public static class Destinations
     /// With no lookup provider: a number that cannot exist in its numbering plan is not
     /// reachable; a plausible one is sent with <see cref="NumberCheck.NotConfigured"/>.
     /// </summary>
-    public static NumberCheck Check(string canonicalPhone)
+    public static NumberCheck Check(string canonicalPhone) =>
+        Remember(canonicalPhone, 'c', static phone => CheckOf(phone).ToString()) == nameof(NumberCheck.NotConfigured) ? NumberCheck.NotConfigured : NumberCheck.NotReachable;
+
+    private static NumberCheck CheckOf(string canonicalPhone)
     {
         try
         {
@@ -69,7 +82,9 @@ public static class Destinations
     }
 
     /// <summary>The region (ISO country code) of a canonical number, or "ZZ" when unknown.</summary>
-    public static string Country(string canonicalPhone)
+    public static string Country(string canonicalPhone) => Remember(canonicalPhone, 'r', CountryOf);
+
+    private static string CountryOf(string canonicalPhone)
     {
         try
         {
@@ -82,7 +97,9 @@ public static class Destinations
     }
 
     /// <summary>libphonenumber's type of a canonical number (MOBILE, FIXED_LINE, VOIP, PREMIUM_RATE, …), or UNKNOWN.</summary>
-    public static string NumberType(string canonicalPhone)
+    public static string NumberType(string canonicalPhone) => Remember(canonicalPhone, 't', NumberTypeOf);
+
+    private static string NumberTypeOf(string canonicalPhone)
     {
         try
         {
@@ -106,6 +123,23 @@ public static class Destinations
         {
             return "UNKNOWN";
         }
+    }
+
+    private static string Remember(string canonicalPhone, char question, Func<string, string> answer)
+    {
+        if (Remembered.TryGetValue((canonicalPhone, question), out string? known))
+        {
+            return known;
+        }
+
+        string value = answer(canonicalPhone);
+        if (Remembered.Count >= MaxRemembered)
+        {
+            Remembered.Clear();
+        }
+
+        Remembered[(canonicalPhone, question)] = value;
+        return value;
     }
 
     /// <summary>A lower-case address, or null when the text is not one address.</summary>
