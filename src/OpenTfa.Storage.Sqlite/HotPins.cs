@@ -16,8 +16,11 @@ namespace OpenTfa.Storage.Sqlite;
 /// </summary>
 internal sealed partial class HotPins
 {
-    /// <summary>About 600 bytes each: at most ~20 MB. The oldest go first; a PIN is verified soon after it is sent.</summary>
-    private const int MaxEntries = 32_768;
+    /// <summary>
+    /// About 600 bytes each, so a few megabytes. The oldest go first: a PIN is verified soon after
+    /// it is sent, and one that has left is read from the database again.
+    /// </summary>
+    private const int MaxEntries = 8_192;
 
     private static readonly ConcurrentDictionary<string, bool> Changing = new(StringComparer.Ordinal);
 
