@@ -2,7 +2,7 @@
 # Profiles one scenario: starts the server as bench/run.sh does, drives the scenario with wrk
 # and meanwhile records a trace (dotnet-trace, sampled thread time) and the runtime and
 # ASP.NET Core counters (dotnet-counters), then prints where the server's running threads
-# spent their time. Files are kept in bench/results/profile-<scenario>-<timestamp>/.
+# spent their time, by method and by stage of a request (bench/lib/speedscope-stages.mjs). Files are kept in bench/results/profile-<scenario>-<timestamp>/.
 #
 #   bench/profile.sh SCENARIO [sqlite|postgres] [discard|smpp]
 #
@@ -63,5 +63,6 @@ wait "$WRK_PID" || true
 sed -n 's/^BENCH //p' "$OUT/wrk.txt" >"$OUT/wrk.json"
 node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(`${(r.requests/(r.duration_us/1e6)).toFixed(0)} req/s, p50 ${(r.p50_us/1000).toFixed(2)} ms, p99 ${(r.p99_us/1000).toFixed(2)} ms, non-2xx ${r.non2xx}`)' "$OUT/wrk.json"
 node "$BENCH/lib/speedscope-top.mjs" "$OUT/trace.speedscope.json" --top 40 | tee "$OUT/top.txt"
+node "$BENCH/lib/speedscope-stages.mjs" "$OUT/trace.speedscope.json" | tee "$OUT/stages.txt"
 node "$BENCH/lib/counters-summary.mjs" "$OUT/counters.csv" | tee "$OUT/counters.txt"
 say "kept in $OUT"
