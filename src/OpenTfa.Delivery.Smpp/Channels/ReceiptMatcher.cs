@@ -14,13 +14,19 @@ internal readonly record struct ReceiptOutcome(bool Delivered, string? Error, Da
 /// from another node) is held for <see cref="Hold"/> in case its submission completes, then passed
 /// on under its own id, for the store to match. Ids are also matched in their other radix, for
 /// SMSCs that answer submit_sm in hex and write receipts in decimal (or the reverse).
+/// A message awaiting its receipts is kept whole for <c>keep</c> after its submission (the newest
+/// <c>capacity</c> of them). Once its state is decided, only a 64-bit key per segment id stays,
+/// as long, so that its repeated and late receipts are still dropped (<see cref="DecidedReceiptIds"/>):
+/// a busy node's last <c>capacity</c> messages cost a few megabytes, not their ids, aliases and
+/// outcomes for days.
 /// </summary>
 internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity = 100_000)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Group> _bySegment = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
-    private readonly Queue<Group> _order = new();
+    private readonly LinkedList<Group> _awaiting = new();
+    private readonly DecidedReceiptIds _decided = new(keep, capacity);
     private readonly Dictionary<string, ReceiptOutcome> _early = new(StringComparer.OrdinalIgnoreCase);
 
     public TimeSpan Hold => hold;
@@ -40,7 +46,7 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
                 }
             }
 
-            _order.Enqueue(group);
+            group.Node = _awaiting.AddLast(group);
             Trim(now);
 
             DeliveryReport? report = null;
@@ -66,6 +72,12 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
                 return Apply(found.Group, found.Index, outcome);
             }
 
+            if (_decided.Matches(messageId))
+            {
+                // A repeated receipt, or a later segment's after one failed: the state is recorded.
+                return null;
+            }
+
             _early[messageId] = outcome;
             return null;
         }
@@ -88,6 +100,7 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
         }
     }
 
+    /// <summary>Receipts waiting for their submission to complete.</summary>
     public int Held
     {
         get
@@ -95,6 +108,30 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
             lock (_gate)
             {
                 return _early.Count;
+            }
+        }
+    }
+
+    /// <summary>Submitted messages whose receipts have not decided their state yet.</summary>
+    public int Awaiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _awaiting.Count;
+            }
+        }
+    }
+
+    /// <summary>Segment ids of decided messages still remembered, to drop their late receipts.</summary>
+    public int Decided
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _decided.Count;
             }
         }
     }
@@ -137,7 +174,7 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
         return (group, index);
     }
 
-    private static DeliveryReport? Apply(Group group, int index, ReceiptOutcome outcome)
+    private DeliveryReport? Apply(Group group, int index, ReceiptOutcome outcome)
     {
         if (group.Decided)
         {
@@ -148,18 +185,29 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
         var at = Clamp(outcome, group.AcceptedAt);
         if (!outcome.Delivered)
         {
-            group.Decided = true;
+            Decide(group);
             return new DeliveryReport(group.Ids[0], MessageState.Failed, outcome.Error, at);
         }
 
         if (group.Outcomes.All(o => o is { Delivered: true }))
         {
-            group.Decided = true;
+            Decide(group);
             var last = group.Outcomes.Max(o => Clamp(o!.Value, group.AcceptedAt));
             return new DeliveryReport(group.Ids[0], MessageState.Delivered, null, last);
         }
 
         return null;
+    }
+
+    // From here on its ids only serve to drop its late receipts.
+    private void Decide(Group group)
+    {
+        group.Decided = true;
+        Forget(group);
+        foreach (var id in group.Ids)
+        {
+            _decided.Add(id, group.AcceptedAt);
+        }
     }
 
     // The SMSC's done date has minute precision and its clock is not ours: keep it between the
@@ -177,29 +225,40 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
 
     private void Trim(DateTimeOffset now)
     {
-        while (_order.Count > 0 && (_order.Count > capacity || now - _order.Peek().AcceptedAt > keep))
+        while (_awaiting.First is { } oldest && (_awaiting.Count > capacity || now - oldest.Value.AcceptedAt > keep))
         {
-            var old = _order.Dequeue();
-            foreach (var id in old.Ids)
-            {
-                if (_bySegment.TryGetValue(id, out var current) && ReferenceEquals(current, old))
-                {
-                    _bySegment.Remove(id);
-                }
-
-                foreach (var alias in AliasKeys(id))
-                {
-                    if (_aliases.TryGetValue(alias, out var target) && string.Equals(target, id, StringComparison.OrdinalIgnoreCase))
-                    {
-                        _aliases.Remove(alias);
-                    }
-                }
-            }
+            Forget(oldest.Value);
         }
 
+        _decided.Trim(now);
         while (_early.Count > capacity)
         {
             _early.Remove(_early.MinBy(e => e.Value.ReceivedAt).Key);
+        }
+    }
+
+    private void Forget(Group group)
+    {
+        if (group.Node is { } node)
+        {
+            _awaiting.Remove(node);
+            group.Node = null;
+        }
+
+        foreach (var id in group.Ids)
+        {
+            if (_bySegment.TryGetValue(id, out var current) && ReferenceEquals(current, group))
+            {
+                _bySegment.Remove(id);
+            }
+
+            foreach (var alias in AliasKeys(id))
+            {
+                if (_aliases.TryGetValue(alias, out var target) && string.Equals(target, id, StringComparison.OrdinalIgnoreCase))
+                {
+                    _aliases.Remove(alias);
+                }
+            }
         }
     }
 
@@ -243,5 +302,7 @@ internal sealed class ReceiptMatcher(TimeSpan hold, TimeSpan keep, int capacity 
         public DateTimeOffset AcceptedAt { get; } = acceptedAt;
 
         public bool Decided { get; set; }
+
+        public LinkedListNode<Group>? Node { get; set; }
     }
 }

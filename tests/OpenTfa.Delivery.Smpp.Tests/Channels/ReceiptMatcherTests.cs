@@ -140,4 +140,143 @@ public sealed class ReceiptMatcherTests
         Assert.Null(matcher.Received("G1", Delivered()));
         Assert.Equal(1, matcher.Held);
     }
+
+    [Fact]
+    public void DecidedMessage_IsNoLongerAwaited_AndItsRepeatedReceiptIsDropped_NotHeld()
+    {
+        var matcher = Matcher();
+        matcher.Accepted(["H1"], T0);
+        Assert.Equal((1, 0), (matcher.Awaiting, matcher.Decided));
+
+        Assert.NotNull(matcher.Received("H1", Delivered()));
+
+        Assert.Equal((0, 1), (matcher.Awaiting, matcher.Decided));
+        Assert.Null(matcher.Received("h1", Delivered(9)));
+        Assert.Equal(0, matcher.Held);
+        Assert.Empty(matcher.Expire(T0.AddHours(1), all: true));
+    }
+
+    [Fact]
+    public void FailedLongMessage_DropsItsOtherSegmentsReceipts_InTheOtherRadixToo()
+    {
+        var matcher = Matcher();
+        matcher.Accepted(["1F4", "1F5"], T0);
+
+        Assert.Equal(MessageState.Failed, matcher.Received("1F5", Failed("UNDELIV err:001"))?.State);
+
+        Assert.Null(matcher.Received("500", Delivered(9)));
+        Assert.Null(matcher.Received("1f4", Delivered(9)));
+        Assert.Equal((0, 0, 2), (matcher.Held, matcher.Awaiting, matcher.Decided));
+    }
+
+    [Fact]
+    public void DecidedMessages_BeyondTheCapacity_AreForgotten_OldestFirst()
+    {
+        var matcher = new ReceiptMatcher(TimeSpan.FromSeconds(10), TimeSpan.FromDays(1), capacity: 100);
+        for (var i = 0; i < 1000; i++)
+        {
+            var id = $"J{i}";
+            matcher.Accepted([id], T0.AddSeconds(i));
+            Assert.NotNull(matcher.Received(id, Delivered(i)));
+        }
+
+        Assert.Equal((0, 100), (matcher.Awaiting, matcher.Decided));
+        Assert.Null(matcher.Received("J999", Delivered(1000)));
+        Assert.Equal(0, matcher.Held);
+
+        // The oldest is forgotten: its repeated receipt is held and passed on, as for a message sent before a restart.
+        Assert.Null(matcher.Received("J0", Delivered(1000)));
+        var passedOn = Assert.Single(matcher.Expire(T0.AddSeconds(1010)));
+        Assert.Equal("J0", passedOn.ChannelMessageId);
+    }
+
+    [Fact]
+    public void DecidedMessages_AreForgotten_OnceKeptLongEnough()
+    {
+        var matcher = new ReceiptMatcher(TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+        matcher.Accepted(["K1"], T0);
+        matcher.Received("K1", Delivered());
+
+        Assert.Empty(matcher.Expire(T0.AddMinutes(59)));
+        Assert.Equal(1, matcher.Decided);
+        Assert.Empty(matcher.Expire(T0.AddHours(2)));
+        Assert.Equal(0, matcher.Decided);
+    }
+
+    [Fact]
+    public void AwaitedMessages_BeyondTheCapacity_AreForgotten_AndTheirReceiptsHeldInstead()
+    {
+        var matcher = new ReceiptMatcher(TimeSpan.FromSeconds(10), TimeSpan.FromDays(1), capacity: 2);
+        matcher.Accepted(["L1"], T0);
+        matcher.Accepted(["L2"], T0);
+        matcher.Accepted(["L3"], T0);
+
+        Assert.Equal(2, matcher.Awaiting);
+        Assert.Null(matcher.Received("L1", Delivered()));
+        Assert.Equal(1, matcher.Held);
+        Assert.NotNull(matcher.Received("L3", Delivered()));
+    }
+
+    [Theory]
+    [InlineData("1F4", "500")]
+    [InlineData("000001F4", "500")]
+    [InlineData("500", "1F4")]
+    [InlineData("500", "500")]
+    [InlineData("abc-XYZ-42", "ABC-xyz-42")]
+    [InlineData("18446744073709551615", "18446744073709551615")]
+    [InlineData("18446744073709551615", "FFFFFFFFFFFFFFFF")]
+    public void DecidedMessage_DropsItsReceiptInAnyCaseOrRadix(string submitted, string inReceipt)
+    {
+        var matcher = Matcher();
+        matcher.Accepted([submitted], T0);
+        matcher.Received(submitted, Delivered());
+
+        Assert.Null(matcher.Received(inReceipt, Failed("UNDELIV", seconds: 9)));
+        Assert.Equal(0, matcher.Held);
+    }
+
+    [Theory]
+    [InlineData("1F4", "1F5")]
+    [InlineData("500", "501")]
+    [InlineData("abc-XYZ-42", "abc-XYZ-43")]
+    public void DecidedMessage_LeavesOtherIdsReceiptsToBeHeld(string submitted, string inReceipt)
+    {
+        var matcher = Matcher();
+        matcher.Accepted([submitted], T0);
+        matcher.Received(submitted, Delivered());
+
+        Assert.Null(matcher.Received(inReceipt, Delivered(9)));
+        Assert.Equal(1, matcher.Held);
+    }
+
+    [Fact]
+    public void IdReusedBySmsc_AfterItsMessageWasDecided_MatchesTheNewSubmission()
+    {
+        var matcher = Matcher();
+        matcher.Accepted(["M1"], T0);
+        matcher.Received("M1", Failed("UNDELIV"));
+
+        matcher.Accepted(["M1"], T0.AddMinutes(1));
+        var decision = matcher.Received("M1", Delivered(70));
+
+        Assert.Equal(new DeliveryReport("M1", MessageState.Delivered, null, T0.AddSeconds(70)), decision);
+        Assert.Null(matcher.Received("M1", Delivered(80)));
+        Assert.Equal((0, 2), (matcher.Awaiting, matcher.Decided));
+    }
+
+    [Fact]
+    public void IdReusedBySmsc_ForgettingTheOlderMessage_KeepsDroppingTheNewersLateReceipts()
+    {
+        var matcher = new ReceiptMatcher(TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+        matcher.Accepted(["N1"], T0);
+        matcher.Received("N1", Delivered());
+        matcher.Accepted(["N1"], T0.AddMinutes(50));
+        matcher.Received("N1", Delivered(3005));
+
+        Assert.Empty(matcher.Expire(T0.AddMinutes(70)));
+
+        Assert.Equal(1, matcher.Decided);
+        Assert.Null(matcher.Received("N1", Delivered(4200)));
+        Assert.Equal(0, matcher.Held);
+    }
 }
