@@ -5,27 +5,38 @@ namespace OpenTfa.Delivery.Smpp.Channels;
 /// <summary>
 /// The segment ids of messages whose delivery state is already decided, so that their repeated
 /// and late receipts are recognised and dropped. Each id is held as one 64-bit key, not as the
-/// string with its aliases, so that remembering a node's last <c>capacity</c> segments costs a
-/// few megabytes. Two unrelated ids share a key only by chance, about once in 2^64 pairs.
-/// A segment is remembered for <c>keep</c> after its message was accepted, and only the newest
-/// <c>capacity</c> segments are. Not thread-safe: <see cref="ReceiptMatcher"/> calls it under its lock.
+/// string with its aliases: two unrelated ids share a key only by chance, about once in 2^64 pairs.
+/// Keys are kept in generations of a fixed size, dropped whole, so that remembering a node's
+/// last <c>capacity</c> ids costs about 20 bytes each and never a large array that the garbage
+/// collector must keep apart: an id is remembered for at least <c>keep</c> after its message was
+/// accepted, and the newest <c>capacity</c> ids (at most one generation more) are.
+/// Not thread-safe: <see cref="ReceiptMatcher"/> calls it under its lock.
 /// </summary>
 internal sealed class DecidedReceiptIds(TimeSpan keep, int capacity)
 {
-    // Key → how many remembered segments have it (an SMSC may reuse an id, or write it with
-    // leading zeros), so that forgetting one leaves the others found.
-    private readonly Dictionary<ulong, int> _keys = [];
-    private readonly Queue<(long AcceptedAt, ulong Key)> _order = new();
+    // A set of 4096 keys keeps each of its arrays below the large object heap's 85 000 bytes.
+    private readonly int _generationSize = Math.Clamp(capacity / 16, 1, 4096);
+    private readonly Queue<Generation> _generations = new();
+    private Generation? _newest;
 
     /// <summary>Segment ids remembered now.</summary>
-    public int Count => _order.Count;
+    public int Count { get; private set; }
 
     public void Add(string segmentId, DateTimeOffset acceptedAt)
     {
-        var key = Key(segmentId);
-        _keys[key] = _keys.GetValueOrDefault(key) + 1;
-        _order.Enqueue((acceptedAt.UtcTicks, key));
-        while (_order.Count > capacity)
+        if (_newest is null || _newest.Keys.Count >= _generationSize)
+        {
+            _newest = new Generation(_generationSize);
+            _generations.Enqueue(_newest);
+        }
+
+        if (_newest.Keys.Add(Key(segmentId)))
+        {
+            Count++;
+        }
+
+        _newest.NewestAcceptedAt = Math.Max(_newest.NewestAcceptedAt, acceptedAt.UtcTicks);
+        while (Count - _generations.Peek().Keys.Count >= capacity)
         {
             ForgetOldest();
         }
@@ -34,7 +45,7 @@ internal sealed class DecidedReceiptIds(TimeSpan keep, int capacity)
     /// <summary>Whether a receipt with this id belongs to a remembered segment, in either radix.</summary>
     public bool Matches(string receiptId)
     {
-        if (_keys.ContainsKey(Key(receiptId)))
+        if (Contains(Key(receiptId)))
         {
             return true;
         }
@@ -43,33 +54,43 @@ internal sealed class DecidedReceiptIds(TimeSpan keep, int capacity)
         // letter) names the segment whose decimal id has its value.
         if (IsDecimal(receiptId) && ulong.TryParse(receiptId, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
-            return _keys.ContainsKey(Mix(value));
+            return Contains(Mix(value));
         }
 
         return ulong.TryParse(receiptId, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value) &&
-            _keys.ContainsKey(Key(value.ToString(CultureInfo.InvariantCulture)));
+            Contains(Key(value.ToString(CultureInfo.InvariantCulture)));
     }
 
-    /// <summary>Forgets the segments of messages accepted more than <c>keep</c> before <paramref name="now"/>.</summary>
+    /// <summary>Forgets the generations whose every message was accepted more than <c>keep</c> before <paramref name="now"/>.</summary>
     public void Trim(DateTimeOffset now)
     {
         var oldest = (now - keep).UtcTicks;
-        while (_order.TryPeek(out var entry) && entry.AcceptedAt < oldest)
+        while (_generations.TryPeek(out var generation) && generation.NewestAcceptedAt < oldest)
         {
             ForgetOldest();
         }
     }
 
+    private bool Contains(ulong key)
+    {
+        foreach (var generation in _generations)
+        {
+            if (generation.Keys.Contains(key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void ForgetOldest()
     {
-        var key = _order.Dequeue().Key;
-        if (_keys[key] == 1)
+        var generation = _generations.Dequeue();
+        Count -= generation.Keys.Count;
+        if (ReferenceEquals(generation, _newest))
         {
-            _keys.Remove(key);
-        }
-        else
-        {
-            _keys[key]--;
+            _newest = null;
         }
     }
 
@@ -105,5 +126,12 @@ internal sealed class DecidedReceiptIds(TimeSpan keep, int capacity)
 
             return Mix(hash);
         }
+    }
+
+    private sealed class Generation(int size)
+    {
+        public HashSet<ulong> Keys { get; } = new(size);
+
+        public long NewestAcceptedAt { get; set; } = long.MinValue;
     }
 }
