@@ -5,7 +5,10 @@
 # PostgreSQL), builds the server in Release, and measures every scenario against each
 # configuration (embedded SQLite store and PostgreSQL; SMS to a discard channel and over SMPP
 # to the simulator). The server (and PostgreSQL) run on one core, the load generator on
-# another, both pinned with taskset. Ends with a table on the console and
+# another, both pinned with taskset. A "postgres2" configuration runs two server processes on
+# one PostgreSQL database, both on the server's core, with the load split evenly between them
+# (one wrk per node, half the connections each; the row adds their requests and CPU, and shows
+# the higher of the two nodes' latency percentiles). Ends with a table on the console and
 # bench/results/<timestamp>.json. docs/performance.md explains how to read it.
 #
 # Settings (environment):
@@ -15,7 +18,8 @@
 #   BENCH_CONNECTIONS=32    connections the load generator keeps open
 #   BENCH_SERVER_CORE=0     core for the server, PostgreSQL
 #   BENCH_LOAD_CORE=1       core for wrk and the SMSC simulator (the far end of the network)
-#   BENCH_CONFIGS="sqlite:discard sqlite:smpp postgres:discard postgres:smpp"
+#   BENCH_CONFIGS="sqlite:discard sqlite:smpp postgres:discard postgres:smpp"   (also postgres2:discard,
+#                           postgres2:smpp: two nodes on one database)
 #   BENCH_SCENARIOS="reads verify send login"   scenarios with the discard channel
 #   BENCH_SMPP_SCENARIOS="send login"          scenarios with SMPP (send also at half rate)
 #   BENCH_PINS=5000         PINs created for the verify scenario
@@ -49,8 +53,13 @@ for config in $CONFIGS; do
   store=${config%%:*}
   channel=${config##*:}
   name="$store-$channel"
+  nodes=1
+  if [ "$store" = postgres2 ]; then store=postgres; nodes=2; fi
   start_server "$name" "$store" "$channel"
   setup_server "$name"
+  # Further nodes join after the set-up, so that the set-up's PINs are all delivered (and read
+  # back) by the first node.
+  for ((node = 2; node <= nodes; node++)); do start_server "$name" "$store" "$channel" "$node"; done
   if [ "$channel" = discard ]; then list="live $SCENARIOS"; else list="live $SMPP_SCENARIOS"; fi
   warm_up "$name" $list
 
@@ -67,7 +76,7 @@ for config in $CONFIGS; do
     done
   fi
   measure "$name" ceiling live.lua end
-  stop_pid "$SERVER_PID"
+  stop_servers
 done
 
 mkdir -p "$BENCH/results"

@@ -157,16 +157,24 @@ echo "k1:$(head -c 32 /dev/urandom | base64)" >"$RUN/opentfa.key"
 chmod 600 "$RUN/opentfa.key"
 SERVER_PID=""
 URL=""
+# Every node of the configuration under test (two when several nodes share one PostgreSQL
+# database); SERVER_PID and URL are the first one's, which the set-up talks to.
+SERVER_PIDS=()
+URLS=()
 
+# start_server NAME STORE CHANNEL [NODE]: node 1 creates the configuration's database, a later
+# node joins it (same database, same key, same channels) with a data folder of its own.
 start_server() {
-  local name=$1 store=$2 channel=$3
+  local name=$1 store=$2 channel=$3 node=${4:-1}
   local port; port=$(free_port)
+  local dir="$RUN/$name"
+  [ "$node" = 1 ] || dir="$RUN/$name/node$node"
   local -a env=(
     # Tiered compilation starts counting calls at once instead of after a quiet moment, so the
     # hot paths reach their optimized (tier-1) code during the warm-up rather than minutes into
     # a busy run; the code that runs once there is the same.
     "DOTNET_TC_CallCountingDelayMs=0"
-    "OpenTfa__DataDirectory=$RUN/$name/data"
+    "OpenTfa__DataDirectory=$dir/data"
     "OpenTfa__BootstrapApiKey=$KEY"
     "OpenTfa__Encryption__KeyFile=$RUN/opentfa.key"
     "OpenTfa__Channels__setup__Type=log"
@@ -177,7 +185,7 @@ start_server() {
   if [ "$store" = postgres ]; then
     start_postgres
     local db="bench_${name//-/_}"
-    create_database "$db"
+    [ "$node" != 1 ] || create_database "$db"
     env+=("OpenTfa__Storage__Provider=postgres" "OpenTfa__Storage__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=$db")
   fi
   if [ "$channel" = smpp ]; then
@@ -195,24 +203,40 @@ start_server() {
   else
     env+=("OpenTfa__Channels__bench__Type=discard")
   fi
-  mkdir -p "$RUN/$name"
-  (cd "$RUN/$name" && exec env "${env[@]}" taskset -c "$SERVER_CORE" dotnet "$SERVER_DLL" --urls "http://127.0.0.1:$port" >"$RUN/$name/server.out" 2>&1) &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  URL="http://127.0.0.1:$port"
+  mkdir -p "$dir"
+  (cd "$dir" && exec env "${env[@]}" taskset -c "$SERVER_CORE" dotnet "$SERVER_DLL" --urls "http://127.0.0.1:$port" >"$dir/server.out" 2>&1) &
+  local pid=$! url="http://127.0.0.1:$port"
+  PIDS+=("$pid")
   for _ in $(seq 600); do
-    curl -sf "$URL/health/ready" >/dev/null 2>&1 && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$RUN/$name/server.out" >&2; die "the server ($name) exited during start-up"; }
+    curl -sf "$url/health/ready" >/dev/null 2>&1 && break
+    kill -0 "$pid" 2>/dev/null || { cat "$dir/server.out" >&2; die "the server ($name, node $node) exited during start-up"; }
     sleep 0.1
   done
-  curl -sf "$URL/health/ready" >/dev/null || { cat "$RUN/$name/server.out" >&2; die "the server ($name) did not become ready"; }
+  curl -sf "$url/health/ready" >/dev/null || { cat "$dir/server.out" >&2; die "the server ($name, node $node) did not become ready"; }
   if [ "$channel" = smpp ]; then
     for _ in $(seq 100); do
-      curl -sf -H "Authorization: App $KEY" "$URL/opentfa/v1/channels" | grep -q '"state":"BOUND"' && break
+      curl -sf -H "Authorization: App $KEY" "$url/opentfa/v1/channels" | grep -q '"state":"BOUND"' && break
       sleep 0.1
     done
   fi
-  say "$name: server PID $SERVER_PID on $URL (core $SERVER_CORE)"
+  if [ "$node" = 1 ]; then
+    SERVER_PID=$pid
+    URL=$url
+    SERVER_PIDS=("$pid")
+    URLS=("$url")
+  else
+    SERVER_PIDS+=("$pid")
+    URLS+=("$url")
+  fi
+  say "$name: server PID $pid on $url (node $node, core $SERVER_CORE)"
+}
+
+# Stops every node of the configuration under test.
+stop_servers() {
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do stop_pid "$pid"; done
+  SERVER_PIDS=()
+  URLS=()
 }
 
 # Applications, templates and the verify scenario's PINs; exports what the wrk scripts read.
@@ -228,11 +252,73 @@ setup_server() {
   export BENCH_KEY="$KEY"
 }
 
-# Messages the bench channel has handed to the SMSC so far (SMPP channels count them).
+# Messages the bench channel has handed to the SMSC so far (SMPP channels count them), on every node.
 channel_submitted() {
-  curl -sf -H "Authorization: App $KEY" "$URL/opentfa/v1/channels" \
-    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const c=JSON.parse(s).find(x=>x.name==="bench");console.log(c&&c.counters?c.counters.submitted:0)})' \
-    2>/dev/null || echo 0
+  local total=0 url n
+  for url in "${URLS[@]}"; do
+    n=$(curl -sf -H "Authorization: App $KEY" "$url/opentfa/v1/channels" \
+      | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const c=JSON.parse(s).find(x=>x.name==="bench");console.log(c&&c.counters?c.counters.submitted:0)})' \
+      2>/dev/null || echo 0)
+    total=$((total + n))
+  done
+  echo "$total"
+}
+
+# CPU seconds of every node together.
+servers_cpu_seconds() {
+  local total=0 pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    total=$(awk -v a="$total" -v b="$(cpu_seconds "$pid")" 'BEGIN { print a + b }')
+  done
+  echo "$total"
+}
+
+# run_wrk SECONDS SCRIPT OUT RATE: the load, split evenly over the nodes: one wrk per node, each
+# with its share of the connections (and of the rate, when paced), all on the load generator's
+# core; OUT gets one summary line for them all (see wrk_summary).
+run_wrk() {
+  local seconds=$1 script=$2 out=$3 rate=$4
+  local nodes=${#URLS[@]} i
+  local connections=$((CONNECTIONS / nodes))
+  local -a pids=()
+  export BENCH_THREADS=1
+  for i in "${!URLS[@]}"; do
+    BENCH_RATE=$((rate / nodes)) taskset -c "$LOAD_CORE" wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s -s "$BENCH/wrk/$script" "${URLS[$i]}" >"$out.$i" &
+    pids+=("$!")
+  done
+  for i in "${!pids[@]}"; do wait "${pids[$i]}" || die "wrk failed against ${URLS[$i]}"; done
+  wrk_summary "$out" "$nodes" >"$out"
+}
+
+# The BENCH summary of one wrk, or of several run side by side: requests, answers and errors
+# add up; the duration is the longest; each latency percentile is the highest of the nodes'
+# (wrk prints percentiles, not histograms, so they cannot be merged exactly; the highest is the
+# cautious choice).
+wrk_summary() {
+  local out=$1 nodes=$2 i
+  local -a files=()
+  for ((i = 0; i < nodes; i++)); do files+=("$out.$i"); done
+  node -e '
+    const fs = require("fs");
+    const runs = process.argv.slice(1).map((f) => {
+      const m = /^BENCH (.*)$/m.exec(fs.readFileSync(f, "utf8"));
+      if (!m) { process.stderr.write(fs.readFileSync(f, "utf8")); process.exit(1); }
+      return JSON.parse(m[1]);
+    });
+    const sum = (k) => runs.reduce((a, r) => a + r[k], 0);
+    const max = (k) => Math.max(...runs.map((r) => r[k]));
+    const statuses = {};
+    for (const r of runs) for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] || 0) + n;
+    const errors = {};
+    for (const k of ["connect", "read", "write", "timeout"]) errors[k] = runs.reduce((a, r) => a + r.errors[k], 0);
+    const requests = sum("requests");
+    const merged = {
+      requests, duration_us: max("duration_us"), p50_us: max("p50_us"), p90_us: max("p90_us"), p99_us: max("p99_us"),
+      p999_us: max("p999_us"), max_us: max("max_us"), mean_us: runs.reduce((a, r) => a + r.mean_us * r.requests, 0) / Math.max(1, requests),
+      ok2xx: sum("ok2xx"), non2xx: sum("non2xx"), statuses, errors, nodes: runs.length,
+    };
+    console.log("BENCH " + JSON.stringify(merged));
+  ' "${files[@]}"
 }
 
 RESULTS="$RUN/results.ndjson"
@@ -244,9 +330,8 @@ warm_up() {
   local config=$1 scenario
   shift
   say "$config: warming up ($* for ${WARMUP}s each)"
-  export BENCH_RATE=0 BENCH_THREADS=1
   for scenario in "$@"; do
-    taskset -c "$LOAD_CORE" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s -s "$BENCH/wrk/$scenario.lua" "$URL" >/dev/null
+    run_wrk "$WARMUP" "$scenario.lua" "$RUN/warm-$config-$scenario.txt" 0
   done
 }
 
@@ -254,22 +339,27 @@ warm_up() {
 measure() {
   local config=$1 scenario=$2 script=$3 mode=$4 rate=${5:-0}
   local out="$RUN/wrk-$config-$scenario-$mode.txt"
-  export BENCH_RATE=$rate BENCH_THREADS=1
-  taskset -c "$LOAD_CORE" wrk -t1 -c"$CONNECTIONS" -d"${REWARM:-2}s" --timeout 10s -s "$BENCH/wrk/$script" "$URL" >/dev/null
-  echo 5 >"/proc/$SERVER_PID/clear_refs"   # restarts VmHWM: the peak below is this scenario's
-  local cpu0 db0 gen0 sub0 t0 cpu1 db1 gen1 sub1 t1 hwm rss line
+  local pid
+  run_wrk "${REWARM:-2}" "$script" "$RUN/rewarm-$config-$scenario-$mode.txt" "$rate"
+  for pid in "${SERVER_PIDS[@]}"; do
+    echo 5 >"/proc/$pid/clear_refs"   # restarts VmHWM: the peak below is this scenario's
+  done
+  local cpu0 db0 gen0 sub0 t0 cpu1 db1 gen1 sub1 t1 hwm=0 rss=0 line kb
   sub0=$(channel_submitted)
-  cpu0=$(cpu_seconds "$SERVER_PID"); db0=$(db_cpu_seconds); t0=$(date +%s.%N); children_cpu >"$RUN/gen0"
-  taskset -c "$LOAD_CORE" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$BENCH/wrk/$script" "$URL" >"$out"
-  children_cpu >"$RUN/gen1"; t1=$(date +%s.%N); db1=$(db_cpu_seconds); cpu1=$(cpu_seconds "$SERVER_PID")
+  cpu0=$(servers_cpu_seconds); db0=$(db_cpu_seconds); t0=$(date +%s.%N); children_cpu >"$RUN/gen0"
+  run_wrk "$DURATION" "$script" "$out" "$rate"
+  children_cpu >"$RUN/gen1"; t1=$(date +%s.%N); db1=$(db_cpu_seconds); cpu1=$(servers_cpu_seconds)
   gen0=$(cat "$RUN/gen0"); gen1=$(cat "$RUN/gen1")
   sub1=$(channel_submitted)
-  hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")
-  rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
+  # The peak and current resident memory of the largest node.
+  for pid in "${SERVER_PIDS[@]}"; do
+    kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status"); [ "$kb" -le "$hwm" ] || hwm=$kb
+    kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status"); [ "$kb" -le "$rss" ] || rss=$kb
+  done
   line=$(sed -n 's/^BENCH //p' "$out")
-  [ -n "$line" ] || { cat "$out" >&2; die "wrk printed no summary for $config/$scenario"; }
-  printf '{"config":"%s","scenario":"%s","mode":"%s","target_rate":%s,"connections":%s,"elapsed_s":%s,"server_cpu_s":%s,"db_cpu_s":%s,"generator_cpu_s":%s,"hwm_kb":%s,"rss_kb":%s,"smpp_submitted":%s,"loadavg":"%s","wrk":%s}\n' \
-    "$config" "$scenario" "$mode" "$rate" "$CONNECTIONS" \
+  [ -n "$line" ] || { cat "$out"* >&2; die "wrk printed no summary for $config/$scenario"; }
+  printf '{"config":"%s","scenario":"%s","mode":"%s","target_rate":%s,"connections":%s,"nodes":%s,"elapsed_s":%s,"server_cpu_s":%s,"db_cpu_s":%s,"generator_cpu_s":%s,"hwm_kb":%s,"rss_kb":%s,"smpp_submitted":%s,"loadavg":"%s","wrk":%s}\n' \
+    "$config" "$scenario" "$mode" "$rate" "$CONNECTIONS" "${#SERVER_PIDS[@]}" \
     "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
     "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { print b - a }')" \
     "$(awk -v a="$db0" -v b="$db1" 'BEGIN { print b - a }')" \
@@ -278,4 +368,3 @@ measure() {
   LAST_RPS=$(node -e 'const r=JSON.parse(process.argv[1]);console.log(Math.round(r.requests/(r.duration_us/1e6)))' "$line")
   printf '   %-18s %-8s %-5s %8s req/s\n' "$config" "$scenario" "$mode" "$LAST_RPS" >&2
 }
-

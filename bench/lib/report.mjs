@@ -46,6 +46,7 @@ const rows = readFileSync(args.results, 'utf8').split('\n').filter(Boolean).map(
     mode: r.mode,
     targetRate: r.target_rate || null,
     connections: r.connections,
+    nodes: r.nodes ?? 1,
     requests: r.wrk.requests,
     rps: r.wrk.requests / seconds,
     p50Ms: r.wrk.p50_us / 1000,
@@ -119,7 +120,7 @@ const fmt = (n, d = 0) => (n === null || n === undefined || Number.isNaN(n) ? '-
 const header = ['config', 'scenario', 'mode', 'req/s', 'ceiling', 'p50 ms', 'p99 ms', 'p99.9 ms', 'srv CPU', 'db CPU', 'wrk CPU', 'µs/req', 'cost ratio', 'peak RSS', 'non-2xx', 'errors', 'SMS/s'];
 const table = rows.map((r) => [
   r.config, r.scenario, r.mode + (r.targetRate ? `@${r.targetRate}` : ''), fmt(r.rps), `${fmt(r.ratio * 100, 1)}%`,
-  fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.p999Ms, 2), `${fmt(r.serverCpuPct)}%`, r.store === 'postgres' ? `${fmt(r.dbCpuPct)}%` : '-',
+  fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.p999Ms, 2), `${fmt(r.serverCpuPct)}%`, r.store.startsWith('postgres') ? `${fmt(r.dbCpuPct)}%` : '-',
   `${fmt(r.generatorCpuPct)}%`, fmt(r.serverCpuUsPerRequest + r.dbCpuUsPerRequest), `${fmt(r.costRatio * 100, 1)}%`, `${fmt(r.peakRssMb)} MB`, String(r.non2xx), String(r.socketErrors), r.smsPerSecond === null ? '-' : fmt(r.smsPerSecond),
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));

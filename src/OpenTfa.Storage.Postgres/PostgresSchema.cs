@@ -334,6 +334,19 @@ internal static class PostgresSchema
             ALTER TABLE outbox_messages ADD COLUMN step integer;
             CREATE INDEX pins_workflow_due ON pins (workflow_due) WHERE workflow_due IS NOT NULL;
             """),
+        new(11, "leases of application send limits: slots a node may spend without the limit's lock (see PostgresSendLeases)", """
+            CREATE TABLE limit_leases (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                key text NOT NULL,
+                slots integer NOT NULL CHECK (slots >= 0),
+                granted integer NOT NULL,
+                starts_at timestamptz NOT NULL,
+                ends_at timestamptz NOT NULL,
+                holder text NOT NULL
+            );
+            CREATE INDEX limit_leases_by_key ON limit_leases (key, ends_at);
+            CREATE INDEX limit_leases_by_end ON limit_leases (ends_at);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -9,19 +9,27 @@ namespace OpenTfa.Storage.Postgres;
 
 /// <summary>
 /// Issues PINs in group commits. Sends are grouped into one transaction per batch: the sends that queued while the previous
-/// batch committed share the next commit (one WAL flush instead of one each) and take each
-/// limit key's advisory lock once. An application's send limit is one key shared by all its
-/// sends, so without grouping its sends would queue one commit at a time behind that lock.
-/// Within a batch the sends are decided one after the other, each seeing the ones before it:
-/// every key of the batch is locked first (in ascending order, as every other operation locks
-/// them), counted once, and the count is carried forward as sends are admitted. A send whose
-/// carried count reaches its limit is decided exactly by <see cref="PostgresLimits.AdmitAsync"/>
-/// against the database, as an ungrouped send would be. If anything fails, the batch rolls back and each of
-/// its sends runs again in a transaction of its own, so a send the database refuses fails alone.
+/// batch committed share the next commit (one WAL flush instead of one each).
+/// An application's send limit is one key shared by all its sends; sends that held its lock to
+/// their commit would queue one commit at a time on every node, so they spend slots that this
+/// node leased beforehand instead (<see cref="PostgresSendLeases"/>), and the batch takes the
+/// locks of its other keys only: each destination's, which no other destination shares, and the
+/// protection caps'. Within a batch the sends are decided one after the other, each seeing the
+/// ones before it: every key the batch locks is locked first (in ascending order, as every other
+/// operation locks them), counted once, and the count is carried forward as sends are admitted.
+/// A send whose carried count reaches its limit is decided exactly by <see cref="PostgresLimits.AdmitAsync"/>
+/// against the database, as an ungrouped send would be. A send that spends a leased slot writes its
+/// limit event and takes the slot off the lease's row in the batch's transaction; when the row is
+/// gone or shorter (revoked near the limit), the batch rolls back and is decided again. If
+/// anything else fails, the batch rolls back and each of its sends runs again in a transaction of
+/// its own, under every key's lock, so a send the database refuses fails alone.
 /// </summary>
-internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
+internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource, TimeSpan leaseLength)
 {
     private const int MaxSendsPerCommit = 64;
+
+    /// <summary>Batches that found a lease revoked under them are decided again; after this many in a row, under the locks.</summary>
+    private const int MaxLeaseLosses = 3;
 
     private const string InsertPin =
         $"""
@@ -41,10 +49,29 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
     private const string InsertLimitEvents =
         "INSERT INTO limit_events (key, at, expires_at) SELECT key, @at, expires FROM unnest(@keys, @expires) AS e (key, expires)";
 
+    /// <summary>
+    /// Takes a slice of each lease a batch spends, and only if no one else holds the row: a send that
+    /// holds a lease row waits for nothing, so a revocation waiting for it always ends.
+    /// </summary>
+    private const string SpendLeases =
+        """
+        WITH held AS (SELECT id FROM limit_leases WHERE id = ANY(@ids) FOR UPDATE NOWAIT)
+        UPDATE limit_leases l SET slots = l.slots - s.n
+        FROM unnest(@ids, @slots) AS s (id, n), held
+        WHERE l.id = s.id AND held.id = s.id AND l.slots >= s.n
+        """;
+
+    private readonly PostgresSendLeases _leases = new(dataSource, leaseLength);
     private readonly Channel<PendingSend> _sends = Channel.CreateUnbounded<PendingSend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _start = new();
     private Task? _loop;
     private volatile bool _closing;
+
+    /// <summary>A batcher with the default lease length.</summary>
+    public PostgresSendBatcher(NpgsqlDataSource dataSource)
+        : this(dataSource, PostgresStoreOptions.DefaultSendLimitLease)
+    {
+    }
 
     /// <summary>Queues one send; the task completes with its refusal, or null once it has committed.</summary>
     public Task<LimitRefusal?> IssueAsync(PinRecord pin, OutboxMessage? message, IReadOnlyList<LimitCheck> limits, DateTimeOffset now, CancellationToken cancellationToken)
@@ -64,7 +91,7 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
         return send.Task;
     }
 
-    /// <summary>Lets the sends already queued commit, then stops taking new ones.</summary>
+    /// <summary>Lets the sends already queued commit, then stops taking new ones and returns the unspent leased slots.</summary>
     public async Task CloseAsync()
     {
         _closing = true;
@@ -72,6 +99,7 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(false);
+            await _leases.ReturnAllAsync().ConfigureAwait(false);
         }
     }
 
@@ -106,13 +134,17 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
     /// lost, timeout), the batch is tried once more on fresh connections, in case the pool held
     /// connections that died with a restart; if that fails too, every send of the batch fails at
     /// once, within the connect or command timeout, rather than each in turn after its own wait.
+    /// When a lease the batch spent was revoked, nothing committed and the batch is decided again.
     /// </summary>
     private async Task IssueBatchAsync(List<PendingSend> batch)
     {
-        for (int attempt = 1; ; attempt++)
+        bool retried = false;
+        int leaseLosses = 0;
+        while (true)
         {
             try
             {
+                await PlanLeasesAsync(batch, leaseLosses < MaxLeaseLosses).ConfigureAwait(false);
                 await IssueTogetherAsync(batch).ConfigureAwait(false);
                 foreach (PendingSend send in batch)
                 {
@@ -121,8 +153,18 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
 
                 return;
             }
-            catch (Exception ex) when (!AnsweredBy(ex) && attempt == 1)
+            catch (LeaseLostException)
             {
+                foreach (SendLease lease in batch.Select(s => s.Lease).OfType<SendLease>().Distinct())
+                {
+                    _leases.Forget(lease);
+                }
+
+                leaseLosses++;
+            }
+            catch (Exception ex) when (!AnsweredBy(ex) && !retried)
+            {
+                retried = true;
                 dataSource.Clear();
             }
             catch (Exception ex) when (!AnsweredBy(ex))
@@ -154,6 +196,18 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
         }
     }
 
+    /// <summary>Which sends of the batch spend a leased slot; none when <paramref name="leasing"/> is off.</summary>
+    private async Task PlanLeasesAsync(List<PendingSend> batch, bool leasing)
+    {
+        SendLease?[] plan = leasing
+            ? await _leases.PlanAsync(batch.Select(s => (PostgresSendLeases.LeasableCheck(s.Limits), s.Now)).ToArray()).ConfigureAwait(false)
+            : new SendLease?[batch.Count];
+        for (int i = 0; i < batch.Count; i++)
+        {
+            batch[i].Spend(plan[i]);
+        }
+    }
+
     /// <summary>True when the database answered with an error; false when it did not answer (a lost connection, a timeout).</summary>
     private static bool AnsweredBy(Exception ex) => ex is PostgresException;
 
@@ -163,12 +217,13 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
         await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
 
-        // Every key of the batch, locked once in ascending order and counted once, from the
-        // earliest window start any of its sends asks about: a later start can only count fewer.
+        // Every key the batch decides under its lock (all but the leased ones), locked once in
+        // ascending order and counted once, from the earliest window start any of its sends asks
+        // about: a later start can only count fewer.
         var since = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (PendingSend send in batch)
         {
-            foreach (LimitCheck check in send.Limits)
+            foreach (LimitCheck check in send.Locked)
             {
                 DateTimeOffset start = send.Now - check.Limit.Window;
                 since[check.Key] = since.TryGetValue(check.Key, out DateTimeOffset known) && known <= start ? known : start;
@@ -186,43 +241,39 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
             }
 
             string[] keys = since.Keys.ToArray();
-            await using NpgsqlCommand count = connection.Command(
-                """
-                SELECT (SELECT count(*) FROM limit_events e WHERE e.key = c.key AND e.at > c.since)
-                FROM unnest(@keys, @since) WITH ORDINALITY AS c (key, since, n)
-                ORDER BY c.n
-                """, transaction)
+            await using NpgsqlCommand count = connection.Command(PostgresLimits.CountEach, transaction)
                 .Texts("keys", keys).Times("since", keys.Select(k => since[k]));
             await using NpgsqlDataReader reader = await count.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
             for (int i = 0; await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false); i++)
             {
-                counts[keys[i]] = reader.GetInt64(0);
+                counts[keys[i]] = reader.GetInt64(0) + reader.GetInt64(1);
             }
         }
 
         // The rows of admitted sends are written together, in one round trip, before anything
         // that has to see them (an exact count) and at the end.
         var pending = new NpgsqlBatch(connection, transaction);
+        var spent = new Dictionary<SendLease, int>();
         foreach (PendingSend send in batch)
         {
-            if (send.Limits.All(c => counts.TryGetValue(c.Key, out long n) && n < c.Limit.Count))
+            if (send.Locked.All(c => counts.TryGetValue(c.Key, out long n) && n < c.Limit.Count))
             {
-                foreach (LimitCheck check in send.Limits)
+                foreach (LimitCheck check in send.Locked)
                 {
                     counts[check.Key]++;
                 }
 
-                Append(pending, send, countLimits: true);
-                send.Admit();
+                Append(pending, send, send.Limits);
+                Admit(send, spent);
                 continue;
             }
 
             // Near a limit: decided exactly, by the same step an ungrouped send takes.
             await FlushAsync(pending).ConfigureAwait(false);
             pending = new NpgsqlBatch(connection, transaction);
-            LimitRefusal? refusal = await PostgresLimits.AdmitAsync(connection, transaction, send.Limits, send.Now, CancellationToken.None).ConfigureAwait(false);
+            LimitRefusal? refusal = await PostgresLimits.AdmitAsync(connection, transaction, send.Locked, send.Now, CancellationToken.None).ConfigureAwait(false);
 
-            foreach (LimitCheck check in send.Limits)
+            foreach (LimitCheck check in send.Locked)
             {
                 counts.Remove(check.Key);
             }
@@ -233,12 +284,50 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
                 continue;
             }
 
-            Append(pending, send, countLimits: false);
-            send.Admit();
+            Append(pending, send, send.Leased is { } leased ? [leased] : []);
+            Admit(send, spent);
         }
 
-        await FlushAsync(pending).ConfigureAwait(false);
+        if (spent.Count > 0)
+        {
+            // First in the last round trip, so that a lease found revoked stops the batch before its rows are written.
+            var take = new NpgsqlBatchCommand(SpendLeases);
+            take.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = spent.Keys.Select(l => l.Id).ToArray() });
+            take.Parameters.Add(new NpgsqlParameter("slots", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = spent.Values.ToArray() });
+            pending.BatchCommands.Insert(0, take);
+            try
+            {
+                await FlushAsync(pending).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                throw new LeaseLostException(ex);
+            }
+
+            if (take.RecordsAffected != spent.Count)
+            {
+                throw new LeaseLostException(null);
+            }
+        }
+        else
+        {
+            await FlushAsync(pending).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach ((SendLease lease, int slots) in spent)
+        {
+            PostgresSendLeases.Spent(lease, slots);
+        }
+    }
+
+    private static void Admit(PendingSend send, Dictionary<SendLease, int> spent)
+    {
+        send.Admit();
+        if (send.Lease is { } lease)
+        {
+            spent[lease] = spent.GetValueOrDefault(lease) + 1;
+        }
     }
 
     /// <summary>Writes the rows gathered so far, in one round trip.</summary>
@@ -267,7 +356,7 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
             if (refusal is null)
             {
                 await using NpgsqlBatch rows = new(connection, transaction);
-                Append(rows, send, countLimits: false);
+                Append(rows, send, []);
                 await rows.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
                 await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
                 send.Admit();
@@ -287,12 +376,13 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
         }
     }
 
-    private static void Append(NpgsqlBatch pending, PendingSend send, bool countLimits)
+    /// <summary>Adds the send's rows, and a limit event of each of <paramref name="counted"/>, to <paramref name="pending"/>.</summary>
+    private static void Append(NpgsqlBatch pending, PendingSend send, IReadOnlyList<LimitCheck> counted)
     {
-        if (countLimits && send.Limits.Count > 0)
+        if (counted.Count > 0)
         {
             pending.BatchCommands.Add(new NpgsqlBatchCommand(InsertLimitEvents)
-                .Time("at", send.Now).Texts("keys", send.Limits.Select(c => c.Key).ToArray()).Times("expires", send.Limits.Select(c => send.Now + c.Limit.Window)));
+                .Time("at", send.Now).Texts("keys", counted.Select(c => c.Key).ToArray()).Times("expires", counted.Select(c => send.Now + c.Limit.Window)));
         }
 
         AppendRows(pending, send.Pin, send.Message, send.Now);
@@ -328,9 +418,18 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
 
         public OutboxMessage? Message => message;
 
-        public IReadOnlyList<LimitCheck> Limits => limits;
+        public IReadOnlyList<LimitCheck> Limits { get; } = limits;
 
         public DateTimeOffset Now => now;
+
+        /// <summary>The lease this attempt spends a slot of, or null.</summary>
+        public SendLease? Lease { get; private set; }
+
+        /// <summary>The check that the lease covers, when there is one.</summary>
+        public LimitCheck? Leased { get; private set; }
+
+        /// <summary>The checks decided under their locks: all but the leased one.</summary>
+        public IReadOnlyList<LimitCheck> Locked { get; private set; } = limits;
 
         public Task<LimitRefusal?> Task => _completion.Task;
 
@@ -346,6 +445,14 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
             return true;
         }
 
+        /// <summary>Spends a slot of <paramref name="lease"/> (or none) for the application's send limit.</summary>
+        public void Spend(SendLease? lease)
+        {
+            Lease = lease;
+            Leased = lease is null ? null : Limits.First(c => c.Key == lease.Key);
+            Locked = lease is null ? Limits : Limits.Where(c => c.Key != lease.Key).ToArray();
+        }
+
         public void Admit() => _refusal = null;
 
         public void Refuse(LimitRefusal refusal) => _refusal = refusal;
@@ -355,4 +462,7 @@ internal sealed class PostgresSendBatcher(NpgsqlDataSource dataSource)
         /// <summary>The batch committed: the caller hears its decision.</summary>
         public void Complete() => _completion.TrySetResult(_refusal);
     }
+
+    /// <summary>A lease the batch spent was revoked or reclaimed: the batch rolled back and is decided again.</summary>
+    private sealed class LeaseLostException(Exception? inner) : Exception("A leased send limit slot was revoked.", inner);
 }

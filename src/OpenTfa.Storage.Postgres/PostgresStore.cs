@@ -8,7 +8,8 @@ namespace OpenTfa.Storage.Postgres;
 /// (<see cref="Pins"/>, <see cref="Outbox"/>, …) are stores of their own on this object's one
 /// connection pool; sends go through <see cref="PostgresSendBatcher"/>. Every operation is one
 /// transaction; operations that count against a sliding-window limit serialize on that
-/// limit's advisory lock, so limits, attempts and single use hold exactly across nodes.
+/// limit's advisory lock, or spend slots of it that their node leased under that lock
+/// (<see cref="PostgresSendLeases"/>), so limits, attempts and single use hold exactly across nodes.
 /// Times are stored as <c>timestamptz</c> (UTC, microsecond precision); no statement reads the
 /// database clock: every time comes from the caller.
 /// </summary>
@@ -28,22 +29,22 @@ public sealed class PostgresStore : IStoreRoles, IAsyncDisposable, IDisposable
 
     /// <summary>A store with its own connection pool, disposed with the store.</summary>
     public PostgresStore(PostgresStoreOptions options)
-        : this(NpgsqlDataSource.Create(Tuned(options)), ownsDataSource: true)
+        : this(NpgsqlDataSource.Create(Tuned(options)), ownsDataSource: true, options.SendLimitLease)
     {
     }
 
     /// <summary>A store on a data source the caller owns and disposes.</summary>
     public PostgresStore(NpgsqlDataSource dataSource)
-        : this(dataSource, ownsDataSource: false)
+        : this(dataSource, ownsDataSource: false, PostgresStoreOptions.DefaultSendLimitLease)
     {
     }
 
-    private PostgresStore(NpgsqlDataSource dataSource, bool ownsDataSource)
+    private PostgresStore(NpgsqlDataSource dataSource, bool ownsDataSource, TimeSpan sendLimitLease)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
-        Sends = new PostgresSendBatcher(dataSource);
+        Sends = new PostgresSendBatcher(dataSource, sendLimitLease);
         Tenants = new PostgresTenantStore(this);
         Applications = new PostgresApplicationStore(this);
         EmailBodies = new PostgresEmailBodyStore(this);

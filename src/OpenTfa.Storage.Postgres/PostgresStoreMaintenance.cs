@@ -69,7 +69,7 @@ internal sealed class PostgresStoreMaintenance(PostgresStore store) : IStoreMain
     /// their sealed body; a message still queued then is failed); PINs created before
     /// <see cref="RetentionPolicy.History"/> are deleted with their messages once they are sealed
     /// too, so a long-lived PIN is never deleted while it can still be verified. Limit events whose
-    /// window has passed, and delivery reports that never matched a message within
+    /// window has passed, leases of send limits that have ended, and delivery reports that never matched a message within
     /// <see cref="RetentionPolicy.PinAfterExpiry"/>, are deleted.
     /// </summary>
     public async Task<PruneCounts> PruneAsync(DateTimeOffset now, RetentionPolicy policy, CancellationToken cancellationToken)
@@ -128,6 +128,20 @@ internal sealed class PostgresStoreMaintenance(PostgresStore store) : IStoreMain
             WITH gone AS (
                 DELETE FROM limit_events WHERE id IN (
                     SELECT id FROM limit_events WHERE expires_at <= @now LIMIT @batch FOR UPDATE SKIP LOCKED)
+                RETURNING 1)
+            SELECT count(*)::int, 0 FROM gone
+            """,
+            c => c.Time("now", now),
+            cancellationToken);
+
+        // Leases that have ended: their holders spend no more of them, so their unspent slots are
+        // returned (a node that stopped without returning its own leaves them until their end).
+        // Rows a send is spending from are skipped, and come back in a later prune.
+        await RepeatAsync(
+            """
+            WITH gone AS (
+                DELETE FROM limit_leases WHERE id IN (
+                    SELECT id FROM limit_leases WHERE ends_at <= @now LIMIT @batch FOR UPDATE SKIP LOCKED)
                 RETURNING 1)
             SELECT count(*)::int, 0 FROM gone
             """,

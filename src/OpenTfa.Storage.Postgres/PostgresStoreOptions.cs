@@ -10,4 +10,13 @@ public sealed class PostgresStoreOptions
 
     /// <summary>The longest one statement may run; then it is cancelled and the operation fails.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a node's lease of an application's send limit lasts (see <c>PostgresSendLeases</c>):
+    /// its unspent slots count against the limit until then, unless revoked near the limit or returned.
+    /// Zero decides every send under the limit's lock.
+    /// </summary>
+    public TimeSpan SendLimitLease { get; init; } = DefaultSendLimitLease;
+
+    internal static TimeSpan DefaultSendLimitLease => TimeSpan.FromSeconds(2);
 }

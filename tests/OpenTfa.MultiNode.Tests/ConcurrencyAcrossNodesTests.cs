@@ -63,4 +63,25 @@ public sealed class ConcurrencyAcrossNodesTests(PostgresServer postgres)
         Reply status = await cluster[2].Client.GetJsonAsync($"/2fa/2/applications/{app}/verifications?msisdn={to}");
         Assert.Equal(3, status.Json["verifications"]!.AsArray().Count);
     }
+
+    [Fact]
+    public async Task Send_300ConcurrentSendsToDistinctNumbersOverThreeNodesUnder100PerApplication_Exactly100Accepted()
+    {
+        await using Cluster cluster = await Cluster.StartAsync(postgres, 3);
+        (string app, string template) = await cluster[0].Client.CreateAppAndTemplateAsync(Api.Application(applicationLimit: "100/1h"));
+
+        // Each node leases slices of the application's window; the last slots are decided under its lock.
+        Reply[] replies = await Api.RaceAsync(300, i => cluster[i % 3].Client.SendPinAsync(app, template, Api.Number(4, i)));
+
+        Assert.Equal(100, replies.Count(r => r.Status == HttpStatusCode.OK));
+        Reply[] refused = replies.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToArray();
+        Assert.Equal(200, refused.Length);
+        Assert.All(refused, r => Assert.InRange(int.Parse(r.Response.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture), 3500, 3600));
+
+        // Nothing is left over in any node's lease: the window is full for all of them.
+        for (int node = 0; node < 3; node++)
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, (await cluster[node].Client.SendPinAsync(app, template, Api.Number(4, 300 + node))).Status);
+        }
+    }
 }

@@ -124,6 +124,13 @@ public sealed class StorageOptions
     /// <summary>PostgreSQL: the longest one statement may run before it is cancelled and the request answers 503.</summary>
     [SettingRange(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// PostgreSQL: how long a node's lease of a slice of an application's send limit lasts; zero
+    /// decides every send under the limit's lock instead (see deployment.md).
+    /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan SendLimitLease { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 public sealed class EncryptionOptions

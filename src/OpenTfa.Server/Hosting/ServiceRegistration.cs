@@ -167,6 +167,7 @@ internal static class ServiceRegistration
                         ?? throw new InvalidOperationException("OpenTfa:Storage:ConnectionString (or ConnectionStringFile) is required when OpenTfa:Storage:Provider is postgres."),
                     ConnectTimeout = options.Storage.ConnectTimeout,
                     CommandTimeout = options.Storage.CommandTimeout,
+                    SendLimitLease = options.Storage.SendLimitLease,
                 });
                 break;
             default:

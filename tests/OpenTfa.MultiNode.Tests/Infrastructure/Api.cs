@@ -11,10 +11,10 @@ public static class Api
     public const string Template = """{"messageText":"Your pin is {{pin}}","pinLength":4,"pinType":"NUMERIC","language":"en"}""";
 
     /// <summary>An application whose limits never get in the way, with the given overrides.</summary>
-    public static string Application(int attempts = 10, bool allowMultiple = true, string phoneLimit = "100000/1d", bool enabled = true) =>
+    public static string Application(int attempts = 10, bool allowMultiple = true, string phoneLimit = "100000/1d", bool enabled = true, string applicationLimit = "100000/1d") =>
         $$$"""
         {"name":"multi-node","enabled":{{{(enabled ? "true" : "false")}}},"configuration":{"allowMultiplePinVerifications":{{{(allowMultiple ? "true" : "false")}}},
-         "pinAttempts":{{{attempts}}},"pinTimeToLive":"15m","sendPinPerApplicationLimit":"100000/1d","sendPinPerPhoneNumberLimit":"{{{phoneLimit}}}","verifyPinLimit":"100000/1d"}}
+         "pinAttempts":{{{attempts}}},"pinTimeToLive":"15m","sendPinPerApplicationLimit":"{{{applicationLimit}}}","sendPinPerPhoneNumberLimit":"{{{phoneLimit}}}","verifyPinLimit":"100000/1d"}}
         """;
 
     public static async Task<(string App, string Template)> CreateAppAndTemplateAsync(this HttpClient client, string? application = null)
