@@ -8,14 +8,11 @@
 // in JSON code called by an endpoint is the endpoint's; one in SQLite called by the writer is
 // the store's). Waiting samples are left out, as in speedscope-top.mjs. With --per-request, the
 // shares are also shown in microseconds of one request (the benchmark's µs/req).
-import { readFileSync } from 'node:fs';
+import { walkRunning } from './speedscope.mjs';
 
 const file = process.argv[2];
 const perAt = process.argv.indexOf('--per-request');
 const perRequest = perAt > 0 ? Number(process.argv[perAt + 1]) : null;
-const data = JSON.parse(readFileSync(file, 'utf8'));
-const names = data.shared.frames.map((f) => f.name);
-const WAIT = /(WaitHandle|LowLevelLifoSemaphore|LowLevelMonitor|Monitor\.Wait|Thread\.Sleep|WaitForSignal|WaitOneCore|WaitNative|ManualResetEventSlim\.Wait|Thread\.Join|SocketAsyncEngine\.EventLoop|WorkerThreadStart\(\)$|\?!\?|Thread \(\d+\)$|WaitForSocketEvents|Interop\+Sys\.Poll|TimerQueue|Console|ReadFile|Read\(|Threads$)/;
 
 // Innermost match wins; the order only matters for a frame that matches two patterns.
 const STAGES = [
@@ -37,34 +34,19 @@ const STAGES = [
 
 const totals = new Map();
 let running = 0;
-for (const profile of data.profiles) {
-  if (profile.type !== 'evented') continue;
-  const stack = [];
-  let last = profile.startValue;
-  for (const e of profile.events) {
-    const span = e.at - last;
-    if (span > 0 && stack.length > 0) {
-      let leaf = names[stack[stack.length - 1]];
-      const native = leaf === 'UNMANAGED_CODE_TIME';
-      if (leaf === 'CPU_TIME' || native) leaf = stack.length > 1 ? names[stack[stack.length - 2]] : leaf;
-      if (!(native && WAIT.test(leaf))) {
-        running += span;
-        const stage = stageOf(stack);
-        totals.set(stage, (totals.get(stage) ?? 0) + span);
-      }
-    }
-    last = e.at;
-    if (e.type === 'O') stack.push(e.frame); else stack.pop();
-  }
-}
+walkRunning(file, (stack, span) => {
+  running += span;
+  const stage = stageOf(stack);
+  totals.set(stage, (totals.get(stage) ?? 0) + span);
+});
 
 function stageOf(stack) {
   for (let i = stack.length - 1; i >= 0; i--) {
-    const name = names[stack[i]];
+    const name = stack[i];
     for (const [stage, pattern] of STAGES) {
       if (!pattern.test(name)) continue;
       if (stage !== 'store') return stage;
-      const frames = stack.map((f) => names[f]).join('\n');
+      const frames = stack.join('\n');
       if (/SqliteCheckpointer/.test(frames)) return 'store: checkpoints (WAL into the database file)';
       if (/SqliteWriter|PostgresSendBatcher|BeginTransaction|Commit/.test(frames)) return 'store: write transactions';
       return 'store: reads';
