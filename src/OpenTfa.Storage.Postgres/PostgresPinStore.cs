@@ -73,25 +73,28 @@ internal sealed partial class PostgresPinStore(PostgresStore store) : IPinStore
     public async Task<VerifyResult> VerifyPinAsync(VerifyOperation operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
-        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // The PIN's row first, then the limit key, as a resend locks them: nothing changes the PIN
-        // between the comparison and the count.
-        PinRecord? pin = await LockPinAsync(connection, transaction, operation.TenantId, operation.PinId, cancellationToken);
-        if (pin is null)
+        // The terms are worked out before the transaction: they read the application on a
+        // connection of their own, and a verify that held its connection (and a lock) while
+        // waiting for another could starve the pool when many verifies of one PIN race.
+        PinRecord? seen = await GetPinAsync(operation.TenantId, operation.PinId, cancellationToken);
+        if (seen is null)
         {
             return new VerifyResult.NotFound();
         }
 
-        Result<VerifyTerms> terms = await operation.Terms(pin, cancellationToken);
+        Result<VerifyTerms> terms = await operation.Terms(seen, cancellationToken);
         if (!terms.IsSuccess)
         {
             return new VerifyResult.Refused(terms.Error);
         }
 
-        // One round trip: the limit key's lock and its count. A refused verify burns no attempt.
         (bool matches, bool allowMultiple, LimitCheck check, int? failureCap) = terms.Value;
+        await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // One round trip: the limit key's lock and its count. The limit comes before the PIN: a
+        // refused verify must not burn an attempt.
         long inWindow;
         await using (var first = new NpgsqlBatch(connection, transaction))
         {
@@ -110,7 +113,7 @@ internal sealed partial class PostgresPinStore(PostgresStore store) : IPinStore
             LimitRefusal? refusal = await PostgresLimits.AdmitAsync(connection, transaction, [check], operation.Now, cancellationToken);
             if (refusal is not null)
             {
-                return new VerifyResult.Limited(pin, refusal);
+                return new VerifyResult.Limited(seen, refusal);
             }
         }
         else
@@ -120,6 +123,17 @@ internal sealed partial class PostgresPinStore(PostgresStore store) : IPinStore
                 .Text("key", check.Key).Time("at", operation.Now).Time("expires", operation.Now + check.Limit.Window);
             await count.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        PinRecord? pin = await LockPinAsync(connection, transaction, operation.TenantId, operation.PinId, cancellationToken);
+        if (pin is null)
+        {
+            // Pruned since it was read; disposing the transaction un-counts the verify.
+            return new VerifyResult.NotFound();
+        }
+
+        // A workflow step may have drawn a new PIN since the candidate was compared: a code that
+        // matched the replaced PIN is no longer the PIN.
+        matches = matches && pin.Pin.KeyId == seen.Pin.KeyId && pin.Pin.Data.AsSpan().SequenceEqual(seen.Pin.Data);
 
         // Every verify of this destination holds the limit key's lock, so the count of failures
         // is read and written by one verify at a time, on every node.
