@@ -10,6 +10,9 @@ namespace OpenTfa.Storage.Postgres;
 
 internal sealed partial class PostgresPinStore(PostgresStore store) : IPinStore
 {
+    /// <summary>Verifies of one PIN take turns in this process before they take a connection.</summary>
+    private readonly KeyedTurns _verifyTurns = new();
+
     internal const string PinColumns =
         "id, tenant_id, application_id, template_id, kind, destination, pin_key_id, pin_data, created_at, expires_at, " +
         "attempts_remaining, sent, verified_at, consumed, placeholders_json, sender, canceled_at, " +
@@ -74,9 +77,11 @@ internal sealed partial class PostgresPinStore(PostgresStore store) : IPinStore
     {
         ArgumentNullException.ThrowIfNull(operation);
 
+        // Verifies of one PIN are serialised by its row lock anyway; a crowd of them waits for its
+        // turn here, without a connection, so that it cannot take every connection of the pool.
         // The terms are worked out before the transaction: they read the application on a
-        // connection of their own, and a verify that held its connection (and a lock) while
-        // waiting for another could starve the pool when many verifies of one PIN race.
+        // connection of their own, and a verify must never hold one connection while it waits for another.
+        using IDisposable turn = await _verifyTurns.TakeAsync(operation.PinId, cancellationToken);
         PinRecord? seen = await GetPinAsync(operation.TenantId, operation.PinId, cancellationToken);
         if (seen is null)
         {

@@ -115,7 +115,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task TwoNodes_200ConcurrentWrongVerifies_TakeExactlyTheFiveAttempts()
+    public async Task TwoNodes_200ConcurrentWrongVerifies_TakeExactlyTheFiveAttempts_WaitingWithoutConnections()
     {
         await using Nodes nodes = await Nodes.StartAsync(fixture);
         PinRecord pin = NewPin(Ids.New(), 5, T0);
@@ -128,6 +128,12 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         VerifyDecision[] decisions = results.Select(r => Assert.IsType<VerifyResult.Decided>(r).Decision).ToArray();
         Assert.Equal(5, decisions.Count(d => d.Error == PinError.WrongPin));
         Assert.Equal(195, decisions.Count(d => d.Error == PinError.NoMorePinAttempts));
+
+        // Each node's pool holds what it opened: the racers took their turns one at a time on each
+        // node instead of opening a connection each to wait for the PIN's lock.
+        string database = new NpgsqlConnectionStringBuilder(nodes.ConnectionString).Database!;
+        long opened = (long)(await ScalarAsync(fixture.Server.ConnectionString, $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}'"))!;
+        Assert.InRange(opened, 1, 4);
     }
 
     [Fact]
