@@ -17,12 +17,18 @@ public static class Destinations
 
     /// <summary>
     /// What the numbering plan says of recent numbers: a send asks it several times (the number
-    /// check, protection rules, metric labels) and each answer costs a parse and the plan's
-    /// patterns. The answers never change while the process runs, so at most this many are kept.
+    /// check, protection rules, metric labels), and one parse answers every question. The
+    /// answers never change while the process runs, so at most this many are kept.
     /// </summary>
     private const int MaxRemembered = 8192;
 
-    private static readonly ConcurrentDictionary<(string Phone, char Question), string> Remembered = new();
+    private static ConcurrentDictionary<string, PlanAnswers> RememberedPlans = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Numbers added to <see cref="RememberedPlans"/>, counted apart: the dictionary's own count
+    /// takes every one of its locks, which made each new number contend with every request.
+    /// </summary>
+    private static int AddedPlans;
 
     /// <summary>
     /// International digits of a phone number: a leading <c>+</c> or <c>00</c>, spaces, dots,
@@ -65,82 +71,66 @@ public static class Destinations
     /// With no lookup provider: a number that cannot exist in its numbering plan is not
     /// reachable; a plausible one is sent with <see cref="NumberCheck.NotConfigured"/>.
     /// </summary>
-    public static NumberCheck Check(string canonicalPhone) =>
-        Remember(canonicalPhone, 'c', static phone => CheckOf(phone).ToString()) == nameof(NumberCheck.NotConfigured) ? NumberCheck.NotConfigured : NumberCheck.NotReachable;
-
-    private static NumberCheck CheckOf(string canonicalPhone)
-    {
-        try
-        {
-            PhoneNumber number = Phones.Parse("+" + canonicalPhone, null);
-            return Phones.IsPossibleNumber(number) && Phones.IsValidNumber(number) ? NumberCheck.NotConfigured : NumberCheck.NotReachable;
-        }
-        catch (NumberParseException)
-        {
-            return NumberCheck.NotReachable;
-        }
-    }
+    public static NumberCheck Check(string canonicalPhone) => PlanOf(canonicalPhone).Check;
 
     /// <summary>The region (ISO country code) of a canonical number, or "ZZ" when unknown.</summary>
-    public static string Country(string canonicalPhone) => Remember(canonicalPhone, 'r', CountryOf);
-
-    private static string CountryOf(string canonicalPhone)
-    {
-        try
-        {
-            return Phones.GetRegionCodeForNumber(Phones.Parse("+" + canonicalPhone, null)) ?? "ZZ";
-        }
-        catch (NumberParseException)
-        {
-            return "ZZ";
-        }
-    }
+    public static string Country(string canonicalPhone) => PlanOf(canonicalPhone).Country;
 
     /// <summary>libphonenumber's type of a canonical number (MOBILE, FIXED_LINE, VOIP, PREMIUM_RATE, …), or UNKNOWN.</summary>
-    public static string NumberType(string canonicalPhone) => Remember(canonicalPhone, 't', NumberTypeOf);
+    public static string NumberType(string canonicalPhone) => PlanOf(canonicalPhone).Type;
 
-    private static string NumberTypeOf(string canonicalPhone)
+    private static PlanAnswers PlanOf(string canonicalPhone)
     {
-        try
-        {
-            return Phones.GetNumberType(Phones.Parse("+" + canonicalPhone, null)) switch
-            {
-                PhoneNumberType.FIXED_LINE => "FIXED_LINE",
-                PhoneNumberType.MOBILE => "MOBILE",
-                PhoneNumberType.FIXED_LINE_OR_MOBILE => "FIXED_LINE_OR_MOBILE",
-                PhoneNumberType.TOLL_FREE => "TOLL_FREE",
-                PhoneNumberType.PREMIUM_RATE => "PREMIUM_RATE",
-                PhoneNumberType.SHARED_COST => "SHARED_COST",
-                PhoneNumberType.VOIP => "VOIP",
-                PhoneNumberType.PERSONAL_NUMBER => "PERSONAL_NUMBER",
-                PhoneNumberType.PAGER => "PAGER",
-                PhoneNumberType.UAN => "UAN",
-                PhoneNumberType.VOICEMAIL => "VOICEMAIL",
-                _ => "UNKNOWN",
-            };
-        }
-        catch (NumberParseException)
-        {
-            return "UNKNOWN";
-        }
-    }
-
-    private static string Remember(string canonicalPhone, char question, Func<string, string> answer)
-    {
-        if (Remembered.TryGetValue((canonicalPhone, question), out string? known))
+        ConcurrentDictionary<string, PlanAnswers> remembered = Volatile.Read(ref RememberedPlans);
+        if (remembered.TryGetValue(canonicalPhone, out PlanAnswers? known))
         {
             return known;
         }
 
-        string value = answer(canonicalPhone);
-        if (Remembered.Count >= MaxRemembered)
+        PlanAnswers answers = AskPlan(canonicalPhone);
+        if (Interlocked.Increment(ref AddedPlans) > MaxRemembered)
         {
-            Remembered.Clear();
+            // Start afresh: the numbers asked about again are parsed again, once.
+            Volatile.Write(ref AddedPlans, 0);
+            Volatile.Write(ref RememberedPlans, remembered = new(StringComparer.Ordinal));
         }
 
-        Remembered[(canonicalPhone, question)] = value;
-        return value;
+        remembered.TryAdd(canonicalPhone, answers);
+        return answers;
     }
+
+    private static PlanAnswers AskPlan(string canonicalPhone)
+    {
+        PhoneNumber number;
+        try
+        {
+            number = Phones.Parse("+" + canonicalPhone, null);
+        }
+        catch (NumberParseException)
+        {
+            return new PlanAnswers("ZZ", "UNKNOWN", NumberCheck.NotReachable);
+        }
+
+        NumberCheck check = Phones.IsPossibleNumber(number) && Phones.IsValidNumber(number) ? NumberCheck.NotConfigured : NumberCheck.NotReachable;
+        string type = Phones.GetNumberType(number) switch
+        {
+            PhoneNumberType.FIXED_LINE => "FIXED_LINE",
+            PhoneNumberType.MOBILE => "MOBILE",
+            PhoneNumberType.FIXED_LINE_OR_MOBILE => "FIXED_LINE_OR_MOBILE",
+            PhoneNumberType.TOLL_FREE => "TOLL_FREE",
+            PhoneNumberType.PREMIUM_RATE => "PREMIUM_RATE",
+            PhoneNumberType.SHARED_COST => "SHARED_COST",
+            PhoneNumberType.VOIP => "VOIP",
+            PhoneNumberType.PERSONAL_NUMBER => "PERSONAL_NUMBER",
+            PhoneNumberType.PAGER => "PAGER",
+            PhoneNumberType.UAN => "UAN",
+            PhoneNumberType.VOICEMAIL => "VOICEMAIL",
+            _ => "UNKNOWN",
+        };
+        return new PlanAnswers(Phones.GetRegionCodeForNumber(number) ?? "ZZ", type, check);
+    }
+
+    private sealed record PlanAnswers(string Country, string Type, NumberCheck Check);
 
     /// <summary>A lower-case address, or null when the text is not one address.</summary>
     public static string? CanonicalEmail(string to)

@@ -101,6 +101,31 @@ public sealed class DestinationsTests
     }
 
     [Theory]
+    [InlineData("41793026727", "MOBILE")]
+    [InlineData("442071838750", "FIXED_LINE")]
+    [InlineData("999999999999", "UNKNOWN")]
+    public void NumberType_GivesLibphonenumbersTypeOrUnknown(string phone, string type)
+    {
+        Assert.Equal(type, Destinations.NumberType(phone));
+    }
+
+    [Fact]
+    public void PlanAnswers_AfterMoreNumbersThanAreRemembered_AreTheSameAsBefore()
+    {
+        (string, string, NumberCheck) Answers(string phone) => (Destinations.Country(phone), Destinations.NumberType(phone), Destinations.Check(phone));
+        (string, string, NumberCheck) mobile = Answers("41793026727");
+        (string, string, NumberCheck) landline = Answers("442071838750");
+
+        // 20 000 other numbers, from many threads: the remembered answers start afresh at least twice.
+        Parallel.For(0, 20_000, i => Destinations.Country("4179" + (3_000_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        Assert.Equal(("CH", "MOBILE", NumberCheck.NotConfigured), mobile);
+        Assert.Equal(mobile, Answers("41793026727"));
+        Assert.Equal(("GB", "FIXED_LINE", NumberCheck.NotConfigured), landline);
+        Assert.Equal(landline, Answers("442071838750"));
+    }
+
+    [Theory]
     [InlineData("41793026727", "CH")]
     [InlineData("14155552671", "US")]
     [InlineData("442071838750", "GB")]
