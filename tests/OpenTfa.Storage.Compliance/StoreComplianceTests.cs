@@ -149,7 +149,7 @@ public abstract partial class StoreComplianceTests : IAsyncLifetime
     }
 
     /// <summary>Starts <paramref name="count"/> operations on the thread pool at once and waits for all of them.</summary>
-    protected static async Task<T[]> RunConcurrentlyAsync<T>(int count, Func<int, Task<T>> operation)
+    public static async Task<T[]> RunConcurrentlyAsync<T>(int count, Func<int, Task<T>> operation)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task<T>[] tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () =>

@@ -2,6 +2,7 @@ using Npgsql;
 using OpenTfa.Core.Formats;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Storage;
+using OpenTfa.Storage.Compliance;
 using static OpenTfa.Storage.Postgres.Tests.Records;
 
 namespace OpenTfa.Storage.Postgres.Tests;
@@ -41,13 +42,13 @@ public sealed class PostgresSendLeaseTests(PostgresFixture fixture) : IAsyncLife
         string application = Ids.New();
         RateLimit limit = RateLimit.Parse("200/1h", DurationFormat.OneYear);
 
-        LimitRefusal?[] first = await RaceAsync(100, i => SendAsync(i % 2 == 0 ? a : b, application, Number(i), T0.AddMilliseconds(i), limit));
+        LimitRefusal?[] first = await StoreComplianceTests.RunConcurrentlyAsync(100, i => SendAsync(i % 2 == 0 ? a : b, application, Number(i), T0.AddMilliseconds(i), limit));
 
         Assert.All(first, Assert.Null);
         Assert.Equal(2L, await ScalarAsync("SELECT count(DISTINCT holder) FROM limit_leases WHERE key = @key AND granted > 0", Key(application)));
         Assert.InRange(await InWindowAsync(application), 100, 200);
 
-        LimitRefusal?[] second = await RaceAsync(500, i => SendAsync(i % 2 == 0 ? a : b, application, Number(100 + i), T0.AddSeconds(1).AddMilliseconds(i), limit));
+        LimitRefusal?[] second = await StoreComplianceTests.RunConcurrentlyAsync(500, i => SendAsync(i % 2 == 0 ? a : b, application, Number(100 + i), T0.AddSeconds(1).AddMilliseconds(i), limit));
 
         Assert.Equal(100, second.Count(r => r is null));
         Assert.All(second.OfType<LimitRefusal>(), r =>
@@ -71,7 +72,7 @@ public sealed class PostgresSendLeaseTests(PostgresFixture fixture) : IAsyncLife
         await dead.DieAsync();
         Assert.Equal(9L, await ScalarAsync("SELECT sum(slots) FROM limit_leases WHERE key = @key", Key(application)));
 
-        LimitRefusal?[] results = await RaceAsync(60, i => SendAsync(alive, application, Number(1 + i), T0.AddMilliseconds(10 + i), limit));
+        LimitRefusal?[] results = await StoreComplianceTests.RunConcurrentlyAsync(60, i => SendAsync(alive, application, Number(1 + i), T0.AddMilliseconds(10 + i), limit));
 
         Assert.Equal(39, results.Count(r => r is null));
         Assert.Equal(40L, await ScalarAsync("SELECT count(*) FROM limit_events WHERE key = @key", Key(application)));
@@ -124,7 +125,7 @@ public sealed class PostgresSendLeaseTests(PostgresFixture fixture) : IAsyncLife
         Assert.Equal(11L, await ScalarAsync("SELECT sum(slots) FROM limit_leases WHERE key = @key", Key(application)));
         RateLimit after = RateLimit.Parse("8/1h", DurationFormat.OneYear);
 
-        LimitRefusal?[] results = await RaceAsync(40, i => SendAsync(i % 2 == 0 ? a : b, application, Number(10 + i), T0.AddSeconds(1).AddMilliseconds(i), after));
+        LimitRefusal?[] results = await StoreComplianceTests.RunConcurrentlyAsync(40, i => SendAsync(i % 2 == 0 ? a : b, application, Number(10 + i), T0.AddSeconds(1).AddMilliseconds(i), after));
 
         Assert.Equal(3, results.Count(r => r is null));
         Assert.Equal(8L, await ScalarAsync("SELECT count(*) FROM limit_events WHERE key = @key", Key(application)));
@@ -146,7 +147,7 @@ public sealed class PostgresSendLeaseTests(PostgresFixture fixture) : IAsyncLife
         await Assert.ThrowsAsync<PostgresException>(() => sends[3]);
         Assert.All(await Task.WhenAll(sends.Where((_, i) => i != 3)), Assert.Null);
 
-        LimitRefusal?[] rest = await RaceAsync(100, i => SendAsync(a, application, Number(10 + i), T0.AddSeconds(1).AddMilliseconds(i), limit));
+        LimitRefusal?[] rest = await StoreComplianceTests.RunConcurrentlyAsync(100, i => SendAsync(a, application, Number(10 + i), T0.AddSeconds(1).AddMilliseconds(i), limit));
 
         Assert.Equal(32, rest.Count(r => r is null));
         Assert.Equal(40L, await ScalarAsync("SELECT count(*) FROM limit_events WHERE key = @key", Key(application)));
@@ -162,7 +163,7 @@ public sealed class PostgresSendLeaseTests(PostgresFixture fixture) : IAsyncLife
         long revoked = await ScalarAsync("SELECT min(id) FROM limit_leases WHERE key = @key", Key(application));
         await ExecuteAsync("DELETE FROM limit_leases");
 
-        LimitRefusal?[] results = await RaceAsync(5, i => SendAsync(a, application, Number(1 + i), T0.AddMilliseconds(1 + i), limit));
+        LimitRefusal?[] results = await StoreComplianceTests.RunConcurrentlyAsync(5, i => SendAsync(a, application, Number(1 + i), T0.AddMilliseconds(1 + i), limit));
 
         Assert.All(results, Assert.Null);
         Assert.Equal(6L, await ScalarAsync("SELECT count(*) FROM limit_events WHERE key = @key", Key(application)));
@@ -233,18 +234,6 @@ public sealed class PostgresSendLeaseTests(PostgresFixture fixture) : IAsyncLife
     private static string Key(string application) => $"send:{application}";
 
     private static string Number(int i) => $"4179{i:D7}";
-
-    private static async Task<T[]> RaceAsync<T>(int count, Func<int, Task<T>> operation)
-    {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<T>[] tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
-        {
-            await gate.Task;
-            return await operation(i);
-        })).ToArray();
-        gate.SetResult();
-        return await Task.WhenAll(tasks);
-    }
 
     private Node StartNode()
     {

@@ -7,6 +7,7 @@ using OpenTfa.Core.Formats;
 using OpenTfa.Core.Pins;
 using OpenTfa.Core.Security;
 using OpenTfa.Core.Storage;
+using OpenTfa.Storage.Compliance;
 using OpenTfa.Testing;
 using static OpenTfa.Storage.Postgres.Tests.Records;
 
@@ -104,7 +105,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             LimitKeys.SendPerDestination(application, "41793026727", RateLimit.Parse("3/1d", DurationFormat.OneYear), "3/1d"),
         ];
 
-        LimitRefusal?[] results = await RunConcurrentlyAsync(100, i =>
+        LimitRefusal?[] results = await StoreComplianceTests.RunConcurrentlyAsync(100, i =>
         {
             PinRecord pin = NewPin(application, 5, T0.AddMilliseconds(i));
             return nodes[i % 2].Pins.IssuePinAsync(pin, null, limits, pin.CreatedAt, Ct);
@@ -122,7 +123,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         Assert.Null(await nodes[0].Pins.IssuePinAsync(pin, null, [], T0, Ct));
         LimitCheck verifyLimit = LimitKeys.VerifyPerDestination(pin.ApplicationId, pin.Destination, RateLimit.Parse("1000/1d", TimeSpan.FromDays(1)), "1000/1d");
 
-        VerifyResult[] results = await RunConcurrentlyAsync(200, i =>
+        VerifyResult[] results = await StoreComplianceTests.RunConcurrentlyAsync(200, i =>
             nodes[i % 2].Pins.VerifyPinAsync(new VerifyOperation("tenant-a", pin.Id, T0.AddMilliseconds(i + 1), (_, _) => ValueTask.FromResult(Result<VerifyTerms>.Ok(new VerifyTerms(false, true, verifyLimit)))), Ct));
 
         VerifyDecision[] decisions = results.Select(r => Assert.IsType<VerifyResult.Decided>(r).Decision).ToArray();
@@ -146,7 +147,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             Assert.Null(await nodes[0].Pins.IssuePinAsync(pin, NewMessage(pin), [], pin.CreatedAt, Ct));
         }
 
-        List<string>[] claimed = await RunConcurrentlyAsync(6, async claimer =>
+        List<string>[] claimed = await StoreComplianceTests.RunConcurrentlyAsync(6, async claimer =>
         {
             var mine = new List<string>();
             IReadOnlyList<OutboxMessage> batch;
@@ -252,18 +253,6 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         Assert.All(roles, r => Assert.Same(r.Property, provider.GetRequiredService(r.Role)));
         Assert.Equal(roles.Length + 1, services.Count);
         Assert.All(services, d => Assert.Equal(ServiceLifetime.Singleton, d.Lifetime));
-    }
-
-    private static async Task<T[]> RunConcurrentlyAsync<T>(int count, Func<int, Task<T>> operation)
-    {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<T>[] tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
-        {
-            await gate.Task;
-            return await operation(i);
-        })).ToArray();
-        gate.SetResult();
-        return await Task.WhenAll(tasks);
     }
 
     private static async Task<List<int>> SchemaVersionsAsync(string connectionString)
